@@ -1,0 +1,71 @@
+// Wires the local stack: configuration for the handlers, the gateway with its local controls, and the trigger on a timer.
+import type { Server } from "node:http";
+import { advanceClock } from "../../shared/clock";
+import { parseDuration } from "../../shared/domain/duration";
+import { routeList } from "../../shared/http/routes";
+import { httpFunctions } from "../../functions/http/index";
+import { createGateway, type LambdaHandler } from "./gateway";
+import { readMail } from "./ses";
+import type { Issuer } from "./tokens";
+
+export interface GatewaySettings {
+  dynamodbEndpoint: string;
+  sesEndpoint: string;
+  tableName: string;
+  issuer: Issuer;
+  /** Called after the clock moved, so the local stack can keep the offset across restarts. */
+  onClockMoved?: () => void;
+}
+
+/** Sets the environment the handlers read at load; must run before any handler module is imported. */
+export function configureHandlers(settings: Omit<GatewaySettings, "issuer">): void {
+  process.env.TABLE_NAME = settings.tableName;
+  process.env.DYNAMODB_ENDPOINT = settings.dynamodbEndpoint;
+  process.env.SES_ENDPOINT = settings.sesEndpoint;
+  process.env.AWS_REGION ??= "local";
+  // Node 20 is supported here on purpose (the machines run it); the SDK warns once per process otherwise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  process.env.AWS_ACCESS_KEY_ID ??= "local";
+  process.env.AWS_SECRET_ACCESS_KEY ??= "local";
+}
+
+export async function loadHandlers(): Promise<Record<string, LambdaHandler>> {
+  const loaded: Record<string, LambdaHandler> = {};
+  for (const [group, load] of Object.entries(httpFunctions)) loaded[group] = (await load!()).handler;
+  return loaded;
+}
+
+export async function runTick(): Promise<unknown> {
+  const { handler } = await import("../../functions/trigger/tick");
+  return handler({});
+}
+
+export async function buildGateway(settings: GatewaySettings): Promise<Server> {
+  configureHandlers(settings);
+  return createGateway({
+    routes: routeList,
+    handlers: await loadHandlers(),
+    issuer: settings.issuer,
+    controls: {
+      async advanceClock(duration) {
+        const ms = parseDuration(duration);
+        if (ms === undefined) throw new Error(`'${duration}' is not an ISO 8601 duration such as P31D or PT2H`);
+        const now = advanceClock(ms);
+        settings.onClockMoved?.();
+        return { now: now.toISOString() };
+      },
+      tick: runTick,
+      mail: () => readMail(settings.sesEndpoint),
+    },
+  });
+}
+
+export function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}

@@ -1,0 +1,71 @@
+// `npm start`: DynamoDB Local, the SES server, the gateway on 127.0.0.1:3000 and the trigger on a timer; data kept under .local/.
+import { writeFileSync } from "node:fs";
+import { clockOffset, setClockOffset } from "../../shared/clock";
+import { javaAvailable, javaMissingHelp, startDynamoDbLocal } from "./dynamodb";
+import { startSesLocal } from "./ses";
+import { buildGateway, listen, runTick } from "./stack";
+import { ensureTable } from "./tables";
+import { clockFile, dynamodbDir, keyFile, readClockOffset, tableName } from "./paths";
+import { loadIssuer, localAudience } from "./tokens";
+
+async function main() {
+  if (!javaAvailable()) {
+    console.error(javaMissingHelp);
+    process.exit(1);
+  }
+  const port = Number(process.env.PORT ?? 3000);
+  const sesPort = Number(process.env.SES_PORT ?? 8005);
+  const tickEverySeconds = Number(process.env.TICK_EVERY_SECONDS ?? 60);
+  process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+
+  setClockOffset(readClockOffset());
+  const dynamodb = await startDynamoDbLocal({ port: Number(process.env.DYNAMODB_PORT ?? 0) || undefined, dbPath: dynamodbDir });
+  const ses = await startSesLocal({ port: sesPort });
+  await ensureTable(dynamodb.endpoint, tableName);
+  const issuer = await loadIssuer(keyFile, `http://127.0.0.1:${port}`, localAudience);
+  const gateway = await buildGateway({
+    dynamodbEndpoint: dynamodb.endpoint,
+    sesEndpoint: ses.endpoint,
+    tableName,
+    issuer,
+    onClockMoved: () => writeFileSync(clockFile, JSON.stringify({ offsetMs: clockOffset() })),
+  });
+  await listen(gateway, port);
+
+  const timer = setInterval(() => {
+    runTick().catch((error: unknown) => console.error("tick failed", error));
+  }, tickEverySeconds * 1000);
+
+  console.log(
+    [
+      "Twin Access local stack is up:",
+      `  API            http://127.0.0.1:${port}   (GET /health, GET /openapi.json)`,
+      `  sign-in token  npm run token -- <userId> [--email E] [--name N]`,
+      `  JWKS           http://127.0.0.1:${port}/.well-known/jwks.json`,
+      `  DynamoDB Local ${dynamodb.endpoint}   (data in ${dynamodbDir})`,
+      `  mail (SES)     ${ses.endpoint}   (web page of the mail sent)`,
+      `  trigger        every ${tickEverySeconds}s; POST /_local/tick runs it now`,
+      `  clock          POST /_local/clock {"advance":"P31D"}; GET /_local/mail lists mail`,
+      "Ctrl-C stops everything.",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    console.log("\nStopping…");
+    await new Promise<void>((r) => (gateway.closeAllConnections(), gateway.close(() => r())));
+    await ses.stop();
+    await dynamodb.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+// The one place that reads the environment: parsed with zod at module load, so a missing variable stops the cold start by name.
+import { z } from "zod";
+
+const schema = z.object({
+  TABLE_NAME: z.string().min(1),
+  AWS_REGION: z.string().min(1).default("local"),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  SENDER_EMAIL: z.email().default("no-reply@twin-access.local"),
+  /** Days before a sync token's expiry on which its owner is warned. */
+  TOKEN_WARNING_DAYS: z
+    .string()
+    .default("7,1")
+    .transform((s) => s.split(",").map((d) => Number(d.trim())))
+    .pipe(z.array(z.number().int().min(1).max(29))),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export const config: Config = parseConfig(process.env);

@@ -1,0 +1,30 @@
+// An organisation (one subscription) and its members, as the rules see them.
+import type { Role, RoleSince } from "./roles";
+
+export interface Organization {
+  id: string;
+  name: string;
+  administratorId: string;
+  createdAt: string;
+  /** Members whose stored role is SubscriptionManager; kept in the same transactions that change roles. */
+  managerCount: number;
+  subscription: Subscription;
+}
+
+export interface Subscription {
+  status: "active" | "suspended" | "cancelled";
+  credits: number;
+  updatedAt: string;
+}
+
+export interface Member {
+  orgId: string;
+  userId: string;
+  email: string;
+  name?: string;
+  role: Role | null;
+  administrator: boolean;
+  coAdministrator: boolean;
+  roleHistory: RoleSince[];
+  addedAt: string;
+}

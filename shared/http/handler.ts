@@ -1,0 +1,149 @@
+// The middy stack every HTTP function runs: routing by routeKey, body limits, JSON parsing, zod validation, the one error shape.
+import middy from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpSecurityHeaders from "@middy/http-security-headers";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { z } from "zod";
+import { AppError, bodyTooLarge, invalidInput, notFound, serviceUnavailable, unsupportedMediaType } from "../errors";
+import { logger } from "../log";
+import type { Answer } from "./answer";
+import { callerFrom, type Caller } from "./caller";
+import { routeKey, type AnyObject, type RouteDef } from "./route";
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Bodies of this API are small JSON documents; anything larger is refused before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export interface Request<P, Q, B> {
+  caller: Caller;
+  params: Infer<P>;
+  query: Infer<Q>;
+  body: Infer<B>;
+  event: HttpEvent;
+}
+
+export interface RouteHandler {
+  route: RouteDef;
+  handle(event: HttpEvent): Promise<Answer>;
+}
+
+/** Binds a route declaration to the function that answers it; validation comes from the route. */
+export function http<P extends AnyObject | undefined, Q extends AnyObject | undefined, B extends z.ZodType | undefined>(
+  route: RouteDef<P, Q, B>,
+  fn: (req: Request<P, Q, B>) => Promise<Answer>,
+): RouteHandler {
+  return {
+    route: route as RouteDef,
+    async handle(event) {
+      const caller = route.auth ? callerFrom(event) : anonymous;
+      const params = validate("path", route.params, event.pathParameters ?? {});
+      const query = validate("query", route.query, event.queryStringParameters ?? {});
+      const body = route.body ? validate("body", route.body, parseBody(event)) : undefined;
+      return fn({ caller, params, query, body, event } as Request<P, Q, B>);
+    },
+  };
+}
+
+const anonymous: Caller = { userId: "anonymous", signedInAt: new Date(0) };
+
+function validate<S extends z.ZodType | undefined>(where: string, schema: S, input: unknown): Infer<S> {
+  if (!schema) return undefined as Infer<S>;
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data as Infer<S>;
+  const fields = parsed.error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join("."),
+    reason: issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
+  }));
+  const first = fields[0]!;
+  throw invalidInput(`Invalid ${first.field}: ${first.reason}`, { fields });
+}
+
+function parseBody(event: HttpEvent): unknown {
+  const raw = event.body ?? "";
+  const text = event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw bodyTooLarge(MAX_BODY_BYTES);
+  const contentType = (event.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
+  if (contentType !== "application/json" && !contentType.endsWith("+json")) throw unsupportedMediaType();
+  if (text.trim() === "") throw invalidInput("Invalid body: a JSON body is required", { fields: [{ field: "body", reason: "missing" }] });
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidInput("Invalid body: not well-formed JSON", { fields: [{ field: "body", reason: "malformed JSON" }] });
+  }
+}
+
+/** SDK faults that mean "try again shortly", answered as 503 with Retry-After rather than 500. */
+const retryableFaults = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "ServiceUnavailable",
+  "InternalServerError",
+  "TransactionConflictException",
+]);
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const name = (error as { name?: string } | null)?.name ?? "";
+  if (retryableFaults.has(name)) return serviceUnavailable("The service is busy; retry after the time in Retry-After");
+  return new AppError(500, "InternalError", "An unexpected error occurred; it has been logged");
+}
+
+export function errorResult(error: AppError, requestId: string): HttpResult {
+  const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
+  if (error.status === 503) headers["retry-after"] = "1";
+  return {
+    statusCode: error.status,
+    headers,
+    body: JSON.stringify({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }),
+  };
+}
+
+function toResult(answer: Answer, route: RouteDef, requestId: string): HttpResult {
+  const contentType = route.success.contentType ?? "application/json";
+  const headers = { "x-request-id": requestId, ...answer.headers };
+  if (answer.body === undefined) return { statusCode: answer.status, headers };
+  const body = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+  return { statusCode: answer.status, headers: { "content-type": contentType, ...headers }, body };
+}
+
+/** One Lambda handler serving a group of routes, dispatched on API Gateway's routeKey. */
+export function serve(...handlers: RouteHandler[]) {
+  const byKey = new Map(handlers.map((h) => [routeKey(h.route), h]));
+  const core = async (event: HttpEvent): Promise<HttpResult> => {
+    const requestId = event.requestContext.requestId;
+    const handler = byKey.get(event.routeKey);
+    if (!handler) throw notFound("route", event.routeKey);
+    const started = performance.now();
+    const answer = await handler.handle(event);
+    logger.info("request", {
+      route: event.routeKey,
+      status: answer.status,
+      userId: event.requestContext.authorizer?.jwt?.claims?.sub,
+      ms: Math.round(performance.now() - started),
+    });
+    return toResult(answer, handler.route, requestId);
+  };
+
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(httpSecurityHeaders())
+    .use({
+      before: (request) => {
+        logger.appendKeys({ requestId: request.event.requestContext.requestId });
+      },
+      onError: (request) => {
+        const error = toAppError(request.error);
+        if (error.status >= 500) logger.error("request failed", { route: request.event.routeKey, error: request.error as Error });
+        else logger.info("request refused", { route: request.event.routeKey, status: error.status, code: error.code });
+        request.response = errorResult(error, request.event.requestContext.requestId);
+      },
+    })
+    .handler(core);
+}

@@ -1,0 +1,149 @@
+// Builds the OpenAPI 3.1 document from the route table: the contract clients and validating proxies rely on.
+import { z } from "zod";
+import type { ErrorStatus } from "../errors";
+import { errorStatuses, type RouteDef } from "./route";
+import { errorBody, gatewayUnauthorized } from "./schemas";
+
+const errorMeaning: Record<ErrorStatus, string> = {
+  400: "Invalid input: `error.details.fields` names each field and why",
+  401: "No token, or a token that is expired, badly signed, or for another issuer or audience",
+  403: "The resource exists and is visible to you, but your role or permissions do not allow this",
+  404: "Unknown, or not visible to you",
+  409: "A rule or a concurrent change refused it; `error.code` names the rule",
+  413: "The body is larger than 64 KiB",
+  415: "The body is not application/json",
+  500: "An unexpected fault; it has been logged",
+  503: "Busy (throttled); retry after the seconds in `Retry-After`",
+};
+
+type Json = Record<string, unknown>;
+
+export function buildOpenApi(routes: readonly RouteDef[], info: { version: string; serverUrl?: string }): Json {
+  const components: Record<string, Json> = {};
+  const schemaOf = (schema: z.ZodType, io: "input" | "output"): Json => {
+    const json = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any", reused: "inline" }) as Json;
+    return hoist(json, components);
+  };
+
+  const errorRef = { $ref: "#/components/schemas/Error" };
+  components.Error = strip(z.toJSONSchema(errorBody, { target: "draft-2020-12" }) as Json);
+  components.GatewayUnauthorized = strip(z.toJSONSchema(gatewayUnauthorized, { target: "draft-2020-12" }) as Json);
+
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) {
+    const parameters: Json[] = [];
+    for (const [location, schema] of [
+      ["path", route.params],
+      ["query", route.query],
+    ] as const) {
+      if (!schema) continue;
+      const json = schemaOf(schema, "input");
+      const props = (json.properties ?? {}) as Record<string, Json>;
+      const required = new Set((json.required ?? []) as string[]);
+      for (const [name, prop] of Object.entries(props)) {
+        const { description, ...rest } = prop;
+        parameters.push({
+          name,
+          in: location,
+          required: location === "path" || required.has(name),
+          ...(description ? { description } : {}),
+          schema: rest,
+        });
+      }
+    }
+
+    const responses: Record<string, Json> = {};
+    const success = route.success;
+    responses[String(success.status)] = {
+      description: success.description,
+      ...(success.schema
+        ? { content: { [success.contentType ?? "application/json"]: { schema: schemaOf(success.schema, "output") } } }
+        : {}),
+    };
+    for (const status of errorStatuses(route)) {
+      const schema =
+        status === 401 ? { anyOf: [errorRef, { $ref: "#/components/schemas/GatewayUnauthorized" }] } : errorRef;
+      responses[String(status)] = {
+        description: errorMeaning[status],
+        ...(status === 503 ? { headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } } : {}),
+        content: { "application/json": { schema } },
+      };
+    }
+    responses.default = { description: errorMeaning[500], content: { "application/json": { schema: errorRef } } };
+
+    const operation: Json = {
+      operationId: route.id,
+      summary: route.summary,
+      description: route.description,
+      tags: [route.tag],
+      ...(route.auth ? {} : { security: [] }),
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(route.body, "input") } } } }
+        : {}),
+      responses,
+    };
+    if (route.method === "POST" && route.success.status === 201) {
+      operation.parameters = [
+        ...((operation.parameters as Json[] | undefined) ?? []),
+        {
+          name: "Idempotency-Key",
+          in: "header",
+          required: false,
+          description: "Makes a retry safe: the same caller and key answer the resource created first",
+          schema: { type: "string", minLength: 1, maxLength: 128 },
+        },
+      ];
+    }
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+
+  const tags = [...new Set(routes.map((r) => r.tag))].map((name) => ({ name, description: `${name} operations` }));
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Twin Access API",
+      version: info.version,
+      description:
+        "Access control, ownership and scheduled synchronization rules of a digital-twin platform. " +
+        "Every error answers `{ error: { code, message, details? } }`. Lists answer `{ items, next? }`; pass `next` as `cursor` for the following page.",
+      contact: { name: "Twin Access maintainers" },
+      license: { name: "UNLICENSED", identifier: "UNLICENSED" },
+    },
+    servers: [{ url: info.serverUrl ?? "/" }],
+    tags,
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A JWT from the configured issuer and audience" },
+      },
+      schemas: components,
+    },
+  };
+}
+
+function strip(json: Json): Json {
+  const { $schema: _s, id: _id, ...rest } = json;
+  return rest;
+}
+
+/** Moves schemas named with `.meta({ id })` (zod writes them under $defs) into components and points refs there. */
+function hoist(json: Json, components: Record<string, Json>): Json {
+  const defs = (json.$defs ?? {}) as Record<string, Json>;
+  for (const [name, def] of Object.entries(defs)) components[name] ??= rewrite(strip(def)) as Json;
+  const { $defs: _defs, ...rest } = strip(json);
+  return rewrite(rest) as Json;
+}
+
+function rewrite(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewrite);
+  if (value && typeof value === "object") {
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = k === "$ref" && typeof v === "string" ? v.replace("#/$defs/", "#/components/schemas/") : rewrite(v);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,15 @@
+// The one DynamoDB table's shape: keys and indexes, read by the CDK stack, the local stack and the tests alike.
+
+/** Generic item keys: every item has pk/sk; items that must be listed another way also carry gsi1pk/gsi1sk. */
+export const tableShape = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  indexes: [
+    /** Inverted lists: the organisations of a user, the iModels of an iTwin, the connections of an owner. */
+    { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    /** Sparse, ordered by due time: only items with pending work carry `duePk`/`dueSk` (section 4: no Scan). */
+    { name: "due", partitionKey: "duePk", sortKey: "dueSk" },
+  ],
+} as const;
+
+export type IndexName = (typeof tableShape.indexes)[number]["name"];

@@ -1,0 +1,14 @@
+// Tests: unit, integration (DynamoDB Local + local SES through the handlers) and infra; servers start once in global setup.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["test/support/env.ts"],
+    include: ["test/**/*.test.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".vitest-results.json" }]] : ["default"],
+  },
+});
