@@ -1,11 +1,11 @@
 // Use cases of organisations: create one (the creator becomes its Administrator) and read it.
 import type { Clock } from "../clock";
 import type { Member, Organization } from "../domain/organization";
-import { roleAt } from "../domain/roles";
-import { forbidden, notFound } from "../errors";
+import { notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
 import type { OrganizationStore } from "../store/organizations";
+import { authorize, membershipOf } from "./membership";
 
 export interface OrganizationView {
   id: string;
@@ -55,11 +55,9 @@ export function organizationUseCases(deps: { store: OrganizationStore; clock: Cl
     },
 
     async get(caller: Caller, orgId: string) {
-      const { org, member } = await deps.store.getWithMember(orgId, caller.userId);
-      if (!org || !member) throw notFound("organization", orgId);
-      const role = roleAt(member.roleHistory, caller.signedInAt);
-      if (!role) throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
-      return view(org, role);
+      const membership = await membershipOf(deps.store, caller, orgId);
+      authorize(membership, "readOrganization");
+      return view(membership.org, membership.role);
     },
   };
 }

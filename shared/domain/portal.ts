@@ -1,0 +1,76 @@
+// Who may do what in the developer portal (seed developer-portal-roles.txt, "Overview of permissions"), as one table.
+import type { Role } from "./roles";
+
+/**
+ * - `any`: every member holding this role may.
+ * - `owner`: only where the member is listed as an owner of the application (Developers).
+ * - `participant`: only where the member is a participant of the Test iTwin (every role, managers included).
+ * - `no`: never.
+ */
+export type Grant = "any" | "owner" | "participant" | "no";
+
+export const portalActions = [
+  "readOrganization",
+  "listMembers",
+  "addMember",
+  "changeRole",
+  "removeMember",
+  "readSubscription",
+  "changeSubscription",
+  "createApplication",
+  "readApplication",
+  "modifyApplication",
+  "deleteApplication",
+  "addApplicationOwner",
+  "viewAllApplications",
+  "createTestItwin",
+  "readTestItwin",
+  "modifyTestItwin",
+  "deleteTestItwin",
+  "addTestItwinParticipant",
+] as const;
+export type PortalAction = (typeof portalActions)[number];
+
+/** Compare line by line with the seed: rows are actions, columns the three roles. */
+export const portalMatrix: Record<PortalAction, Record<Role, Grant>> = {
+  readOrganization: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "any" },
+  listMembers: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "any" },
+  addMember: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
+  changeRole: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
+  removeMember: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
+  readSubscription: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
+  changeSubscription: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
+  createApplication: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "any" },
+  readApplication: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
+  modifyApplication: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
+  deleteApplication: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
+  addApplicationOwner: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
+  viewAllApplications: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "no" },
+  createTestItwin: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "any" },
+  readTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
+  modifyTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
+  deleteTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
+  addTestItwinParticipant: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
+};
+
+/** allow: go ahead; forbid: 403 (the caller sees the resource but may not); hide: 404 (the caller may not even see it). */
+export type Decision = "allow" | "forbid" | "hide";
+
+/**
+ * Decides an action for a member's role and relation to the resource. A member without a role may
+ * only read documentation (403 on everything); a resource that needs ownership or participation
+ * is invisible (404) to those without it, because listing would not show it to them either.
+ */
+export function decide(action: PortalAction, role: Role | null, relation: { owner?: boolean; participant?: boolean } = {}): Decision {
+  if (!role) return "forbid";
+  switch (portalMatrix[action][role]) {
+    case "any":
+      return "allow";
+    case "owner":
+      return relation.owner ? "allow" : "hide";
+    case "participant":
+      return relation.participant ? "allow" : "hide";
+    case "no":
+      return "forbid";
+  }
+}
