@@ -4,7 +4,9 @@ import { clock as defaultClock, type Clock } from "./clock";
 import { config } from "./config";
 import { makeDocumentClient } from "./store/client";
 import type { TableRef } from "./store/dynamo";
+import { DynamoApplicationStore } from "./store/applications";
 import { DynamoOrganizationStore } from "./store/organizations";
+import { applicationUseCases } from "./usecases/applications";
 import { organizationUseCases } from "./usecases/organizations";
 import { tickUseCase } from "./usecases/tick";
 
@@ -20,8 +22,10 @@ export function makeApp(deps: AppDeps = {}) {
     tableName: deps.tableName ?? config.TABLE_NAME,
   };
   const clock = deps.clock ?? defaultClock;
+  const orgs = new DynamoOrganizationStore(table);
   return {
-    organizations: organizationUseCases({ store: new DynamoOrganizationStore(table), clock }),
+    organizations: organizationUseCases({ store: orgs, clock }),
+    applications: applicationUseCases({ apps: new DynamoApplicationStore(table), orgs, clock }),
     tick: tickUseCase({ clock, steps: [] }),
   };
 }

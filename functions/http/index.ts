@@ -5,4 +5,5 @@ import type { LambdaHandler } from "../../infra/local/gateway";
 export const httpFunctions: Partial<Record<FunctionGroup, () => Promise<{ handler: LambdaHandler }>>> = {
   meta: () => import("./meta"),
   organizations: () => import("./organizations"),
+  portal: () => import("./portal"),
 };

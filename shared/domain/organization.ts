@@ -27,4 +27,6 @@ export interface Member {
   coAdministrator: boolean;
   roleHistory: RoleSince[];
   addedAt: string;
+  /** Incremented on every change: writes that relied on a read of this member are conditioned on it. */
+  version: number;
 }

@@ -19,7 +19,8 @@ export const ROLE_HISTORY_LIMIT = 10;
 export function roleAt(history: readonly RoleSince[], signedInAt: Date): Role | null {
   let current: RoleSince | undefined;
   for (const entry of history) {
-    if (Date.parse(entry.from) <= signedInAt.getTime()) current = entry;
+    // Tokens carry whole seconds: a sign-in in the same second as the change already sees it.
+    if (Math.floor(Date.parse(entry.from) / 1000) * 1000 <= signedInAt.getTime()) current = entry;
   }
   // A token older than every entry still belongs to a member: the earliest known role is the best evidence.
   return (current ?? history[0])?.role ?? null;

@@ -6,4 +6,13 @@ export const keys = {
   memberPrefix: "MEMBER#",
   /** gsi1: the organisations a user belongs to. */
   userOrgs: (userId: string, orgId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `ORG#${orgId}` }),
+
+  // Applications of the developer portal.
+  application: (appId: string) => ({ pk: `APP#${appId}`, sk: "APP" }),
+  /** In the organisation's partition: every application, for managers' lists. */
+  orgApplication: (orgId: string, appId: string) => ({ pk: `ORG#${orgId}`, sk: `APP#${appId}` }),
+  orgApplicationPrefix: "APP#",
+  /** In the organisation's partition: the applications a member owns, for Developers' lists. */
+  ownedApplication: (orgId: string, userId: string, appId: string) => ({ pk: `ORG#${orgId}`, sk: `OWNS#${userId}#APP#${appId}` }),
+  ownedApplicationPrefix: (userId: string) => `OWNS#${userId}#APP#`,
 } as const;

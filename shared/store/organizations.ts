@@ -1,15 +1,36 @@
-// DynamoDB repository of organisations and their members.
-import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { Member, Organization } from "../domain/organization";
+// DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
+import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { Member, Organization, Subscription } from "../domain/organization";
+import { AppError, conflict } from "../errors";
 import { batchGet, cancellationReasons, strip, type TableRef } from "./dynamo";
 import { keys } from "./keys";
+import { decodeCursor, encodeCursor, type Page } from "./page";
+
+/** A change to one member, with the member as it was read: the write is conditioned on that version. */
+export type MemberOp =
+  | { kind: "add"; member: Member }
+  | { kind: "update"; before: Member; after: Member }
+  | { kind: "remove"; before: Member };
 
 export interface OrganizationStore {
   /** Creates the organisation with its creator as Administrator; answers the existing one when the id is already taken. */
   create(org: Organization, administrator: Member): Promise<{ org: Organization; created: boolean }>;
   /** The organisation and the caller's membership in one strongly consistent request. */
   getWithMember(orgId: string, userId: string): Promise<{ org?: Organization; member?: Member }>;
+  getMembers(orgId: string, userIds: string[]): Promise<Member[]>;
+  listMembers(orgId: string, limit: number, cursor?: string): Promise<Page<Member>>;
+  /**
+   * Applies member changes in one transaction with the Subscription Manager count, conditioned on
+   * the actor's and every member's version as read. Throws `LastSubscriptionManager`, `MemberExists`
+   * or `ConcurrentChange` (retry with a fresh read).
+   */
+  writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number): Promise<void>;
+  /** Changes the subscription unless it is cancelled; the actor must be unchanged since read. */
+  updateSubscription(orgId: string, actor: Member, change: { addCredits?: number; status?: Subscription["status"] }, now: Date): Promise<Subscription>;
 }
+
+export const concurrentChange = () =>
+  conflict("ConcurrentChange", "Another change to these members happened at the same time; read them again and retry");
 
 export class DynamoOrganizationStore implements OrganizationStore {
   constructor(private readonly table: TableRef) {}
@@ -27,16 +48,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
                 ReturnValuesOnConditionCheckFailure: "ALL_OLD",
               },
             },
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: {
-                  ...keys.member(org.id, administrator.userId),
-                  ...keys.userOrgs(administrator.userId, org.id),
-                  ...administrator,
-                },
-              },
-            },
+            { Put: { TableName: this.table.tableName, Item: this.memberItem(administrator) } },
           ],
         }),
       );
@@ -56,4 +68,163 @@ export class DynamoOrganizationStore implements OrganizationStore {
     const member = items.find((i) => i.sk !== "ORG");
     return { org: strip<Organization>(org), member: strip<Member>(member) };
   }
+
+  async getMembers(orgId: string, userIds: string[]) {
+    const items = await batchGet(this.table, userIds.map((u) => keys.member(orgId, u)));
+    return items.map((i) => strip<Member>(i)!);
+  }
+
+  async listMembers(orgId: string, limit: number, cursor?: string): Promise<Page<Member>> {
+    const partition = { pk: keys.org(orgId).pk };
+    const out = await this.table.ddb.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": partition.pk, ":prefix": keys.memberPrefix },
+        ConsistentRead: true,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, partition, { name: "sk", prefix: keys.memberPrefix }),
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => strip<Member>(i)!), next: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number) {
+    const table = this.table.tableName;
+    type Item = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
+    const items: Item[] = [];
+    const meaning: ("member-new" | "member" | "org" | "actor")[] = [];
+
+    for (const op of ops) {
+      if (op.kind === "add") {
+        items.push({ Put: { TableName: table, Item: this.memberItem(op.member), ConditionExpression: "attribute_not_exists(pk)" } });
+        meaning.push("member-new");
+      } else if (op.kind === "update") {
+        items.push({
+          Put: {
+            TableName: table,
+            Item: this.memberItem(op.after),
+            ConditionExpression: "version = :v",
+            ExpressionAttributeValues: { ":v": op.before.version },
+          },
+        });
+        meaning.push("member");
+      } else {
+        items.push({
+          Delete: {
+            TableName: table,
+            Key: keys.member(orgId, op.before.userId),
+            ConditionExpression: "version = :v",
+            ExpressionAttributeValues: { ":v": op.before.version },
+          },
+        });
+        meaning.push("member");
+      }
+    }
+    // The actor's authority was judged on this read of their membership: it must still stand.
+    const actorTouched = ops.some((op) => op.kind !== "add" && op.before.userId === actor.userId);
+    if (!actorTouched) {
+      items.push({
+        ConditionCheck: {
+          TableName: table,
+          Key: keys.member(orgId, actor.userId),
+          ConditionExpression: "version = :v",
+          ExpressionAttributeValues: { ":v": actor.version },
+        },
+      });
+      meaning.push("actor");
+    }
+    if (managerDelta !== 0) {
+      // Rule: there is always at least one Subscription Manager.
+      items.push({
+        Update: {
+          TableName: table,
+          Key: keys.org(orgId),
+          UpdateExpression: "ADD managerCount :d",
+          ConditionExpression: "managerCount >= :min",
+          ExpressionAttributeValues: { ":d": managerDelta, ":min": Math.max(1, 1 - managerDelta) },
+        },
+      });
+      meaning.push("org");
+    }
+
+    try {
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      throw this.explain(reasons.map((r, i) => ({ code: r.Code, meaning: meaning[i] })), ops);
+    }
+  }
+
+  private explain(reasons: { code?: string; meaning?: string }[], ops: MemberOp[]): AppError {
+    const failed = reasons.filter((r) => r.code && r.code !== "None");
+    // A conflict with another transaction in flight says nothing about the rules: retry.
+    if (failed.some((r) => r.code === "TransactionConflict")) return concurrentChange();
+    if (failed.some((r) => r.meaning === "org")) {
+      return conflict(
+        "LastSubscriptionManager",
+        "Refused: the organisation must keep at least one Subscription Manager; assign the role to someone else first",
+      );
+    }
+    const added = ops.find((op) => op.kind === "add");
+    if (added && failed.some((r) => r.meaning === "member-new")) {
+      return conflict("MemberExists", `'${added.member.userId}' is already a member of this organisation`);
+    }
+    return concurrentChange();
+  }
+
+  async updateSubscription(orgId: string, actor: Member, change: { addCredits?: number; status?: Subscription["status"] }, now: Date) {
+    const sets = ["subscription.updatedAt = :now"];
+    const values: Record<string, unknown> = { ":now": now.toISOString(), ":cancelled": "cancelled" };
+    if (change.addCredits !== undefined) {
+      sets.push("subscription.credits = subscription.credits + :credits");
+      values[":credits"] = change.addCredits;
+    }
+    if (change.status !== undefined) {
+      sets.push("subscription.#status = :status");
+      values[":status"] = change.status;
+    }
+    try {
+      await this.table.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: keys.org(orgId),
+                UpdateExpression: `SET ${sets.join(", ")}`,
+                // Rule: a cancelled subscription stays cancelled.
+                ConditionExpression: "subscription.#status <> :cancelled",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: values,
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.table.tableName,
+                Key: keys.member(orgId, actor.userId),
+                ConditionExpression: "version = :v",
+                ExpressionAttributeValues: { ":v": actor.version },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed") {
+        throw conflict("SubscriptionCancelled", "The subscription is cancelled and can no longer change; contact the Partner Team");
+      }
+      if (reasons) throw concurrentChange();
+      throw error;
+    }
+    const { org } = await this.getWithMember(orgId, actor.userId);
+    return org!.subscription;
+  }
+
+  private memberItem(member: Member) {
+    return { ...keys.member(member.orgId, member.userId), ...keys.userOrgs(member.userId, member.orgId), ...member };
+  }
 }
+

@@ -13,7 +13,7 @@ export function encodeCursor(lastKey: Key | undefined): string | undefined {
 }
 
 /** Decodes a cursor and checks it belongs to the partition being listed; anything else is a 400, not a silent restart. */
-export function decodeCursor(cursor: string | undefined, partition: Key): Key | undefined {
+export function decodeCursor(cursor: string | undefined, partition: Key, sortKeyPrefix?: { name: string; prefix: string }): Key | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -25,7 +25,8 @@ export function decodeCursor(cursor: string | undefined, partition: Key): Key | 
     typeof key === "object" &&
     key !== null &&
     Object.values(key).every((v) => typeof v === "string") &&
-    Object.entries(partition).every(([name, value]) => (key as Key)[name] === value);
+    Object.entries(partition).every(([name, value]) => (key as Key)[name] === value) &&
+    (!sortKeyPrefix || String((key as Key)[sortKeyPrefix.name]).startsWith(sortKeyPrefix.prefix));
   if (!valid) throw invalidInput("Invalid query.cursor: not a cursor of this list", { fields: [{ field: "query.cursor", reason: "unknown cursor" }] });
   return key as Key;
 }

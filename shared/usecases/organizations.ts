@@ -1,11 +1,15 @@
-// Use cases of organisations: create one (the creator becomes its Administrator) and read it.
+// Use cases of organisations: create and read one, manage its members and roles, read and change its subscription.
 import type { Clock } from "../clock";
-import type { Member, Organization } from "../domain/organization";
+import { changeMember, checkRemoval } from "../domain/members";
+import type { Member, Organization, Subscription } from "../domain/organization";
+import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
-import type { OrganizationStore } from "../store/organizations";
+import type { MemberOp, OrganizationStore } from "../store/organizations";
+import type { Page } from "../store/page";
 import { authorize, membershipOf } from "./membership";
+import { retryingConcurrentChanges } from "./retry";
 
 export interface OrganizationView {
   id: string;
@@ -16,18 +20,53 @@ export interface OrganizationView {
   yourRole: Member["role"];
 }
 
+export interface MemberView {
+  userId: string;
+  email: string;
+  name?: string;
+  role: Role | null;
+  administrator: boolean;
+  coAdministrator: boolean;
+  addedAt: string;
+}
+
+export const memberView = (m: Member): MemberView => ({
+  userId: m.userId,
+  email: m.email,
+  ...(m.name ? { name: m.name } : {}),
+  role: m.role,
+  administrator: m.administrator,
+  coAdministrator: m.coAdministrator,
+  addedAt: m.addedAt,
+});
+
+const organizationView = (org: Organization, role: Member["role"]): OrganizationView => ({
+  id: org.id,
+  name: org.name,
+  administratorId: org.administratorId,
+  createdAt: org.createdAt,
+  yourRole: role,
+});
+
 export function organizationUseCases(deps: { store: OrganizationStore; clock: Clock }) {
-  const view = (org: Organization, role: Member["role"]): OrganizationView => ({
-    id: org.id,
-    name: org.name,
-    administratorId: org.administratorId,
-    createdAt: org.createdAt,
-    yourRole: role,
-  });
+  const { store, clock } = deps;
+
+  /** The actor's membership, judged for `action`; the store then conditions the write on this read. */
+  async function actingAs(caller: Caller, orgId: string, action: Parameters<typeof authorize>[1]) {
+    const membership = await membershipOf(store, caller, orgId);
+    authorize(membership, action);
+    return membership;
+  }
+
+  async function targetOf(orgId: string, userId: string): Promise<Member> {
+    const [target] = await store.getMembers(orgId, [userId]);
+    if (!target) throw notFound("member", userId);
+    return target;
+  }
 
   return {
     async create(caller: Caller, input: { name: string }, idempotencyKey?: string) {
-      const now = deps.clock.now().toISOString();
+      const now = clock.now().toISOString();
       const id = idFor("org", idempotencyKey, caller.userId, "organization");
       const org: Organization = {
         id,
@@ -45,19 +84,98 @@ export function organizationUseCases(deps: { store: OrganizationStore; clock: Cl
         role: "SubscriptionManager",
         administrator: true,
         coAdministrator: false,
-        // The creator is a Subscription Manager with the token that created the organisation.
+        // The creator is a Subscription Manager with the very token that created the organisation.
         roleHistory: [{ role: "SubscriptionManager", from: new Date(0).toISOString() }],
         addedAt: now,
+        version: 1,
       };
-      const result = await deps.store.create(org, administrator);
+      const result = await store.create(org, administrator);
       if (!result.created && result.org.administratorId !== caller.userId) throw notFound("organization", id);
-      return { organization: view(result.org, "SubscriptionManager"), created: result.created };
+      return { organization: organizationView(result.org, "SubscriptionManager"), created: result.created };
     },
 
     async get(caller: Caller, orgId: string) {
-      const membership = await membershipOf(deps.store, caller, orgId);
+      const membership = await membershipOf(store, caller, orgId);
       authorize(membership, "readOrganization");
-      return view(membership.org, membership.role);
+      return organizationView(membership.org, membership.role);
+    },
+
+    async listMembers(caller: Caller, orgId: string, page: { limit: number; cursor?: string }): Promise<Page<MemberView>> {
+      await actingAs(caller, orgId, "listMembers");
+      const found = await store.listMembers(orgId, page.limit, page.cursor);
+      return { items: found.items.map(memberView), ...(found.next ? { next: found.next } : {}) };
+    },
+
+    async addMember(
+      caller: Caller,
+      orgId: string,
+      input: { userId: string; email: string; name?: string; role?: Role | null; coAdministrator?: boolean },
+    ) {
+      const { member: actor } = await actingAs(caller, orgId, "addMember");
+      const now = clock.now();
+      const role = input.coAdministrator ? "SubscriptionManager" : (input.role ?? null);
+      const member: Member = {
+        orgId,
+        userId: input.userId,
+        email: input.email,
+        name: input.name,
+        role,
+        administrator: false,
+        coAdministrator: input.coAdministrator ?? false,
+        // A new member's role holds at once; only later changes wait for the next sign-in.
+        roleHistory: [{ role, from: now.toISOString() }],
+        addedAt: now.toISOString(),
+        version: 1,
+      };
+      await store.writeMembers(orgId, actor, [{ kind: "add", member }], role === "SubscriptionManager" ? 1 : 0);
+      return memberView(member);
+    },
+
+    async changeMember(caller: Caller, orgId: string, userId: string, change: { role?: Role | null; coAdministrator?: boolean }) {
+      return retryingConcurrentChanges(async () => {
+        const { member: actor } = await actingAs(caller, orgId, "changeRole");
+        const before = userId === actor.userId ? actor : await targetOf(orgId, userId);
+        const planned = changeMember(before, change, clock.now());
+        if (planned.changed) await store.writeMembers(orgId, actor, [{ kind: "update", before, after: planned.after }], planned.managerDelta);
+        return memberView(planned.after);
+      });
+    },
+
+    /** Gives many members one role in one transaction: all of them change, or none. */
+    async assignRole(caller: Caller, orgId: string, userIds: string[], role: Role | null) {
+      return retryingConcurrentChanges(async () => {
+        const { member: actor } = await actingAs(caller, orgId, "changeRole");
+        const found = await store.getMembers(orgId, userIds);
+        const missing = userIds.filter((id) => !found.some((m) => m.userId === id));
+        if (missing.length) throw notFound("member", missing.join(", "));
+        const now = clock.now();
+        const plans = found.map((before) => ({ before, ...changeMember(before, { role }, now) }));
+        const ops: MemberOp[] = plans.filter((p) => p.changed).map((p) => ({ kind: "update", before: p.before, after: p.after }));
+        const delta = plans.reduce((sum, p) => sum + p.managerDelta, 0);
+        if (ops.length) await store.writeMembers(orgId, actor, ops, delta);
+        return { items: userIds.map((id) => memberView(plans.find((p) => p.before.userId === id)!.after)) };
+      });
+    },
+
+    async removeMember(caller: Caller, orgId: string, userId: string) {
+      return retryingConcurrentChanges(async () => {
+        const { member: actor } = await actingAs(caller, orgId, "removeMember");
+        const target = userId === actor.userId ? actor : await targetOf(orgId, userId);
+        const { managerDelta } = checkRemoval(actor.userId, target);
+        await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta);
+      });
+    },
+
+    async getSubscription(caller: Caller, orgId: string): Promise<Subscription> {
+      const { org } = await actingAs(caller, orgId, "readSubscription");
+      return org.subscription;
+    },
+
+    async changeSubscription(caller: Caller, orgId: string, change: { addCredits?: number; status?: Subscription["status"] }) {
+      return retryingConcurrentChanges(async () => {
+        const { member: actor } = await actingAs(caller, orgId, "changeSubscription");
+        return store.updateSubscription(orgId, actor, change, clock.now());
+      });
     },
   };
 }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { roles } from "../../domain/roles";
 import { defineRoute } from "../route";
-import { resourceId } from "../schemas";
+import { displayName, email, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 export const roleSchema = z.enum(roles).meta({ id: "Role" });
 
@@ -46,4 +46,159 @@ export const getOrganization = defineRoute({
   params: orgParams,
   success: { status: 200, description: "The organisation", schema: organizationSchema },
   errors: [403, 404],
+});
+
+export const memberSchema = z
+  .object({
+    userId: z.string(),
+    email: z.string(),
+    name: z.string().optional(),
+    role: roleSchema.nullable().describe("null: a member without a role, who may only read the documentation"),
+    administrator: z.boolean().describe("The creator of the organisation; always a Subscription Manager"),
+    coAdministrator: z.boolean().describe("Always a Subscription Manager"),
+    addedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Member" });
+
+const memberParams = z.object({ orgId: resourceId, userId }).strict();
+
+export const listMembers = defineRoute({
+  id: "listMembers",
+  method: "GET",
+  path: "/organizations/{orgId}/members",
+  group: "organizations",
+  auth: true,
+  tag: "Members",
+  summary: "List the members of an organisation",
+  description: "Any member with a role may list the members, page by page.",
+  params: orgParams,
+  query: pageQuery,
+  success: { status: 200, description: "A page of members", schema: pageOf(memberSchema).meta({ id: "MemberPage" }) },
+  errors: [403, 404],
+});
+
+export const addMember = defineRoute({
+  id: "addMember",
+  method: "POST",
+  path: "/organizations/{orgId}/members",
+  group: "organizations",
+  auth: true,
+  tag: "Members",
+  summary: "Add a member",
+  description:
+    "Subscription Managers add users by user id (the `sub` of their tokens) with e-mail and name, with a role or none. " +
+    "A Co-Administrator is always a Subscription Manager.",
+  params: orgParams,
+  body: z
+    .object({
+      userId,
+      email,
+      name: displayName.optional(),
+      role: roleSchema.nullable().optional(),
+      coAdministrator: z.boolean().optional(),
+    })
+    .strict()
+    .meta({ id: "AddMember" }),
+  success: { status: 201, description: "The member was added", schema: memberSchema },
+  errors: [403, 404, 409],
+});
+
+export const changeMember = defineRoute({
+  id: "changeMember",
+  method: "PATCH",
+  path: "/organizations/{orgId}/members/{userId}",
+  group: "organizations",
+  auth: true,
+  tag: "Members",
+  summary: "Change a member's role or Co-Administrator flag",
+  description:
+    "Subscription Managers only. `role: null` clears the role. The new role applies from the member's next sign-in. " +
+    "Refused with 409 `LastSubscriptionManager` when no Subscription Manager would be left, and `AdministratorIsSubscriptionManager` for administrators.",
+  params: memberParams,
+  body: z
+    .object({ role: roleSchema.nullable().optional(), coAdministrator: z.boolean().optional() })
+    .strict()
+    .refine((b) => b.role !== undefined || b.coAdministrator !== undefined, "give `role` or `coAdministrator`")
+    .meta({ id: "ChangeMember" }),
+  success: { status: 200, description: "The member as changed", schema: memberSchema },
+  errors: [403, 404, 409],
+});
+
+export const assignRole = defineRoute({
+  id: "assignRole",
+  method: "POST",
+  path: "/organizations/{orgId}/members:assign-role",
+  group: "organizations",
+  auth: true,
+  tag: "Members",
+  summary: "Give many members one role",
+  description:
+    "Subscription Managers only. All listed members get the role in one transaction, or none does (409 `LastSubscriptionManager`, 404 for unknown members).",
+  params: orgParams,
+  body: z
+    .object({ userIds: z.array(userId).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, "ids must be unique"), role: roleSchema.nullable() })
+    .strict()
+    .meta({ id: "AssignRole" }),
+  success: { status: 200, description: "The members as changed", schema: z.object({ items: z.array(memberSchema) }).meta({ id: "MemberList" }) },
+  errors: [403, 404, 409],
+});
+
+export const removeMember = defineRoute({
+  id: "removeMember",
+  method: "DELETE",
+  path: "/organizations/{orgId}/members/{userId}",
+  group: "organizations",
+  auth: true,
+  tag: "Members",
+  summary: "Remove a member",
+  description:
+    "Subscription Managers only; applies at once. Nobody removes themselves (409 `SelfRemoval`), and the last Subscription Manager stays (409 `LastSubscriptionManager`).",
+  params: memberParams,
+  success: { status: 204, description: "The member was removed" },
+  errors: [403, 404, 409],
+});
+
+export const subscriptionSchema = z
+  .object({
+    status: z.enum(["active", "suspended", "cancelled"]),
+    credits: z.number().int(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Subscription" });
+
+export const getSubscription = defineRoute({
+  id: "getSubscription",
+  method: "GET",
+  path: "/organizations/{orgId}/subscription",
+  group: "organizations",
+  auth: true,
+  tag: "Subscription",
+  summary: "Read the subscription",
+  description: "Subscription Managers only.",
+  params: orgParams,
+  success: { status: 200, description: "The subscription", schema: subscriptionSchema },
+  errors: [403, 404],
+});
+
+export const changeSubscription = defineRoute({
+  id: "changeSubscription",
+  method: "PATCH",
+  path: "/organizations/{orgId}/subscription",
+  group: "organizations",
+  auth: true,
+  tag: "Subscription",
+  summary: "Add credits, change the status, or cancel",
+  description:
+    "Subscription Managers only. `addCredits` adds to the balance; `status: cancelled` cancels the subscription, after which it cannot change (409 `SubscriptionCancelled`).",
+  params: orgParams,
+  body: z
+    .object({
+      addCredits: z.number().int().min(1).max(1_000_000_000).optional(),
+      status: z.enum(["active", "suspended", "cancelled"]).optional(),
+    })
+    .strict()
+    .refine((b) => b.addCredits !== undefined || b.status !== undefined, "give `addCredits` or `status`")
+    .meta({ id: "ChangeSubscription" }),
+  success: { status: 200, description: "The subscription as changed", schema: subscriptionSchema },
+  errors: [403, 404, 409],
 });

@@ -1,0 +1,114 @@
+// Use cases of applications: any role creates one; managers see and change all of them, Developers those they own.
+import type { Clock } from "../clock";
+import { MAX_OWNERS, type Application } from "../domain/application";
+import { conflict, notFound } from "../errors";
+import type { Caller } from "../http/caller";
+import { idFor } from "../ids";
+import type { ApplicationStore } from "../store/applications";
+import { ownerLimitReached } from "../store/applications";
+import type { OrganizationStore } from "../store/organizations";
+import type { Page } from "../store/page";
+import { authorize, membershipOf } from "./membership";
+import { retryingConcurrentChanges } from "./retry";
+import { decide } from "../domain/portal";
+import { roleAt } from "../domain/roles";
+
+export interface ApplicationView {
+  id: string;
+  orgId: string;
+  name: string;
+  owners: string[];
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const view = (a: Application): ApplicationView => ({
+  id: a.id,
+  orgId: a.orgId,
+  name: a.name,
+  owners: a.owners,
+  createdBy: a.createdBy,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
+});
+
+const isManagerRole = (role: string | null) => role === "SubscriptionManager" || role === "ApplicationManager";
+
+export function applicationUseCases(deps: { apps: ApplicationStore; orgs: OrganizationStore; clock: Clock }) {
+  const { apps, orgs, clock } = deps;
+
+  /** The application and the caller's right to `action` on it; 404 when the caller may not see it. */
+  async function withAccess(caller: Caller, appId: string, action: "readApplication" | "modifyApplication" | "deleteApplication" | "addApplicationOwner") {
+    const app = await apps.get(appId);
+    if (!app) throw notFound("application", appId);
+    const membership = await membershipOf(orgs, caller, app.orgId).catch(() => {
+      throw notFound("application", appId);
+    });
+    authorize(membership, action, { owner: app.owners.includes(caller.userId) }, { kind: "application", id: appId });
+    return { app, membership };
+  }
+
+  return {
+    async create(caller: Caller, orgId: string, input: { name: string }, idempotencyKey?: string) {
+      const membership = await membershipOf(orgs, caller, orgId);
+      authorize(membership, "createApplication");
+      const now = clock.now().toISOString();
+      const app: Application = {
+        id: idFor("app", idempotencyKey, caller.userId, orgId, "application"),
+        orgId,
+        name: input.name,
+        createdBy: caller.userId,
+        createdAt: now,
+        updatedAt: now,
+        // Managers own every application implicitly and are not listed; a Developer creator becomes its owner.
+        owners: isManagerRole(membership.role) ? [] : [caller.userId],
+        version: 1,
+      };
+      if (idempotencyKey) {
+        const existing = await apps.get(app.id);
+        if (existing) return view(existing);
+      }
+      await apps.create(app, membership.member);
+      return view(app);
+    },
+
+    async list(caller: Caller, orgId: string, page: { limit: number; cursor?: string }): Promise<Page<ApplicationView>> {
+      const membership = await membershipOf(orgs, caller, orgId);
+      authorize(membership, "listApplications");
+      const all = decide("viewAllApplications", membership.role) === "allow";
+      const found = await apps.list(orgId, all ? undefined : caller.userId, page.limit, page.cursor);
+      return { items: found.items.map(view), ...(found.next ? { next: found.next } : {}) };
+    },
+
+    async get(caller: Caller, appId: string) {
+      return view((await withAccess(caller, appId, "readApplication")).app);
+    },
+
+    async rename(caller: Caller, appId: string, name: string) {
+      const { app } = await withAccess(caller, appId, "modifyApplication");
+      return view(await apps.rename(app, name, clock.now()));
+    },
+
+    async delete(caller: Caller, appId: string) {
+      await retryingConcurrentChanges(async () => {
+        const { app } = await withAccess(caller, appId, "deleteApplication");
+        await apps.delete(app);
+      });
+    },
+
+    async addOwner(caller: Caller, appId: string, ownerId: string) {
+      return retryingConcurrentChanges(async () => {
+        const { app } = await withAccess(caller, appId, "addApplicationOwner");
+        const [owner] = await orgs.getMembers(app.orgId, [ownerId]);
+        if (!owner) throw notFound("member", ownerId);
+        if (isManagerRole(roleAt(owner.roleHistory, clock.now()))) {
+          throw conflict("ImplicitOwner", `'${ownerId}' is an Application or Subscription Manager and owns every application already`);
+        }
+        if (app.owners.includes(ownerId)) return view(app);
+        if (app.owners.length >= MAX_OWNERS) throw ownerLimitReached(MAX_OWNERS);
+        return view(await apps.addOwner(app, owner, clock.now()));
+      });
+    },
+  };
+}

@@ -1,0 +1,205 @@
+// Members and roles through the real handlers and DynamoDB Local: the last-manager rule (also under races), self-removal, sign-in rule, subscription.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { advanceClock } from "../../shared/clock";
+import { startApi, uniqueUser, type TestApi } from "../support/api";
+import { orgWith } from "../support/orgs";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api.close());
+
+const managersOf = async (api: TestApi, orgId: string, reader: Awaited<ReturnType<TestApi["as"]>>) => {
+  const all: { userId: string; role: string | null }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await reader.get(`/organizations/${orgId}/members?limit=7${cursor ? `&cursor=${cursor}` : ""}`);
+    expect(page.status).toBe(200);
+    all.push(...page.body.items);
+    cursor = page.body.next;
+  } while (cursor);
+  return { all, managers: all.filter((m) => m.role === "SubscriptionManager") };
+};
+
+describe("members", () => {
+  it("adds members with a role or none and lists them page by page, completely", async () => {
+    const { orgId, admin } = await orgWith(api, { a: "Developer", b: "ApplicationManager", c: null, d: "SubscriptionManager", e: "Developer" });
+    const first = await admin.get(`/organizations/${orgId}/members?limit=2`);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.next).toBeTypeOf("string");
+    const { all } = await managersOf(api, orgId, admin);
+    expect(all).toHaveLength(6);
+    expect(all.map((m) => m.role).sort()).toEqual(
+      ["ApplicationManager", "Developer", "Developer", "SubscriptionManager", "SubscriptionManager", null].sort(),
+    );
+  });
+
+  it("refuses a cursor that belongs to another list", async () => {
+    const one = await orgWith(api, { a: "Developer", b: "Developer" });
+    const two = await orgWith(api, { a: "Developer", b: "Developer" });
+    const page = await one.admin.get(`/organizations/${one.orgId}/members?limit=1`);
+    const replay = await two.admin.get(`/organizations/${two.orgId}/members?limit=1&cursor=${page.body.next}`);
+    expect(replay.status).toBe(400);
+    expect(replay.body.error.details.fields[0].field).toBe("query.cursor");
+  });
+
+  it("refuses to add the same user twice", async () => {
+    const { orgId, admin, members } = await orgWith(api, { a: "Developer" });
+    const again = await admin.post(`/organizations/${orgId}/members`, { userId: members.a!.userId, email: "a@example.com" });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("MemberExists");
+  });
+
+  it("lets only a Subscription Manager add, change or remove members", async () => {
+    const { orgId, members } = await orgWith(api, { am: "ApplicationManager", dev: "Developer", sm: "SubscriptionManager" });
+    for (const who of [members.am!, members.dev!]) {
+      const add = await who.post(`/organizations/${orgId}/members`, { userId: uniqueUser("x"), email: "x@example.com" });
+      expect(add.status).toBe(403);
+      expect((await who.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, { role: "Developer" })).status).toBe(403);
+      expect((await who.delete(`/organizations/${orgId}/members/${members.sm!.userId}`)).status).toBe(403);
+    }
+    expect((await members.sm!.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, { role: "ApplicationManager" })).status).toBe(200);
+  });
+
+  it("refuses to remove yourself, saying to hand the role on first", async () => {
+    const { orgId, admin, members } = await orgWith(api, { sm: "SubscriptionManager" });
+    const self = await members.sm!.delete(`/organizations/${orgId}/members/${members.sm!.userId}`);
+    expect(self.status).toBe(409);
+    expect(self.body.error.code).toBe("SelfRemoval");
+    expect(self.body.error.message).toMatch(/assign the Subscription Manager role to another/);
+    expect((await admin.delete(`/organizations/${orgId}/members/${admin.userId}`)).status).toBe(409);
+  });
+
+  it("keeps the Administrator a Subscription Manager, but lets another manager remove them", async () => {
+    const { orgId, admin, members } = await orgWith(api, { sm: "SubscriptionManager" });
+    const demote = await members.sm!.patch(`/organizations/${orgId}/members/${admin.userId}`, { role: "Developer" });
+    expect(demote.status).toBe(409);
+    expect(demote.body.error.code).toBe("AdministratorIsSubscriptionManager");
+    expect((await members.sm!.delete(`/organizations/${orgId}/members/${admin.userId}`)).status).toBe(204);
+    // Removal applies at once, whatever the token says.
+    expect((await admin.get(`/organizations/${orgId}`)).status).toBe(404);
+  });
+
+  it("makes a Co-Administrator a Subscription Manager", async () => {
+    const { orgId, admin, members } = await orgWith(api, { dev: "Developer" });
+    const flagged = await admin.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, { coAdministrator: true });
+    expect(flagged.body).toMatchObject({ coAdministrator: true, role: "SubscriptionManager" });
+    const demote = await admin.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, { role: "Developer" });
+    expect(demote.body.error.code).toBe("AdministratorIsSubscriptionManager");
+  });
+
+  it("refuses to remove or demote the last Subscription Manager", async () => {
+    const { orgId, admin, members } = await orgWith(api, { sm: "SubscriptionManager" });
+    expect((await members.sm!.delete(`/organizations/${orgId}/members/${admin.userId}`)).status).toBe(204);
+    const demoteSelf = await members.sm!.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, { role: "Developer" });
+    expect(demoteSelf.status).toBe(409);
+    expect(demoteSelf.body.error.code).toBe("LastSubscriptionManager");
+  });
+
+  it("applies a role change from the member's next sign-in", async () => {
+    const { orgId, admin, members } = await orgWith(api, { dev: "Developer" });
+    const before = members.dev!;
+    expect((await before.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
+
+    advanceClock(2000);
+    expect((await admin.patch(`/organizations/${orgId}/members/${before.userId}`, { role: "SubscriptionManager" })).status).toBe(200);
+    // The token issued before the change keeps the earlier role.
+    expect((await before.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
+    expect((await before.get(`/organizations/${orgId}`)).body.yourRole).toBe("Developer");
+
+    advanceClock(2000);
+    const after = await api.as(before.userId);
+    expect((await after.get(`/organizations/${orgId}/subscription`)).status).toBe(200);
+    expect((await after.get(`/organizations/${orgId}`)).body.yourRole).toBe("SubscriptionManager");
+  });
+
+  it("answers 403 on everything to a member without a role", async () => {
+    const { orgId, admin, members } = await orgWith(api, { none: null });
+    const none = members.none!;
+    expect((await none.get(`/organizations/${orgId}`)).status).toBe(403);
+    expect((await none.get(`/organizations/${orgId}/members`)).status).toBe(403);
+    expect((await none.post(`/organizations/${orgId}/applications`, { name: "x" })).status).toBe(403);
+    expect((await none.get(`/organizations/${orgId}/applications`)).status).toBe(403);
+    expect((await none.delete(`/organizations/${orgId}/members/${admin.userId}`)).status).toBe(403);
+  });
+});
+
+describe("assigning a role to many members", () => {
+  it("changes every listed member in one request", async () => {
+    const { orgId, admin, members } = await orgWith(api, { a: "Developer", b: "Developer", c: null });
+    const ids = [members.a!.userId, members.b!.userId, members.c!.userId];
+    const answer = await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: ids, role: "ApplicationManager" });
+    expect(answer.status).toBe(200);
+    expect(answer.body.items.map((m: { role: string }) => m.role)).toEqual(["ApplicationManager", "ApplicationManager", "ApplicationManager"]);
+  });
+
+  it("changes nobody when one listed member is unknown or the change would leave no Subscription Manager", async () => {
+    const { orgId, admin, members } = await orgWith(api, { a: "Developer", sm: "SubscriptionManager" });
+    const unknown = await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: [members.a!.userId, "ghost"], role: "ApplicationManager" });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toContain("ghost");
+
+    expect((await members.sm!.delete(`/organizations/${orgId}/members/${admin.userId}`)).status).toBe(204);
+    const all = await members.sm!.post(`/organizations/${orgId}/members:assign-role`, { userIds: [members.a!.userId, members.sm!.userId], role: "Developer" });
+    expect(all.status).toBe(409);
+    expect(all.body.error.code).toBe("LastSubscriptionManager");
+    const { all: after } = await managersOf(api, orgId, members.sm!);
+    expect(after.find((m) => m.userId === members.a!.userId)!.role).toBe("Developer");
+    expect(after.find((m) => m.userId === members.sm!.userId)!.role).toBe("SubscriptionManager");
+  });
+
+  it("validates the list: at least one id, no duplicates", async () => {
+    const { orgId, admin } = await orgWith(api);
+    expect((await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: [], role: "Developer" })).status).toBe(400);
+    expect((await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: ["a", "a"], role: "Developer" })).status).toBe(400);
+  });
+});
+
+describe("the last Subscription Manager under races", () => {
+  it("leaves exactly one Subscription Manager after 20 concurrent demotions and removals", async () => {
+    const names = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`sm${i}`, "SubscriptionManager" as const]));
+    const { orgId, admin, members } = await orgWith(api, names);
+    const sms = Object.values(members);
+    const actor = sms[0]!;
+    // The Administrator is always a manager; take them out first so the rule is the only guard left.
+    expect((await actor.delete(`/organizations/${orgId}/members/${admin.userId}`)).status).toBe(204);
+
+    // The actor keeps acting as a manager after demoting themselves: their token predates the change.
+    const answers = await Promise.all(
+      sms.map((target, i) =>
+        i % 2 === 1
+          ? actor.delete(`/organizations/${orgId}/members/${target.userId}`)
+          : actor.patch(`/organizations/${orgId}/members/${target.userId}`, { role: "Developer" }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    const refused = answers.filter((a) => a.status === 409);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.body.error.code).toBe("LastSubscriptionManager");
+
+    const { managers } = await managersOf(api, orgId, actor);
+    expect(managers).toHaveLength(1);
+  });
+});
+
+describe("the subscription", () => {
+  it("lets a Subscription Manager add credits, suspend and cancel, and then refuses changes", async () => {
+    const { orgId, admin, members } = await orgWith(api, { am: "ApplicationManager" });
+    const start = await admin.get(`/organizations/${orgId}/subscription`);
+    expect(start.body).toMatchObject({ status: "active", credits: 0 });
+    expect((await admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 500 })).body.credits).toBe(500);
+    expect((await admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 250, status: "suspended" })).body).toMatchObject({
+      credits: 750,
+      status: "suspended",
+    });
+    expect((await members.am!.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
+    expect((await members.am!.patch(`/organizations/${orgId}/subscription`, { addCredits: 1 })).status).toBe(403);
+    expect((await admin.patch(`/organizations/${orgId}/subscription`, { status: "cancelled" })).body.status).toBe("cancelled");
+    const late = await admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 1 });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("SubscriptionCancelled");
+    expect((await admin.patch(`/organizations/${orgId}/subscription`, {})).status).toBe(400);
+  });
+});
