@@ -25,9 +25,9 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     return hoist(json, components);
   };
 
-  const errorRef = { $ref: "#/components/schemas/Error" };
-  components.Error = strip(z.toJSONSchema(errorBody, { target: "draft-2020-12" }) as Json);
-  components.GatewayUnauthorized = strip(z.toJSONSchema(gatewayUnauthorized, { target: "draft-2020-12" }) as Json);
+  // Both carry `.meta({ id })`, so hoisting registers them as components and answers their $ref.
+  const errorRef = schemaOf(errorBody, "output");
+  const gatewayUnauthorizedRef = schemaOf(gatewayUnauthorized, "output");
 
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
@@ -62,7 +62,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     };
     for (const status of errorStatuses(route)) {
       const schema =
-        status === 401 ? { anyOf: [errorRef, { $ref: "#/components/schemas/GatewayUnauthorized" }] } : errorRef;
+        status === 401 ? { anyOf: [errorRef, gatewayUnauthorizedRef] } : errorRef;
       responses[String(status)] = {
         description: errorMeaning[status],
         ...(status === 503 ? { headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } } : {}),

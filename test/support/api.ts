@@ -5,6 +5,7 @@ import { inject } from "vitest";
 import { clock } from "../../shared/clock";
 import { buildGateway, listen } from "../../infra/local/stack";
 import { memoryIssuer, type Issuer } from "../../infra/local/tokens";
+import { checkAgainstContract } from "./contract";
 
 export interface Reply<T = any> {
   status: number;
@@ -35,6 +36,10 @@ export interface TestApi {
 /** A user id unique to this run, so tests never collide in the shared table. */
 export const uniqueUser = (name: string) => `${name}-${randomBytes(5).toString("hex")}`;
 
+/**
+ * Starts the local gateway with the real handlers in this test file's process and gives each test a
+ * client per user. Every answer is checked against the OpenAPI document before the test sees it.
+ */
 export async function startApi(): Promise<TestApi> {
   const issuer = await memoryIssuer();
   const server: Server = await buildGateway({
@@ -55,6 +60,7 @@ export async function startApi(): Promise<TestApi> {
     } catch {
       // Not JSON (the API page); keep the text.
     }
+    checkAgainstContract(method, path, response.status, response.headers.get("content-type"), body);
     return { status: response.status, body, headers: response.headers } as Reply;
   };
 
