@@ -1,0 +1,90 @@
+// One Lambda function as the service deploys it; bindTable and bindSender set what the handler reads and grant only what it needs.
+import { join } from "node:path";
+import type { Duration } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import type { Mail } from "./mail";
+import type { ServiceTable } from "./tables";
+
+export type TableAccess = "read" | "readWrite";
+
+const readActions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"];
+
+/**
+ * The IAM actions of each access level. TransactGetItems and TransactWriteItems are no IAM actions: a transaction is
+ * authorized item by item with these. Scan is never granted: no code path may cost the size of the table (SPEC section 4).
+ */
+export const tableActions: Record<TableAccess, readonly string[]> = {
+  read: readActions,
+  readWrite: [...readActions, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+};
+
+export interface ServiceFunctionProps {
+  /** Absolute path of the TypeScript module exporting `handler`. */
+  entry: string;
+  description: string;
+  timeout: Duration;
+  /** The repository root: where esbuild resolves modules and finds package-lock.json. */
+  projectRoot: string;
+}
+
+export class ServiceFunction extends Construct {
+  readonly lambda: NodejsFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    // Our own role rather than AWSLambdaBasicExecutionRole, whose managed policy may write to every log group of the account.
+    this.role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: props.description,
+    });
+    const logGroup = new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.ONE_MONTH });
+    logGroup.grantWrite(this.role);
+
+    this.lambda = new NodejsFunction(this, "Function", {
+      entry: props.entry,
+      handler: "handler",
+      description: props.description,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, "package-lock.json"),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: "twin-access",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        // Stack traces point at the TypeScript sources, not the minified bundle.
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // The mappings are enough for stack traces; embedding the sources would only grow the bundle.
+        sourcesContent: false,
+        // The runtime provides the AWS SDK v3.
+        externalModules: ["@aws-sdk/*"],
+      },
+    });
+  }
+
+  /** Gives the handler the table: TABLE_NAME and the actions of `access` on the table and each of its indexes. */
+  bindTable(table: ServiceTable, access: TableAccess): void {
+    this.lambda.addEnvironment("TABLE_NAME", table.tableName);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...tableActions[access]], resources: [table.tableArn, ...table.indexArns] }),
+    );
+  }
+
+  /** Lets the handler send notifications: SENDER_EMAIL and ses:SendEmail/SendRawEmail on that identity only. */
+  bindSender(mail: Mail): void {
+    this.lambda.addEnvironment("SENDER_EMAIL", mail.senderEmail);
+    mail.identity.grantSendEmail(this.role);
+  }
+}
