@@ -13,6 +13,10 @@ const schema = z.object({
     .default("7,1")
     .transform((s) => s.split(",").map((d) => Number(d.trim())))
     .pipe(z.array(z.number().int().min(1).max(29))),
+  /** Items of each kind of due work one tick takes at most; the rest waits for the next tick. */
+  TICK_MAX_ITEMS: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Due items worked on at the same time within a tick. */
+  TICK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export type Config = z.infer<typeof schema>;

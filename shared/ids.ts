@@ -11,3 +11,8 @@ export function idFor(prefix: string, idempotencyKey: string | undefined, ...sco
   const digest = createHash("sha256").update([...scope, idempotencyKey].join("\u0000")).digest("base64url");
   return `${prefix}_${digest.slice(0, 22)}`;
 }
+
+/** An id that the same facts always produce: notifications and scheduled runs use it, so a repeated tick finds the first one. */
+export function derivedId(prefix: string, ...parts: string[]): string {
+  return `${prefix}_${createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 22)}`;
+}

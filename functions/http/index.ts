@@ -6,4 +6,7 @@ export const httpFunctions: Partial<Record<FunctionGroup, () => Promise<{ handle
   meta: () => import("./meta"),
   organizations: () => import("./organizations"),
   portal: () => import("./portal"),
+  sync: () => import("./sync"),
+  itwins: () => import("./itwins"),
+  imodels: () => import("./imodels"),
 };

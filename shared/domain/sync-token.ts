@@ -37,3 +37,44 @@ export function warningTimes(token: SyncToken, warningDays: readonly number[]): 
   const expiry = Date.parse(token.expiresAt);
   return [...warningDays].sort((a, b) => b - a).map((days) => ({ days, at: new Date(expiry - days * DAY_MS) }));
 }
+
+export type TokenEvent = { kind: "warning"; daysLeft: number; at: Date } | { kind: "expired"; at: Date };
+
+/** The warnings and the expiry of a token, in time order. */
+export function tokenEvents(token: SyncToken, warningDays: readonly number[]): TokenEvent[] {
+  const warnings: TokenEvent[] = warningTimes(token, warningDays).map((w) => ({ kind: "warning", daysLeft: w.days, at: w.at }));
+  return [...warnings, { kind: "expired", at: new Date(token.expiresAt) }];
+}
+
+/** The first event still ahead of `after`, or undefined once the token has expired. */
+export function nextTokenEvent(token: SyncToken, warningDays: readonly number[], after: Date): TokenEvent | undefined {
+  return tokenEvents(token, warningDays).find((e) => e.at.getTime() > after.getTime());
+}
+
+/**
+ * The event to announce when the trigger reaches a token at `now`: the latest one already passed.
+ * A trigger that was late announces only the newest news (no warning after the expiry notice).
+ */
+export function eventDue(token: SyncToken, warningDays: readonly number[], now: Date): TokenEvent | undefined {
+  return tokenEvents(token, warningDays).filter((e) => e.at.getTime() <= now.getTime()).at(-1);
+}
+
+/** The facts that identify one announcement: the same token, expiry and event are announced once. */
+export const tokenEventFacts = (userId: string, token: SyncToken, event: TokenEvent): string[] => [
+  "token",
+  userId,
+  token.expiresAt,
+  event.kind === "expired" ? "expired" : `warning-${event.daysLeft}`,
+];
+
+/** What the service keeps per user for synchronization: the token (its secret never leaves the service) and how many scheduled connections they own. */
+export interface SyncOwner {
+  userId: string;
+  email?: string;
+  name?: string;
+  token?: SyncToken & { secret: string };
+  scheduledConnections: number;
+  /** When the trigger next has news about the token (a warning or the expiry). */
+  nextEventAt?: string;
+  version: number;
+}

@@ -15,4 +15,48 @@ export const keys = {
   /** In the organisation's partition: the applications a member owns, for Developers' lists. */
   ownedApplication: (orgId: string, userId: string, appId: string) => ({ pk: `ORG#${orgId}`, sk: `OWNS#${userId}#APP#${appId}` }),
   ownedApplicationPrefix: (userId: string) => `OWNS#${userId}#APP#`,
+
+  // Synchronization: connections, runs and owner tokens.
+  connection: (id: string) => ({ pk: `CONN#${id}`, sk: "CONN" }),
+  /** In the iModel's partition: its connections, listed and deleted with it. */
+  imodelConnection: (imodelId: string, connectionId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `CONN#${connectionId}` }),
+  imodelConnectionPrefix: "CONN#",
+  run: (id: string) => ({ pk: `RUN#${id}`, sk: "RUN" }),
+  /** In the connection's partition, newest last: its runs. */
+  connectionRun: (connectionId: string, queuedAt: string, runId: string) => ({ pk: `CONN#${connectionId}`, sk: `RUN#${queuedAt}#${runId}` }),
+  connectionRunPrefix: "RUN#",
+  syncToken: (userId: string) => ({ pk: `USER#${userId}`, sk: "SYNCTOKEN" }),
+
+  // Notifications (the outbox). Failed ones are listed on gsi1 for operators.
+  notification: (id: string) => ({ pk: `NOTE#${id}`, sk: "NOTE" }),
+  failedNotifications: "NOTES#FAILED",
+
+  // iTwins, their teams and iModels (docs/data-model-itwins.md). An iModel id embeds its iTwin id, so
+  // the iModel item, the caller's team member item and list entry are fetched in one BatchGetItem.
+  itwin: (itwinId: string) => ({ pk: `ITWIN#${itwinId}`, sk: "ITWIN" }),
+  itwinMember: (itwinId: string, userId: string) => ({ pk: `ITWIN#${itwinId}`, sk: `MEMBER#${userId}` }),
+  itwinMemberPrefix: "MEMBER#",
+  itwinRole: (itwinId: string, roleId: string) => ({ pk: `ITWIN#${itwinId}`, sk: `ROLE#${roleId}` }),
+  itwinRolePrefix: "ROLE#",
+  imodel: (itwinId: string, imodelId: string) => ({ pk: `ITWIN#${itwinId}`, sk: `IMODEL#${imodelId}` }),
+  imodelPrefix: "IMODEL#",
+  /** The iTwins a user is a team member (or Test iTwin participant) of, by organisation and kind. */
+  userItwin: (userId: string, orgId: string, kind: string, itwinId: string) => ({ pk: `USER#${userId}#ITWINS`, sk: `ORG#${orgId}#${kind}#${itwinId}` }),
+  userItwinPrefix: (orgId: string, kind: string) => `ORG#${orgId}#${kind}#`,
+  userItwins: (userId: string) => ({ pk: `USER#${userId}#ITWINS` }),
+  /** Everything an iModel holds lives in its own partition and goes with it. */
+  imodelPartition: (imodelId: string) => ({ pk: `IMODEL#${imodelId}` }),
+  imodelAccess: (imodelId: string, userId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `ACCESS#${userId}` }),
+  imodelAccessPrefix: "ACCESS#",
+  /** One item per user and iModel: "has this user interacted with this iModel" is one GetItem. */
+  interaction: (imodelId: string, userId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `INTERACTED#${userId}` }),
+  changeset: (imodelId: string, index: number) => ({ pk: `IMODEL#${imodelId}`, sk: `CHANGESET#${String(index).padStart(10, "0")}` }),
+  changesetPrefix: "CHANGESET#",
+  /** Written only with an Idempotency-Key: finds the changeset a retried push already appended. */
+  changesetById: (imodelId: string, changesetId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `PUSHED#${changesetId}` }),
+  namedVersion: (imodelId: string, namedVersionId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `NAMEDVERSION#${namedVersionId}` }),
+  namedVersionPrefix: "NAMEDVERSION#",
+  briefcase: (imodelId: string, briefcaseId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `BRIEFCASE#${briefcaseId}` }),
+  lock: (imodelId: string, objectId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `LOCK#${objectId}` }),
+  lockPrefix: "LOCK#",
 } as const;

@@ -45,7 +45,7 @@ export async function startApi(): Promise<TestApi> {
   const server: Server = await buildGateway({
     dynamodbEndpoint: inject("dynamodbEndpoint"),
     sesEndpoint: inject("sesEndpoint"),
-    tableName: inject("tableName"),
+    tableName: process.env.TABLE_NAME!,
     issuer,
   });
   const port = await listen(server, 0);

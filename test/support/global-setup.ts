@@ -1,10 +1,10 @@
-// Starts DynamoDB Local and the local SES server on free ports once for the whole run, creates the table, and stops both after.
+// Starts DynamoDB Local and the local SES server on free ports once for the whole run and stops both after; each test file makes its own table (test/support/env.ts).
 import type { TestProject } from "vitest/node";
 import { startDynamoDbLocal } from "../../infra/local/dynamodb";
 import { startSesLocal } from "../../infra/local/ses";
-import { ensureTable } from "../../infra/local/tables";
 
-export const testTableName = "twin-access-test";
+/** Each test file's table name starts with this. */
+export const testTablePrefix = "twin-access-test";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,10 +16,9 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const [dynamodb, ses] = await Promise.all([startDynamoDbLocal(), startSesLocal()]);
-  await ensureTable(dynamodb.endpoint, testTableName);
   project.provide("dynamodbEndpoint", dynamodb.endpoint);
   project.provide("sesEndpoint", ses.endpoint);
-  project.provide("tableName", testTableName);
+  project.provide("tableName", testTablePrefix);
   return async () => {
     await Promise.all([dynamodb.stop(), ses.stop()]);
   };

@@ -1,0 +1,16 @@
+import { writeFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { buildOpenApi } from "./shared/http/openapi";
+import { renderDocsPage } from "./shared/http/docs-page";
+import { routeList } from "./shared/http/routes";
+const html = renderDocsPage(buildOpenApi(routeList, { version: "0.1.0" }));
+writeFileSync("/tmp/cspc/docs.html", html);
+console.log("html bytes", Buffer.byteLength(html));
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu"] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+await page.goto("file:///tmp/cspc/docs.html");
+const offsets = (process.argv[2] ?? "0").split(",").map(Number);
+for (const y of offsets) await page.screenshot({ path: `/tmp/cspc/shot-${y}.png`, fullPage: true, clip: { x: 0, y, width: 1280, height: 1400 } });
+const pos = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll("h2[id]")].map(h => [h.id, Math.round(h.getBoundingClientRect().top + scrollY)])));
+console.log(pos);
+await browser.close();

@@ -1,0 +1,39 @@
+// Ids of resources that live inside another embed their parent's id, so the parent's keys are known without a read (one-request permission checks).
+import { createHash, randomBytes } from "node:crypto";
+
+/** Characters of the random (or key-derived) part of a parent id minted by `newId`/`idFor` (`itw_` + 22). */
+const ITWIN_BODY = 22;
+/** Characters each nesting level adds: 96 bits. */
+const CHILD_PART = 16;
+
+const part = "[A-Za-z0-9_-]";
+const imodelPattern = new RegExp(`^imd_(${part}{${ITWIN_BODY}})${part}{${CHILD_PART}}$`);
+const namedVersionPattern = new RegExp(`^nv_(${part}{${ITWIN_BODY + CHILD_PART}})${part}{${CHILD_PART}}$`);
+
+function childPart(idempotencyKey: string | undefined, scope: string[]): string {
+  if (!idempotencyKey) return randomBytes(12).toString("base64url");
+  return createHash("sha256").update([...scope, idempotencyKey].join("\u0000")).digest("base64url").slice(0, CHILD_PART);
+}
+
+const body = (id: string) => id.slice(id.indexOf("_") + 1);
+
+/** `imd_<iTwin body><16>`: the iModel's iTwin is read from its id. */
+export function mintImodelId(itwinId: string, idempotencyKey?: string, ...scope: string[]): string {
+  return `imd_${body(itwinId)}${childPart(idempotencyKey, [...scope, itwinId])}`;
+}
+
+/** The iTwin an iModel id belongs to, or undefined when the text is not an iModel id. */
+export function itwinOfImodel(imodelId: string): string | undefined {
+  const m = imodelPattern.exec(imodelId);
+  return m ? `itw_${m[1]}` : undefined;
+}
+
+/** `nv_<iModel body><16>`: a named version's iModel is read from its id. */
+export function mintNamedVersionId(imodelId: string, idempotencyKey?: string, ...scope: string[]): string {
+  return `nv_${body(imodelId)}${childPart(idempotencyKey, [...scope, imodelId])}`;
+}
+
+export function imodelOfNamedVersion(namedVersionId: string): string | undefined {
+  const m = namedVersionPattern.exec(namedVersionId);
+  return m ? `imd_${m[1]}` : undefined;
+}

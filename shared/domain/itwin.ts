@@ -1,0 +1,43 @@
+// An iTwin (project) of an organisation, its team members and custom roles, as the rules see them.
+import type { ItwinPermission } from "./permissions";
+import type { Role } from "./roles";
+
+/** `test`: a Test iTwin of the developer portal, whose participants hold every iModel permission. */
+export type ItwinKind = "standard" | "test";
+
+export interface Itwin {
+  id: string;
+  orgId: string;
+  kind: ItwinKind;
+  name: string;
+  createdBy: string;
+  createdAt: string;
+  /** Team members holding `team_manage`; kept in the same transactions that change members. */
+  teamManagerCount: number;
+}
+
+export interface TeamMember {
+  itwinId: string;
+  userId: string;
+  /** Built-in role names or custom role ids, as assigned. */
+  roles: string[];
+  /** The union of the roles' permissions, closed under the cumulative rule; recomputed whenever roles change. */
+  permissions: ItwinPermission[];
+  /** Whether `permissions` holds `team_manage`; a separate attribute so conditions can name it. */
+  teamManage: boolean;
+  /** When the user (last) joined the team: per-iModel list entries granted before it do not count. */
+  addedAt: string;
+  updatedAt: string;
+}
+
+export interface CustomRole {
+  id: string;
+  itwinId: string;
+  name: string;
+  permissions: ItwinPermission[];
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Who may create an ordinary iTwin: any organisation member with a role (docs/decisions-itwins.md). */
+export const mayCreateItwin = (role: Role | null): boolean => role !== null;

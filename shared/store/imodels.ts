@@ -1,0 +1,204 @@
+// DynamoDB repository of iModels: the one-request access read, iModel lists, per-iModel access lists and interaction records.
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { AccessEntry, Briefcase, Imodel, Interaction, NamedVersion } from "../domain/imodel";
+import type { Itwin, TeamMember } from "../domain/itwin";
+import { notFound } from "../errors";
+import { concurrentChange } from "../itwin-errors";
+import { logger } from "../log";
+import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { keys } from "./keys";
+import { decodeCursor, encodeCursor, type Page } from "./page";
+import { allOfPrefix, batchGetMany, deleteAll, queryPrefix, transactWrite, type PageRequest } from "./partition";
+
+/** Everything a permission check needs about one caller and one iModel, read together. */
+export interface AccessRead {
+  itwin?: Itwin;
+  imodel?: Imodel;
+  member?: TeamMember;
+  entry?: AccessEntry;
+  interaction?: Interaction;
+  briefcase?: Briefcase;
+  namedVersion?: NamedVersion;
+}
+
+export interface ImodelStore {
+  /** Creates the iModel (and the creator's interaction); answers the existing one when the id is taken; 404 when the iTwin is gone. */
+  create(imodel: Imodel, interaction: Interaction): Promise<{ imodel: Imodel; created: boolean }>;
+  /**
+   * Exactly one strongly consistent BatchGetItem: the iTwin, the iModel, the caller's team member item,
+   * list entry and interaction record, and optionally a briefcase or named version of the iModel.
+   */
+  readAccess(imodelId: string, itwinId: string, userId: string, also?: { briefcaseId?: string; namedVersionId?: string }): Promise<AccessRead>;
+  /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
+  list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
+  /** Removes the iModel item first (access ends at once), then everything its partition holds. */
+  delete(imodel: Imodel): Promise<void>;
+  /** Replaces the own list atomically (at most MAX_LIST_ENTRIES entries); ConcurrentChange when another change landed since `imodel` was read. */
+  setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]): Promise<Imodel>;
+  clearAccessList(imodel: Imodel): Promise<Imodel>;
+  /** Members of an iTwin among `userIds` (for validating lists). */
+  teamMembers(itwinId: string, userIds: string[]): Promise<TeamMember[]>;
+  /** At most one write per user, iModel and UTC day: conditional on the stored day being another one. */
+  recordInteraction(imodelId: string, userId: string, at: Date, day: string): Promise<void>;
+  /** One strongly consistent GetItem. */
+  hasInteracted(imodelId: string, userId: string): Promise<boolean>;
+}
+
+export class DynamoImodelStore implements ImodelStore {
+  constructor(private readonly table: TableRef) {}
+
+  async create(imodel: Imodel, interaction: Interaction) {
+    try {
+      await transactWrite(this.table, [
+        {
+          Put: {
+            TableName: this.table.tableName,
+            Item: { ...keys.imodel(imodel.itwinId, imodel.id), ...imodel },
+            ConditionExpression: "attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        },
+        { ConditionCheck: { TableName: this.table.tableName, Key: keys.itwin(imodel.itwinId), ConditionExpression: "attribute_exists(pk)" } },
+        { Put: { TableName: this.table.tableName, Item: { ...keys.interaction(imodel.id, interaction.userId), ...interaction } } },
+      ]);
+      return { imodel, created: true };
+    } catch (error) {
+      const [existing, itwin] = cancellationReasons(error) ?? [];
+      if (existing?.Code === "ConditionalCheckFailed" && existing.Item) return { imodel: strip<Imodel>(existing.Item)!, created: false };
+      if (itwin?.Code === "ConditionalCheckFailed") throw notFound("iTwin", imodel.itwinId);
+      throw error;
+    }
+  }
+
+  async readAccess(imodelId: string, itwinId: string, userId: string, also: { briefcaseId?: string; namedVersionId?: string } = {}) {
+    const wanted = [
+      keys.itwin(itwinId),
+      keys.imodel(itwinId, imodelId),
+      keys.itwinMember(itwinId, userId),
+      keys.imodelAccess(imodelId, userId),
+      keys.interaction(imodelId, userId),
+      ...(also.briefcaseId ? [keys.briefcase(imodelId, also.briefcaseId)] : []),
+      ...(also.namedVersionId ? [keys.namedVersion(imodelId, also.namedVersionId)] : []),
+    ];
+    const items = await batchGet(this.table, wanted);
+    const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
+    return {
+      itwin: find<Itwin>(wanted[0]!),
+      imodel: find<Imodel>(wanted[1]!),
+      member: find<TeamMember>(wanted[2]!),
+      entry: find<AccessEntry>(wanted[3]!),
+      interaction: find<Interaction>(wanted[4]!),
+      briefcase: also.briefcaseId ? find<Briefcase>(keys.briefcase(imodelId, also.briefcaseId)) : undefined,
+      namedVersion: also.namedVersionId ? find<NamedVersion>(keys.namedVersion(imodelId, also.namedVersionId)) : undefined,
+    };
+  }
+
+  async list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean) {
+    const pk = keys.itwin(itwinId).pk;
+    const items: Imodel[] = [];
+    let start = decodeCursor(page.cursor, { pk });
+    // Pages are filled: iModels the caller may not view are skipped, and the next cursor points after the last one answered.
+    for (;;) {
+      const batch = await queryPrefix(this.table, pk, keys.imodelPrefix, { limit: page.limit, start });
+      const imodels = batch.items.map((i) => strip<Imodel>(i)!);
+      const listed = imodels.filter((m) => m.ownAccessList);
+      const entries = await batchGetMany(this.table, listed.map((m) => keys.imodelAccess(m.id, userId)));
+      const entryOf = new Map(entries.map((e) => [e.imodelId as string, strip<AccessEntry>(e)!]));
+      for (const [i, imodel] of imodels.entries()) {
+        if (!visible(imodel, entryOf.get(imodel.id))) continue;
+        items.push(imodel);
+        const lastOfAll = i === imodels.length - 1 && !batch.lastKey;
+        if (items.length === page.limit) return { items, next: lastOfAll ? undefined : encodeCursor(keys.imodel(itwinId, imodel.id)) };
+      }
+      if (!batch.lastKey) return { items };
+      start = batch.lastKey;
+    }
+  }
+
+  async delete(imodel: Imodel) {
+    await deleteAll(this.table, [keys.imodel(imodel.itwinId, imodel.id)]);
+    await deleteAll(this.table, await allOfPrefix(this.table, keys.imodelPartition(imodel.id).pk, ""));
+  }
+
+  /** The iModel item's part of a list change: a new version, only if nobody changed the list since it was read. */
+  private flip(imodel: Imodel, ownAccessList: boolean) {
+    return {
+      Update: {
+        TableName: this.table.tableName,
+        Key: keys.imodel(imodel.itwinId, imodel.id),
+        UpdateExpression: "SET ownAccessList = :own, accessListVersion = :next",
+        ConditionExpression: "attribute_exists(pk) AND accessListVersion = :read",
+        ExpressionAttributeValues: { ":own": ownAccessList, ":next": imodel.accessListVersion + 1, ":read": imodel.accessListVersion },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+      },
+    };
+  }
+
+  private async changeList(imodel: Imodel, ownAccessList: boolean, entries: Omit<AccessEntry, "listVersion">[]): Promise<Imodel> {
+    const version = imodel.accessListVersion + 1;
+    try {
+      await transactWrite(this.table, [
+        this.flip(imodel, ownAccessList),
+        ...entries.map((e) => ({
+          Put: { TableName: this.table.tableName, Item: { ...keys.imodelAccess(imodel.id, e.userId), ...e, listVersion: version } },
+        })),
+      ]);
+    } catch (error) {
+      const first = cancellationReasons(error)?.[0];
+      if (first?.Code === "ConditionalCheckFailed") throw first.Item ? concurrentChange(`The access list of iModel '${imodel.id}'`) : notFound("iModel", imodel.id);
+      throw error;
+    }
+    await this.removeStaleEntries(imodel.id, version);
+    return { ...imodel, ownAccessList, accessListVersion: version };
+  }
+
+  /** Entries of older versions are already ignored by every check; removing them only saves storage, so a failure is logged, not answered. */
+  private async removeStaleEntries(imodelId: string, version: number) {
+    try {
+      const stale = await allOfPrefix(this.table, keys.imodelPartition(imodelId).pk, keys.imodelAccessPrefix, {
+        expression: "listVersion <> :v",
+        values: { ":v": version },
+      });
+      await deleteAll(this.table, stale);
+    } catch (error) {
+      logger.warn("stale access entries left", { imodelId, error: error as Error });
+    }
+  }
+
+  setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]) {
+    return this.changeList(imodel, true, entries);
+  }
+
+  clearAccessList(imodel: Imodel) {
+    return this.changeList(imodel, false, []);
+  }
+
+  async teamMembers(itwinId: string, userIds: string[]) {
+    const items = await batchGetMany(this.table, [...new Set(userIds)].map((u) => keys.itwinMember(itwinId, u)));
+    return items.map((i) => strip<TeamMember>(i)!);
+  }
+
+  async recordInteraction(imodelId: string, userId: string, at: Date, day: string) {
+    try {
+      await this.table.ddb.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.interaction(imodelId, userId),
+          UpdateExpression: "SET imodelId = :imodel, userId = :user, lastAt = :at, lastDay = :day, firstAt = if_not_exists(firstAt, :at)",
+          // Once per user, iModel and day: a second request the same day (or a racing one) writes nothing.
+          ConditionExpression: "attribute_not_exists(lastDay) OR lastDay <> :day",
+          ExpressionAttributeValues: { ":imodel": imodelId, ":user": userId, ":at": at.toISOString(), ":day": day },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async hasInteracted(imodelId: string, userId: string) {
+    const out = await this.table.ddb.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.interaction(imodelId, userId), ConsistentRead: true, ProjectionExpression: "pk" }),
+    );
+    return out.Item !== undefined;
+  }
+}

@@ -1,0 +1,95 @@
+// Strongly consistent reads of one partition by sort-key prefix (pages with cursors), removing many items at once, and transactions that survive collisions.
+import { BatchWriteCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { serviceUnavailable } from "../errors";
+import { batchGet, cancellationReasons, strip, type TableRef } from "./dynamo";
+import { decodeCursor, encodeCursor, type Page } from "./page";
+
+type Item = Record<string, unknown>;
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+/** One strongly consistent Query of `pk` for sort keys starting with `prefix` (every item of the partition when empty). */
+export async function queryPrefix(
+  table: TableRef,
+  pk: string,
+  prefix: string,
+  options: { limit?: number; start?: Item; filter?: { expression: string; values: Item } } = {},
+): Promise<{ items: Item[]; lastKey?: Item }> {
+  const out = await table.ddb.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
+      ExpressionAttributeValues: { ":pk": pk, ...(prefix ? { ":prefix": prefix } : {}), ...(options.filter?.values ?? {}) },
+      ...(options.filter ? { FilterExpression: options.filter.expression } : {}),
+      ...(options.limit ? { Limit: options.limit } : {}),
+      ...(options.start ? { ExclusiveStartKey: options.start } : {}),
+      ConsistentRead: true,
+    }),
+  );
+  return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
+}
+
+/** A page of domain objects under a prefix; the cursor is bound to the partition. */
+export async function pageOfPrefix<T>(table: TableRef, pk: string, prefix: string, page: PageRequest): Promise<Page<T>> {
+  const start = decodeCursor(page.cursor, { pk });
+  const { items, lastKey } = await queryPrefix(table, pk, prefix, { limit: page.limit, start });
+  return { items: items.map((i) => strip<T>(i)!), next: encodeCursor(lastKey) };
+}
+
+/** Every item under a prefix, page after page (for removals and small per-iModel sets). */
+export async function allOfPrefix(table: TableRef, pk: string, prefix: string, filter?: { expression: string; values: Item }): Promise<Item[]> {
+  const all: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await queryPrefix(table, pk, prefix, { start, filter });
+    all.push(...page.items);
+    start = page.lastKey;
+  } while (start);
+  return all;
+}
+
+/** BatchGetItem of any number of keys, 100 per request. */
+export async function batchGetMany(table: TableRef, wanted: Item[]): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGet(table, wanted.slice(i, i + 100))));
+  return found;
+}
+
+/** Deletes items by key, 25 per BatchWriteItem, retrying unprocessed ones. */
+export async function deleteAll(table: TableRef, items: Item[]): Promise<void> {
+  const keysOf = items.map((i) => ({ pk: i.pk, sk: i.sk }));
+  for (let i = 0; i < keysOf.length; i += 25) {
+    let pending = keysOf.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      const out = await table.ddb.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: pending } }));
+      pending = (out.UnprocessedItems?.[table.tableName] ?? []) as typeof pending;
+    }
+  }
+}
+
+/** Attempts of a transaction that only collided with another one (no condition failed). */
+const TRANSACTION_ATTEMPTS = 5;
+
+/**
+ * One TransactWriteItems, sent again when it only collided with a concurrent transaction on the same
+ * items: its conditions encode what was read, so a resend is judged afresh. Any other cancellation is
+ * the caller's to map; collisions that persist answer 503 with Retry-After.
+ */
+export async function transactWrite(table: TableRef, items: NonNullable<TransactWriteCommandInput["TransactItems"]>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      const collided = reasons?.some((r) => r.Code === "TransactionConflict") && !reasons.some((r) => r.Code === "ConditionalCheckFailed");
+      if (!collided) throw error;
+      if (attempt === TRANSACTION_ATTEMPTS) throw serviceUnavailable("Concurrent changes to the same items; retry after the time in Retry-After");
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
+}

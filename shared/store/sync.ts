@@ -1,0 +1,492 @@
+// DynamoDB repository of synchronization: connections, runs and owners' tokens. One active run, and no owner change during it, are conditions here.
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { Connection, Run, RunReason } from "../domain/connection";
+import type { Changeset, Imodel } from "../domain/imodel";
+import type { SyncOwner } from "../domain/sync-token";
+import { AppError, conflict, notFound } from "../errors";
+import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { dueKeys, duePartitions } from "./due";
+import { keys } from "./keys";
+import { decodeCursor, encodeCursor, type Page } from "./page";
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+export const runInProgress = (runId: string, what: string) =>
+  conflict("RunInProgress", `${what} refused: run '${runId}' is queued or running; try again when it finishes`, { activeRunId: runId });
+
+export const connectionChanged = () =>
+  conflict("ConcurrentChange", "The connection changed at the same time (another request won); read it again and retry");
+
+export interface StartRunOptions {
+  /** For a scheduled run: the due time that was read, so two ticks never start the same occurrence twice. */
+  dueAt?: string;
+  nextDueAt?: string;
+}
+
+export interface FinishRun {
+  state: "succeeded" | "failed";
+  reason?: RunReason;
+  /** On success with changed files: the changeset appended in the same transaction. */
+  changeset?: { imodel: Imodel; changeset: Omit<Changeset, "index"> };
+  synced?: Record<string, string>;
+  changedFiles?: string[];
+}
+
+export class DynamoSyncStore {
+  constructor(private readonly table: TableRef) {}
+
+  private get name() {
+    return this.table.tableName;
+  }
+
+  // --- connections ---------------------------------------------------------------------------
+
+  private connectionItem(c: Connection) {
+    return { ...keys.connection(c.id), ...c, ...(c.schedule && c.nextDueAt ? dueKeys("RUN", c.id, c.nextDueAt) : {}) };
+  }
+
+  /** Counts the owner's scheduled connections: the expiry notice goes only to owners of at least one. */
+  private countScheduled(userId: string, delta: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.name,
+        Key: keys.syncToken(userId),
+        UpdateExpression: "SET userId = :u ADD scheduledConnections :d, version :one",
+        ExpressionAttributeValues: { ":u": userId, ":d": delta, ":one": 1 },
+      },
+    };
+  }
+
+  async createConnection(c: Connection): Promise<{ connection: Connection; created: boolean }> {
+    const items: TransactItem[] = [
+      { Put: { TableName: this.name, Item: this.connectionItem(c), ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+      { Put: { TableName: this.name, Item: { ...keys.imodelConnection(c.imodelId, c.id), connectionId: c.id } } },
+      // The iModel must still exist: a connection never outlives it.
+      { ConditionCheck: { TableName: this.name, Key: keys.imodel(c.itwinId, c.imodelId), ConditionExpression: "attribute_exists(pk)" } },
+    ];
+    if (c.schedule) items.push(this.countScheduled(c.ownerId, 1));
+    try {
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      return { connection: c, created: true };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed" && reasons[0].Item) return { connection: strip<Connection>(reasons[0].Item)!, created: false };
+      if (reasons?.[2]?.Code === "ConditionalCheckFailed") throw notFound("iModel", c.imodelId);
+      if (reasons) throw connectionChanged();
+      throw error;
+    }
+  }
+
+  async getConnection(id: string): Promise<Connection | undefined> {
+    const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.connection(id), ConsistentRead: true }));
+    return strip<Connection>(out.Item);
+  }
+
+  async listConnections(imodelId: string, limit: number, cursor?: string): Promise<Page<Connection>> {
+    const pk = keys.imodelPartition(imodelId).pk;
+    const out = await this.table.ddb.send(
+      new QueryCommand({
+        TableName: this.name,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": pk, ":prefix": keys.imodelConnectionPrefix },
+        ConsistentRead: true,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { pk }, { name: "sk", prefix: keys.imodelConnectionPrefix }),
+      }),
+    );
+    const ids = (out.Items ?? []).map((i) => i.connectionId as string);
+    const found = ids.length ? await batchGet(this.table, ids.map((id) => keys.connection(id))) : [];
+    const byId = new Map(found.map((i) => [i.id as string, strip<Connection>(i)!]));
+    return { items: ids.map((id) => byId.get(id)).filter((c): c is Connection => !!c), next: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  /** Writes a changed connection over the version that was read; moves the owner's scheduled count when the schedule came or went. */
+  async updateConnection(before: Connection, after: Connection): Promise<Connection> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.name,
+          Item: this.connectionItem(after),
+          ConditionExpression: "version = :v",
+          ExpressionAttributeValues: { ":v": before.version },
+        },
+      },
+    ];
+    if (!!before.schedule !== !!after.schedule) items.push(this.countScheduled(after.ownerId, after.schedule ? 1 : -1));
+    await this.send(items, () => connectionChanged());
+    return after;
+  }
+
+  async deleteConnection(c: Connection): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Delete: {
+          TableName: this.name,
+          Key: keys.connection(c.id),
+          // Deleting while a run is active would strand the run.
+          ConditionExpression: "version = :v AND attribute_not_exists(activeRunId)",
+          ExpressionAttributeValues: { ":v": c.version },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      },
+      { Delete: { TableName: this.name, Key: keys.imodelConnection(c.imodelId, c.id) } },
+    ];
+    if (c.schedule) items.push(this.countScheduled(c.ownerId, -1));
+    await this.send(items, (reasons) => {
+      const active = reasons[0]?.Item?.activeRunId as string | undefined;
+      return active ? runInProgress(active, "Deleting the connection") : connectionChanged();
+    });
+  }
+
+  /**
+   * Hands the connection to `to` in one transaction: no run may be queued or running, the owner must
+   * still be the one that was read, the new owner must have interacted with the iModel, and the
+   * notification is recorded with the change.
+   */
+  async transferOwner(before: Connection, after: Connection, notification: TransactItem | undefined): Promise<Connection> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.name,
+          Item: this.connectionItem(after),
+          // Rule: the owner cannot change while a run is queued or running.
+          ConditionExpression: "version = :v AND ownerId = :owner AND attribute_not_exists(activeRunId)",
+          ExpressionAttributeValues: { ":v": before.version, ":owner": before.ownerId },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      },
+      {
+        // Rule: the new owner has interacted with the iModel at least once.
+        ConditionCheck: { TableName: this.name, Key: keys.interaction(after.imodelId, after.ownerId), ConditionExpression: "attribute_exists(pk)" },
+      },
+      ...(notification ? [notification] : []),
+    ];
+    if (after.schedule) items.push(this.countScheduled(before.ownerId, -1), this.countScheduled(after.ownerId, 1));
+    await this.send(items, (reasons) => {
+      const active = reasons[0]?.Item?.activeRunId as string | undefined;
+      if (active) return runInProgress(active, "Changing the owner");
+      if (reasons[1]?.Code === "ConditionalCheckFailed") {
+        return conflict("NewOwnerNeverInteracted", `'${after.ownerId}' has never worked with this iModel; ownership goes only to team members who have`);
+      }
+      return connectionChanged();
+    });
+    return after;
+  }
+
+  // --- runs ----------------------------------------------------------------------------------
+
+  private runItem(run: Run) {
+    const active = run.state === "queued" || run.state === "running";
+    return { ...keys.run(run.id), ...run, ...(active ? dueKeys("LEASE", run.id, run.leaseUntil) : {}) };
+  }
+
+  /**
+   * Queues a run: the connection takes it as its one active run (conditioned on none being active and
+   * on the owner that was read). For a scheduled run the due time read must still stand, so a repeated
+   * or overlapping tick starts nothing twice. Throws RunInProgress with the active run's id.
+   */
+  async queueRun(c: Connection, run: Run, scheduled?: StartRunOptions): Promise<void> {
+    const values: Record<string, unknown> = { ":run": run.id, ":owner": c.ownerId, ":v": c.version, ":next": c.version + 1 };
+    // Every change to the connection moves its version, so ownership changes and runs are ordered by it.
+    let update = "SET activeRunId = :run, version = :next";
+    let condition = "attribute_exists(pk) AND attribute_not_exists(activeRunId) AND ownerId = :owner AND version = :v";
+    if (scheduled?.dueAt) {
+      condition += " AND nextDueAt = :due";
+      values[":due"] = scheduled.dueAt;
+      update += ", nextDueAt = :nextDue, dueSk = :nextSk";
+      values[":nextDue"] = scheduled.nextDueAt;
+      values[":nextSk"] = dueKeys("RUN", c.id, scheduled.nextDueAt!).dueSk;
+    }
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.name,
+          Key: keys.connection(c.id),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      },
+      { Put: { TableName: this.name, Item: this.runItem({ ...run, queuedVersion: c.version + 1 }), ConditionExpression: "attribute_not_exists(pk)" } },
+      { Put: { TableName: this.name, Item: { ...keys.connectionRun(c.id, run.queuedAt, run.id), runId: run.id } } },
+    ];
+    await this.send(items, (reasons) => {
+      const found = reasons[0]?.Item;
+      if (reasons[0]?.Code === "ConditionalCheckFailed" && !found) return notFound("connection", c.id);
+      if (found?.activeRunId) return runInProgress(found.activeRunId as string, "Starting a run");
+      if (scheduled?.dueAt && found && found.nextDueAt !== scheduled.dueAt) return conflict("AlreadyStarted", "This occurrence was already handled");
+      return connectionChanged();
+    });
+  }
+
+  /** Moves a scheduled connection's due time on without a run (a run was still active when it came due). */
+  async skipOccurrence(c: Connection, dueAt: string, nextDueAt: string): Promise<boolean> {
+    try {
+      await this.table.ddb.send(
+        new UpdateCommand({
+          TableName: this.name,
+          Key: keys.connection(c.id),
+          UpdateExpression: "SET nextDueAt = :next, dueSk = :nextSk ADD version :one",
+          ConditionExpression: "nextDueAt = :due",
+          ExpressionAttributeValues: { ":due": dueAt, ":next": nextDueAt, ":nextSk": dueKeys("RUN", c.id, nextDueAt).dueSk, ":one": 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** queued -> running with a fresh lease; false when the run is no longer queued (already taken or interrupted). */
+  async markRunning(run: Run, startedAt: Date, leaseUntil: Date): Promise<boolean> {
+    try {
+      await this.table.ddb.send(
+        new UpdateCommand({
+          TableName: this.name,
+          Key: keys.run(run.id),
+          UpdateExpression: "SET #state = :running, startedAt = :at, leaseUntil = :lease, dueSk = :dueSk",
+          ConditionExpression: "#state = :queued",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":running": "running",
+            ":queued": "queued",
+            ":at": startedAt.toISOString(),
+            ":lease": leaseUntil.toISOString(),
+            ":dueSk": dueKeys("LEASE", run.id, leaseUntil).dueSk,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Ends a run and frees its connection in one transaction, conditioned on the connection version
+   * just read (`connection`; undefined when it is gone). On success with changes the changeset is
+   * appended in the same transaction, so it is appended exactly once. `onlyIfLeaseBefore`: the
+   * trigger failing an Interrupted run, only if its lease really passed. Answers false when the run
+   * had already ended; throws ConcurrentChange when the connection or the timeline moved (read again).
+   */
+  async finishRun(run: Run, connection: Connection | undefined, finishedAt: Date, outcome: FinishRun, onlyIfLeaseBefore?: Date): Promise<boolean> {
+    const values: Record<string, unknown> = { ":state": outcome.state, ":at": finishedAt.toISOString(), ":queued": "queued", ":running": "running" };
+    const sets = ["#state = :state", "finishedAt = :at"];
+    if (outcome.reason) {
+      sets.push("reason = :reason");
+      values[":reason"] = outcome.reason;
+    }
+    if (outcome.changedFiles) {
+      sets.push("changedFiles = :files");
+      values[":files"] = outcome.changedFiles;
+    }
+    if (connection) {
+      sets.push("finishedVersion = :finishedVersion");
+      values[":finishedVersion"] = connection.version + 1;
+    }
+    let condition = "#state IN (:queued, :running)";
+    if (onlyIfLeaseBefore) {
+      condition += " AND leaseUntil <= :now";
+      values[":now"] = onlyIfLeaseBefore.toISOString();
+    }
+    const changesetItems: TransactItem[] = [];
+    if (outcome.changeset) {
+      const { imodel, changeset } = outcome.changeset;
+      const index = imodel.changesetCount + 1;
+      sets.push("changesetIndex = :index");
+      values[":index"] = index;
+      changesetItems.push(
+        {
+          Update: {
+            TableName: this.name,
+            Key: keys.imodel(imodel.itwinId, imodel.id),
+            UpdateExpression: "SET changesetCount = :next",
+            ConditionExpression: "attribute_exists(pk) AND changesetCount = :read",
+            ExpressionAttributeValues: { ":next": index, ":read": index - 1 },
+          },
+        },
+        { Put: { TableName: this.name, Item: { ...keys.changeset(imodel.id, index), ...changeset, index }, ConditionExpression: "attribute_not_exists(pk)" } },
+      );
+    }
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.name,
+          Key: keys.run(run.id),
+          UpdateExpression: `SET ${sets.join(", ")} REMOVE duePk, dueSk`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: values,
+        },
+      },
+      ...changesetItems,
+    ];
+    if (connection) {
+      items.push({
+        Update: {
+          TableName: this.name,
+          Key: keys.connection(run.connectionId),
+          UpdateExpression: `SET version = :next${outcome.synced ? ", synced = :synced" : ""} REMOVE activeRunId`,
+          ConditionExpression: "activeRunId = :run AND version = :v",
+          ExpressionAttributeValues: { ":run": run.id, ":v": connection.version, ":next": connection.version + 1, ...(outcome.synced ? { ":synced": outcome.synced } : {}) },
+        },
+      });
+    }
+    try {
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (reasons[0]?.Code === "ConditionalCheckFailed") return false;
+      throw connectionChanged();
+    }
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.run(id), ConsistentRead: true }));
+    return strip<Run>(out.Item);
+  }
+
+  async listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
+    const pk = keys.connection(connectionId).pk;
+    const out = await this.table.ddb.send(
+      new QueryCommand({
+        TableName: this.name,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": pk, ":prefix": keys.connectionRunPrefix },
+        ConsistentRead: true,
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { pk }, { name: "sk", prefix: keys.connectionRunPrefix }),
+      }),
+    );
+    const ids = (out.Items ?? []).map((i) => i.runId as string);
+    const found = ids.length ? await batchGet(this.table, ids.map((id) => keys.run(id))) : [];
+    const byId = new Map(found.map((i) => [i.id as string, strip<Run>(i)!]));
+    return { items: ids.map((id) => byId.get(id)).filter((r): r is Run => !!r), next: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  // --- owners' tokens ------------------------------------------------------------------------
+
+  async getOwner(userId: string): Promise<SyncOwner | undefined> {
+    const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.syncToken(userId), ConsistentRead: true }));
+    return strip<SyncOwner>(out.Item);
+  }
+
+  async getOwners(userIds: string[]): Promise<SyncOwner[]> {
+    if (!userIds.length) return [];
+    return (await batchGet(this.table, userIds.map((u) => keys.syncToken(u)))).map((i) => strip<SyncOwner>(i)!);
+  }
+
+  /**
+   * Writes the owner's token over the version read (a concurrent visit loses and re-reads), and files
+   * its next announcement in the due index. False when another write came first.
+   */
+  async saveToken(before: SyncOwner | undefined, after: SyncOwner): Promise<boolean> {
+    const item = {
+      ...keys.syncToken(after.userId),
+      ...after,
+      ...(after.nextEventAt ? dueKeys("TOKEN", after.userId, after.nextEventAt) : {}),
+    };
+    try {
+      await this.table.ddb.send(
+        new UpdateCommand({
+          TableName: this.name,
+          Key: keys.syncToken(after.userId),
+          // Only the token fields: the scheduled count is moved by connection transactions concurrently.
+          UpdateExpression:
+            "SET userId = :u, #token = :token, version = :next" +
+            (after.email ? ", email = :email" : "") +
+            (after.name ? ", #name = :name" : "") +
+            (after.nextEventAt ? ", nextEventAt = :nextAt, duePk = :duePk, dueSk = :dueSk" : " REMOVE nextEventAt, duePk, dueSk"),
+          ConditionExpression: before ? "version = :v" : "attribute_not_exists(pk) OR attribute_not_exists(#token)",
+          ExpressionAttributeNames: { "#token": "token", ...(after.name ? { "#name": "name" } : {}) },
+          ExpressionAttributeValues: {
+            ":u": after.userId,
+            ":token": after.token,
+            ":next": (before?.version ?? 0) + 1,
+            ...(before ? { ":v": before.version } : {}),
+            ...(after.email ? { ":email": after.email } : {}),
+            ...(after.name ? { ":name": after.name } : {}),
+            ...(after.nextEventAt ? { ":nextAt": after.nextEventAt, ":duePk": item.duePk, ":dueSk": item.dueSk } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Records that the trigger announced a token event (and what comes next) together with the notification, once. */
+  async announceTokenEvent(owner: SyncOwner, nextEventAt: string | undefined, notification: TransactItem | undefined): Promise<boolean> {
+    const values: Record<string, unknown> = { ":at": owner.nextEventAt, ":v": owner.version, ":next": owner.version + 1 };
+    let update = "SET version = :next";
+    if (nextEventAt) {
+      const due = dueKeys("TOKEN", owner.userId, nextEventAt);
+      update += ", nextEventAt = :nextAt, dueSk = :dueSk";
+      Object.assign(values, { ":nextAt": nextEventAt, ":dueSk": due.dueSk });
+    } else {
+      update += " REMOVE nextEventAt, duePk, dueSk";
+    }
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.name,
+          Key: keys.syncToken(owner.userId),
+          UpdateExpression: update,
+          ConditionExpression: "nextEventAt = :at AND version = :v",
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (notification) items.push(notification);
+    try {
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (cancellationReasons(error)) return false;
+      throw error;
+    }
+  }
+
+  // --- the trigger's queries (sparse `due` index, never a Scan) -------------------------------
+
+  /** Ids of items of one kind of due work whose moment has come, oldest first, at most `limit`. */
+  async dueIds(kind: "RUN" | "LEASE" | "TOKEN", now: Date, limit: number): Promise<{ id: string; at: string }[]> {
+    const found: { id: string; at: string }[] = [];
+    for (const partition of duePartitions(kind)) {
+      const out = await this.table.ddb.send(
+        new QueryCommand({
+          TableName: this.name,
+          IndexName: "due",
+          KeyConditionExpression: "duePk = :pk AND dueSk <= :now",
+          ExpressionAttributeValues: { ":pk": partition, ":now": `${now.toISOString()}#\uffff` },
+          ProjectionExpression: "dueSk",
+          Limit: limit,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const sk = item.dueSk as string;
+        const cut = sk.indexOf("#");
+        found.push({ at: sk.slice(0, cut), id: sk.slice(cut + 1) });
+      }
+    }
+    return found.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
+  }
+
+  private async send(items: TransactItem[], explain: (reasons: { Code?: string; Item?: Record<string, unknown> }[]) => AppError): Promise<void> {
+    try {
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      throw explain(reasons);
+    }
+  }
+}

@@ -1,0 +1,212 @@
+// DynamoDB repository of the work an iModel records: its changeset timeline, named versions, briefcases and locks.
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Briefcase, Changeset, Imodel, Lock, NamedVersion } from "../domain/imodel";
+import { notFound } from "../errors";
+import { busyTimeline, lockHeld } from "../itwin-errors";
+import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { keys } from "./keys";
+import type { Page } from "./page";
+import { allOfPrefix, pageOfPrefix, transactWrite, type PageRequest } from "./partition";
+
+/** Locks a push takes for its briefcase. */
+export interface LockClaim {
+  briefcaseId: string;
+  ownerId: string;
+  objectIds: string[];
+}
+
+export interface TimelineStore {
+  /**
+   * Appends a changeset at the next index (transaction with the iModel's counter, so concurrent pushes get
+   * distinct indexes without gaps) and takes the claimed locks. `idempotent`: the changeset id came from an
+   * Idempotency-Key, so a retry answers the changeset appended first. Throws LockHeldByAnotherBriefcase, 404.
+   */
+  push(imodel: Imodel, draft: Omit<Changeset, "index">, claim: LockClaim | undefined, idempotent: boolean): Promise<{ changeset: Changeset; created: boolean }>;
+  listChangesets(imodelId: string, page: PageRequest): Promise<Page<Changeset>>;
+  /** Creates it while the iModel exists; answers the existing one when the id is taken (an Idempotency-Key retry). */
+  createNamedVersion(imodel: Imodel, version: NamedVersion): Promise<{ namedVersion: NamedVersion; created: boolean }>;
+  listNamedVersions(imodelId: string, page: PageRequest): Promise<Page<NamedVersion>>;
+  /** Writes the new fields of an existing named version; 404 when it is gone. */
+  updateNamedVersion(version: NamedVersion): Promise<NamedVersion>;
+  createBriefcase(imodel: Imodel, briefcase: Briefcase): Promise<{ briefcase: Briefcase; created: boolean }>;
+  listLocks(imodelId: string, page: PageRequest): Promise<Page<Lock>>;
+  /** Releases every lock the briefcase holds; answers how many. */
+  releaseLocks(imodelId: string, briefcaseId: string): Promise<number>;
+}
+
+/** Attempts of a push whose index another push took first. */
+const PUSH_ATTEMPTS = 10;
+
+export class DynamoTimelineStore implements TimelineStore {
+  constructor(private readonly table: TableRef) {}
+
+  async push(imodel: Imodel, draft: Omit<Changeset, "index">, claim: LockClaim | undefined, idempotent: boolean) {
+    let count = imodel.changesetCount;
+    for (let attempt = 0; attempt < PUSH_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      const changeset: Changeset = { ...draft, index: count + 1 };
+      try {
+        await this.table.ddb.send(new TransactWriteCommand({ TransactItems: this.pushActions(imodel, changeset, claim, idempotent) }));
+        return { changeset, created: true };
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (!reasons) throw error;
+        const counter = reasons[0];
+        const marker = idempotent ? reasons[2] : undefined;
+        const locks = reasons.slice(idempotent ? 3 : 2);
+        if (marker?.Code === "ConditionalCheckFailed" && marker.Item) {
+          return { changeset: await this.changesetAt(imodel.id, marker.Item.index as number), created: false };
+        }
+        const held = locks.find((l) => l.Code === "ConditionalCheckFailed" && l.Item);
+        if (held) throw lockHeld(held.Item!.objectId as string, held.Item!.briefcaseId as string);
+        if (counter?.Code === "ConditionalCheckFailed" && !counter.Item) throw notFound("iModel", imodel.id);
+        // Another push took this index (or the transactions collided): read the counter again and retry.
+        if (counter?.Code === "ConditionalCheckFailed") count = counter.Item!.changesetCount as number;
+        else if (!reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ConditionalCheckFailed")) throw error;
+      }
+    }
+    throw busyTimeline();
+  }
+
+  private pushActions(imodel: Imodel, changeset: Changeset, claim: LockClaim | undefined, idempotent: boolean) {
+    const table = this.table.tableName;
+    const actions: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]> = [
+      {
+        Update: {
+          TableName: table,
+          Key: keys.imodel(imodel.itwinId, imodel.id),
+          UpdateExpression: "SET changesetCount = :next",
+          // Indexes without gaps or duplicates: only the push that read the current count appends.
+          ConditionExpression: "attribute_exists(pk) AND changesetCount = :read",
+          ExpressionAttributeValues: { ":next": changeset.index, ":read": changeset.index - 1 },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      },
+      { Put: { TableName: table, Item: { ...keys.changeset(imodel.id, changeset.index), ...changeset }, ConditionExpression: "attribute_not_exists(pk)" } },
+    ];
+    if (idempotent) {
+      actions.push({
+        Put: {
+          TableName: table,
+          Item: { ...keys.changesetById(imodel.id, changeset.id), index: changeset.index },
+          ConditionExpression: "attribute_not_exists(pk)",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      });
+    }
+    for (const objectId of claim?.objectIds ?? []) {
+      actions.push({
+        Update: {
+          TableName: table,
+          Key: keys.lock(imodel.id, objectId),
+          UpdateExpression: "SET imodelId = :imodel, objectId = :object, briefcaseId = :briefcase, ownerId = :owner, acquiredAt = if_not_exists(acquiredAt, :at)",
+          // A lock is held by one briefcase at a time; the holder keeps it across pushes.
+          ConditionExpression: "attribute_not_exists(pk) OR briefcaseId = :briefcase",
+          ExpressionAttributeValues: { ":imodel": imodel.id, ":object": objectId, ":briefcase": claim!.briefcaseId, ":owner": claim!.ownerId, ":at": changeset.pushedAt },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      });
+    }
+    return actions;
+  }
+
+  private async changesetAt(imodelId: string, index: number): Promise<Changeset> {
+    const out = await this.table.ddb.send(new GetCommand({ TableName: this.table.tableName, Key: keys.changeset(imodelId, index), ConsistentRead: true }));
+    return strip<Changeset>(out.Item)!;
+  }
+
+  listChangesets(imodelId: string, page: PageRequest) {
+    return pageOfPrefix<Changeset>(this.table, keys.imodelPartition(imodelId).pk, keys.changesetPrefix, page);
+  }
+
+  async createNamedVersion(imodel: Imodel, version: NamedVersion) {
+    const existing = await this.putNew(imodel, keys.namedVersion(imodel.id, version.id), version);
+    return { namedVersion: existing ?? version, created: !existing };
+  }
+
+  listNamedVersions(imodelId: string, page: PageRequest) {
+    return pageOfPrefix<NamedVersion>(this.table, keys.imodelPartition(imodelId).pk, keys.namedVersionPrefix, page);
+  }
+
+  async updateNamedVersion(version: NamedVersion) {
+    try {
+      const out = await this.table.ddb.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.namedVersion(version.imodelId, version.id),
+          UpdateExpression: version.description === undefined ? "SET #name = :name, updatedAt = :at REMOVE description" : "SET #name = :name, updatedAt = :at, description = :description",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#name": "name" },
+          ExpressionAttributeValues: { ":name": version.name, ":at": version.updatedAt, ...(version.description === undefined ? {} : { ":description": version.description }) },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return strip<NamedVersion>(out.Attributes)!;
+    } catch (error) {
+      if (isConditionFailure(error)) throw notFound("named version", version.id);
+      throw error;
+    }
+  }
+
+  async createBriefcase(imodel: Imodel, briefcase: Briefcase) {
+    const existing = await this.putNew(imodel, keys.briefcase(imodel.id, briefcase.id), briefcase);
+    return { briefcase: existing ?? briefcase, created: !existing };
+  }
+
+  listLocks(imodelId: string, page: PageRequest) {
+    return pageOfPrefix<Lock>(this.table, keys.imodelPartition(imodelId).pk, keys.lockPrefix, page);
+  }
+
+  async releaseLocks(imodelId: string, briefcaseId: string) {
+    const held = await allOfPrefix(this.table, keys.imodelPartition(imodelId).pk, keys.lockPrefix, {
+      expression: "briefcaseId = :b",
+      values: { ":b": briefcaseId },
+    });
+    const released = await Promise.all(
+      held.map(async (lock) => {
+        try {
+          await this.table.ddb.send(
+            new DeleteCommand({
+              TableName: this.table.tableName,
+              Key: keys.lock(imodelId, lock.objectId as string),
+              // Only while this briefcase still holds it: a lock released and taken by another briefcase meanwhile stays.
+              ConditionExpression: "briefcaseId = :b",
+              ExpressionAttributeValues: { ":b": briefcaseId },
+            }),
+          );
+          return 1;
+        } catch (error) {
+          if (isConditionFailure(error)) return 0;
+          throw error;
+        }
+      }),
+    );
+    return released.reduce<number>((a, b) => a + b, 0);
+  }
+
+  /**
+   * Puts an item of an iModel that must be new, while the iModel exists; answers the item already stored
+   * under its key (an Idempotency-Key retry) instead.
+   */
+  private async putNew<T extends object>(imodel: Imodel, key: { pk: string; sk: string }, value: T): Promise<T | undefined> {
+    try {
+      await transactWrite(this.table, [
+        {
+          Put: {
+            TableName: this.table.tableName,
+            Item: { ...key, ...value },
+            ConditionExpression: "attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        },
+        { ConditionCheck: { TableName: this.table.tableName, Key: keys.imodel(imodel.itwinId, imodel.id), ConditionExpression: "attribute_exists(pk)" } },
+      ]);
+      return undefined;
+    } catch (error) {
+      const [existing, parent] = cancellationReasons(error) ?? [];
+      if (existing?.Code === "ConditionalCheckFailed" && existing.Item) return strip<T>(existing.Item);
+      if (parent?.Code === "ConditionalCheckFailed") throw notFound("iModel", imodel.id);
+      throw error;
+    }
+  }
+}

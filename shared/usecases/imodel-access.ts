@@ -1,0 +1,98 @@
+// The guard of every iModel request: one read decides who the caller is to the iModel, the permission table decides the rest, and success is recorded as an interaction.
+import { itwinOfImodel } from "../child-ids";
+import type { Clock } from "../clock";
+import { dayOf, permissionsOn, type Briefcase, type Imodel, type Interaction, type NamedVersion } from "../domain/imodel";
+import type { Itwin, TeamMember } from "../domain/itwin";
+import { allows, operationRules, permissions, type ImodelOperation, type Permission } from "../domain/permissions";
+import { forbidden, notFound } from "../errors";
+import type { Caller } from "../http/caller";
+import { logger } from "../log";
+import type { ImodelStore } from "../store/imodels";
+
+export interface ImodelAccess {
+  itwin: Itwin;
+  imodel: Imodel;
+  member: TeamMember;
+  /** The caller's effective permissions on the iModel. */
+  permissions: Permission[];
+  interaction?: Interaction;
+  briefcase?: Briefcase;
+  namedVersion?: NamedVersion;
+}
+
+export interface OpenOptions {
+  briefcaseId?: string;
+  namedVersionId?: string;
+  /** How a 404 names what was asked for, when the path named something inside the iModel. */
+  notFoundAs?: { kind: string; id: string };
+}
+
+/** The 403 of an operation the table does not allow, naming what the caller holds and what it needs. */
+export function denied(operation: ImodelOperation, itwin: Itwin, member: TeamMember, on?: { imodel: Imodel; permissions: Permission[] }) {
+  const rule = operationRules[operation];
+  const atItwin = rule.scope === "itwin" || !on;
+  const held = atItwin ? permissions.filter((p) => member.permissions.includes(p)) : on.permissions;
+  const where = atItwin ? `in iTwin '${itwin.id}'` : `on iModel '${on.imodel.id}'`;
+  return forbidden(`Your permissions ${where} (${held.join(", ") || "none"}) do not include ${rule.needs}, needed to ${rule.purpose}`);
+}
+
+export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
+  /** One BatchGetItem. Anyone outside the iTwin's team gets 404: the iModel is not visible to them. */
+  async function open(caller: Caller, imodelId: string, options: OpenOptions = {}): Promise<ImodelAccess> {
+    const hidden = () => (options.notFoundAs ? notFound(options.notFoundAs.kind, options.notFoundAs.id) : notFound("iModel", imodelId));
+    const itwinId = itwinOfImodel(imodelId);
+    if (!itwinId) throw hidden();
+    const read = await deps.imodels.readAccess(imodelId, itwinId, caller.userId, options);
+    if (!read.itwin || !read.imodel || !read.member) throw hidden();
+    return {
+      itwin: read.itwin,
+      imodel: read.imodel,
+      member: read.member,
+      permissions: permissionsOn(read.imodel, read.member, read.entry),
+      interaction: read.interaction,
+      briefcase: read.briefcase,
+      namedVersion: read.namedVersion,
+    };
+  }
+
+  /** 403: the caller sees the iModel but the table does not allow this operation. */
+  function require(access: ImodelAccess, operation: ImodelOperation): void {
+    if (allows(operation, { itwin: access.member.permissions, effective: access.permissions })) return;
+    throw denied(operation, access.itwin, access.member, access);
+  }
+
+  /** Records that the caller worked with the iModel: skipped when the read already showed today's record. */
+  async function touched(access: ImodelAccess): Promise<void> {
+    const now = deps.clock.now();
+    const today = dayOf(now);
+    if (access.interaction?.lastDay === today) return;
+    try {
+      await deps.imodels.recordInteraction(access.imodel.id, access.member.userId, now, today);
+    } catch (error) {
+      // The operation already succeeded; answering an error would invite a retry that repeats it.
+      logger.warn("interaction not recorded", { imodelId: access.imodel.id, error: error as Error });
+    }
+  }
+
+  return {
+    open,
+    require,
+    touched,
+    /** open, require, do the work, record the interaction. `operation` may depend on what was read (whose briefcase). */
+    async run<T>(
+      caller: Caller,
+      imodelId: string,
+      operation: ImodelOperation | ((access: ImodelAccess) => ImodelOperation),
+      work: (access: ImodelAccess) => Promise<T>,
+      options?: OpenOptions,
+    ): Promise<T> {
+      const access = await open(caller, imodelId, options);
+      require(access, typeof operation === "function" ? operation(access) : operation);
+      const result = await work(access);
+      await touched(access);
+      return result;
+    },
+  };
+}
+
+export type ImodelGuard = ReturnType<typeof imodelGuard>;

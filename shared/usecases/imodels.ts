@@ -1,0 +1,134 @@
+// Use cases of iModels: create, list, read and delete them, the caller's effective permissions, and per-iModel access lists.
+import { mintImodelId } from "../child-ids";
+import type { Clock } from "../clock";
+import { dayOf, permissionsOn, type AccessEntry, type Imodel, type Interaction } from "../domain/imodel";
+import { allows, listEntryPermissions, permissionsOfRoles } from "../domain/permissions";
+import { invalidInput, notFound } from "../errors";
+import type { Caller } from "../http/caller";
+import { accessListWithoutManager, notTeamMember, testItwinAccess } from "../itwin-errors";
+import type { ImodelStore } from "../store/imodels";
+import type { ItwinStore } from "../store/itwins";
+import type { PageRequest } from "../store/partition";
+import { denied, type ImodelGuard } from "./imodel-access";
+import { resolveRoles } from "./itwins";
+
+export const imodelView = (imodel: Imodel) => ({
+  id: imodel.id,
+  itwinId: imodel.itwinId,
+  name: imodel.name,
+  createdBy: imodel.createdBy,
+  createdAt: imodel.createdAt,
+  changesetCount: imodel.changesetCount,
+  ownAccessList: imodel.ownAccessList,
+});
+
+/** Built-in roles a per-iModel list cannot hold: it sets View to Manage only. */
+const notOnLists = ["Delete", "TeamManager"];
+
+export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore; guard: ImodelGuard; clock: Clock }) {
+  async function teamOf(caller: Caller, itwinId: string) {
+    const { itwin, members } = await deps.itwins.getWithMembers(itwinId, [caller.userId]);
+    const me = members.get(caller.userId);
+    if (!itwin || !me) throw notFound("iTwin", itwinId);
+    return { itwin, me };
+  }
+
+  return {
+    /** Needs Manage at iTwin level: a per-iModel list cannot give it. */
+    async create(caller: Caller, itwinId: string, input: { name: string }, idempotencyKey?: string) {
+      const { itwin, me } = await teamOf(caller, itwinId);
+      if (!allows("createIModel", { itwin: me.permissions, effective: [] })) throw denied("createIModel", itwin, me);
+      const at = deps.clock.now();
+      const imodel: Imodel = {
+        id: mintImodelId(itwin.id, idempotencyKey, caller.userId),
+        itwinId: itwin.id,
+        itwinKind: itwin.kind,
+        name: input.name,
+        createdBy: caller.userId,
+        createdAt: at.toISOString(),
+        changesetCount: 0,
+        ownAccessList: false,
+        accessListVersion: 0,
+      };
+      const interaction: Interaction = {
+        imodelId: imodel.id,
+        userId: caller.userId,
+        firstAt: imodel.createdAt,
+        lastAt: imodel.createdAt,
+        lastDay: dayOf(at),
+      };
+      return imodelView((await deps.imodels.create(imodel, interaction)).imodel);
+    },
+
+    /** Only the iModels the caller may view (imodels_webview, after per-iModel lists). */
+    async list(caller: Caller, itwinId: string, page: PageRequest) {
+      const { me } = await teamOf(caller, itwinId);
+      const visible = (imodel: Imodel, entry: AccessEntry | undefined) => permissionsOn(imodel, me, entry).includes("imodels_webview");
+      const found = await deps.imodels.list(itwinId, caller.userId, page, visible);
+      return { items: found.items.map(imodelView), ...(found.next ? { next: found.next } : {}) };
+    },
+
+    get(caller: Caller, imodelId: string) {
+      return deps.guard.run(caller, imodelId, "readIModel", async ({ imodel }) => imodelView(imodel));
+    },
+
+    async delete(caller: Caller, imodelId: string) {
+      const access = await deps.guard.open(caller, imodelId);
+      deps.guard.require(access, "deleteIModel");
+      await deps.imodels.delete(access.imodel);
+    },
+
+    /** The caller's effective permissions: exactly one DynamoDB request, and it records no interaction (docs/decisions-itwins.md). */
+    async permissions(caller: Caller, imodelId: string) {
+      const access = await deps.guard.open(caller, imodelId);
+      return { permissions: access.permissions };
+    },
+
+    /** Gives the iModel its own list, replacing any earlier one; from the next request only the list applies. */
+    setAccess(caller: Caller, imodelId: string, input: { members: { userId: string; roles: string[] }[] }) {
+      return deps.guard.run(caller, imodelId, "setAccess", async ({ itwin, imodel }) => {
+        if (itwin.kind === "test") throw testItwinAccess();
+        input.members.forEach((m, i) => {
+          const bad = m.roles.filter((r) => notOnLists.includes(r));
+          if (bad.length) {
+            throw invalidInput(`Invalid body.members.${i}.roles: a per-iModel list sets View to Manage only (${bad.join(", ")} needs the iTwin level)`, {
+              fields: [{ field: `body.members.${i}.roles`, reason: `${bad.join(", ")} cannot be set per iModel` }],
+            });
+          }
+        });
+        const userIds = input.members.map((m) => m.userId);
+        const duplicate = userIds.find((u, i) => userIds.indexOf(u) !== i);
+        if (duplicate) throw invalidInput(`Invalid body.members: '${duplicate}' is listed twice`, { fields: [{ field: "body.members", reason: `duplicate user '${duplicate}'` }] });
+        const [definitions, team] = await Promise.all([
+          resolveRoles(deps.itwins, itwin.id, input.members.flatMap((m) => m.roles), "body.members.roles"),
+          deps.imodels.teamMembers(itwin.id, userIds),
+        ]);
+        const inTeam = new Set(team.map((m) => m.userId));
+        const outside = userIds.filter((u) => !inTeam.has(u));
+        if (outside.length) throw notTeamMember(outside);
+        const grantedAt = deps.clock.now().toISOString();
+        const entries = input.members.map((m) => ({
+          imodelId: imodel.id,
+          userId: m.userId,
+          roles: [...new Set(m.roles)],
+          permissions: listEntryPermissions(permissionsOfRoles(m.roles.map((r) => definitions.get(r)!))),
+          grantedAt,
+        }));
+        // Rule: somebody on the list keeps Manage, or the list could never be changed again.
+        if (!entries.some((e) => e.permissions.includes("imodels_manage"))) throw accessListWithoutManager();
+        await deps.imodels.setAccessList(imodel, entries);
+        return { imodelId: imodel.id, ownAccessList: true, members: entries.map(({ userId, roles, permissions }) => ({ userId, roles, permissions })) };
+      });
+    },
+
+    /** Back to the iTwin's roles; answers 204 also when the iModel had no own list. */
+    clearAccess(caller: Caller, imodelId: string) {
+      return deps.guard.run(caller, imodelId, "clearAccess", async ({ imodel }) => {
+        if (imodel.ownAccessList) await deps.imodels.clearAccessList(imodel);
+      });
+    },
+
+    /** For ownership transfer (SPEC section 3): one GetItem. */
+    hasInteracted: (imodelId: string, userId: string) => deps.imodels.hasInteracted(imodelId, userId),
+  };
+}

@@ -1,0 +1,180 @@
+// Use cases of iTwins: create and read them, their team members (roles as permission sets) and custom roles.
+import type { Clock } from "../clock";
+import { mayCreateItwin, type CustomRole, type Itwin, type TeamMember } from "../domain/itwin";
+import { builtInRoles, closure, isBuiltInRole, permissionsOfRoles, TEAM_MANAGE, type ItwinPermission } from "../domain/permissions";
+import { forbidden, notFound } from "../errors";
+import type { Caller } from "../http/caller";
+import { idFor } from "../ids";
+import { alreadyTeamMember, notOrganizationMember, testItwinTeam, unknownRoles } from "../itwin-errors";
+import type { ItwinStore } from "../store/itwins";
+import type { OrganizationStore } from "../store/organizations";
+import type { Page } from "../store/page";
+import type { PageRequest } from "../store/partition";
+import { membershipOf } from "./membership";
+
+export const itwinView = (itwin: Itwin) => ({
+  id: itwin.id,
+  orgId: itwin.orgId,
+  name: itwin.name,
+  kind: itwin.kind,
+  createdBy: itwin.createdBy,
+  createdAt: itwin.createdAt,
+});
+
+export const teamMemberView = (member: TeamMember) => ({
+  id: member.userId,
+  userId: member.userId,
+  itwinId: member.itwinId,
+  roles: member.roles,
+  permissions: member.permissions,
+  addedAt: member.addedAt,
+});
+
+const roleView = (role: CustomRole) => ({
+  id: role.id,
+  itwinId: role.itwinId,
+  name: role.name,
+  permissions: role.permissions,
+  createdAt: role.createdAt,
+});
+
+const sameSet = (a: readonly string[], b: readonly string[]) => new Set(a).size === new Set(b).size && b.every((x) => a.includes(x));
+
+const pageView = <T, V>(page: Page<T>, view: (item: T) => V) => ({ items: page.items.map(view), ...(page.next ? { next: page.next } : {}) });
+
+/**
+ * Resolves assigned role names (built-in) and ids (custom roles of the iTwin) to their permission sets,
+ * in one read for the custom ones; unknown ones answer 400 naming them.
+ */
+export async function resolveRoles(store: ItwinStore, itwinId: string, roles: string[], field: string): Promise<Map<string, readonly ItwinPermission[]>> {
+  const wanted = [...new Set(roles)];
+  const custom = wanted.filter((r) => !isBuiltInRole(r));
+  const found = new Map((await store.getRoles(itwinId, custom)).map((r) => [r.id, r.permissions]));
+  const unknown = custom.filter((r) => !found.has(r));
+  if (unknown.length) throw unknownRoles(field, unknown);
+  return new Map(wanted.map((r) => [r, isBuiltInRole(r) ? builtInRoles[r] : found.get(r)!]));
+}
+
+export function itwinUseCases(deps: { itwins: ItwinStore; organizations: OrganizationStore; clock: Clock }) {
+  /** The iTwin and the caller's team membership; 404 for anyone outside the team. */
+  async function teamOf(caller: Caller, itwinId: string, also: string[] = []) {
+    const { itwin, members } = await deps.itwins.getWithMembers(itwinId, [caller.userId, ...also]);
+    const me = members.get(caller.userId);
+    if (!itwin || !me) throw notFound("iTwin", itwinId);
+    return { itwin, me, members };
+  }
+
+  /** Changing the team needs team_manage; a Test iTwin's team is its participants, changed through the portal. */
+  function requireTeamManage(itwin: Itwin, me: TeamMember) {
+    if (itwin.kind === "test") throw testItwinTeam();
+    if (!me.teamManage) throw forbidden(`Managing the team of iTwin '${itwin.id}' needs ${TEAM_MANAGE}; ask a team manager`);
+  }
+
+  async function memberWithRoles(itwin: Itwin, userId: string, roles: string[], addedAt: string): Promise<TeamMember> {
+    const definitions = await resolveRoles(deps.itwins, itwin.id, roles, "body.roles");
+    const permissions = permissionsOfRoles(definitions.values());
+    const now = deps.clock.now().toISOString();
+    return { itwinId: itwin.id, userId, roles: [...definitions.keys()], permissions, teamManage: permissions.includes(TEAM_MANAGE), addedAt, updatedAt: now };
+  }
+
+  return {
+    async create(caller: Caller, orgId: string, input: { name: string }, idempotencyKey?: string) {
+      const membership = await membershipOf(deps.organizations, caller, orgId);
+      if (!mayCreateItwin(membership.role)) throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
+      const now = deps.clock.now().toISOString();
+      const itwin: Itwin = {
+        id: idFor("itw", idempotencyKey, caller.userId, "itwin", orgId),
+        orgId,
+        kind: "standard",
+        name: input.name,
+        createdBy: caller.userId,
+        createdAt: now,
+        teamManagerCount: 1,
+      };
+      // The creator holds every iModel permission and manages the team.
+      const creatorRoles = ["Delete", "TeamManager"] as const;
+      const creator: TeamMember = {
+        itwinId: itwin.id,
+        userId: caller.userId,
+        roles: [...creatorRoles],
+        permissions: permissionsOfRoles(creatorRoles.map((r) => builtInRoles[r])),
+        teamManage: true,
+        addedAt: now,
+        updatedAt: now,
+      };
+      const result = await deps.itwins.create(itwin, creator);
+      if (!result.created && (result.itwin.createdBy !== caller.userId || result.itwin.kind !== "standard")) throw notFound("iTwin", itwin.id);
+      return itwinView(result.itwin);
+    },
+
+    async get(caller: Caller, itwinId: string) {
+      return itwinView((await teamOf(caller, itwinId)).itwin);
+    },
+
+    /** The standard iTwins of the organisation the caller is a team member of. */
+    async list(caller: Caller, orgId: string, page: PageRequest) {
+      await membershipOf(deps.organizations, caller, orgId);
+      return pageView(await deps.itwins.listOfUser(caller.userId, orgId, "standard", page), itwinView);
+    },
+
+    async listMembers(caller: Caller, itwinId: string, page: PageRequest) {
+      await teamOf(caller, itwinId);
+      return pageView(await deps.itwins.listMembers(itwinId, page), teamMemberView);
+    },
+
+    async addMember(caller: Caller, itwinId: string, input: { userId: string; roles: string[] }) {
+      const { itwin, me, members } = await teamOf(caller, itwinId, [input.userId]);
+      requireTeamManage(itwin, me);
+      const existing = members.get(input.userId);
+      if (existing) {
+        // A retried add answers the member again; a different set of roles is a change, made with PATCH.
+        if (sameSet(existing.roles, input.roles)) return teamMemberView(existing);
+        throw alreadyTeamMember(input.userId);
+      }
+      const { member: orgMember } = await deps.organizations.getWithMember(itwin.orgId, input.userId);
+      if (!orgMember) throw notOrganizationMember([input.userId]);
+      const member = await memberWithRoles(itwin, input.userId, input.roles, deps.clock.now().toISOString());
+      await deps.itwins.addMember(itwin, member);
+      return teamMemberView(member);
+    },
+
+    async changeMember(caller: Caller, itwinId: string, userId: string, input: { roles: string[] }) {
+      const { itwin, me, members } = await teamOf(caller, itwinId, [userId]);
+      requireTeamManage(itwin, me);
+      const before = members.get(userId);
+      if (!before) throw notFound("team member", userId);
+      const after = await memberWithRoles(itwin, userId, input.roles, before.addedAt);
+      await deps.itwins.replaceMember(itwin, before, after);
+      return teamMemberView(after);
+    },
+
+    async removeMember(caller: Caller, itwinId: string, userId: string) {
+      const { itwin, me, members } = await teamOf(caller, itwinId, [userId]);
+      requireTeamManage(itwin, me);
+      const member = members.get(userId);
+      if (!member) throw notFound("team member", userId);
+      await deps.itwins.removeMember(itwin, member);
+    },
+
+    async listRoles(caller: Caller, itwinId: string, page: PageRequest) {
+      await teamOf(caller, itwinId);
+      return pageView(await deps.itwins.listRoles(itwinId, page), roleView);
+    },
+
+    async createRole(caller: Caller, itwinId: string, input: { name: string; permissions: ItwinPermission[] }, idempotencyKey?: string) {
+      const { itwin, me } = await teamOf(caller, itwinId);
+      requireTeamManage(itwin, me);
+      const role: CustomRole = {
+        id: idFor("role", idempotencyKey, caller.userId, itwinId),
+        itwinId,
+        name: input.name,
+        // Stored closed under the cumulative rule, so the role shows what its holders get.
+        permissions: closure(input.permissions),
+        createdBy: caller.userId,
+        createdAt: deps.clock.now().toISOString(),
+      };
+      const result = await deps.itwins.createRole(role);
+      return roleView(result.role);
+    },
+  };
+}

@@ -1,0 +1,414 @@
+// Use cases of synchronization: connections, runs on the owner's behalf, owner tokens and ownership transfer (SPEC section 3).
+import type { Clock } from "../clock";
+import { changedFiles, RUN_LEASE_MS, type Connection, type Run, type RunReason, type SourceFile } from "../domain/connection";
+import type { Permission } from "../domain/permissions";
+import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
+import { nextTokenEvent, tokenStatus, visit, type SyncOwner, type TokenStatus } from "../domain/sync-token";
+import { AppError, conflict, forbidden, invalidInput, notFound } from "../errors";
+import type { Caller } from "../http/caller";
+import { derivedId, idFor, newId } from "../ids";
+import { logger } from "../log";
+import { render } from "../mail/templates";
+import type { OrganizationStore } from "../store/organizations";
+import type { OutboxStore } from "../store/outbox";
+import type { DynamoSyncStore, FinishRun } from "../store/sync";
+import type { ImodelAccess, ImodelGuard } from "./imodel-access";
+import type { notificationUseCases } from "./notifications";
+import { randomBytes } from "node:crypto";
+
+/** What each connection operation needs on the iModel (seed: Write "allows to create mapping between PW connection and iModel"). */
+export const connectionRules = {
+  readConnection: "imodels_read",
+  createConnection: "imodels_write",
+  editConnection: "imodels_write",
+  deleteConnection: "imodels_write",
+  startRun: "imodels_write",
+  takeOwnership: "imodels_write",
+  /** Besides the owner: a Manage holder may hand any connection on. */
+  transferOwnership: "imodels_manage",
+} as const satisfies Record<string, Permission>;
+export type ConnectionOperation = keyof typeof connectionRules;
+
+export interface ConnectionView {
+  id: string;
+  imodelId: string;
+  name: string;
+  ownerId: string;
+  files: SourceFile[];
+  schedule?: Schedule;
+  nextDueAt?: string;
+  activeRunId?: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const connectionView = (c: Connection): ConnectionView => ({
+  id: c.id,
+  imodelId: c.imodelId,
+  name: c.name,
+  ownerId: c.ownerId,
+  files: c.files,
+  ...(c.schedule ? { schedule: c.schedule, nextDueAt: c.nextDueAt } : {}),
+  ...(c.activeRunId ? { activeRunId: c.activeRunId } : {}),
+  createdBy: c.createdBy,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+});
+
+export const runView = (r: Run) => ({
+  id: r.id,
+  connectionId: r.connectionId,
+  trigger: r.trigger,
+  ownerId: r.ownerId,
+  state: r.state,
+  ...(r.reason ? { reason: r.reason } : {}),
+  queuedAt: r.queuedAt,
+  ...(r.startedAt ? { startedAt: r.startedAt } : {}),
+  ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
+  ...(r.changesetIndex !== undefined ? { changesetIndex: r.changesetIndex } : {}),
+  ...(r.changedFiles ? { changedFiles: r.changedFiles } : {}),
+});
+
+export const tokenView = (owner: SyncOwner | undefined, now: Date): { status: TokenStatus; expiresAt?: string } => {
+  const status = tokenStatus(owner?.token, now);
+  return status === "unknown" ? { status } : { status, expiresAt: owner!.token!.expiresAt };
+};
+
+export interface SyncDeps {
+  sync: DynamoSyncStore;
+  guard: ImodelGuard;
+  orgs: OrganizationStore;
+  outbox: OutboxStore;
+  notifications: ReturnType<typeof notificationUseCases>;
+  clock: Clock;
+  warningDays: readonly number[];
+}
+
+export function syncUseCases(deps: SyncDeps) {
+  const { sync, guard, orgs, outbox, notifications, clock } = deps;
+
+  const has = (access: ImodelAccess, permission: Permission) => access.permissions.includes(permission);
+
+  function requirePermission(access: ImodelAccess, operation: ConnectionOperation) {
+    const needs = connectionRules[operation];
+    if (!has(access, needs)) {
+      throw forbidden(`Your permissions on iModel '${access.imodel.id}' (${access.permissions.join(", ") || "none"}) do not include ${needs}, needed to ${operation.replace(/([A-Z])/g, " $1").toLowerCase()}`);
+    }
+  }
+
+  /** The connection and the caller's access to its iModel; 404 for anyone outside the iTwin. */
+  async function openConnection(caller: Caller, connectionId: string) {
+    const connection = await sync.getConnection(connectionId);
+    if (!connection) throw notFound("connection", connectionId);
+    const access = await guard.open(caller, connection.imodelId, { notFoundAs: { kind: "connection", id: connectionId } });
+    return { connection, access };
+  }
+
+  function checkedSchedule(schedule: Schedule | undefined): Schedule | undefined {
+    if (!schedule) return undefined;
+    const problem = scheduleProblem(schedule);
+    if (problem) throw invalidInput(`Invalid body.schedule: ${problem}`, { fields: [{ field: "body.schedule", reason: problem }] });
+    return schedule;
+  }
+
+  /** Issues or renews the caller's token as a portal visit does (seed: renewed in the last 10 days). */
+  async function visitPortal(userId: string, claims: { email?: string; name?: string }): Promise<SyncOwner> {
+    for (let attempt = 0; ; attempt++) {
+      const now = clock.now();
+      const before = await sync.getOwner(userId);
+      const { token, outcome } = visit(before?.token, userId, now);
+      if (outcome === "unchanged" && before) return before;
+      const after: SyncOwner = {
+        userId,
+        email: claims.email ?? before?.email,
+        name: claims.name ?? before?.name,
+        token: { ...token, secret: outcome === "issued" ? randomBytes(32).toString("base64url") : before!.token!.secret },
+        scheduledConnections: before?.scheduledConnections ?? 0,
+        nextEventAt: nextTokenEvent(token, deps.warningDays, now)?.at.toISOString(),
+        version: (before?.version ?? 0) + 1,
+      };
+      if (await sync.saveToken(before, after)) return after;
+      if (attempt >= 5) throw conflict("ConcurrentChange", "Your token changed at the same time; retry");
+    }
+  }
+
+  /** Ends the run with the outcome for the connection as it is now; re-reads when the connection or the timeline moved meanwhile. */
+  async function finish(run: Run, outcome: (connection: Connection | undefined) => Promise<FinishRun> | FinishRun, leaseBefore?: Date): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const connection = await sync.getConnection(run.connectionId);
+      try {
+        return await sync.finishRun(run, connection, clock.now(), await outcome(connection), leaseBefore);
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === "ConcurrentChange") || attempt >= 8) throw error;
+      }
+    }
+  }
+
+  /** Runs a queued run to its end on the owner's behalf: token at the moment of use, the owner's current rights, one changeset. */
+  async function execute(run: Run): Promise<Run> {
+    const started = clock.now();
+    if (!(await sync.markRunning(run, started, new Date(started.getTime() + RUN_LEASE_MS)))) return (await sync.getRun(run.id)) ?? run;
+    const ended = async (outcome: (connection: Connection | undefined) => Promise<FinishRun> | FinishRun) => {
+      await finish(run, outcome);
+      return (await sync.getRun(run.id)) ?? run;
+    };
+    const failed = (reason: RunReason) => () => ({ state: "failed" as const, reason });
+
+    const owner = await sync.getOwner(run.ownerId);
+    if (tokenStatus(owner?.token, clock.now()) !== "valid") return ended(failed("OwnerTokenExpired"));
+
+    const ownerAccess = () => guard.open({ userId: run.ownerId, signedInAt: clock.now() }, run.imodelId);
+    let access: ImodelAccess;
+    try {
+      access = await ownerAccess();
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404) return ended(failed("OwnerLacksPermission"));
+      throw error;
+    }
+    if (!has(access, "imodels_write")) return ended(failed("OwnerLacksPermission"));
+
+    let attempt = 0;
+    return ended(async (connection) => {
+      if (!connection) return { state: "failed", reason: "ConnectionDeleted" };
+      // A retry means someone else moved the timeline: read the iModel's counter again.
+      const imodel = attempt++ === 0 ? access.imodel : (await ownerAccess()).imodel;
+      const changed = changedFiles(connection.files, connection.synced);
+      return {
+        state: "succeeded",
+        synced: Object.fromEntries(connection.files.map((f) => [f.id, f.version])),
+        changedFiles: changed.map((f) => f.id),
+        ...(changed.length
+          ? {
+              changeset: {
+                imodel,
+                changeset: {
+                  id: newId("cs"),
+                  imodelId: run.imodelId,
+                  description: `Synchronized ${changed.map((f) => f.name).join(", ")} (connection "${connection.name}")`,
+                  pushedBy: run.ownerId,
+                  pushedAt: clock.now().toISOString(),
+                },
+              },
+            }
+          : {}),
+      };
+    });
+  }
+
+  /** Queues and executes a run; the manual path answers the finished run. */
+  async function startRun(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }): Promise<Run> {
+    const now = clock.now();
+    const run: Run = {
+      id: scheduled ? derivedId("run", connection.id, scheduled.dueAt) : newId("run"),
+      connectionId: connection.id,
+      imodelId: connection.imodelId,
+      itwinId: connection.itwinId,
+      trigger,
+      ownerId: connection.ownerId,
+      state: "queued",
+      queuedAt: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + RUN_LEASE_MS).toISOString(),
+    };
+    await sync.queueRun(connection, run, scheduled);
+    return execute(run);
+  }
+
+  async function memberContact(orgId: string, userId: string) {
+    const [member] = await orgs.getMembers(orgId, [userId]);
+    return member;
+  }
+
+  /** Hands the connection to `to` and records the notification in the same transaction, then tries to deliver it. */
+  async function changeOwner(caller: Caller, connection: Connection, access: ImodelAccess, to: string, kind: "ownershipTransferred" | "ownershipTaken") {
+    if (connection.ownerId === to) throw conflict("AlreadyOwner", `'${to}' already owns this connection`);
+    if (connection.activeRunId) throw conflict("RunInProgress", `Changing the owner refused: run '${connection.activeRunId}' is queued or running; try again when it finishes`, { activeRunId: connection.activeRunId });
+    const target = await guard.open({ userId: to, signedInAt: clock.now() }, connection.imodelId).catch(() => undefined);
+    if (!target) throw conflict("NewOwnerNotTeamMember", `'${to}' is not a member of this iTwin's team`);
+    const now = clock.now();
+    const previous = connection.ownerId;
+    const after: Connection = {
+      ...connection,
+      ownerId: to,
+      owners: [...connection.owners, { userId: to, from: now.toISOString(), version: connection.version + 1 }].slice(-50),
+      updatedAt: now.toISOString(),
+      version: connection.version + 1,
+    };
+    const [newOwner] = await sync.getOwners([to]);
+    const status = tokenStatus(newOwner?.token, now);
+    const recipientId = kind === "ownershipTransferred" ? to : previous;
+    const recipient = await memberContact(access.itwin.orgId, recipientId);
+    const imodelName = access.imodel.name;
+    const noteId = derivedId("note", "owner", connection.id, String(after.version));
+    const mail = recipient?.email
+      ? render(
+          kind === "ownershipTransferred"
+            ? {
+                kind,
+                to: { email: recipient.email, name: recipient.name },
+                connection: { id: connection.id, name: connection.name, imodelName },
+                by: { userId: caller.userId, name: caller.name },
+                tokenStatus: status,
+                tokenExpiresAt: newOwner?.token?.expiresAt,
+              }
+            : { kind, to: { email: recipient.email, name: recipient.name }, connection: { id: connection.id, name: connection.name, imodelName }, by: { userId: caller.userId, name: caller.name } },
+        )
+      : undefined;
+    if (!mail) logger.warn("no e-mail address for the notification's recipient", { connectionId: connection.id, recipientId });
+    await sync.transferOwner(connection, after, mail ? outbox.putInTransaction({ id: noteId, kind, mail }, now) : undefined);
+    if (mail) await notifications.deliverSoon([noteId]);
+    await guard.touched(access);
+    return {
+      connection: connectionView(after),
+      newOwner: {
+        userId: to,
+        token: tokenView(newOwner, now),
+        ...(status === "valid" ? {} : { advice: "The new owner's synchronization token is not valid: scheduled runs will fail until they start a run manually, which renews it." }),
+      },
+    };
+  }
+
+  return {
+    connectionRules,
+    visitPortal,
+    execute,
+    startRun,
+    finish,
+
+    async create(caller: Caller, imodelId: string, input: { name: string; files: SourceFile[]; schedule?: Schedule }, idempotencyKey?: string) {
+      const access = await guard.open(caller, imodelId);
+      requirePermission(access, "createConnection");
+      const schedule = checkedSchedule(input.schedule);
+      const now = clock.now();
+      const connection: Connection = {
+        id: idFor("conn", idempotencyKey, caller.userId, imodelId, "connection"),
+        imodelId,
+        itwinId: access.imodel.itwinId,
+        name: input.name,
+        ownerId: caller.userId,
+        owners: [{ userId: caller.userId, from: now.toISOString(), version: 1 }],
+        files: input.files,
+        ...(schedule ? { schedule, scheduleAnchor: now.toISOString(), nextDueAt: nextDue(schedule, now, now).toISOString() } : {}),
+        synced: {},
+        createdBy: caller.userId,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        version: 1,
+      };
+      const { connection: stored } = await sync.createConnection(connection);
+      await guard.touched(access);
+      return connectionView(stored);
+    },
+
+    async list(caller: Caller, imodelId: string, page: { limit: number; cursor?: string }) {
+      const access = await guard.open(caller, imodelId);
+      requirePermission(access, "readConnection");
+      const found = await sync.listConnections(imodelId, page.limit, page.cursor);
+      await guard.touched(access);
+      return { items: found.items.map(connectionView), ...(found.next ? { next: found.next } : {}) };
+    },
+
+    async get(caller: Caller, connectionId: string) {
+      const { connection, access } = await openConnection(caller, connectionId);
+      requirePermission(access, "readConnection");
+      await guard.touched(access);
+      return connectionView(connection);
+    },
+
+    async edit(caller: Caller, connectionId: string, change: { name?: string; files?: SourceFile[]; schedule?: Schedule | null }) {
+      const { connection, access } = await openConnection(caller, connectionId);
+      requirePermission(access, "editConnection");
+      const now = clock.now();
+      const schedule = change.schedule === undefined ? connection.schedule : (checkedSchedule(change.schedule ?? undefined) ?? undefined);
+      const scheduleChanged = change.schedule !== undefined;
+      const after: Connection = {
+        ...connection,
+        ...(change.name !== undefined ? { name: change.name } : {}),
+        ...(change.files !== undefined ? { files: change.files } : {}),
+        schedule,
+        ...(scheduleChanged
+          ? schedule
+            ? { scheduleAnchor: now.toISOString(), nextDueAt: nextDue(schedule, now, now).toISOString() }
+            : { scheduleAnchor: undefined, nextDueAt: undefined }
+          : {}),
+        updatedAt: now.toISOString(),
+        version: connection.version + 1,
+      };
+      await sync.updateConnection(connection, after);
+      await guard.touched(access);
+      return connectionView(after);
+    },
+
+    async setFileVersion(caller: Caller, connectionId: string, fileId: string, input: { name?: string; version: string }) {
+      const { connection, access } = await openConnection(caller, connectionId);
+      requirePermission(access, "editConnection");
+      const exists = connection.files.some((f) => f.id === fileId);
+      if (!exists && !input.name) throw invalidInput("Invalid body.name: a new file needs a name", { fields: [{ field: "body.name", reason: "required for a new file" }] });
+      const files = exists
+        ? connection.files.map((f) => (f.id === fileId ? { ...f, version: input.version, ...(input.name ? { name: input.name } : {}) } : f))
+        : [...connection.files, { id: fileId, name: input.name!, version: input.version }];
+      const after: Connection = { ...connection, files, updatedAt: clock.now().toISOString(), version: connection.version + 1 };
+      await sync.updateConnection(connection, after);
+      await guard.touched(access);
+      return after.files.find((f) => f.id === fileId)!;
+    },
+
+    async delete(caller: Caller, connectionId: string) {
+      const { connection, access } = await openConnection(caller, connectionId);
+      requirePermission(access, "deleteConnection");
+      if (connection.activeRunId) throw conflict("RunInProgress", `Deleting the connection refused: run '${connection.activeRunId}' is queued or running`, { activeRunId: connection.activeRunId });
+      await sync.deleteConnection(connection);
+      await guard.touched(access);
+    },
+
+    /** A manual run: Write on the iModel; when the owner starts it, their token is renewed first (seed). */
+    async run(caller: Caller, connectionId: string) {
+      const { connection, access } = await openConnection(caller, connectionId);
+      requirePermission(access, "startRun");
+      if (connection.activeRunId) throw conflict("RunInProgress", `Starting a run refused: run '${connection.activeRunId}' is queued or running`, { activeRunId: connection.activeRunId });
+      if (caller.userId === connection.ownerId) await visitPortal(caller.userId, caller);
+      const run = await startRun(connection, "manual");
+      await guard.touched(access);
+      return runView(run);
+    },
+
+    async listRuns(caller: Caller, connectionId: string, page: { limit: number; cursor?: string }) {
+      const { access } = await openConnection(caller, connectionId);
+      requirePermission(access, "readConnection");
+      const found = await sync.listRuns(connectionId, page.limit, page.cursor);
+      return { items: found.items.map(runView), ...(found.next ? { next: found.next } : {}) };
+    },
+
+    async getRun(caller: Caller, runId: string) {
+      const run = await sync.getRun(runId);
+      if (!run) throw notFound("run", runId);
+      const access = await guard.open(caller, run.imodelId, { notFoundAs: { kind: "run", id: runId } });
+      requirePermission(access, "readConnection");
+      return runView(run);
+    },
+
+    /** The owner, or a holder of Manage on the iModel, hands the connection to a team member. */
+    async transfer(caller: Caller, connectionId: string, to: string) {
+      const { connection, access } = await openConnection(caller, connectionId);
+      if (connection.ownerId !== caller.userId && !has(access, connectionRules.transferOwnership)) {
+        throw forbidden("Only the connection's owner or a holder of imodels_manage on the iModel may hand it on; anyone with imodels_write may take it instead");
+      }
+      return changeOwner(caller, connection, access, to, "ownershipTransferred");
+    },
+
+    /** Any team member with Write takes the connection; the original owner is told. */
+    async take(caller: Caller, connectionId: string) {
+      const { connection, access } = await openConnection(caller, connectionId);
+      requirePermission(access, "takeOwnership");
+      return changeOwner(caller, connection, access, caller.userId, "ownershipTaken");
+    },
+
+    async token(caller: Caller) {
+      return tokenView(await sync.getOwner(caller.userId), clock.now());
+    },
+
+    async visit(caller: Caller) {
+      return tokenView(await visitPortal(caller.userId, caller), clock.now());
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// The scheduled trigger's steps: due runs, expired leases, token warnings and expiries, and mail redelivery; each finds its work in the sparse `due` index.
+import type { Clock } from "../clock";
+import { nextDue } from "../domain/schedule";
+import { eventDue, nextTokenEvent, tokenEventFacts } from "../domain/sync-token";
+import { AppError } from "../errors";
+import { derivedId } from "../ids";
+import { logger } from "../log";
+import { render } from "../mail/templates";
+import type { OutboxStore } from "../store/outbox";
+import type { DynamoSyncStore } from "../store/sync";
+import type { notificationUseCases } from "./notifications";
+import type { syncUseCases } from "./sync";
+import type { TickStep } from "./tick";
+
+export interface TriggerLimits {
+  /** Items of each kind of work one tick takes at most; the rest waits for the next tick. */
+  perStep: number;
+  /** Items worked on at the same time. */
+  concurrency: number;
+}
+
+/** Runs `work` over `items`, at most `concurrency` at a time; a failed item is logged and left for the next tick. */
+export async function eachBounded<T>(items: T[], concurrency: number, work: (item: T) => Promise<boolean>): Promise<number> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        if (await work(item)) done++;
+      } catch (error) {
+        logger.error("trigger work failed; left for the next tick", { error: error as Error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return done;
+}
+
+export function triggerSteps(deps: {
+  sync: DynamoSyncStore;
+  outbox: OutboxStore;
+  runs: ReturnType<typeof syncUseCases>;
+  notifications: ReturnType<typeof notificationUseCases>;
+  clock: Clock;
+  warningDays: readonly number[];
+  limits: TriggerLimits;
+}): TickStep[] {
+  const { sync, outbox, runs, notifications, clock, limits } = deps;
+
+  const scheduledRuns: TickStep = {
+    name: "scheduledRunsStarted",
+    async run(now) {
+      const due = await sync.dueIds("RUN", now, limits.perStep);
+      return eachBounded(due, limits.concurrency, async ({ id }) => {
+        const connection = await sync.getConnection(id);
+        // The index can trail the item: only what is really due now is started.
+        if (!connection?.schedule || !connection.nextDueAt || Date.parse(connection.nextDueAt) > now.getTime()) return false;
+        const dueAt = connection.nextDueAt;
+        const nextDueAt = nextDue(connection.schedule, new Date(connection.scheduleAnchor ?? dueAt), now).toISOString();
+        if (connection.activeRunId) {
+          await sync.skipOccurrence(connection, dueAt, nextDueAt);
+          logger.info("scheduled occurrence skipped: a run is active", { connectionId: id, activeRunId: connection.activeRunId });
+          return false;
+        }
+        try {
+          await runs.startRun(connection, "scheduled", { dueAt, nextDueAt });
+          return true;
+        } catch (error) {
+          // Another tick took this occurrence, or a manual run got there first: nothing to do twice.
+          if (error instanceof AppError && error.status === 409) {
+            if (error.code === "RunInProgress") await sync.skipOccurrence(connection, dueAt, nextDueAt);
+            return false;
+          }
+          throw error;
+        }
+      });
+    },
+  };
+
+  const interruptedRuns: TickStep = {
+    name: "runsInterrupted",
+    async run(now) {
+      const due = await sync.dueIds("LEASE", now, limits.perStep);
+      return eachBounded(due, limits.concurrency, async ({ id }) => {
+        const run = await sync.getRun(id);
+        if (!run || (run.state !== "queued" && run.state !== "running") || Date.parse(run.leaseUntil) > now.getTime()) return false;
+        return runs.finish(run, () => ({ state: "failed", reason: "Interrupted" }), now);
+      });
+    },
+  };
+
+  const tokenEvents: TickStep = {
+    name: "tokenNoticesRecorded",
+    async run(now) {
+      const due = await sync.dueIds("TOKEN", now, limits.perStep);
+      const recorded: string[] = [];
+      const count = await eachBounded(due, limits.concurrency, async ({ id }) => {
+        const owner = await sync.getOwner(id);
+        if (!owner?.token || !owner.nextEventAt || Date.parse(owner.nextEventAt) > now.getTime()) return false;
+        const event = eventDue(owner.token, deps.warningDays, now);
+        const next = nextTokenEvent(owner.token, deps.warningDays, now)?.at.toISOString();
+        // Section 3: only owners of at least one scheduled connection hear about their token.
+        const tell = event && owner.scheduledConnections > 0 && owner.email;
+        const noteId = event ? derivedId("note", ...tokenEventFacts(owner.userId, owner.token, event)) : "";
+        const mail =
+          tell && event
+            ? render(
+                event.kind === "expired"
+                  ? { kind: "tokenExpired", to: { email: owner.email!, name: owner.name }, expiredAt: owner.token.expiresAt, scheduledConnections: owner.scheduledConnections }
+                  : { kind: "tokenExpiring", to: { email: owner.email!, name: owner.name }, expiresAt: owner.token.expiresAt, daysLeft: event.daysLeft, scheduledConnections: owner.scheduledConnections },
+              )
+            : undefined;
+        const done = await sync.announceTokenEvent(owner, next, mail ? outbox.putInTransaction({ id: noteId, kind: event!.kind === "expired" ? "tokenExpired" : "tokenExpiring", mail }, now) : undefined);
+        if (done && mail) recorded.push(noteId);
+        return done && !!mail;
+      });
+      await notifications.deliverSoon(recorded);
+      return count;
+    },
+  };
+
+  const redelivery: TickStep = {
+    name: "notificationsDelivered",
+    async run() {
+      const counts = await notifications.deliverDue(limits.perStep);
+      return counts.sent;
+    },
+  };
+
+  return [interruptedRuns, scheduledRuns, tokenEvents, redelivery];
+}
+

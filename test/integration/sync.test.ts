@@ -1,0 +1,222 @@
+// Synchronization through the real handlers, DynamoDB Local and the local SES server: connections, runs on the owner's behalf, ownership and its mail.
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { makeDocumentClient } from "../../shared/store/client";
+import { startApi, uniqueUser, type TestApi } from "../support/api";
+import { emailOf, mailTo, teamWith } from "../support/sync";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api.close());
+
+const files = [
+  { id: "a.dgn", name: "a.dgn", version: "1" },
+  { id: "b.dgn", name: "b.dgn", version: "1" },
+];
+
+describe("connections", () => {
+  it("needs Write on the iModel to create one, and makes the creator its owner", async () => {
+    const team = await teamWith(api, { writer: "Write", reader: "Read" });
+    const outsider = await api.as(uniqueUser("outsider"));
+    const body = { name: "Plant sync", files, schedule: { every: "P1D" } };
+    expect((await team.members.reader!.post(`/imodels/${team.imodelId}/connections`, body)).status).toBe(403);
+    expect((await outsider.post(`/imodels/${team.imodelId}/connections`, body)).status).toBe(404);
+    const created = await team.members.writer!.post(`/imodels/${team.imodelId}/connections`, body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ ownerId: team.members.writer!.userId, name: "Plant sync", schedule: { every: "P1D" } });
+    expect(Date.parse(created.body.nextDueAt)).toBeGreaterThan(Date.now());
+
+    const listed = await team.members.reader!.get(`/imodels/${team.imodelId}/connections`);
+    expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([created.body.id]);
+    expect((await outsider.get(`/connections/${created.body.id}`)).status).toBe(404);
+    expect((await team.members.reader!.patch(`/connections/${created.body.id}`, { name: "x" })).status).toBe(403);
+  });
+
+  it("refuses a schedule that is not an interval of 5 minutes to 31 days or a valid cron expression", async () => {
+    const team = await teamWith(api, { writer: "Write" });
+    const post = (schedule: unknown) => team.members.writer!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files, schedule });
+    const tooOften = await post({ every: "PT1M" });
+    expect(tooOften.status).toBe(400);
+    expect(tooOften.body.error.details.fields[0].field).toBe("body.schedule");
+    expect((await post({ cron: "99 * * * *" })).status).toBe(400);
+    expect((await post({ every: "P1D", cron: "0 0 * * *" })).status).toBe(400);
+    expect((await post({ cron: "0 6 * * 1-5" })).status).toBe(201);
+  });
+});
+
+describe("runs", () => {
+  it("appends one changeset for the files changed since the last successful run, and none when nothing changed", async () => {
+    const team = await teamWith(api, { owner: "Write", reader: "Read" });
+    const owner = team.members.owner!;
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+
+    const first = await owner.post(`/connections/${connection.id}/runs`);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ state: "succeeded", ownerId: owner.userId, changesetIndex: 1, changedFiles: ["a.dgn", "b.dgn"] });
+
+    const idle = await owner.post(`/connections/${connection.id}/runs`);
+    expect(idle.body.state).toBe("succeeded");
+    expect(idle.body.changesetIndex).toBeUndefined();
+
+    expect((await owner.put(`/connections/${connection.id}/files/b.dgn`, { version: "2" })).body).toEqual({ id: "b.dgn", name: "b.dgn", version: "2" });
+    const third = await owner.post(`/connections/${connection.id}/runs`);
+    expect(third.body).toMatchObject({ state: "succeeded", changesetIndex: 2, changedFiles: ["b.dgn"] });
+
+    const timeline = await team.members.reader!.get(`/imodels/${team.imodelId}/changesets`);
+    expect(timeline.body.items.map((c: { index: number }) => c.index)).toEqual([1, 2]);
+    expect(timeline.body.items[1].pushedBy).toBe(owner.userId);
+
+    const runs = await team.members.reader!.get(`/connections/${connection.id}/runs`);
+    expect(runs.body.items.map((r: { id: string }) => r.id)).toEqual([third.body.id, idle.body.id, first.body.id]);
+    expect((await team.members.reader!.get(`/runs/${first.body.id}`)).body.state).toBe("succeeded");
+    expect((await team.members.reader!.post(`/connections/${connection.id}/runs`)).status).toBe(403);
+  });
+
+  it("renews the owner's token when the owner starts a run manually", async () => {
+    const team = await teamWith(api, { owner: "Write" });
+    const owner = team.members.owner!;
+    expect((await owner.get("/me/sync-token")).body).toEqual({ status: "unknown" });
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+    await owner.post(`/connections/${connection.id}/runs`);
+    const token = await owner.get("/me/sync-token");
+    expect(token.body.status).toBe("valid");
+    expect(JSON.stringify(token.body)).not.toMatch(/secret/i);
+  });
+
+  it("fails a run as OwnerTokenExpired when another member starts it for an owner without a token", async () => {
+    const team = await teamWith(api, { owner: "Write", colleague: "Write" });
+    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+    const run = await team.members.colleague!.post(`/connections/${connection.id}/runs`);
+    expect(run.body).toMatchObject({ state: "failed", reason: "OwnerTokenExpired", ownerId: team.members.owner!.userId });
+    expect((await team.members.colleague!.get("/me/sync-token")).body.status).toBe("unknown");
+  });
+
+  it("fails a run as OwnerLacksPermission when the owner no longer holds Write", async () => {
+    const team = await teamWith(api, { owner: "Write", colleague: "Write" });
+    const owner = team.members.owner!;
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+    await owner.post("/me/sync-token");
+    expect((await team.admin.patch(`/itwins/${team.itwinId}/members/${owner.userId}`, { roles: ["Read"] })).status).toBe(200);
+    const run = await team.members.colleague!.post(`/connections/${connection.id}/runs`);
+    expect(run.body).toMatchObject({ state: "failed", reason: "OwnerLacksPermission" });
+    // A failed run frees the connection for the next one.
+    expect((await team.members.colleague!.post(`/connections/${connection.id}/runs`)).status).toBe(201);
+  });
+});
+
+describe("ownership", () => {
+  it("is handed on by the owner to a team member who interacted with the iModel, who is e-mailed and told their token state", async () => {
+    const team = await teamWith(api, { owner: "Write", next: "Read" });
+    const owner = team.members.owner!;
+    const next = team.members.next!;
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Plant sync", files });
+
+    const moved = await owner.post(`/connections/${connection.id}/owner`, { userId: next.userId });
+    expect(moved.status).toBe(200);
+    expect(moved.body.connection.ownerId).toBe(next.userId);
+    expect(moved.body.newOwner).toMatchObject({ userId: next.userId, token: { status: "unknown" } });
+    expect(moved.body.newOwner.advice).toMatch(/manually/);
+
+    const mail = await mailTo(emailOf(next));
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toContain("Plant sync");
+    expect(mail[0]!.text).toContain("start a run manually");
+    expect(mail[0]!.html).toContain("<p");
+
+    // The former owner is no longer the owner, so may not hand it on again.
+    expect((await owner.post(`/connections/${connection.id}/owner`, { userId: owner.userId })).status).toBe(403);
+  });
+
+  it("refuses a new owner who never interacted with the iModel, or who is not in the team", async () => {
+    const team = await teamWith(api, { owner: "Write" });
+    const { members, admin } = await teamWith(api, { stranger: "Write" });
+    const owner = team.members.owner!;
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+
+    const silent = await api.as(uniqueUser("silent"));
+    await team.admin.post(`/organizations/${team.orgId}/members`, { userId: silent.userId, email: emailOf(silent), role: "Developer" });
+    await team.admin.post(`/itwins/${team.itwinId}/members`, { userId: silent.userId, roles: ["Write"] });
+    const never = await owner.post(`/connections/${connection.id}/owner`, { userId: silent.userId });
+    expect(never.status).toBe(409);
+    expect(never.body.error.code).toBe("NewOwnerNeverInteracted");
+
+    const notInTeam = await owner.post(`/connections/${connection.id}/owner`, { userId: members.stranger!.userId });
+    expect(notInTeam.status).toBe(409);
+    expect(notInTeam.body.error.code).toBe("NewOwnerNotTeamMember");
+    void admin;
+  });
+
+  it("lets a Manage holder hand on someone else's connection, but not a Write holder", async () => {
+    const team = await teamWith(api, { owner: "Write", manager: "Manage", writer: "Write" });
+    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+    expect((await team.members.writer!.post(`/connections/${connection.id}/owner`, { userId: team.members.writer!.userId })).status).toBe(403);
+    const moved = await team.members.manager!.post(`/connections/${connection.id}/owner`, { userId: team.members.writer!.userId });
+    expect(moved.status).toBe(200);
+    expect(moved.body.connection.ownerId).toBe(team.members.writer!.userId);
+  });
+
+  it("is taken by a team member with Write, and the original owner is e-mailed", async () => {
+    const team = await teamWith(api, { owner: "Write", taker: "Write", reader: "Read" });
+    const owner = team.members.owner!;
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Line 4", files });
+    expect((await team.members.reader!.post(`/connections/${connection.id}/owner:take`)).status).toBe(403);
+    const taken = await team.members.taker!.post(`/connections/${connection.id}/owner:take`);
+    expect(taken.status).toBe(200);
+    expect(taken.body.connection.ownerId).toBe(team.members.taker!.userId);
+    const mail = await mailTo(emailOf(owner));
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toContain("took ownership");
+    expect(await mailTo(emailOf(team.members.taker!))).toHaveLength(0);
+  });
+
+  it("never changes while a run is active, and never both wins a race with a run start", async () => {
+    const team = await teamWith(api, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`t${i}`, "Write" as const])));
+    const takers = Object.values(team.members);
+    const owner = takers[0]!;
+    await owner.post("/me/sync-token");
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+
+    const [run, ...takes] = await Promise.all([
+      owner.post(`/connections/${connection.id}/runs`),
+      ...takers.slice(1).map((t) => t.post(`/connections/${connection.id}/owner:take`)),
+      ...takers.slice(1).map((t) => t.post(`/connections/${connection.id}/owner:take`)),
+    ]);
+    expect([run!, ...takes].filter((a) => a.status >= 500)).toEqual([]);
+    for (const refused of takes.filter((t) => t.status !== 200)) {
+      expect(refused.status).toBe(409);
+      expect(["RunInProgress", "ConcurrentChange", "AlreadyOwner"]).toContain(refused.body.error.code);
+    }
+
+    // The invariant, in commit order: every change moves the connection's version, and no ownership
+    // change lies between the version a run was queued at and the one it finished at.
+    const { owners, runs } = await historyOf(connection.id);
+    expect(runs.length).toBeGreaterThan(0);
+    for (const r of runs) {
+      expect(r.finishedVersion).toBeGreaterThan(r.queuedVersion);
+      expect(owners.filter((o) => o.version > r.queuedVersion && o.version < r.finishedVersion)).toEqual([]);
+      expect(r.ownerId).toBe(owners.filter((o) => o.version < r.queuedVersion).at(-1)!.userId);
+    }
+    const after = await owner.get(`/connections/${connection.id}`);
+    expect(after.body.ownerId).toBe(owners.at(-1)!.userId);
+    expect(takes.filter((t) => t.status === 200).length).toBe(owners.length - 1);
+  });
+});
+
+/** The ownership history and the runs' versions are internal; tests read them straight from the table. */
+async function historyOf(connectionId: string) {
+  const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
+  const table = process.env.TABLE_NAME!;
+  const conn = await ddb.send(new GetCommand({ TableName: table, Key: { pk: `CONN#${connectionId}`, sk: "CONN" }, ConsistentRead: true }));
+  const entries = await ddb.send(
+    new QueryCommand({ TableName: table, KeyConditionExpression: "pk = :pk AND begins_with(sk, :run)", ExpressionAttributeValues: { ":pk": `CONN#${connectionId}`, ":run": "RUN#" } }),
+  );
+  const runs = await Promise.all(
+    (entries.Items ?? []).map(async (e) => (await ddb.send(new GetCommand({ TableName: table, Key: { pk: `RUN#${e.runId}`, sk: "RUN" } }))).Item!),
+  );
+  return {
+    owners: conn.Item!.owners as { userId: string; from: string; version: number }[],
+    runs: runs as { ownerId: string; queuedVersion: number; finishedVersion: number }[],
+  };
+}

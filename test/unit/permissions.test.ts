@@ -1,0 +1,185 @@
+// The iModel permission rules, pure: levels, closure, per-iModel lists and the operation table (shared/domain/permissions.ts).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { itwinOfImodel, imodelOfNamedVersion, mintImodelId, mintNamedVersionId } from "../../shared/child-ids";
+import { permissionsOn, type Imodel } from "../../shared/domain/imodel";
+import {
+  allows,
+  closure,
+  effectivePermissions,
+  imodelOperations,
+  itwinOnly,
+  itwinPermissions,
+  levelPermissions,
+  levels,
+  listEntryPermissions,
+  listSettable,
+  lowestLevelFor,
+  operationRules,
+  permissions,
+  TEAM_MANAGE,
+} from "../../shared/domain/permissions";
+import { idFor, newId } from "../../shared/ids";
+
+const anySet = fc.subarray([...itwinPermissions]);
+
+describe("levels", () => {
+  it("are cumulative: each level holds every permission of the levels before it and one more", () => {
+    levels.forEach((level, i) => {
+      expect(levelPermissions[level]).toEqual(permissions.slice(0, i + 1));
+    });
+  });
+
+  it("match the seed: Write pushes changesets, Manage creates iModels, Delete deletes them", () => {
+    expect(lowestLevelFor("pushChangeset")).toBe("Write");
+    expect(lowestLevelFor("createIModel")).toBe("Manage");
+    expect(lowestLevelFor("deleteIModel")).toBe("Delete");
+    expect(lowestLevelFor("createBriefcase")).toBe("Read");
+    expect(lowestLevelFor("readIModel")).toBe("View");
+    expect(lowestLevelFor("releaseLocks")).toBe("Manage");
+  });
+});
+
+describe("the operation table", () => {
+  const cells = levels.flatMap((level) => imodelOperations.map((operation) => ({ level, operation })));
+
+  it.each(cells)("$level may $operation exactly when the level holds the permission the table names", ({ level, operation }) => {
+    const held = levelPermissions[level];
+    const expected = held.includes(operationRules[operation].needs);
+    expect(allows(operation, { itwin: held, effective: effectivePermissions(held, undefined) })).toBe(expected);
+  });
+
+  it("lets a higher level do everything a lower level may", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...imodelOperations), fc.nat(levels.length - 2), (operation, i) => {
+        const lower = levelPermissions[levels[i]!];
+        const higher = levelPermissions[levels[i + 1]!];
+        const may = (held: string[]) => allows(operation, { itwin: held, effective: effectivePermissions(held, undefined) });
+        return !may(lower) || may(higher);
+      }),
+    );
+  });
+});
+
+describe("closure", () => {
+  it("adds every lower permission and keeps team_manage apart", () => {
+    expect(closure(["imodels_write"])).toEqual(["imodels_webview", "imodels_read", "imodels_write"]);
+    expect(closure([TEAM_MANAGE])).toEqual([TEAM_MANAGE]);
+    expect(closure([])).toEqual([]);
+  });
+
+  it("is idempotent and only grows a set", () => {
+    fc.assert(
+      fc.property(anySet, (set) => {
+        const closed = closure(set);
+        expect(closure(closed)).toEqual(closed);
+        for (const p of set) expect(closed).toContain(p);
+      }),
+    );
+  });
+});
+
+describe("per-iModel lists", () => {
+  it("set View to Manage only: a list entry never holds delete or team_manage", () => {
+    fc.assert(
+      fc.property(anySet, (set) => {
+        for (const p of listEntryPermissions(set)) expect(listSettable).toContain(p);
+      }),
+    );
+  });
+
+  it("without an own list, the iTwin's roles decide everything", () => {
+    fc.assert(
+      fc.property(anySet, (itwin) => {
+        expect(effectivePermissions(itwin, undefined)).toEqual(permissions.filter((p) => itwin.includes(p)));
+      }),
+    );
+  });
+
+  it("with an own list, only the list decides, except what only the iTwin level decides", () => {
+    fc.assert(
+      fc.property(anySet, fc.option(anySet, { nil: undefined }), (itwin, entry) => {
+        const effective = effectivePermissions(itwin, { entry });
+        for (const p of permissions) {
+          const expected = itwinOnly.includes(p) ? itwin.includes(p) : listEntryPermissions(entry ?? []).includes(p);
+          expect(effective.includes(p)).toBe(expected);
+        }
+      }),
+    );
+  });
+
+  it("restricts: a Manage member listed with Read cannot push", () => {
+    const effective = effectivePermissions(levelPermissions.Manage, { entry: levelPermissions.Read });
+    expect(allows("pushChangeset", { itwin: levelPermissions.Manage, effective })).toBe(false);
+    expect(allows("createBriefcase", { itwin: levelPermissions.Manage, effective })).toBe(true);
+  });
+
+  it("grants: a View member listed with Manage configures access, but still cannot delete", () => {
+    const effective = effectivePermissions(levelPermissions.View, { entry: levelPermissions.Manage });
+    expect(allows("setAccess", { itwin: levelPermissions.View, effective })).toBe(true);
+    expect(allows("deleteIModel", { itwin: levelPermissions.View, effective })).toBe(false);
+  });
+
+  it("never change create or delete, which are judged at iTwin level", () => {
+    fc.assert(
+      fc.property(anySet, fc.option(anySet, { nil: undefined }), (itwin, entry) => {
+        for (const operation of ["createIModel", "deleteIModel"] as const) {
+          const withList = allows(operation, { itwin, effective: effectivePermissions(itwin, { entry }) });
+          const without = allows(operation, { itwin, effective: effectivePermissions(itwin, undefined) });
+          expect(withList).toBe(without);
+        }
+      }),
+    );
+  });
+});
+
+describe("list entries on an iModel", () => {
+  const imodel: Imodel = {
+    id: "imd_x",
+    itwinId: "itw_x",
+    itwinKind: "standard",
+    name: "m",
+    createdBy: "u",
+    createdAt: "2025-01-01T00:00:00.000Z",
+    changesetCount: 0,
+    ownAccessList: true,
+    accessListVersion: 3,
+  };
+  const member = { permissions: levelPermissions.Manage, addedAt: "2025-01-02T00:00:00.000Z" };
+  const entry = { imodelId: "imd_x", userId: "u", roles: ["Read"], permissions: levelPermissions.Read, listVersion: 3, grantedAt: "2025-01-03T00:00:00.000Z" };
+
+  it("count when they belong to the current version of the list", () => {
+    expect(permissionsOn(imodel, member, entry)).toEqual(levelPermissions.Read);
+    expect(permissionsOn(imodel, member, { ...entry, listVersion: 2 })).toEqual([]);
+  });
+
+  it("do not come back to someone removed from the team and added again", () => {
+    expect(permissionsOn(imodel, { ...member, addedAt: "2025-01-04T00:00:00.000Z" }, entry)).toEqual([]);
+  });
+
+  it("are ignored once the list is cleared", () => {
+    expect(permissionsOn({ ...imodel, ownAccessList: false }, member, entry)).toEqual(levelPermissions.Manage);
+  });
+});
+
+describe("ids that embed their parent", () => {
+  it("read the iTwin from an iModel id and the iModel from a named version id", () => {
+    fc.assert(
+      fc.property(fc.option(fc.string({ minLength: 1 }), { nil: undefined }), (key) => {
+        const itwinId = key === undefined ? newId("itw") : idFor("itw", key, "user");
+        const imodelId = mintImodelId(itwinId, key, "user");
+        expect(imodelId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        expect(itwinOfImodel(imodelId)).toBe(itwinId);
+        const versionId = mintNamedVersionId(imodelId, key, "user");
+        expect(versionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        expect(imodelOfNamedVersion(versionId)).toBe(imodelId);
+      }),
+    );
+  });
+
+  it("refuse anything else", () => {
+    expect(itwinOfImodel("imd_doesnotexist")).toBeUndefined();
+    expect(itwinOfImodel("org_" + "a".repeat(38))).toBeUndefined();
+    expect(imodelOfNamedVersion("nv_short")).toBeUndefined();
+  });
+});
