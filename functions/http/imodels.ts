@@ -1,43 +1,46 @@
 // iModels (SPEC section 2): the iModels of an iTwin, effective permissions, per-iModel access, and the work the permissions guard.
-import { makeApp } from "../../shared/app";
+import { makeApp, type App } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
 import { routes } from "../../shared/http/routes";
 
-const app = makeApp();
+/** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
+export function routesOf(app: App) {
+  return serve(
+    http(routes.createImodel, async ({ caller, params, body, event }) =>
+      created(await app.imodels.create(caller, params.itwinId, body, event.headers["idempotency-key"])),
+    ),
+    http(routes.listImodels, async ({ caller, params, query }) => ok(await app.imodels.list(caller, params.itwinId, query))),
+    http(routes.getImodel, async ({ caller, params }) => ok(await app.imodels.get(caller, params.imodelId))),
+    http(routes.deleteImodel, async ({ caller, params }) => {
+      await app.imodels.delete(caller, params.imodelId);
+      return noContent();
+    }),
+    http(routes.getImodelPermissions, async ({ caller, params }) => ok(await app.imodels.permissions(caller, params.imodelId))),
+    http(routes.setImodelAccess, async ({ caller, params, body }) => ok(await app.imodels.setAccess(caller, params.imodelId, body))),
+    http(routes.clearImodelAccess, async ({ caller, params }) => {
+      await app.imodels.clearAccess(caller, params.imodelId);
+      return noContent();
+    }),
 
-export const handler = serve(
-  http(routes.createImodel, async ({ caller, params, body, event }) =>
-    created(await app.imodels.create(caller, params.itwinId, body, event.headers["idempotency-key"])),
-  ),
-  http(routes.listImodels, async ({ caller, params, query }) => ok(await app.imodels.list(caller, params.itwinId, query))),
-  http(routes.getImodel, async ({ caller, params }) => ok(await app.imodels.get(caller, params.imodelId))),
-  http(routes.deleteImodel, async ({ caller, params }) => {
-    await app.imodels.delete(caller, params.imodelId);
-    return noContent();
-  }),
-  http(routes.getImodelPermissions, async ({ caller, params }) => ok(await app.imodels.permissions(caller, params.imodelId))),
-  http(routes.setImodelAccess, async ({ caller, params, body }) => ok(await app.imodels.setAccess(caller, params.imodelId, body))),
-  http(routes.clearImodelAccess, async ({ caller, params }) => {
-    await app.imodels.clearAccess(caller, params.imodelId);
-    return noContent();
-  }),
+    http(routes.listChangesets, async ({ caller, params, query }) => ok(await app.timeline.listChangesets(caller, params.imodelId, query))),
+    http(routes.pushChangeset, async ({ caller, params, body, event }) =>
+      created(await app.timeline.pushChangeset(caller, params.imodelId, body, event.headers["idempotency-key"])),
+    ),
+    http(routes.listNamedVersions, async ({ caller, params, query }) => ok(await app.timeline.listNamedVersions(caller, params.imodelId, query))),
+    http(routes.createNamedVersion, async ({ caller, params, body, event }) =>
+      created(await app.timeline.createNamedVersion(caller, params.imodelId, body, event.headers["idempotency-key"])),
+    ),
+    http(routes.modifyNamedVersion, async ({ caller, params, body }) => ok(await app.timeline.modifyNamedVersion(caller, params.id, body))),
+    http(routes.createBriefcase, async ({ caller, params, event }) =>
+      created(await app.timeline.createBriefcase(caller, params.imodelId, event.headers["idempotency-key"])),
+    ),
+    http(routes.listLocks, async ({ caller, params, query }) => ok(await app.timeline.listLocks(caller, params.imodelId, query))),
+    http(routes.releaseLocks, async ({ caller, params }) => {
+      await app.timeline.releaseLocks(caller, params.imodelId, params.briefcaseId);
+      return noContent();
+    }),
+  );
+}
 
-  http(routes.listChangesets, async ({ caller, params, query }) => ok(await app.timeline.listChangesets(caller, params.imodelId, query))),
-  http(routes.pushChangeset, async ({ caller, params, body, event }) =>
-    created(await app.timeline.pushChangeset(caller, params.imodelId, body, event.headers["idempotency-key"])),
-  ),
-  http(routes.listNamedVersions, async ({ caller, params, query }) => ok(await app.timeline.listNamedVersions(caller, params.imodelId, query))),
-  http(routes.createNamedVersion, async ({ caller, params, body, event }) =>
-    created(await app.timeline.createNamedVersion(caller, params.imodelId, body, event.headers["idempotency-key"])),
-  ),
-  http(routes.modifyNamedVersion, async ({ caller, params, body }) => ok(await app.timeline.modifyNamedVersion(caller, params.id, body))),
-  http(routes.createBriefcase, async ({ caller, params, event }) =>
-    created(await app.timeline.createBriefcase(caller, params.imodelId, event.headers["idempotency-key"])),
-  ),
-  http(routes.listLocks, async ({ caller, params, query }) => ok(await app.timeline.listLocks(caller, params.imodelId, query))),
-  http(routes.releaseLocks, async ({ caller, params }) => {
-    await app.timeline.releaseLocks(caller, params.imodelId, params.briefcaseId);
-    return noContent();
-  }),
-);
+export const handler = routesOf(makeApp());

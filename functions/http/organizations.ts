@@ -1,32 +1,35 @@
 // Organisations, members and the subscription (SPEC section 1).
-import { makeApp } from "../../shared/app";
+import { makeApp, type App } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
 import { routes } from "../../shared/http/routes";
 
-const app = makeApp();
-const orgs = app.organizations;
+/** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
+export function routesOf(app: App) {
+  const orgs = app.organizations;
+  return serve(
+    http(routes.createOrganization, async ({ caller, body, event }) => {
+      const { organization } = await orgs.create(caller, body, event.headers["idempotency-key"]);
+      return created(organization);
+    }),
+    http(routes.getOrganization, async ({ caller, params }) => ok(await orgs.get(caller, params.orgId))),
+    http(routes.listMembers, async ({ caller, params, query }) => ok(await orgs.listMembers(caller, params.orgId, query))),
+    http(routes.addMember, async ({ caller, params, body }) => created(await orgs.addMember(caller, params.orgId, body))),
+    http(routes.changeMember, async ({ caller, params, body }) =>
+      ok(await orgs.changeMember(caller, params.orgId, params.userId, body)),
+    ),
+    http(routes.assignRole, async ({ caller, params, body }) =>
+      ok(await orgs.assignRole(caller, params.orgId, body.userIds, body.role)),
+    ),
+    http(routes.removeMember, async ({ caller, params }) => {
+      await orgs.removeMember(caller, params.orgId, params.userId);
+      return noContent();
+    }),
+    http(routes.getSubscription, async ({ caller, params }) => ok(await orgs.getSubscription(caller, params.orgId))),
+    http(routes.changeSubscription, async ({ caller, params, body }) =>
+      ok(await orgs.changeSubscription(caller, params.orgId, body)),
+    ),
+  );
+}
 
-export const handler = serve(
-  http(routes.createOrganization, async ({ caller, body, event }) => {
-    const { organization } = await orgs.create(caller, body, event.headers["idempotency-key"]);
-    return created(organization);
-  }),
-  http(routes.getOrganization, async ({ caller, params }) => ok(await orgs.get(caller, params.orgId))),
-  http(routes.listMembers, async ({ caller, params, query }) => ok(await orgs.listMembers(caller, params.orgId, query))),
-  http(routes.addMember, async ({ caller, params, body }) => created(await orgs.addMember(caller, params.orgId, body))),
-  http(routes.changeMember, async ({ caller, params, body }) =>
-    ok(await orgs.changeMember(caller, params.orgId, params.userId, body)),
-  ),
-  http(routes.assignRole, async ({ caller, params, body }) =>
-    ok(await orgs.assignRole(caller, params.orgId, body.userIds, body.role)),
-  ),
-  http(routes.removeMember, async ({ caller, params }) => {
-    await orgs.removeMember(caller, params.orgId, params.userId);
-    return noContent();
-  }),
-  http(routes.getSubscription, async ({ caller, params }) => ok(await orgs.getSubscription(caller, params.orgId))),
-  http(routes.changeSubscription, async ({ caller, params, body }) =>
-    ok(await orgs.changeSubscription(caller, params.orgId, body)),
-  ),
-);
+export const handler = routesOf(makeApp());

@@ -1,23 +1,27 @@
 // Applications of the developer portal (SPEC section 1).
-import { makeApp } from "../../shared/app";
+import { makeApp, type App } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
 import { routes } from "../../shared/http/routes";
 
-const apps = makeApp().applications;
+/** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
+export function routesOf(app: App) {
+  const apps = app.applications;
+  return serve(
+    http(routes.createApplication, async ({ caller, params, body, event }) =>
+      created(await apps.create(caller, params.orgId, body, event.headers["idempotency-key"])),
+    ),
+    http(routes.listApplications, async ({ caller, params, query }) => ok(await apps.list(caller, params.orgId, query))),
+    http(routes.getApplication, async ({ caller, params }) => ok(await apps.get(caller, params.appId))),
+    http(routes.renameApplication, async ({ caller, params, body }) => ok(await apps.rename(caller, params.appId, body.name))),
+    http(routes.deleteApplication, async ({ caller, params }) => {
+      await apps.delete(caller, params.appId);
+      return noContent();
+    }),
+    http(routes.addApplicationOwner, async ({ caller, params, body }) =>
+      created(await apps.addOwner(caller, params.appId, body.userId)),
+    ),
+  );
+}
 
-export const handler = serve(
-  http(routes.createApplication, async ({ caller, params, body, event }) =>
-    created(await apps.create(caller, params.orgId, body, event.headers["idempotency-key"])),
-  ),
-  http(routes.listApplications, async ({ caller, params, query }) => ok(await apps.list(caller, params.orgId, query))),
-  http(routes.getApplication, async ({ caller, params }) => ok(await apps.get(caller, params.appId))),
-  http(routes.renameApplication, async ({ caller, params, body }) => ok(await apps.rename(caller, params.appId, body.name))),
-  http(routes.deleteApplication, async ({ caller, params }) => {
-    await apps.delete(caller, params.appId);
-    return noContent();
-  }),
-  http(routes.addApplicationOwner, async ({ caller, params, body }) =>
-    created(await apps.addOwner(caller, params.appId, body.userId)),
-  ),
-);
+export const handler = routesOf(makeApp());

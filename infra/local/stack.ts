@@ -2,6 +2,7 @@
 import type { Server } from "node:http";
 import { advanceClock } from "../../shared/clock";
 import { parseDuration } from "../../shared/domain/duration";
+import type { App } from "../../shared/app";
 import { routeList } from "../../shared/http/routes";
 import { httpFunctions } from "../../functions/http/index";
 import { createGateway, type LambdaHandler } from "./gateway";
@@ -15,6 +16,8 @@ export interface GatewaySettings {
   issuer: Issuer;
   /** Called after the clock moved, so the local stack can keep the offset across restarts. */
   onClockMoved?: () => void;
+  /** Serve the routes over this app instead of each function's default one. */
+  app?: App;
 }
 
 /** Sets the environment the handlers read at load; must run before any handler module is imported. */
@@ -29,9 +32,13 @@ export function configureHandlers(settings: Omit<GatewaySettings, "issuer">): vo
   process.env.AWS_SECRET_ACCESS_KEY ??= "local";
 }
 
-export async function loadHandlers(): Promise<Record<string, LambdaHandler>> {
+/** The groups' handlers; with `app`, built over it (tests inject clients that count calls or fail). */
+export async function loadHandlers(app?: App): Promise<Record<string, LambdaHandler>> {
   const loaded: Record<string, LambdaHandler> = {};
-  for (const [group, load] of Object.entries(httpFunctions)) loaded[group] = (await load!()).handler;
+  for (const [group, load] of Object.entries(httpFunctions)) {
+    const fn = await load!();
+    loaded[group] = app && fn.routesOf ? fn.routesOf(app) : fn.handler;
+  }
   return loaded;
 }
 
@@ -44,7 +51,7 @@ export async function buildGateway(settings: GatewaySettings): Promise<Server> {
   configureHandlers(settings);
   return createGateway({
     routes: routeList,
-    handlers: await loadHandlers(),
+    handlers: await loadHandlers(settings.app),
     issuer: settings.issuer,
     controls: {
       async advanceClock(duration) {

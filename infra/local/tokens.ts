@@ -10,7 +10,11 @@ export interface Issuer {
   issuer: string;
   audience: string;
   publicJwk: JWK;
-  mint(claims: { sub: string; email?: string; name?: string }, options?: { expiresInSeconds?: number; issuedAt?: number }): Promise<string>;
+  /** `issuer`/`audience` override the issuer's own, to forge the tokens an authorizer must refuse. */
+  mint(
+    claims: { sub: string; email?: string; name?: string },
+    options?: { expiresInSeconds?: number; issuedAt?: number; issuer?: string; audience?: string },
+  ): Promise<string>;
   /** Verifies signature, issuer, audience and expiry at `now` (the service clock, which the local stack can move). */
   verify(token: string, now?: Date): Promise<JWTPayload>;
 }
@@ -27,8 +31,8 @@ async function makeIssuer(privateJwk: JWK, issuer: string, audience: string): Pr
       const iat = options.issuedAt ?? Math.floor(Date.now() / 1000);
       return new SignJWT({ ...claims })
         .setProtectedHeader({ alg: "RS256", kid: privateJwk.kid ?? "local" })
-        .setIssuer(issuer)
-        .setAudience(audience)
+        .setIssuer(options.issuer ?? issuer)
+        .setAudience(options.audience ?? audience)
         .setIssuedAt(iat)
         .setExpirationTime(iat + (options.expiresInSeconds ?? 3600))
         .sign(privateKey);

@@ -42,8 +42,8 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
     async handle(event) {
       const caller = route.auth ? callerFrom(event) : anonymous;
       const params = validate("path", route.params, event.pathParameters ?? {});
-      const query = validate("query", route.query, event.queryStringParameters ?? {});
-      const body = route.body ? validate("body", route.body, parseBody(event)) : undefined;
+      const query = route.query ? validate("query", route.query, event.queryStringParameters ?? {}) : refuseQuery(event);
+      const body = route.body ? validate("body", route.body, parseBody(event)) : refuseBody(event);
       return fn({ caller, params, query, body, event } as Request<P, Q, B>);
     },
   };
@@ -61,6 +61,25 @@ function validate<S extends z.ZodType | undefined>(where: string, schema: S, inp
   }));
   const first = fields[0]!;
   throw invalidInput(`Invalid ${first.field}: ${first.reason}`, { fields });
+}
+
+/** An operation without parameters takes none: a stray one is a mistake the caller should hear about. */
+function refuseQuery(event: HttpEvent): undefined {
+  const names = Object.keys(event.queryStringParameters ?? {});
+  if (names.length) {
+    throw invalidInput(`Invalid query: this operation takes no query parameters (got ${names.slice(0, 5).join(", ")})`, {
+      fields: names.slice(0, 20).map((name) => ({ field: `query.${name}`, reason: "unknown parameter" })),
+    });
+  }
+  return undefined;
+}
+
+/** An operation without a body accepts none, or an empty JSON object (which some clients always send). */
+function refuseBody(event: HttpEvent): undefined {
+  const raw = event.body ?? "";
+  const text = (event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw).trim();
+  if (text === "" || text === "{}") return undefined;
+  throw invalidInput("Invalid body: this operation takes no body", { fields: [{ field: "body", reason: "unexpected" }] });
 }
 
 function parseBody(event: HttpEvent): unknown {

@@ -10,7 +10,7 @@ const errorMeaning: Record<ErrorStatus, string> = {
   403: "The resource exists and is visible to you, but your role or permissions do not allow this",
   404: "Unknown, or not visible to you",
   409: "A rule or a concurrent change refused it; `error.code` names the rule",
-  413: "The body is larger than 64 KiB",
+  413: "The body is larger than 64 KiB (or the request larger than API Gateway's 10 MB)",
   415: "The body is not application/json",
   500: "An unexpected fault; it has been logged",
   503: "Busy (throttled); retry after the seconds in `Retry-After`",

@@ -35,7 +35,7 @@ export interface RouteDef<
     /** Defaults to application/json. */
     contentType?: string;
   };
-  /** Statuses a rule or lookup of this route can answer; 400, 401, 413, 415 and 503 are added from the route's shape. */
+  /** Statuses a rule or lookup of this route can answer; 400, 401, 413, 415 and 503 are added from the route's shape (errorStatuses). */
   errors: ErrorStatus[];
 }
 
@@ -51,15 +51,12 @@ export const routeKey = (r: Pick<RouteDef, "method" | "path">): string => `${r.m
 
 /** Every status a route can answer, in the order the OpenAPI document lists them. */
 export function errorStatuses(route: RouteDef): ErrorStatus[] {
-  const all = new Set<ErrorStatus>(route.errors);
-  if (route.params || route.query || route.body) all.add(400);
+  // Every route validates its path, query and body (a stray query or body is a 400 too), and the gateway refuses huge payloads.
+  const all = new Set<ErrorStatus>([...route.errors, 400, 413]);
   if (route.auth) {
     all.add(401);
     all.add(503);
   }
-  if (route.body) {
-    all.add(413);
-    all.add(415);
-  }
+  if (route.body) all.add(415);
   return [...all].sort((a, b) => a - b);
 }

@@ -172,7 +172,8 @@ describe("ownership", () => {
   });
 
   it("never changes while a run is active, and never both wins a race with a run start", async () => {
-    const team = await teamWith(api, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`t${i}`, "Write" as const])));
+    // 50 take requests from 25 members and one run start, all at once.
+    const team = await teamWith(api, Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`t${i}`, "Write" as const])));
     const takers = Object.values(team.members);
     const owner = takers[0]!;
     await owner.post("/me/sync-token");

@@ -72,7 +72,7 @@ describe("the scheduled trigger", () => {
     expect((await user.post("/me/sync-token")).body.status).toBe("valid");
   });
 
-  it("starts each due run once when ticks overlap", async () => {
+  it("starts each due run once when 50 ticks overlap", async () => {
     const team = await teamWith(api, { owner: "Write" });
     let owner = team.members.owner!;
     await owner.post("/me/sync-token");
@@ -82,7 +82,7 @@ describe("the scheduled trigger", () => {
       ids.push(c.body.id);
     }
     owner = await later(61 * 60 * 1000, owner);
-    await Promise.all([tick(), tick(), tick(), tick()]);
+    await Promise.all(Array.from({ length: 50 }, () => tick()));
     for (const id of ids) {
       const runs = (await owner.get(`/connections/${id}/runs`)).body.items;
       expect(runs).toHaveLength(1);

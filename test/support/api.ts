@@ -2,6 +2,7 @@
 import type { Server } from "node:http";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
+import type { App } from "../../shared/app";
 import { clock } from "../../shared/clock";
 import { buildGateway, listen } from "../../infra/local/stack";
 import { memoryIssuer, type Issuer } from "../../infra/local/tokens";
@@ -40,9 +41,10 @@ export const uniqueUser = (name: string) => `${name}-${randomBytes(5).toString("
  * Starts the local gateway with the real handlers in this test file's process and gives each test a
  * client per user. Every answer is checked against the OpenAPI document before the test sees it.
  */
-export async function startApi(): Promise<TestApi> {
+export async function startApi(options: { app?: App } = {}): Promise<TestApi> {
   const issuer = await memoryIssuer();
   const server: Server = await buildGateway({
+    app: options.app,
     dynamodbEndpoint: inject("dynamodbEndpoint"),
     sesEndpoint: inject("sesEndpoint"),
     tableName: process.env.TABLE_NAME!,

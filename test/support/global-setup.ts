@@ -15,6 +15,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const [dynamodb, ses] = await Promise.all([startDynamoDbLocal(), startSesLocal()]);
   project.provide("dynamodbEndpoint", dynamodb.endpoint);
   project.provide("sesEndpoint", ses.endpoint);
