@@ -58,7 +58,7 @@ export function makeApp(deps: AppDeps = {}) {
     limits: { perStep: config.TICK_MAX_ITEMS, concurrency: config.TICK_CONCURRENCY },
   });
   return {
-    organizations: organizationUseCases({ store: orgs, clock }),
+    organizations: organizationUseCases({ store: orgs, itwins, clock }),
     applications: applicationUseCases({ apps: new DynamoApplicationStore(table), orgs, clock }),
     itwins: itwinUseCases({ itwins, organizations: orgs, clock }),
     testItwins: testItwinUseCases({ itwins, organizations: orgs, clock }),

@@ -2,11 +2,14 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { makeApp } from "../../shared/app";
 import { logger } from "../../shared/log";
+import { recordTick } from "../../shared/metrics";
 
 const app = makeApp();
 
 export const handler = async (_event?: Partial<ScheduledEvent>) => {
+  const started = performance.now();
   const summary = await app.tick.run();
   logger.info("tick", { ...summary });
+  recordTick(summary.work, Math.round(performance.now() - started));
   return summary;
 };

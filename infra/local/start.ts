@@ -17,6 +17,8 @@ async function main() {
   const sesPort = Number(process.env.SES_PORT ?? 8005);
   const tickEverySeconds = Number(process.env.TICK_EVERY_SECONDS ?? 60);
   process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+  // Metrics are for CloudWatch; locally they would only fill the terminal.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 
   setClockOffset(readClockOffset());
   const dynamodb = await startDynamoDbLocal({ port: Number(process.env.DYNAMODB_PORT ?? 0) || undefined, dbPath: dynamodbDir });

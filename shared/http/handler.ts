@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { z } from "zod";
 import { AppError, bodyTooLarge, invalidInput, notFound, serviceUnavailable, unsupportedMediaType } from "../errors";
 import { logger } from "../log";
+import { recordRequest } from "../metrics";
 import type { Answer } from "./answer";
 import { callerFrom, type Caller } from "./caller";
 import { routeKey, type AnyObject, type RouteDef } from "./route";
@@ -139,14 +140,16 @@ export function serve(...handlers: RouteHandler[]) {
     const handler = byKey.get(event.routeKey);
     if (!handler) throw notFound("route", event.routeKey);
     const started = performance.now();
-    const answer = await handler.handle(event);
-    logger.info("request", {
-      route: event.routeKey,
-      status: answer.status,
-      userId: event.requestContext.authorizer?.jwt?.claims?.sub,
-      ms: Math.round(performance.now() - started),
-    });
-    return toResult(answer, handler.route, requestId);
+    try {
+      const answer = await handler.handle(event);
+      const ms = Math.round(performance.now() - started);
+      logger.info("request", { route: event.routeKey, status: answer.status, userId: event.requestContext.authorizer?.jwt?.claims?.sub, ms });
+      recordRequest(handler.route.id, answer.status, ms);
+      return toResult(answer, handler.route, requestId);
+    } catch (error) {
+      recordRequest(handler.route.id, toAppError(error).status, Math.round(performance.now() - started));
+      throw error;
+    }
   };
 
   return middy<HttpEvent, HttpResult, Error, Context>()

@@ -1,5 +1,5 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CustomRole, Itwin, ItwinKind, TeamMember } from "../domain/itwin";
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager } from "../itwin-errors";
@@ -29,6 +29,12 @@ export interface ItwinStore {
   listRoles(itwinId: string, page: PageRequest): Promise<Page<CustomRole>>;
   /** The iTwins of one kind in an organisation that the user is a team member of. */
   listOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest): Promise<Page<Itwin>>;
+  /**
+   * Takes a user who left the organisation out of every team of it, so no iModel stays open to them.
+   * Unlike a removal by a team manager this is not refused for the last team manager: leaving the
+   * organisation applies at once. Answers how many teams they left.
+   */
+  removeFromOrganization(userId: string, orgId: string): Promise<number>;
 }
 
 export class DynamoItwinStore implements ItwinStore {
@@ -226,6 +232,31 @@ export class DynamoItwinStore implements ItwinStore {
 
   listRoles(itwinId: string, page: PageRequest) {
     return pageOfPrefix<CustomRole>(this.table, keys.itwin(itwinId).pk, keys.itwinRolePrefix, page);
+  }
+
+  async removeFromOrganization(userId: string, orgId: string) {
+    const entries = await allOfPrefix(this.table, keys.userItwins(userId).pk, `ORG#${orgId}#`);
+    for (const entry of entries) {
+      const itwinId = entry.itwinId as string;
+      const removed = await this.table.ddb.send(
+        new DeleteCommand({ TableName: this.table.tableName, Key: keys.itwinMember(itwinId, userId), ReturnValues: "ALL_OLD" }),
+      );
+      if ((removed.Attributes as TeamMember | undefined)?.teamManage) {
+        await this.table.ddb.send(
+          new UpdateCommand({
+            TableName: this.table.tableName,
+            Key: keys.itwin(itwinId),
+            UpdateExpression: "ADD teamManagerCount :d",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":d": -1 },
+          }),
+        ).catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+      }
+      await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: { pk: entry.pk as string, sk: entry.sk as string } }));
+    }
+    return entries.length;
   }
 
   async listOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest) {

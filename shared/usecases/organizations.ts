@@ -6,6 +6,7 @@ import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
+import type { ItwinStore } from "../store/itwins";
 import type { MemberOp, OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
 import { authorize, membershipOf } from "./membership";
@@ -48,7 +49,7 @@ const organizationView = (org: Organization, role: Member["role"]): Organization
   yourRole: role,
 });
 
-export function organizationUseCases(deps: { store: OrganizationStore; clock: Clock }) {
+export function organizationUseCases(deps: { store: OrganizationStore; itwins: Pick<ItwinStore, "removeFromOrganization">; clock: Clock }) {
   const { store, clock } = deps;
 
   /** The actor's membership, judged for `action`; the store then conditions the write on this read. */
@@ -158,12 +159,14 @@ export function organizationUseCases(deps: { store: OrganizationStore; clock: Cl
     },
 
     async removeMember(caller: Caller, orgId: string, userId: string) {
-      return retryingConcurrentChanges(async () => {
+      await retryingConcurrentChanges(async () => {
         const { member: actor } = await actingAs(caller, orgId, "removeMember");
         const target = userId === actor.userId ? actor : await targetOf(orgId, userId);
         const { managerDelta } = checkRemoval(actor.userId, target);
         await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta);
       });
+      // Removal applies at once, to the organisation's iTwins too: their teams must not keep an iModel open to them.
+      await deps.itwins.removeFromOrganization(userId, orgId);
     },
 
     async getSubscription(caller: Caller, orgId: string): Promise<Subscription> {

@@ -203,3 +203,19 @@ describe("the subscription", () => {
     expect((await admin.patch(`/organizations/${orgId}/subscription`, {})).status).toBe(400);
   });
 });
+
+describe("leaving the organisation", () => {
+  it("takes the removed member out of the organisation's iTwin teams at once, so no iModel stays open to them", async () => {
+    const { orgId, admin, members } = await orgWith(api, { dev: "Developer" });
+    const dev = members.dev!;
+    const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: "Plant" });
+    const imodel = await admin.post(`/itwins/${itwin.body.id}/imodels`, { name: "Unit" });
+    await admin.post(`/itwins/${itwin.body.id}/members`, { userId: dev.userId, roles: ["Manage"] });
+    expect((await dev.get(`/imodels/${imodel.body.id}`)).status).toBe(200);
+
+    expect((await admin.delete(`/organizations/${orgId}/members/${dev.userId}`)).status).toBe(204);
+    expect((await dev.get(`/imodels/${imodel.body.id}`)).status).toBe(404);
+    const team = await admin.get(`/itwins/${itwin.body.id}/members`);
+    expect(team.body.items.map((m: { userId: string }) => m.userId)).not.toContain(dev.userId);
+  });
+});
