@@ -53,7 +53,6 @@ export function makeApp(deps: AppDeps = {}) {
     outbox,
     runs: sync,
     notifications,
-    clock,
     warningDays,
     limits: { perStep: config.TICK_MAX_ITEMS, concurrency: config.TICK_CONCURRENCY },
   });

@@ -1,12 +1,23 @@
-// Public routes: health and the OpenAPI document.
+// Public routes: health, the OpenAPI document and the API reference page.
 import { ok } from "../../shared/http/answer";
+import { renderDocsPage } from "../../shared/http/docs-page";
 import { http, serve } from "../../shared/http/handler";
 import { buildOpenApi } from "../../shared/http/openapi";
 import { routeList, routes } from "../../shared/http/routes";
 
 const document = buildOpenApi(routeList, { version: "0.1.0" });
+const page = renderDocsPage(document);
+
+/** The page has inline styles and nothing else to load: no script, no image, no font, no form, no framing. */
+const pagePolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export const handler = serve(
   http(routes.health, async () => ok({ status: "ok" })),
   http(routes.openapi, async () => ok(document)),
+  // The page's own policy replaces the default `default-src 'none'`, which would block its inline styles.
+  http(routes.docs, async () => ({
+    status: 200,
+    body: page,
+    headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": pagePolicy },
+  })),
 );

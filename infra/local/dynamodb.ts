@@ -33,6 +33,10 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  // Whatever way this process ends, the Java server must not outlive it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  void exited.then(() => process.off("exit", killOnExit));
   try {
     await Promise.race([
       waitForPort(port, 60_000),

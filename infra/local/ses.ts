@@ -5,7 +5,9 @@ import type { LocalServer } from "./dynamodb";
 
 export async function startSesLocal(options: { port?: number } = {}): Promise<LocalServer> {
   const port = options.port ?? (await freePort());
-  const server = await sesServer({ host: "127.0.0.1", port });
+  // The package is CommonJS with `exports.default`: under tsx the default import is that module object.
+  const start = (sesServer as unknown as { default?: typeof sesServer }).default ?? sesServer;
+  const server = await start({ host: "127.0.0.1", port });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,

@@ -13,6 +13,7 @@ async function main() {
     console.error(javaMissingHelp);
     process.exit(1);
   }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const port = Number(process.env.PORT ?? 3000);
   const sesPort = Number(process.env.SES_PORT ?? 8005);
   const tickEverySeconds = Number(process.env.TICK_EVERY_SECONDS ?? 60);

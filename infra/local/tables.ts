@@ -1,6 +1,6 @@
 // Creates the table in DynamoDB Local from the same shape the CDK stack deploys, if it is missing.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { tableShape } from "../../shared/store/table";
+import { keyDefinition, tableShape } from "../../shared/store/table";
 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
@@ -17,18 +17,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       TableName: tableName,
       BillingMode: "PAY_PER_REQUEST",
       AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: "S" })),
-      KeySchema: [
-        { AttributeName: tableShape.partitionKey, KeyType: "HASH" },
-        { AttributeName: tableShape.sortKey, KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: tableShape.indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: "HASH" },
-          { AttributeName: index.sortKey, KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      })),
+      ...keyDefinition(),
     }),
   );
   client.destroy();

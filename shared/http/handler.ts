@@ -132,6 +132,17 @@ function toResult(answer: Answer, route: RouteDef, requestId: string): HttpResul
   return { statusCode: answer.status, headers: { "content-type": contentType, ...headers }, body };
 }
 
+/** Headers a route set itself: they win over the security middleware's defaults (the API page sets its own CSP). */
+const explicitHeaders = new WeakMap<HttpEvent, Record<string, string>>();
+
+function applyExplicitHeaders(event: HttpEvent, result: HttpResult | undefined): void {
+  const explicit = explicitHeaders.get(event);
+  if (!explicit || !result) return;
+  const names = new Set(Object.keys(explicit).map((n) => n.toLowerCase()));
+  const kept = Object.entries(result.headers ?? {}).filter(([name]) => !names.has(name.toLowerCase()));
+  result.headers = { ...Object.fromEntries(kept), ...explicit };
+}
+
 /** One Lambda handler serving a group of routes, dispatched on API Gateway's routeKey. */
 export function serve(...handlers: RouteHandler[]) {
   const byKey = new Map(handlers.map((h) => [routeKey(h.route), h]));
@@ -145,6 +156,7 @@ export function serve(...handlers: RouteHandler[]) {
       const ms = Math.round(performance.now() - started);
       logger.info("request", { route: event.routeKey, status: answer.status, userId: event.requestContext.authorizer?.jwt?.claims?.sub, ms });
       recordRequest(handler.route.id, answer.status, ms);
+      if (answer.headers) explicitHeaders.set(event, answer.headers);
       return toResult(answer, handler.route, requestId);
     } catch (error) {
       recordRequest(handler.route.id, toAppError(error).status, Math.round(performance.now() - started));
@@ -155,6 +167,8 @@ export function serve(...handlers: RouteHandler[]) {
   return middy<HttpEvent, HttpResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
+    // Registered before the security headers so that its `after` runs after theirs.
+    .use({ after: (request) => applyExplicitHeaders(request.event, request.response) })
     .use(httpSecurityHeaders())
     .use({
       before: (request) => {

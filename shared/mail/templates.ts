@@ -29,47 +29,108 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<":
 const when = (iso: string) => new Date(iso).toUTCString().replace(" GMT", " UTC");
 const hello = (to: { name?: string }) => `Hello ${to.name ?? "there"},`;
 const who = (by: { userId: string; name?: string }) => by.name ?? by.userId;
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
-function html(paragraphs: string[]): string {
-  const body = paragraphs.map((p) => `<p style="margin:0 0 12px">${escape(p)}</p>`).join("");
-  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b;max-width:560px">${body}<p style="color:#666;font-size:12px">Twin Access - synchronization notifications</p></body></html>`;
+const signature = "Twin Access - synchronization notifications";
+const why = "You receive this because you own, or owned, a synchronization connection.";
+
+/** What every notification says, in order: what happened, the facts it is about, and what to do next. */
+interface Message {
+  to: { email: string; name?: string };
+  subject: string;
+  happened: string[];
+  facts?: [label: string, value: string][];
+  next: string;
 }
 
-function mail(to: string, subject: string, paragraphs: string[]): Mail {
-  return { to, subject, text: `${paragraphs.join("\n\n")}\n\n-- \nTwin Access - synchronization notifications\n`, html: html(paragraphs) };
+function text(m: Message): string {
+  const width = Math.max(0, ...(m.facts ?? []).map(([label]) => label.length)) + 2;
+  const facts = m.facts?.length ? [m.facts.map(([label, value]) => `  ${`${label}:`.padEnd(width)}${value}`).join("\n")] : [];
+  return `${[hello(m.to), ...m.happened, ...facts, `What to do:\n${m.next}`].join("\n\n")}\n\n-- \n${signature}\n${why}\n`;
+}
+
+/** Inline styles only and a single column: mail clients drop style sheets and scripts. */
+function html(m: Message): string {
+  const p = (s: string) => `<p style="margin:0 0 14px">${escape(s)}</p>`;
+  const facts = m.facts?.length
+    ? `<table role="presentation" style="border-collapse:collapse;margin:0 0 16px;font-size:14px">${m.facts
+        .map(([label, value]) => `<tr><td style="padding:3px 16px 3px 0;color:#5b6675">${escape(label)}</td><td style="padding:3px 0;font-weight:600">${escape(value)}</td></tr>`)
+        .join("")}</table>`
+    : "";
+  const next =
+    '<div style="background:#eef4fb;border-left:4px solid #1f6fbf;border-radius:4px;padding:12px 16px;margin:0 0 18px">' +
+    `<div style="font-weight:700;margin:0 0 4px">What to do</div>${escape(m.next)}</div>`;
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(m.subject)}</title></head>` +
+    '<body style="margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,-apple-system,\'Segoe UI\',sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b">' +
+    '<div style="max-width:560px;margin:0 auto;background:#fff;border:1px solid #d8dee6;border-radius:6px">' +
+    '<div style="background:#14324f;color:#fff;padding:14px 24px;border-radius:6px 6px 0 0;font-weight:700">Twin Access <span style="font-weight:400;color:#c9d6e3">· synchronization</span></div>' +
+    `<div style="padding:22px 24px 8px">${p(hello(m.to))}${m.happened.map(p).join("")}${facts}${next}</div>` +
+    `<div style="padding:12px 24px;border-top:1px solid #e1e6ec;color:#666;font-size:12px"><p style="margin:0">${escape(signature)}</p><p style="margin:0">${escape(why)}</p></div>` +
+    "</div></body></html>"
+  );
+}
+
+function mail(m: Message): Mail {
+  return { to: m.to.email, subject: m.subject, text: text(m), html: html(m) };
 }
 
 export function render(n: Notification): Mail {
   switch (n.kind) {
     case "ownershipTransferred": {
-      const token =
-        n.tokenStatus === "valid"
-          ? `Your synchronization token is valid until ${when(n.tokenExpiresAt!)}, so scheduled runs will go on as before.`
-          : `Your synchronization token is ${n.tokenStatus}: scheduled runs of this connection will fail until you start a run manually in the synchronization portal, which renews it.`;
-      return mail(n.to.email, `You now own the connection "${n.connection.name}"`, [
-        hello(n.to),
-        `${who(n.by)} made you the owner of the synchronization connection "${n.connection.name}" of the iModel "${n.connection.imodelName}". Its scheduled runs now act on your behalf and with your access rights.`,
-        token,
-        "We recommend you open the connection in the synchronization portal and start it once now.",
-      ]);
+      const connection = n.connection;
+      const valid = n.tokenStatus === "valid";
+      const token = valid
+        ? `Your synchronization token is valid until ${when(n.tokenExpiresAt!)}, so scheduled runs will go on as before.`
+        : `Your synchronization token ${n.tokenStatus === "expired" ? "has expired" : "has not been issued yet"}: scheduled runs of this connection will fail until you start a run manually in the synchronization portal, which renews it.`;
+      return mail({
+        to: n.to,
+        subject: `You now own the connection "${connection.name}"`,
+        happened: [
+          `${who(n.by)} made you the owner of the synchronization connection "${connection.name}" of the iModel "${connection.imodelName}". From now on its scheduled runs act on your behalf and with your access rights.`,
+          token,
+        ],
+        facts: [
+          ["Connection", connection.name],
+          ["iModel", connection.imodelName],
+          ["Handed over by", who(n.by)],
+        ],
+        next: valid
+          ? "Open the connection in the synchronization portal and start it once, to check that it works with your access rights."
+          : "Open the connection in the synchronization portal and start a run now: that renews your token for 30 days, and the scheduled runs work again.",
+      });
     }
     case "ownershipTaken":
-      return mail(n.to.email, `${who(n.by)} took ownership of "${n.connection.name}"`, [
-        hello(n.to),
-        `${who(n.by)} took ownership of the synchronization connection "${n.connection.name}" of the iModel "${n.connection.imodelName}". Its scheduled runs no longer act on your behalf.`,
-        "Nothing is needed from you. If this is unexpected, talk to the iModel's managers.",
-      ]);
+      return mail({
+        to: n.to,
+        subject: `${who(n.by)} took ownership of "${n.connection.name}"`,
+        happened: [
+          `${who(n.by)} took ownership of the synchronization connection "${n.connection.name}" of the iModel "${n.connection.imodelName}". Its scheduled runs no longer act on your behalf.`,
+        ],
+        facts: [
+          ["Connection", n.connection.name],
+          ["iModel", n.connection.imodelName],
+          ["New owner", who(n.by)],
+        ],
+        next: "Nothing is needed from you. If you did not expect this, talk to the iModel's managers.",
+      });
     case "tokenExpired":
-      return mail(n.to.email, "Your scheduled synchronizations will fail: token expired", [
-        hello(n.to),
-        `Your synchronization token expired on ${when(n.expiredAt)}. You own ${n.scheduledConnections} scheduled connection(s); their scheduled synchronizations will fail until you visit the synchronization portal or start a run.`,
-        "Visit the portal (or start any of your connections manually) to get a new token valid for 30 days.",
-      ]);
+      return mail({
+        to: n.to,
+        subject: "Your scheduled synchronizations will fail: token expired",
+        happened: [
+          `Your synchronization token expired on ${when(n.expiredAt)}. You own ${count(n.scheduledConnections, "scheduled connection")}; ${n.scheduledConnections === 1 ? "its scheduled runs act" : "their scheduled runs act"} with this token, so they fail until you have a new one.`,
+        ],
+        next: "Visit the synchronization portal, or start any of your connections manually: either gives you a new token, valid for 30 days.",
+      });
     case "tokenExpiring":
-      return mail(n.to.email, `Your synchronization token expires in ${n.daysLeft} day(s)`, [
-        hello(n.to),
-        `Your synchronization token expires on ${when(n.expiresAt)}. You own ${n.scheduledConnections} scheduled connection(s) that run with it.`,
-        "Visit the synchronization portal before then: a visit in the last 10 days renews the token for 30 days.",
-      ]);
+      return mail({
+        to: n.to,
+        subject: `Your synchronization token expires in ${n.daysLeft} day(s)`,
+        happened: [
+          `Your synchronization token expires on ${when(n.expiresAt)}, in ${count(n.daysLeft, "day")}. The scheduled runs of your ${count(n.scheduledConnections, "scheduled connection")} act with it and will fail once it has expired.`,
+        ],
+        next: "Visit the synchronization portal before then: a visit in the last 10 days before expiry renews the token for 30 days.",
+      });
   }
 }

@@ -1,11 +1,12 @@
 // DynamoDB repository of applications: the item itself, plus list entries in the organisation's partition for managers and for each owner.
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Application } from "../domain/application";
 import type { Member } from "../domain/organization";
 import { conflict, notFound } from "../errors";
-import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
 import { keys } from "./keys";
-import { decodeCursor, encodeCursor, type Page } from "./page";
+import type { Page } from "./page";
+import { pageOfEntries } from "./partition";
 import { concurrentChange } from "./organizations";
 
 export interface ApplicationStore {
@@ -134,24 +135,9 @@ export class DynamoApplicationStore implements ApplicationStore {
     }
   }
 
-  async list(orgId: string, ownerId: string | undefined, limit: number, cursor?: string): Promise<Page<Application>> {
-    const pk = keys.org(orgId).pk;
+  list(orgId: string, ownerId: string | undefined, limit: number, cursor?: string): Promise<Page<Application>> {
     const prefix = ownerId ? keys.ownedApplicationPrefix(ownerId) : keys.orgApplicationPrefix;
-    const out = await this.table.ddb.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
-        ConsistentRead: true,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { pk }, { name: "sk", prefix }),
-      }),
-    );
-    const ids = (out.Items ?? []).map((i) => i.appId as string);
-    const apps = ids.length ? await batchGet(this.table, ids.map((id) => keys.application(id))) : [];
-    const byId = new Map(apps.map((a) => [a.id as string, strip<Application>(a)!]));
-    const items = ids.map((id) => byId.get(id)).filter((a): a is Application => a !== undefined);
-    return { items, next: encodeCursor(out.LastEvaluatedKey) };
+    return pageOfEntries<Application>(this.table, keys.org(orgId).pk, prefix, { limit, cursor }, (e) => keys.application(e.appId as string));
   }
 }
 

@@ -7,7 +7,8 @@ import { AppError, conflict, notFound } from "../errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
-import { decodeCursor, encodeCursor, type Page } from "./page";
+import type { Page } from "./page";
+import { pageOfEntries } from "./partition";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -82,22 +83,10 @@ export class DynamoSyncStore {
     return strip<Connection>(out.Item);
   }
 
-  async listConnections(imodelId: string, limit: number, cursor?: string): Promise<Page<Connection>> {
-    const pk = keys.imodelPartition(imodelId).pk;
-    const out = await this.table.ddb.send(
-      new QueryCommand({
-        TableName: this.name,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": pk, ":prefix": keys.imodelConnectionPrefix },
-        ConsistentRead: true,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { pk }, { name: "sk", prefix: keys.imodelConnectionPrefix }),
-      }),
+  listConnections(imodelId: string, limit: number, cursor?: string): Promise<Page<Connection>> {
+    return pageOfEntries<Connection>(this.table, keys.imodelPartition(imodelId).pk, keys.imodelConnectionPrefix, { limit, cursor }, (e) =>
+      keys.connection(e.connectionId as string),
     );
-    const ids = (out.Items ?? []).map((i) => i.connectionId as string);
-    const found = ids.length ? await batchGet(this.table, ids.map((id) => keys.connection(id))) : [];
-    const byId = new Map(found.map((i) => [i.id as string, strip<Connection>(i)!]));
-    return { items: ids.map((id) => byId.get(id)).filter((c): c is Connection => !!c), next: encodeCursor(out.LastEvaluatedKey) };
   }
 
   /** Writes a changed connection over the version that was read; moves the owner's scheduled count when the schedule came or went. */
@@ -351,23 +340,11 @@ export class DynamoSyncStore {
     return strip<Run>(out.Item);
   }
 
-  async listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
-    const pk = keys.connection(connectionId).pk;
-    const out = await this.table.ddb.send(
-      new QueryCommand({
-        TableName: this.name,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": pk, ":prefix": keys.connectionRunPrefix },
-        ConsistentRead: true,
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { pk }, { name: "sk", prefix: keys.connectionRunPrefix }),
-      }),
+  /** Newest first. */
+  listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
+    return pageOfEntries<Run>(this.table, keys.connection(connectionId).pk, keys.connectionRunPrefix, { limit, cursor, newestFirst: true }, (e) =>
+      keys.run(e.runId as string),
     );
-    const ids = (out.Items ?? []).map((i) => i.runId as string);
-    const found = ids.length ? await batchGet(this.table, ids.map((id) => keys.run(id))) : [];
-    const byId = new Map(found.map((i) => [i.id as string, strip<Run>(i)!]));
-    return { items: ids.map((id) => byId.get(id)).filter((r): r is Run => !!r), next: encodeCursor(out.LastEvaluatedKey) };
   }
 
   // --- owners' tokens ------------------------------------------------------------------------

@@ -13,3 +13,19 @@ export const tableShape = {
 } as const;
 
 export type IndexName = (typeof tableShape.indexes)[number]["name"];
+
+/** The key schema and indexes in DynamoDB's own terms: the local stack creates exactly this, and the infra test holds the template to it. */
+export function keyDefinition() {
+  const keySchema = (partitionKey: string, sortKey: string) => [
+    { AttributeName: partitionKey, KeyType: "HASH" as const },
+    { AttributeName: sortKey, KeyType: "RANGE" as const },
+  ];
+  return {
+    KeySchema: keySchema(tableShape.partitionKey, tableShape.sortKey),
+    GlobalSecondaryIndexes: tableShape.indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: keySchema(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: "ALL" as const },
+    })),
+  };
+}

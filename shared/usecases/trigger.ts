@@ -1,5 +1,4 @@
 // The scheduled trigger's steps: due runs, expired leases, token warnings and expiries, and mail redelivery; each finds its work in the sparse `due` index.
-import type { Clock } from "../clock";
 import { nextDue } from "../domain/schedule";
 import { eventDue, nextTokenEvent, tokenEventFacts } from "../domain/sync-token";
 import { AppError } from "../errors";
@@ -42,11 +41,10 @@ export function triggerSteps(deps: {
   outbox: OutboxStore;
   runs: ReturnType<typeof syncUseCases>;
   notifications: ReturnType<typeof notificationUseCases>;
-  clock: Clock;
   warningDays: readonly number[];
   limits: TriggerLimits;
 }): TickStep[] {
-  const { sync, outbox, runs, notifications, clock, limits } = deps;
+  const { sync, outbox, runs, notifications, limits } = deps;
 
   const scheduledRuns: TickStep = {
     name: "scheduledRunsStarted",

@@ -10,7 +10,7 @@ import { tableActions } from "../../infra/constructs/function";
 import { buildApp, mailSenders, readSettings, tableAccess, type FunctionName } from "../../infra/stack";
 import { routeKey } from "../../shared/http/route";
 import { routeList } from "../../shared/http/routes";
-import { tableShape } from "../../shared/store/table";
+import { keyDefinition, tableShape } from "../../shared/store/table";
 
 const cdkContext = JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")).context as Record<string, string>;
 /** Bundling is checked once, at the end; every other test only needs the template, so esbuild is skipped. */
@@ -100,18 +100,7 @@ describe("the table", () => {
 
   it("has the keys and indexes of the shape the local stack creates", () => {
     template.hasResourceProperties("AWS::DynamoDB::Table", {
-      KeySchema: [
-        { AttributeName: tableShape.partitionKey, KeyType: "HASH" },
-        { AttributeName: tableShape.sortKey, KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: tableShape.indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: "HASH" },
-          { AttributeName: index.sortKey, KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      })),
+      ...keyDefinition(),
     });
   });
 });

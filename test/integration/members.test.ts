@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const managersOf = async (api: TestApi, orgId: string, reader: Awaited<ReturnType<TestApi["as"]>>) => {
+const managersOf = async (orgId: string, reader: Awaited<ReturnType<TestApi["as"]>>) => {
   const all: { userId: string; role: string | null }[] = [];
   let cursor: string | undefined;
   do {
@@ -28,7 +28,7 @@ describe("members", () => {
     const first = await admin.get(`/organizations/${orgId}/members?limit=2`);
     expect(first.body.items).toHaveLength(2);
     expect(first.body.next).toBeTypeOf("string");
-    const { all } = await managersOf(api, orgId, admin);
+    const { all } = await managersOf(orgId, admin);
     expect(all).toHaveLength(6);
     expect(all.map((m) => m.role).sort()).toEqual(
       ["ApplicationManager", "Developer", "Developer", "SubscriptionManager", "SubscriptionManager", null].sort(),
@@ -144,7 +144,7 @@ describe("assigning a role to many members", () => {
     const all = await members.sm!.post(`/organizations/${orgId}/members:assign-role`, { userIds: [members.a!.userId, members.sm!.userId], role: "Developer" });
     expect(all.status).toBe(409);
     expect(all.body.error.code).toBe("LastSubscriptionManager");
-    const { all: after } = await managersOf(api, orgId, members.sm!);
+    const { all: after } = await managersOf(orgId, members.sm!);
     expect(after.find((m) => m.userId === members.a!.userId)!.role).toBe("Developer");
     expect(after.find((m) => m.userId === members.sm!.userId)!.role).toBe("SubscriptionManager");
   });
@@ -179,7 +179,7 @@ describe("the last Subscription Manager under races", () => {
     expect(refused).toHaveLength(1);
     expect(refused[0]!.body.error.code).toBe("LastSubscriptionManager");
 
-    const { managers } = await managersOf(api, orgId, actor);
+    const { managers } = await managersOf(orgId, actor);
     expect(managers).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-// Public routes: health and the API contract.
+// Public routes: health, the API contract and its human-readable reference page.
 import { z } from "zod";
 import { defineRoute } from "../route";
 
@@ -29,5 +29,20 @@ export const openapi = defineRoute({
     description: "The OpenAPI document",
     schema: z.record(z.string(), z.unknown()).meta({ id: "OpenApiDocument" }),
   },
+  errors: [],
+});
+
+export const docs = defineRoute({
+  id: "getApiPage",
+  method: "GET",
+  path: "/docs",
+  group: "meta",
+  auth: false,
+  tag: "Service",
+  summary: "This API's reference page",
+  description:
+    "A readable page rendered from the OpenAPI document: every operation by tag, with its parameters, body and answers. " +
+    "Plain HTML with inline styles, no script. Needs no token.",
+  success: { status: 200, description: "The reference page", schema: z.string(), contentType: "text/html" },
   errors: [],
 });
