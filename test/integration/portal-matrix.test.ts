@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decide, portalActions, portalMatrix, type Decision, type PortalAction } from "../../shared/domain/portal";
 import { roles, type Role } from "../../shared/domain/roles";
-import { startApi, uniqueUser, type Client, type Reply, type TestApi } from "../support/api";
-import { orgWith } from "../support/orgs";
+import { startApi, uniqueUser, type Client, type TestApi } from "../support/api";
+import { decisionOf, orgWith } from "../support/orgs";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -23,12 +23,6 @@ interface Fixture {
   testItwinId: string;
 }
 
-const decisionOf = (reply: Reply): Decision => {
-  if (reply.status >= 200 && reply.status < 300) return "allow";
-  if (reply.status === 403) return "forbid";
-  if (reply.status === 404) return "hide";
-  throw new Error(`unexpected ${reply.status}: ${JSON.stringify(reply.body)}`);
-};
 
 /** How each action is performed over HTTP; the type makes a new action without a way to test it a compile error. */
 const perform: Record<PortalAction, (f: Fixture) => Promise<Decision>> = {

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { levelPermissions } from "../../shared/domain/permissions";
 import { decide, type Decision, type PortalAction } from "../../shared/domain/portal";
 import { roles, type Role } from "../../shared/domain/roles";
-import { startApi, uniqueUser, type Client, type Reply, type TestApi } from "../support/api";
+import { startApi, uniqueUser, type Client, type TestApi } from "../support/api";
 import { imodelIn } from "../support/itwins";
-import { orgWith } from "../support/orgs";
+import { decisionOf, orgWith } from "../support/orgs";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -20,12 +20,6 @@ interface Fixture {
   testItwinId: string;
 }
 
-const decisionOf = (reply: Reply): Decision => {
-  if (reply.status >= 200 && reply.status < 300) return "allow";
-  if (reply.status === 403) return "forbid";
-  if (reply.status === 404) return "hide";
-  throw new Error(`unexpected ${reply.status}: ${JSON.stringify(reply.body)}`);
-};
 
 type TestItwinAction = Extract<PortalAction, `${string}TestItwin${string}`>;
 

@@ -1,7 +1,8 @@
 // Builds organisations through the API for tests: an Administrator plus members with the roles asked for.
 import { expect } from "vitest";
+import type { Decision } from "../../shared/domain/portal";
 import type { Role } from "../../shared/domain/roles";
-import { uniqueUser, type Client, type TestApi } from "./api";
+import { uniqueUser, type Client, type Reply, type TestApi } from "./api";
 
 export interface TestOrg {
   orgId: string;
@@ -24,3 +25,11 @@ export async function orgWith(api: TestApi, roles: Record<string, Role | null> =
   }
   return { orgId, admin, members };
 }
+
+/** What an answer says about the portal matrix's decision: 2xx allowed, 403 forbidden, 404 hidden. */
+export const decisionOf = (reply: Reply): Decision => {
+  if (reply.status >= 200 && reply.status < 300) return "allow";
+  if (reply.status === 403) return "forbid";
+  if (reply.status === 404) return "hide";
+  throw new Error(`unexpected ${reply.status}: ${JSON.stringify(reply.body)}`);
+};
