@@ -12,7 +12,7 @@ export interface Issuer {
   publicJwk: JWK;
   /** `issuer`/`audience` override the issuer's own, to forge the tokens an authorizer must refuse. */
   mint(
-    claims: { sub: string; email?: string; name?: string },
+    claims: { sub: string; email?: string; name?: string; email_verified?: boolean },
     options?: { expiresInSeconds?: number; issuedAt?: number; issuer?: string; audience?: string },
   ): Promise<string>;
   /** Verifies signature, issuer, audience and expiry at `now` (the service clock, which the local stack can move). */

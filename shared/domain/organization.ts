@@ -30,3 +30,15 @@ export interface Member {
   /** Incremented on every change: writes that relied on a read of this member are conditioned on it. */
   version: number;
 }
+
+/** A member added by e-mail alone: it becomes a member when a user signs in with that (verified) address. */
+export interface Invitation {
+  orgId: string;
+  /** Lower-cased. */
+  email: string;
+  name?: string;
+  role: Role | null;
+  coAdministrator: boolean;
+  invitedBy: string;
+  invitedAt: string;
+}

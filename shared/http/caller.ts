@@ -5,6 +5,8 @@ import { unauthorized } from "../errors";
 export interface Caller {
   userId: string;
   email?: string;
+  /** False only when the identity provider says the address is not verified; invitations by e-mail need it true. */
+  emailVerified?: boolean;
   name?: string;
   /** When the token was issued: role changes apply from the next sign-in, so rules compare against it. */
   signedInAt: Date;
@@ -21,6 +23,7 @@ export function callerFrom(event: APIGatewayProxyEventV2WithJWTAuthorizer): Call
   return {
     userId: sub,
     email: typeof claims.email === "string" ? claims.email : undefined,
+    emailVerified: String(claims.email_verified ?? "true") !== "false",
     name: typeof claims.name === "string" ? claims.name : undefined,
     signedInAt: new Date(issued * 1000),
   };

@@ -4,6 +4,8 @@ export const keys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: "ORG" }),
   member: (orgId: string, userId: string) => ({ pk: `ORG#${orgId}`, sk: `MEMBER#${userId}` }),
   memberPrefix: "MEMBER#",
+  /** A member added by e-mail, waiting for a user who signs in with that address. */
+  invitation: (orgId: string, email: string) => ({ pk: `ORG#${orgId}`, sk: `INVITE#${email.toLowerCase()}` }),
   /** gsi1: the organisations a user belongs to. */
   userOrgs: (userId: string, orgId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `ORG#${orgId}` }),
 

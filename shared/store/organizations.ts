@@ -1,6 +1,6 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
 import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { Member, Organization, Subscription } from "../domain/organization";
+import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import { AppError, conflict } from "../errors";
 import { batchGet, cancellationReasons, strip, type TableRef } from "./dynamo";
 import { keys } from "./keys";
@@ -15,8 +15,12 @@ export type MemberOp =
 export interface OrganizationStore {
   /** Creates the organisation with its creator as Administrator; answers the existing one when the id is already taken. */
   create(org: Organization, administrator: Member): Promise<{ org: Organization; created: boolean }>;
-  /** The organisation and the caller's membership in one strongly consistent request. */
-  getWithMember(orgId: string, userId: string): Promise<{ org?: Organization; member?: Member }>;
+  /** The organisation and the caller's membership (and an invitation to their address) in one strongly consistent request. */
+  getWithMember(orgId: string, userId: string, email?: string): Promise<{ org?: Organization; member?: Member; invitation?: Invitation }>;
+  /** Records an invitation by e-mail; 409 InvitationExists when that address is already invited. */
+  invite(actor: Member, invitation: Invitation): Promise<void>;
+  /** Turns the invitation into the member, once: false when someone else accepted or withdrew it first. */
+  acceptInvitation(invitation: Invitation, member: Member): Promise<boolean>;
   getMembers(orgId: string, userIds: string[]): Promise<Member[]>;
   listMembers(orgId: string, limit: number, cursor?: string): Promise<Page<Member>>;
   /**
@@ -62,11 +66,71 @@ export class DynamoOrganizationStore implements OrganizationStore {
     }
   }
 
-  async getWithMember(orgId: string, userId: string) {
-    const items = await batchGet(this.table, [keys.org(orgId), keys.member(orgId, userId)]);
-    const org = items.find((i) => i.sk === "ORG");
-    const member = items.find((i) => i.sk !== "ORG");
-    return { org: strip<Organization>(org), member: strip<Member>(member) };
+  async getWithMember(orgId: string, userId: string, email?: string) {
+    const wanted = [keys.org(orgId), keys.member(orgId, userId), ...(email ? [keys.invitation(orgId, email)] : [])];
+    const items = await batchGet(this.table, wanted);
+    const find = (sk: string) => items.find((i) => i.sk === sk);
+    return {
+      org: strip<Organization>(find("ORG")),
+      member: strip<Member>(find(keys.member(orgId, userId).sk)),
+      invitation: email ? strip<Invitation>(find(keys.invitation(orgId, email).sk)) : undefined,
+    };
+  }
+
+  async invite(actor: Member, invitation: Invitation) {
+    try {
+      await this.table.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.table.tableName,
+                Key: keys.member(invitation.orgId, actor.userId),
+                ConditionExpression: "version = :v",
+                ExpressionAttributeValues: { ":v": actor.version },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed") throw conflict("InvitationExists", `'${invitation.email}' is already invited to this organisation`);
+      if (reasons) throw concurrentChange();
+      throw error;
+    }
+  }
+
+  async acceptInvitation(invitation: Invitation, member: Member) {
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]> = [
+      { Put: { TableName: this.table.tableName, Item: this.memberItem(member), ConditionExpression: "attribute_not_exists(pk)" } },
+      { Delete: { TableName: this.table.tableName, Key: keys.invitation(invitation.orgId, invitation.email), ConditionExpression: "attribute_exists(pk)" } },
+    ];
+    if (member.role === "SubscriptionManager") {
+      items.push({
+        Update: {
+          TableName: this.table.tableName,
+          Key: keys.org(member.orgId),
+          UpdateExpression: "ADD managerCount :one",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":one": 1 },
+        },
+      });
+    }
+    try {
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (cancellationReasons(error)) return false;
+      throw error;
+    }
   }
 
   async getMembers(orgId: string, userIds: string[]) {

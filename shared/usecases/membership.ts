@@ -1,5 +1,6 @@
 // The caller's membership of an organisation, read once per request and judged with the sign-in rule.
-import type { Member, Organization } from "../domain/organization";
+import { clock } from "../clock";
+import type { Invitation, Member, Organization } from "../domain/organization";
 import { decide, type PortalAction } from "../domain/portal";
 import { roleAt, type Role } from "../domain/roles";
 import { forbidden, notFound } from "../errors";
@@ -13,11 +14,40 @@ export interface Membership {
   role: Role | null;
 }
 
-/** The caller's membership; 404 for anyone outside the organisation, so its ids reveal nothing. */
-export async function membershipOf(store: OrganizationStore, caller: Caller, orgId: string): Promise<Membership> {
-  const { org, member } = await store.getWithMember(orgId, caller.userId);
-  if (!org || !member) throw notFound("organization", orgId);
-  return { org, member, role: roleAt(member.roleHistory, caller.signedInAt) };
+/**
+ * The caller's membership; 404 for anyone outside the organisation, so its ids reveal nothing. A
+ * caller invited by their verified e-mail address becomes a member on this first request (the
+ * invitation is read in the same request as the membership, so members pay nothing for it).
+ */
+export async function membershipOf(store: OrganizationStore, caller: Caller, orgId: string, now: Date = clock.now()): Promise<Membership> {
+  const email = caller.email && caller.emailVerified !== false ? caller.email : undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { org, member, invitation } = await store.getWithMember(orgId, caller.userId, email);
+    if (!org) break;
+    if (member) return { org, member, role: roleAt(member.roleHistory, caller.signedInAt) };
+    if (!invitation) break;
+    const joined = memberFromInvitation(invitation, caller, now);
+    // Someone else may accept or withdraw it at the same moment: read again.
+    if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role };
+  }
+  throw notFound("organization", orgId);
+}
+
+function memberFromInvitation(invitation: Invitation, caller: Caller, now: Date): Member {
+  const role = invitation.coAdministrator ? "SubscriptionManager" : invitation.role;
+  return {
+    orgId: invitation.orgId,
+    userId: caller.userId,
+    email: caller.email ?? invitation.email,
+    name: caller.name ?? invitation.name,
+    role,
+    administrator: false,
+    coAdministrator: invitation.coAdministrator,
+    // The invited role holds from the start, like a member added by user id.
+    roleHistory: [{ role, from: new Date(0).toISOString() }],
+    addedAt: now.toISOString(),
+    version: 1,
+  };
 }
 
 const forbiddenMessage: Partial<Record<PortalAction, string>> = {

@@ -1,7 +1,7 @@
 // Use cases of organisations: create and read one, manage its members and roles, read and change its subscription.
 import type { Clock } from "../clock";
 import { changeMember, checkRemoval } from "../domain/members";
-import type { Member, Organization, Subscription } from "../domain/organization";
+import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
 import type { Caller } from "../http/caller";
@@ -39,6 +39,26 @@ export const memberView = (m: Member): MemberView => ({
   administrator: m.administrator,
   coAdministrator: m.coAdministrator,
   addedAt: m.addedAt,
+});
+
+export interface InvitationView {
+  status: "invited";
+  email: string;
+  name?: string;
+  role: Role | null;
+  coAdministrator: boolean;
+  invitedBy: string;
+  invitedAt: string;
+}
+
+const invitationView = (i: Invitation): InvitationView => ({
+  status: "invited",
+  email: i.email,
+  ...(i.name ? { name: i.name } : {}),
+  role: i.role,
+  coAdministrator: i.coAdministrator,
+  invitedBy: i.invitedBy,
+  invitedAt: i.invitedAt,
 });
 
 const organizationView = (org: Organization, role: Member["role"]): OrganizationView => ({
@@ -107,17 +127,32 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
       return { items: found.items.map(memberView), ...(found.next ? { next: found.next } : {}) };
     },
 
+    /** Adds a member by user id, or invites one by e-mail alone (they join on their first request with that verified address). */
     async addMember(
       caller: Caller,
       orgId: string,
-      input: { userId: string; email: string; name?: string; role?: Role | null; coAdministrator?: boolean },
-    ) {
+      input: { userId?: string; email: string; name?: string; role?: Role | null; coAdministrator?: boolean },
+    ): Promise<MemberView | InvitationView> {
       const { member: actor } = await actingAs(caller, orgId, "addMember");
       const now = clock.now();
+      if (!input.userId) {
+        const invitation: Invitation = {
+          orgId,
+          email: input.email.toLowerCase(),
+          ...(input.name ? { name: input.name } : {}),
+          role: input.coAdministrator ? "SubscriptionManager" : (input.role ?? null),
+          coAdministrator: input.coAdministrator ?? false,
+          invitedBy: caller.userId,
+          invitedAt: now.toISOString(),
+        };
+        await store.invite(actor, invitation);
+        return invitationView(invitation);
+      }
+      const userId = input.userId;
       const role = input.coAdministrator ? "SubscriptionManager" : (input.role ?? null);
       const member: Member = {
         orgId,
-        userId: input.userId,
+        userId,
         email: input.email,
         name: input.name,
         role,

@@ -219,3 +219,38 @@ describe("leaving the organisation", () => {
     expect(team.body.items.map((m: { userId: string }) => m.userId)).not.toContain(dev.userId);
   });
 });
+
+describe("adding a member by e-mail alone", () => {
+  it("invites the address; the user who signs in with it becomes a member with the role given, once", async () => {
+    const { orgId, admin } = await orgWith(api);
+    const invitee = uniqueUser("invitee");
+    const address = `${invitee}@Example.com`;
+    const invited = await admin.post(`/organizations/${orgId}/members`, { email: address, role: "ApplicationManager" });
+    expect(invited.status).toBe(201);
+    expect(invited.body).toMatchObject({ status: "invited", email: address.toLowerCase(), role: "ApplicationManager" });
+    expect((await admin.post(`/organizations/${orgId}/members`, { email: address })).body.error.code).toBe("InvitationExists");
+
+    const someoneElse = await api.as(uniqueUser("someone"));
+    expect((await someoneElse.get(`/organizations/${orgId}`)).status).toBe(404);
+
+    const user = await api.as(invitee, { email: address.toLowerCase() });
+    const joined = await user.get(`/organizations/${orgId}`);
+    expect(joined.status).toBe(200);
+    expect(joined.body.yourRole).toBe("ApplicationManager");
+    const { all } = await managersOf(orgId, admin);
+    expect(all.filter((m) => m.userId === invitee)).toHaveLength(1);
+
+    // Another account with the same address finds the invitation used.
+    const twin = await api.as(uniqueUser("twin"), { email: address.toLowerCase() });
+    expect((await twin.get(`/organizations/${orgId}`)).status).toBe(404);
+  });
+
+  it("does not let an unverified address take an invitation", async () => {
+    const { orgId, admin } = await orgWith(api);
+    const address = `${uniqueUser("x")}@example.com`;
+    await admin.post(`/organizations/${orgId}/members`, { email: address, role: "Developer" });
+    const token = await api.issuer.mint({ sub: uniqueUser("unverified"), email: address, email_verified: false });
+    const answer = await api.request("GET", `/organizations/${orgId}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(answer.status).toBe(404);
+  });
+});

@@ -77,6 +77,18 @@ export const listMembers = defineRoute({
   errors: [403, 404],
 });
 
+export const invitationSchema = z
+  .object({
+    status: z.literal("invited"),
+    email: z.string(),
+    name: z.string().optional(),
+    role: roleSchema.nullable(),
+    coAdministrator: z.boolean(),
+    invitedBy: z.string(),
+    invitedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Invitation" });
+
 export const addMember = defineRoute({
   id: "addMember",
   method: "POST",
@@ -84,14 +96,15 @@ export const addMember = defineRoute({
   group: "organizations",
   auth: true,
   tag: "Members",
-  summary: "Add a member",
+  summary: "Add a member, or invite one by e-mail",
   description:
     "Subscription Managers add users by user id (the `sub` of their tokens) with e-mail and name, with a role or none. " +
-    "A Co-Administrator is always a Subscription Manager.",
+    "Without `userId` the address is invited: the user whose token carries that (verified) `email` becomes a member, with the role given, " +
+    "on their first request to the organisation. A Co-Administrator is always a Subscription Manager.",
   params: orgParams,
   body: z
     .object({
-      userId,
+      userId: userId.optional(),
       email,
       name: displayName.optional(),
       role: roleSchema.nullable().optional(),
@@ -99,7 +112,7 @@ export const addMember = defineRoute({
     })
     .strict()
     .meta({ id: "AddMember" }),
-  success: { status: 201, description: "The member was added", schema: memberSchema },
+  success: { status: 201, description: "The member was added, or the address invited", schema: z.union([memberSchema, invitationSchema]) },
   errors: [403, 404, 409],
 });
 
