@@ -7,7 +7,7 @@ import { cancellationReasons, isConditionFailure, strip, type TableRef } from ".
 import { keys } from "./keys";
 import type { Page } from "./page";
 import { pageOfEntries } from "./partition";
-import { concurrentChange } from "./organizations";
+import { actorUnchanged, concurrentChange } from "./organizations";
 
 export interface ApplicationStore {
   get(appId: string): Promise<Application | undefined>;
@@ -40,14 +40,7 @@ export class DynamoApplicationStore implements ApplicationStore {
           ...app.owners.map((owner) => ({
             Put: { TableName: table, Item: { ...keys.ownedApplication(app.orgId, owner, app.id), appId: app.id } },
           })),
-          {
-            ConditionCheck: {
-              TableName: table,
-              Key: keys.member(app.orgId, actor.userId),
-              ConditionExpression: "version = :v",
-              ExpressionAttributeValues: { ":v": actor.version },
-            },
-          },
+          actorUnchanged(table, app.orgId, actor),
         ],
       }),
     ).catch((error: unknown) => {

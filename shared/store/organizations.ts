@@ -2,7 +2,7 @@
 import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import { AppError, conflict } from "../errors";
-import { batchGet, cancellationReasons, strip, type TableRef } from "./dynamo";
+import { batchGet, cancellationReasons, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
@@ -35,6 +35,18 @@ export interface OrganizationStore {
 
 export const concurrentChange = () =>
   conflict("ConcurrentChange", "Another change to these members happened at the same time; read them again and retry");
+
+/** The acting member must be unchanged since their authority was judged on a read of them. */
+export function actorUnchanged(tableName: string, orgId: string, actor: Pick<Member, "userId" | "version">): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: keys.member(orgId, actor.userId),
+      ConditionExpression: "version = :v",
+      ExpressionAttributeValues: { ":v": actor.version },
+    },
+  };
+}
 
 export class DynamoOrganizationStore implements OrganizationStore {
   constructor(private readonly table: TableRef) {}
@@ -89,14 +101,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
-            {
-              ConditionCheck: {
-                TableName: this.table.tableName,
-                Key: keys.member(invitation.orgId, actor.userId),
-                ConditionExpression: "version = :v",
-                ExpressionAttributeValues: { ":v": actor.version },
-              },
-            },
+            actorUnchanged(this.table.tableName, invitation.orgId, actor),
           ],
         }),
       );
@@ -109,7 +114,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
   }
 
   async acceptInvitation(invitation: Invitation, member: Member) {
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]> = [
+    const items: TransactItem[] = [
       { Put: { TableName: this.table.tableName, Item: this.memberItem(member), ConditionExpression: "attribute_not_exists(pk)" } },
       { Delete: { TableName: this.table.tableName, Key: keys.invitation(invitation.orgId, invitation.email), ConditionExpression: "attribute_exists(pk)" } },
     ];
@@ -124,13 +129,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
         },
       });
     }
-    try {
-      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (cancellationReasons(error)) return false;
-      throw error;
-    }
+    return transactOrFalse(this.table, items);
   }
 
   async getMembers(orgId: string, userIds: string[]) {
@@ -188,14 +187,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
     // The actor's authority was judged on this read of their membership: it must still stand.
     const actorTouched = ops.some((op) => op.kind !== "add" && op.before.userId === actor.userId);
     if (!actorTouched) {
-      items.push({
-        ConditionCheck: {
-          TableName: table,
-          Key: keys.member(orgId, actor.userId),
-          ConditionExpression: "version = :v",
-          ExpressionAttributeValues: { ":v": actor.version },
-        },
-      });
+      items.push(actorUnchanged(table, orgId, actor));
       meaning.push("actor");
     }
     if (managerDelta !== 0) {
@@ -264,14 +256,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
                 ExpressionAttributeValues: values,
               },
             },
-            {
-              ConditionCheck: {
-                TableName: this.table.tableName,
-                Key: keys.member(orgId, actor.userId),
-                ConditionExpression: "version = :v",
-                ExpressionAttributeValues: { ":v": actor.version },
-              },
-            },
+            actorUnchanged(this.table.tableName, orgId, actor),
           ],
         }),
       );

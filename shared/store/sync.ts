@@ -4,7 +4,7 @@ import type { Connection, Run, RunReason } from "../domain/connection";
 import type { Changeset, Imodel } from "../domain/imodel";
 import type { SyncOwner } from "../domain/sync-token";
 import { AppError, conflict, notFound } from "../errors";
-import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { batchGet, cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef } from "./dynamo";
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
@@ -423,13 +423,7 @@ export class DynamoSyncStore {
       },
     ];
     if (notification) items.push(notification);
-    try {
-      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (cancellationReasons(error)) return false;
-      throw error;
-    }
+    return transactOrFalse(this.table, items);
   }
 
   // --- the trigger's queries (sparse `due` index, never a Scan) -------------------------------
