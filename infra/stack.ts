@@ -17,7 +17,7 @@ import { Trigger } from "./constructs/trigger";
 
 export type FunctionName = FunctionGroup | "tick";
 
-/** What each function may do with the table; meta serves only the health check and the OpenAPI document. */
+/** What each function may do with the table; meta serves only the health check, the OpenAPI document and the API page. */
 export const tableAccess: Record<FunctionName, TableAccess | "none"> = {
   meta: "none",
   organizations: "readWrite",
