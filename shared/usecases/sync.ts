@@ -376,6 +376,7 @@ export function syncUseCases(deps: SyncDeps) {
       const { access } = await openConnection(caller, connectionId);
       requirePermission(access, "readConnection");
       const found = await sync.listRuns(connectionId, page.limit, page.cursor);
+      await guard.touched(access);
       return { items: found.items.map(runView), ...(found.next ? { next: found.next } : {}) };
     },
 
@@ -384,6 +385,7 @@ export function syncUseCases(deps: SyncDeps) {
       if (!run) throw notFound("run", runId);
       const access = await guard.open(caller, run.imodelId, { notFoundAs: { kind: "run", id: runId } });
       requirePermission(access, "readConnection");
+      await guard.touched(access);
       return runView(run);
     },
 
