@@ -9,6 +9,8 @@ const CHILD_PART = 16;
 const part = "[A-Za-z0-9_-]";
 const imodelPattern = new RegExp(`^imd_(${part}{${ITWIN_BODY}})${part}{${CHILD_PART}}$`);
 const namedVersionPattern = new RegExp(`^nv_(${part}{${ITWIN_BODY + CHILD_PART}})${part}{${CHILD_PART}}$`);
+const connectionPattern = new RegExp(`^cn_(${part}{${ITWIN_BODY + CHILD_PART}})${part}{${CHILD_PART}}$`);
+const runPattern = new RegExp(`^rn_(${part}{${ITWIN_BODY + CHILD_PART}})${part}{${CHILD_PART}}$`);
 
 function childPart(idempotencyKey: string | undefined, scope: string[]): string {
   if (!idempotencyKey) return randomBytes(12).toString("base64url");
@@ -35,5 +37,25 @@ export function mintNamedVersionId(imodelId: string, idempotencyKey?: string, ..
 
 export function imodelOfNamedVersion(namedVersionId: string): string | undefined {
   const m = namedVersionPattern.exec(namedVersionId);
+  return m ? `imd_${m[1]}` : undefined;
+}
+
+/** `cn_<iModel body><16>`: a connection's iModel is read from its id, so its routes check access in the same request that reads it. */
+export function mintConnectionId(imodelId: string, idempotencyKey?: string, ...scope: string[]): string {
+  return `cn_${body(imodelId)}${childPart(idempotencyKey, [...scope, imodelId])}`;
+}
+
+export function imodelOfConnection(connectionId: string): string | undefined {
+  const m = connectionPattern.exec(connectionId);
+  return m ? `imd_${m[1]}` : undefined;
+}
+
+/** `rn_<iModel body><16>`; a scheduled run passes its due time as the key, so a repeated tick mints the same id. */
+export function mintRunId(imodelId: string, key?: string, ...scope: string[]): string {
+  return `rn_${body(imodelId)}${childPart(key, [...scope, imodelId])}`;
+}
+
+export function imodelOfRun(runId: string): string | undefined {
+  const m = runPattern.exec(runId);
   return m ? `imd_${m[1]}` : undefined;
 }

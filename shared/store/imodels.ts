@@ -1,5 +1,6 @@
 // DynamoDB repository of iModels: the one-request access read, iModel lists, per-iModel access lists and interaction records.
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Connection, Run } from "../domain/connection";
 import type { AccessEntry, Briefcase, Imodel, Interaction, NamedVersion } from "../domain/imodel";
 import type { Itwin, TeamMember } from "../domain/itwin";
 import { notFound } from "../errors";
@@ -19,6 +20,16 @@ export interface AccessRead {
   interaction?: Interaction;
   briefcase?: Briefcase;
   namedVersion?: NamedVersion;
+  connection?: Connection;
+  run?: Run;
+}
+
+/** Items inside the iModel that a request names, read in the same BatchGetItem as the access. */
+export interface AccessExtras {
+  briefcaseId?: string;
+  namedVersionId?: string;
+  connectionId?: string;
+  runId?: string;
 }
 
 export interface ImodelStore {
@@ -28,7 +39,7 @@ export interface ImodelStore {
    * Exactly one strongly consistent BatchGetItem: the iTwin, the iModel, the caller's team member item,
    * list entry and interaction record, and optionally a briefcase or named version of the iModel.
    */
-  readAccess(imodelId: string, itwinId: string, userId: string, also?: { briefcaseId?: string; namedVersionId?: string }): Promise<AccessRead>;
+  readAccess(imodelId: string, itwinId: string, userId: string, also?: AccessExtras): Promise<AccessRead>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
   list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
   /** Removes the iModel item first (access ends at once), then everything its partition holds. */
@@ -70,7 +81,7 @@ export class DynamoImodelStore implements ImodelStore {
     }
   }
 
-  async readAccess(imodelId: string, itwinId: string, userId: string, also: { briefcaseId?: string; namedVersionId?: string } = {}) {
+  async readAccess(imodelId: string, itwinId: string, userId: string, also: AccessExtras = {}) {
     const wanted = [
       keys.itwin(itwinId),
       keys.imodel(itwinId, imodelId),
@@ -79,6 +90,8 @@ export class DynamoImodelStore implements ImodelStore {
       keys.interaction(imodelId, userId),
       ...(also.briefcaseId ? [keys.briefcase(imodelId, also.briefcaseId)] : []),
       ...(also.namedVersionId ? [keys.namedVersion(imodelId, also.namedVersionId)] : []),
+      ...(also.connectionId ? [keys.connection(also.connectionId)] : []),
+      ...(also.runId ? [keys.run(also.runId)] : []),
     ];
     const items = await batchGet(this.table, wanted);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
@@ -90,6 +103,8 @@ export class DynamoImodelStore implements ImodelStore {
       interaction: find<Interaction>(wanted[4]!),
       briefcase: also.briefcaseId ? find<Briefcase>(keys.briefcase(imodelId, also.briefcaseId)) : undefined,
       namedVersion: also.namedVersionId ? find<NamedVersion>(keys.namedVersion(imodelId, also.namedVersionId)) : undefined,
+      connection: also.connectionId ? find<Connection>(keys.connection(also.connectionId)) : undefined,
+      run: also.runId ? find<Run>(keys.run(also.runId)) : undefined,
     };
   }
 

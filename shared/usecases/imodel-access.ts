@@ -2,12 +2,13 @@
 import { itwinOfImodel } from "../child-ids";
 import type { Clock } from "../clock";
 import { dayOf, permissionsOn, type Briefcase, type Imodel, type Interaction, type NamedVersion } from "../domain/imodel";
+import type { Connection, Run } from "../domain/connection";
 import type { Itwin, TeamMember } from "../domain/itwin";
 import { allows, operationRules, permissions, type ImodelOperation, type Permission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { logger } from "../log";
-import type { ImodelStore } from "../store/imodels";
+import type { AccessExtras, ImodelStore } from "../store/imodels";
 
 export interface ImodelAccess {
   itwin: Itwin;
@@ -18,11 +19,11 @@ export interface ImodelAccess {
   interaction?: Interaction;
   briefcase?: Briefcase;
   namedVersion?: NamedVersion;
+  connection?: Connection;
+  run?: Run;
 }
 
-export interface OpenOptions {
-  briefcaseId?: string;
-  namedVersionId?: string;
+export interface OpenOptions extends AccessExtras {
   /** How a 404 names what was asked for, when the path named something inside the iModel. */
   notFoundAs?: { kind: string; id: string };
 }
@@ -52,6 +53,8 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
       interaction: read.interaction,
       briefcase: read.briefcase,
       namedVersion: read.namedVersion,
+      connection: read.connection,
+      run: read.run,
     };
   }
 

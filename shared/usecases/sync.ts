@@ -6,7 +6,8 @@ import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
 import { nextTokenEvent, tokenStatus, visit, type SyncOwner, type TokenStatus } from "../domain/sync-token";
 import { AppError, conflict, forbidden, invalidInput, notFound } from "../errors";
 import type { Caller } from "../http/caller";
-import { derivedId, idFor, newId } from "../ids";
+import { imodelOfConnection, imodelOfRun, mintConnectionId, mintRunId } from "../child-ids";
+import { derivedId, newId } from "../ids";
 import { logger } from "../log";
 import { render } from "../mail/templates";
 import type { OrganizationStore } from "../store/organizations";
@@ -99,10 +100,12 @@ export function syncUseCases(deps: SyncDeps) {
 
   /** The connection and the caller's access to its iModel; 404 for anyone outside the iTwin. */
   async function openConnection(caller: Caller, connectionId: string) {
-    const connection = await sync.getConnection(connectionId);
-    if (!connection) throw notFound("connection", connectionId);
-    const access = await guard.open(caller, connection.imodelId, { notFoundAs: { kind: "connection", id: connectionId } });
-    return { connection, access };
+    // The id names its iModel: the connection comes in the access check's own request.
+    const imodelId = imodelOfConnection(connectionId);
+    if (!imodelId) throw notFound("connection", connectionId);
+    const access = await guard.open(caller, imodelId, { connectionId, notFoundAs: { kind: "connection", id: connectionId } });
+    if (!access.connection) throw notFound("connection", connectionId);
+    return { connection: access.connection, access };
   }
 
   function checkedSchedule(schedule: Schedule | undefined): Schedule | undefined {
@@ -200,7 +203,7 @@ export function syncUseCases(deps: SyncDeps) {
   async function startRun(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }): Promise<Run> {
     const now = clock.now();
     const run: Run = {
-      id: scheduled ? derivedId("run", connection.id, scheduled.dueAt) : newId("run"),
+      id: scheduled ? mintRunId(connection.imodelId, scheduled.dueAt, connection.id) : mintRunId(connection.imodelId),
       connectionId: connection.id,
       imodelId: connection.imodelId,
       itwinId: connection.itwinId,
@@ -281,7 +284,7 @@ export function syncUseCases(deps: SyncDeps) {
       const schedule = checkedSchedule(input.schedule);
       const now = clock.now();
       const connection: Connection = {
-        id: idFor("conn", idempotencyKey, caller.userId, imodelId, "connection"),
+        id: mintConnectionId(imodelId, idempotencyKey, caller.userId, "connection"),
         imodelId,
         itwinId: access.imodel.itwinId,
         name: input.name,
@@ -381,9 +384,11 @@ export function syncUseCases(deps: SyncDeps) {
     },
 
     async getRun(caller: Caller, runId: string) {
-      const run = await sync.getRun(runId);
+      const imodelId = imodelOfRun(runId);
+      if (!imodelId) throw notFound("run", runId);
+      const access = await guard.open(caller, imodelId, { runId, notFoundAs: { kind: "run", id: runId } });
+      const run = access.run;
       if (!run) throw notFound("run", runId);
-      const access = await guard.open(caller, run.imodelId, { notFoundAs: { kind: "run", id: runId } });
       requirePermission(access, "readConnection");
       await guard.touched(access);
       return runView(run);

@@ -1,6 +1,7 @@
 // Faults: mail recorded with its change survives an SES outage and is delivered once after; a crashed run is failed as Interrupted and frees its connection.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeApp } from "../../shared/app";
+import { mintRunId } from "../../shared/child-ids";
 import { advanceClock, clock } from "../../shared/clock";
 import type { Caller } from "../../shared/http/caller";
 import { makeSesClient, SesMailSender } from "../../shared/mail/sender";
@@ -73,9 +74,10 @@ describe("a run whose worker died", () => {
     const store = new DynamoSyncStore(table);
     const connection = (await store.getConnection(created.id))!;
     const now = clock.now();
+    const runId = mintRunId(connection.imodelId);
     // Queued, then the worker "crashes": nobody executes it.
     await store.queueRun(connection, {
-      id: "run_crashed_" + created.id.slice(-8),
+      id: runId,
       connectionId: connection.id,
       imodelId: connection.imodelId,
       itwinId: connection.itwinId,
@@ -88,7 +90,7 @@ describe("a run whose worker died", () => {
 
     const blocked = await owner.post(`/connections/${created.id}/runs`);
     expect(blocked.status).toBe(409);
-    expect(blocked.body.error).toMatchObject({ code: "RunInProgress", details: { activeRunId: "run_crashed_" + created.id.slice(-8) } });
+    expect(blocked.body.error).toMatchObject({ code: "RunInProgress", details: { activeRunId: runId } });
     const take = await team.members.taker!.post(`/connections/${created.id}/owner:take`);
     expect(take.status).toBe(409);
     expect(take.body.error.code).toBe("RunInProgress");
@@ -96,7 +98,7 @@ describe("a run whose worker died", () => {
     advanceClock(6 * 60 * 1000);
     owner = await api.as(owner.userId);
     expect((await tick()).work.runsInterrupted).toBeGreaterThanOrEqual(1);
-    const crashed = await owner.get(`/runs/run_crashed_${created.id.slice(-8)}`);
+    const crashed = await owner.get(`/runs/${runId}`);
     expect(crashed.body).toMatchObject({ state: "failed", reason: "Interrupted" });
     expect((await owner.post(`/connections/${created.id}/runs`)).status).toBe(201);
   });

@@ -1,7 +1,16 @@
 // The iModel permission rules, pure: levels, closure, per-iModel lists and the operation table (shared/domain/permissions.ts).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { itwinOfImodel, imodelOfNamedVersion, mintImodelId, mintNamedVersionId } from "../../shared/child-ids";
+import {
+  imodelOfConnection,
+  imodelOfNamedVersion,
+  imodelOfRun,
+  itwinOfImodel,
+  mintConnectionId,
+  mintImodelId,
+  mintNamedVersionId,
+  mintRunId,
+} from "../../shared/child-ids";
 import { permissionsOn, type Imodel } from "../../shared/domain/imodel";
 import {
   allows,
@@ -173,6 +182,14 @@ describe("ids that embed their parent", () => {
         const versionId = mintNamedVersionId(imodelId, key, "user");
         expect(versionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
         expect(imodelOfNamedVersion(versionId)).toBe(imodelId);
+        const connectionId = mintConnectionId(imodelId, key, "user");
+        expect(connectionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        expect(imodelOfConnection(connectionId)).toBe(imodelId);
+        const runId = mintRunId(imodelId, key, connectionId);
+        expect(runId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        expect(imodelOfRun(runId)).toBe(imodelId);
+        // A scheduled run's id is the same for the same due time, so a repeated tick finds it taken.
+        if (key !== undefined) expect(mintRunId(imodelId, key, connectionId)).toBe(runId);
       }),
     );
   });
@@ -181,5 +198,7 @@ describe("ids that embed their parent", () => {
     expect(itwinOfImodel("imd_doesnotexist")).toBeUndefined();
     expect(itwinOfImodel("org_" + "a".repeat(38))).toBeUndefined();
     expect(imodelOfNamedVersion("nv_short")).toBeUndefined();
+    expect(imodelOfConnection("conn_" + "a".repeat(54))).toBeUndefined();
+    expect(imodelOfRun("nv_" + "a".repeat(54))).toBeUndefined();
   });
 });
