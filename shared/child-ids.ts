@@ -1,7 +1,7 @@
 // Ids of resources that live inside another embed their parent's id, so the parent's keys are known without a read (one-request permission checks).
 import { createHash, randomBytes } from "node:crypto";
 
-/** Characters of the random (or key-derived) part of a parent id minted by `newId`/`idFor` (`itw_` + 22). */
+/** Characters of the random (or key-derived) part of a parent id minted by `newId`/`idFor` (`itw_`/`org_` + 22). */
 const ITWIN_BODY = 22;
 /** Characters each nesting level adds: 96 bits. */
 const CHILD_PART = 16;
@@ -9,6 +9,7 @@ const CHILD_PART = 16;
 const part = "[A-Za-z0-9_-]";
 const imodelPattern = new RegExp(`^imd_(${part}{${ITWIN_BODY}})${part}{${CHILD_PART}}$`);
 const namedVersionPattern = new RegExp(`^nv_(${part}{${ITWIN_BODY + CHILD_PART}})${part}{${CHILD_PART}}$`);
+const applicationPattern = new RegExp(`^app_(${part}{${ITWIN_BODY}})${part}{${CHILD_PART}}$`);
 const connectionPattern = new RegExp(`^cn_(${part}{${ITWIN_BODY + CHILD_PART}})${part}{${CHILD_PART}}$`);
 const runPattern = new RegExp(`^rn_(${part}{${ITWIN_BODY + CHILD_PART}})${part}{${CHILD_PART}}$`);
 
@@ -58,4 +59,14 @@ export function mintRunId(imodelId: string, key?: string, ...scope: string[]): s
 export function imodelOfRun(runId: string): string | undefined {
   const m = runPattern.exec(runId);
   return m ? `imd_${m[1]}` : undefined;
+}
+
+/** `app_<organisation body><16>`: an application's organisation is read from its id, so its membership comes in the same request. */
+export function mintApplicationId(orgId: string, idempotencyKey?: string, ...scope: string[]): string {
+  return `app_${body(orgId)}${childPart(idempotencyKey, [...scope, orgId])}`;
+}
+
+export function orgOfApplication(appId: string): string | undefined {
+  const m = applicationPattern.exec(appId);
+  return m ? `org_${m[1]}` : undefined;
 }

@@ -11,6 +11,10 @@ import { actorUnchanged, concurrentChange } from "./organizations";
 
 export interface ApplicationStore {
   get(appId: string): Promise<Application | undefined>;
+  /** The application's key, to read it in the same request as something else (the caller's membership). */
+  keyOf(appId: string): Record<string, unknown>;
+  /** The application in an item read that way, if it is one. */
+  fromItem(item: Record<string, unknown> | undefined): Application | undefined;
   /** Creates the application and its list entries; the creator's membership must be unchanged since read. */
   create(app: Application, actor: Member): Promise<void>;
   rename(app: Application, name: string, now: Date): Promise<Application>;
@@ -22,6 +26,14 @@ export interface ApplicationStore {
 
 export class DynamoApplicationStore implements ApplicationStore {
   constructor(private readonly table: TableRef) {}
+
+  keyOf(appId: string) {
+    return keys.application(appId);
+  }
+
+  fromItem(item: Record<string, unknown> | undefined) {
+    return item?.sk === "APP" ? strip<Application>(item) : undefined;
+  }
 
   async get(appId: string) {
     const out = await this.table.ddb.send(

@@ -16,7 +16,12 @@ export interface OrganizationStore {
   /** Creates the organisation with its creator as Administrator; answers the existing one when the id is already taken. */
   create(org: Organization, administrator: Member): Promise<{ org: Organization; created: boolean }>;
   /** The organisation and the caller's membership (and an invitation to their address) in one strongly consistent request. */
-  getWithMember(orgId: string, userId: string, email?: string): Promise<{ org?: Organization; member?: Member; invitation?: Invitation }>;
+  getWithMember(
+    orgId: string,
+    userId: string,
+    email?: string,
+    also?: Record<string, unknown>[],
+  ): Promise<{ org?: Organization; member?: Member; invitation?: Invitation; also: Record<string, unknown>[] }>;
   /** Records an invitation by e-mail; 409 InvitationExists when that address is already invited. */
   invite(actor: Member, invitation: Invitation): Promise<void>;
   /** Turns the invitation into the member, once: false when someone else accepted or withdrew it first. */
@@ -78,14 +83,16 @@ export class DynamoOrganizationStore implements OrganizationStore {
     }
   }
 
-  async getWithMember(orgId: string, userId: string, email?: string) {
-    const wanted = [keys.org(orgId), keys.member(orgId, userId), ...(email ? [keys.invitation(orgId, email)] : [])];
-    const items = await batchGet(this.table, wanted);
-    const find = (sk: string) => items.find((i) => i.sk === sk);
+  async getWithMember(orgId: string, userId: string, email?: string, also: Record<string, unknown>[] = []) {
+    const own = [keys.org(orgId), keys.member(orgId, userId), ...(email ? [keys.invitation(orgId, email)] : [])];
+    const items = await batchGet(this.table, [...own, ...also]);
+    const find = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
     return {
-      org: strip<Organization>(find("ORG")),
-      member: strip<Member>(find(keys.member(orgId, userId).sk)),
-      invitation: email ? strip<Invitation>(find(keys.invitation(orgId, email).sk)) : undefined,
+      org: strip<Organization>(find(keys.org(orgId))),
+      member: strip<Member>(find(keys.member(orgId, userId))),
+      invitation: email ? strip<Invitation>(find(keys.invitation(orgId, email))) : undefined,
+      // Items the caller's request names inside the organisation, read in the same request.
+      also: also.map((k) => items.find((i) => i.pk === k.pk && i.sk === k.sk)).filter((i): i is Record<string, unknown> => !!i),
     };
   }
 

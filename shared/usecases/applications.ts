@@ -1,9 +1,9 @@
 // Use cases of applications: any role creates one; managers see and change all of them, Developers those they own.
 import type { Clock } from "../clock";
 import { MAX_OWNERS, type Application } from "../domain/application";
-import { conflict, notFound } from "../errors";
+import { AppError, conflict, notFound } from "../errors";
 import type { Caller } from "../http/caller";
-import { idFor } from "../ids";
+import { mintApplicationId, orgOfApplication } from "../child-ids";
 import type { ApplicationStore } from "../store/applications";
 import { ownerLimitReached } from "../store/applications";
 import type { OrganizationStore } from "../store/organizations";
@@ -40,11 +40,15 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
 
   /** The application and the caller's right to `action` on it; 404 when the caller may not see it. */
   async function withAccess(caller: Caller, appId: string, action: "readApplication" | "modifyApplication" | "deleteApplication" | "addApplicationOwner") {
-    const app = await apps.get(appId);
-    if (!app) throw notFound("application", appId);
-    const membership = await membershipOf(orgs, caller, app.orgId).catch(() => {
-      throw notFound("application", appId);
+    // The id names its organisation: the application comes in the membership's own request.
+    const orgId = orgOfApplication(appId);
+    if (!orgId) throw notFound("application", appId);
+    const membership = await membershipOf(orgs, caller, orgId, { also: [apps.keyOf(appId)] }).catch((error: unknown) => {
+      // Outside the organisation, the application is not visible either; any other fault stays what it is.
+      throw error instanceof AppError && error.status === 404 ? notFound("application", appId) : error;
     });
+    const app = apps.fromItem(membership.also[0]);
+    if (!app) throw notFound("application", appId);
     authorize(membership, action, { owner: app.owners.includes(caller.userId) }, { kind: "application", id: appId });
     return { app, membership };
   }
@@ -55,7 +59,7 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
       authorize(membership, "createApplication");
       const now = clock.now().toISOString();
       const app: Application = {
-        id: idFor("app", idempotencyKey, caller.userId, orgId, "application"),
+        id: mintApplicationId(orgId, idempotencyKey, caller.userId, "application"),
         orgId,
         name: input.name,
         createdBy: caller.userId,

@@ -12,6 +12,8 @@ export interface Membership {
   member: Member;
   /** The role the caller's token is judged with (the role when the token was issued). */
   role: Role | null;
+  /** The items asked for with `also`, as read in the same request (raw). */
+  also: Record<string, unknown>[];
 }
 
 /**
@@ -19,16 +21,22 @@ export interface Membership {
  * caller invited by their verified e-mail address becomes a member on this first request (the
  * invitation is read in the same request as the membership, so members pay nothing for it).
  */
-export async function membershipOf(store: OrganizationStore, caller: Caller, orgId: string, now: Date = clock.now()): Promise<Membership> {
+export async function membershipOf(
+  store: OrganizationStore,
+  caller: Caller,
+  orgId: string,
+  options: { now?: Date; also?: Record<string, unknown>[] } = {},
+): Promise<Membership> {
+  const now = options.now ?? clock.now();
   const email = caller.email && caller.emailVerified !== false ? caller.email : undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { org, member, invitation } = await store.getWithMember(orgId, caller.userId, email);
+    const { org, member, invitation, also } = await store.getWithMember(orgId, caller.userId, email, options.also);
     if (!org) break;
-    if (member) return { org, member, role: roleAt(member.roleHistory, caller.signedInAt) };
+    if (member) return { org, member, role: roleAt(member.roleHistory, caller.signedInAt), also };
     if (!invitation) break;
     const joined = memberFromInvitation(invitation, caller, now);
     // Someone else may accept or withdraw it at the same moment: read again.
-    if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role };
+    if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role, also };
   }
   throw notFound("organization", orgId);
 }

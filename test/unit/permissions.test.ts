@@ -9,7 +9,9 @@ import {
   mintConnectionId,
   mintImodelId,
   mintNamedVersionId,
+  mintApplicationId,
   mintRunId,
+  orgOfApplication,
 } from "../../shared/child-ids";
 import { permissionsOn, type Imodel } from "../../shared/domain/imodel";
 import {
@@ -172,7 +174,7 @@ describe("list entries on an iModel", () => {
 });
 
 describe("ids that embed their parent", () => {
-  it("read the iTwin from an iModel id and the iModel from a named version id", () => {
+  it("read the iTwin from an iModel id, the iModel from named version, connection and run ids, the organisation from an application id", () => {
     fc.assert(
       fc.property(fc.option(fc.string({ minLength: 1 }), { nil: undefined }), (key) => {
         const itwinId = key === undefined ? newId("itw") : idFor("itw", key, "user");
@@ -188,6 +190,10 @@ describe("ids that embed their parent", () => {
         const runId = mintRunId(imodelId, key, connectionId);
         expect(runId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
         expect(imodelOfRun(runId)).toBe(imodelId);
+        const orgId = key === undefined ? newId("org") : idFor("org", key, "user");
+        const appId = mintApplicationId(orgId, key, "user");
+        expect(appId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        expect(orgOfApplication(appId)).toBe(orgId);
         // A scheduled run's id is the same for the same due time, so a repeated tick finds it taken.
         if (key !== undefined) expect(mintRunId(imodelId, key, connectionId)).toBe(runId);
       }),
