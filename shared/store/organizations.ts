@@ -27,6 +27,10 @@ export interface OrganizationStore {
   /** Turns the invitation into the member, once: false when someone else accepted or withdrew it first. */
   acceptInvitation(invitation: Invitation, member: Member): Promise<boolean>;
   getMembers(orgId: string, userIds: string[]): Promise<Member[]>;
+  /** A member's key, to read them in the same request as the caller's membership. */
+  memberKey(orgId: string, userId: string): Record<string, unknown>;
+  /** The member in an item read that way, if it is one. */
+  memberFromItem(item: Record<string, unknown>): Member | undefined;
   listMembers(orgId: string, limit: number, cursor?: string): Promise<Page<Member>>;
   /**
    * Applies member changes in one transaction with the Subscription Manager count, conditioned on
@@ -137,6 +141,14 @@ export class DynamoOrganizationStore implements OrganizationStore {
       });
     }
     return transactOrFalse(this.table, items);
+  }
+
+  memberKey(orgId: string, userId: string) {
+    return keys.member(orgId, userId);
+  }
+
+  memberFromItem(item: Record<string, unknown>) {
+    return String(item.sk).startsWith(keys.memberPrefix) ? strip<Member>(item) : undefined;
   }
 
   async getMembers(orgId: string, userIds: string[]) {

@@ -72,17 +72,20 @@ const organizationView = (org: Organization, role: Member["role"]): Organization
 export function organizationUseCases(deps: { store: OrganizationStore; itwins: Pick<ItwinStore, "removeFromOrganization">; clock: Clock }) {
   const { store, clock } = deps;
 
-  /** The actor's membership, judged for `action`; the store then conditions the write on this read. */
-  async function actingAs(caller: Caller, orgId: string, action: Parameters<typeof authorize>[1]) {
-    const membership = await membershipOf(store, caller, orgId);
+  /**
+   * The actor's membership, judged for `action`, and the members acted upon, all in one request;
+   * the store then conditions the write on these reads. Unknown targets answer 404 after the actor
+   * was authorized, so they reveal nothing to those who may not act.
+   */
+  async function actingAs(caller: Caller, orgId: string, action: Parameters<typeof authorize>[1], targetIds: string[] = []) {
+    const others = targetIds.filter((id) => id !== caller.userId);
+    const membership = await membershipOf(store, caller, orgId, { also: others.map((id) => store.memberKey(orgId, id)) });
     authorize(membership, action);
-    return membership;
-  }
-
-  async function targetOf(orgId: string, userId: string): Promise<Member> {
-    const [target] = await store.getMembers(orgId, [userId]);
-    if (!target) throw notFound("member", userId);
-    return target;
+    const read = membership.also.map((item) => store.memberFromItem(item)).filter((m): m is Member => !!m);
+    const targets = targetIds.map((id) => (id === caller.userId ? membership.member : read.find((m) => m.userId === id)));
+    const missing = targetIds.filter((_, i) => !targets[i]);
+    if (missing.length) throw notFound("member", missing.join(", "));
+    return { ...membership, targets: targets as Member[] };
   }
 
   return {
@@ -169,8 +172,8 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
 
     async changeMember(caller: Caller, orgId: string, userId: string, change: { role?: Role | null; coAdministrator?: boolean }) {
       return retryingConcurrentChanges(async () => {
-        const { member: actor } = await actingAs(caller, orgId, "changeRole");
-        const before = userId === actor.userId ? actor : await targetOf(orgId, userId);
+        const { member: actor, targets } = await actingAs(caller, orgId, "changeRole", [userId]);
+        const before = targets[0]!;
         const planned = changeMember(before, change, clock.now());
         if (planned.changed) await store.writeMembers(orgId, actor, [{ kind: "update", before, after: planned.after }], planned.managerDelta);
         return memberView(planned.after);
@@ -180,10 +183,7 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
     /** Gives many members one role in one transaction: all of them change, or none. */
     async assignRole(caller: Caller, orgId: string, userIds: string[], role: Role | null) {
       return retryingConcurrentChanges(async () => {
-        const { member: actor } = await actingAs(caller, orgId, "changeRole");
-        const found = await store.getMembers(orgId, userIds);
-        const missing = userIds.filter((id) => !found.some((m) => m.userId === id));
-        if (missing.length) throw notFound("member", missing.join(", "));
+        const { member: actor, targets: found } = await actingAs(caller, orgId, "changeRole", userIds);
         const now = clock.now();
         const plans = found.map((before) => ({ before, ...changeMember(before, { role }, now) }));
         const ops: MemberOp[] = plans.filter((p) => p.changed).map((p) => ({ kind: "update", before: p.before, after: p.after }));
@@ -195,8 +195,8 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
 
     async removeMember(caller: Caller, orgId: string, userId: string) {
       await retryingConcurrentChanges(async () => {
-        const { member: actor } = await actingAs(caller, orgId, "removeMember");
-        const target = userId === actor.userId ? actor : await targetOf(orgId, userId);
+        const { member: actor, targets } = await actingAs(caller, orgId, "removeMember", [userId]);
+        const target = targets[0]!;
         const { managerDelta } = checkRemoval(actor.userId, target);
         await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta);
       });
