@@ -39,11 +39,17 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
   const { apps, orgs, clock } = deps;
 
   /** The application and the caller's right to `action` on it; 404 when the caller may not see it. */
-  async function withAccess(caller: Caller, appId: string, action: "readApplication" | "modifyApplication" | "deleteApplication" | "addApplicationOwner") {
+  async function withAccess(
+    caller: Caller,
+    appId: string,
+    action: "readApplication" | "modifyApplication" | "deleteApplication" | "addApplicationOwner",
+    alsoMember?: string,
+  ) {
     // The id names its organisation: the application comes in the membership's own request.
     const orgId = orgOfApplication(appId);
     if (!orgId) throw notFound("application", appId);
-    const membership = await membershipOf(orgs, caller, orgId, { also: [apps.keyOf(appId)] }).catch((error: unknown) => {
+    const also = [apps.keyOf(appId), ...(alsoMember ? [orgs.memberKey(orgId, alsoMember)] : [])];
+    const membership = await membershipOf(orgs, caller, orgId, { also }).catch((error: unknown) => {
       // Outside the organisation, the application is not visible either; any other fault stays what it is.
       throw error instanceof AppError && error.status === 404 ? notFound("application", appId) : error;
     });
@@ -103,8 +109,8 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
 
     async addOwner(caller: Caller, appId: string, ownerId: string) {
       return retryingConcurrentChanges(async () => {
-        const { app } = await withAccess(caller, appId, "addApplicationOwner");
-        const [owner] = await orgs.getMembers(app.orgId, [ownerId]);
+        const { app, membership } = await withAccess(caller, appId, "addApplicationOwner", ownerId);
+        const owner = ownerId === caller.userId ? membership.member : membership.also.map((i) => orgs.memberFromItem(i)).find((m) => m?.userId === ownerId);
         if (!owner) throw notFound("member", ownerId);
         if (isManagerRole(roleAt(owner.roleHistory, clock.now()))) {
           throw conflict("ImplicitOwner", `'${ownerId}' is an Application or Subscription Manager and owns every application already`);

@@ -1,0 +1,48 @@
+// Applications through the real handlers: owners, who is listed as one, and what a Developer's list shows.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApi, type TestApi } from "../support/api";
+import { orgWith } from "../support/orgs";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api.close());
+
+describe("applications", () => {
+  it("lists a Developer creator as owner, lets owners add owners, and never lists managers", async () => {
+    const { orgId, members } = await orgWith(api, { dev: "Developer", other: "Developer", am: "ApplicationManager" });
+    const app = await members.dev!.post(`/organizations/${orgId}/applications`, { name: "Viewer" });
+    expect(app.body.owners).toEqual([members.dev!.userId]);
+
+    const added = await members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members.other!.userId });
+    expect(added.status).toBe(201);
+    expect(added.body.owners).toEqual([members.dev!.userId, members.other!.userId]);
+    // Adding an owner again changes nothing.
+    expect((await members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members.other!.userId })).body.owners).toHaveLength(2);
+
+    const manager = await members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members.am!.userId });
+    expect(manager.status).toBe(409);
+    expect(manager.body.error.code).toBe("ImplicitOwner");
+    const stranger = await members.dev!.post(`/applications/${app.body.id}/owners`, { userId: "nobody-here" });
+    expect(stranger.status).toBe(404);
+
+    const byManager = await members.am!.post(`/organizations/${orgId}/applications`, { name: "Console" });
+    expect(byManager.body.owners).toEqual([]);
+  });
+
+  it("shows a Developer only the applications they own, managers all of them, and forgets a deleted one everywhere", async () => {
+    const { orgId, admin, members } = await orgWith(api, { dev: "Developer", am: "ApplicationManager" });
+    const mine = await members.dev!.post(`/organizations/${orgId}/applications`, { name: "Mine" });
+    const theirs = await admin.post(`/organizations/${orgId}/applications`, { name: "Theirs" });
+    const ids = (r: { body: { items: { id: string }[] } }) => r.body.items.map((a) => a.id).sort();
+
+    expect(ids(await members.dev!.get(`/organizations/${orgId}/applications`))).toEqual([mine.body.id]);
+    expect(ids(await members.am!.get(`/organizations/${orgId}/applications`))).toEqual([mine.body.id, theirs.body.id].sort());
+
+    expect((await members.am!.delete(`/applications/${mine.body.id}`)).status).toBe(204);
+    expect(ids(await members.dev!.get(`/organizations/${orgId}/applications`))).toEqual([]);
+    expect(ids(await members.am!.get(`/organizations/${orgId}/applications`))).toEqual([theirs.body.id]);
+    expect((await members.dev!.get(`/applications/${mine.body.id}`)).status).toBe(404);
+  });
+});
