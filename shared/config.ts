@@ -1,5 +1,5 @@
 // The one place that reads the environment: parsed with zod at module load, so a missing variable stops the cold start by name.
-import { z } from "zod";
+import * as z from "zod";
 
 const schema = z.object({
   TABLE_NAME: z.string().min(1),

@@ -1,5 +1,5 @@
 // Schemas shared by the iTwin, Test iTwin and iModel routes (kept out of the route modules, whose exports are all spread into the route table).
-import { z } from "zod";
+import * as z from "zod";
 import { builtInRoles } from "../domain/permissions";
 import { resourceId } from "./schemas";
 

@@ -1,5 +1,5 @@
 // Builds the OpenAPI 3.1 document from the route table: the contract clients and validating proxies rely on.
-import { z } from "zod";
+import * as z from "zod";
 import type { ErrorStatus } from "../errors";
 import { errorStatuses, type RouteDef } from "./route";
 import { errorBody, gatewayUnauthorized } from "./schemas";

@@ -1,5 +1,5 @@
 // Schemas shared by many routes: identifiers, pagination and the one error shape.
-import { z } from "zod";
+import * as z from "zod";
 
 /** Identifiers are opaque strings the service mints (`org_…`), or user ids taken from a token's `sub`. */
 export const resourceId = z

@@ -1,5 +1,5 @@
 // Routes of the developer portal's applications (SPEC section 1).
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute } from "../route";
 import { pageOf, pageQuery, resourceId, userId } from "../schemas";
 

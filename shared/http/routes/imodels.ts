@@ -1,5 +1,5 @@
 // Routes of iModels (SPEC section 2): the iModels of an iTwin, effective permissions, per-iModel access, and the work permissions guard.
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_LIST_ENTRIES } from "../../domain/imodel";
 import { levelPermissions, permissions } from "../../domain/permissions";
 import { roleRef } from "../itwin-schemas";

@@ -1,5 +1,5 @@
 // Routes of iTwins, their team members and roles (SPEC section 2).
-import { z } from "zod";
+import * as z from "zod";
 import { builtInRoles, itwinPermissions, levels } from "../../domain/permissions";
 import { defineRoute } from "../route";
 import { itwinSchema, roleRef } from "../itwin-schemas";

@@ -1,5 +1,5 @@
 // Public routes: health, the API contract and its human-readable reference page.
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute } from "../route";
 
 export const health = defineRoute({

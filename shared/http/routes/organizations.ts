@@ -1,5 +1,5 @@
 // Routes of organisations, members and the subscription (SPEC section 1).
-import { z } from "zod";
+import * as z from "zod";
 import { roles } from "../../domain/roles";
 import { defineRoute } from "../route";
 import { displayName, email, pageOf, pageQuery, resourceId, userId } from "../schemas";

@@ -1,5 +1,5 @@
 // Routes of synchronization: connections, their source files and runs, ownership, and the caller's sync token (SPEC section 3).
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute } from "../route";
 import { pageOf, pageQuery, resourceId, userId } from "../schemas";
 

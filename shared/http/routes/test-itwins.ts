@@ -1,5 +1,5 @@
 // Routes of Test iTwins (SPEC section 1): any role creates one; only participants see, change, delete it or add participants.
-import { z } from "zod";
+import * as z from "zod";
 import { itwinSchema } from "../itwin-schemas";
 import { defineRoute } from "../route";
 import { pageOf, pageQuery, resourceId, userId } from "../schemas";
