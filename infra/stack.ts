@@ -5,7 +5,7 @@ import { App, CfnOutput, Duration, Stack, Validations, type StackProps } from "a
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { Construct } from "constructs";
-import { z } from "zod";
+import * as z from "zod";
 import type { FunctionGroup } from "../shared/http/route";
 import { routeList } from "../shared/http/routes";
 import { Alarms } from "./constructs/alarms";
