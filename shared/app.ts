@@ -1,4 +1,4 @@
-// The one composition root: real clients by default, tests pass their own clients and clock.
+// The one composition root: real clients by default, tests pass their own clients and clock; one builder per Lambda group.
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { makeSesClient, SesMailSender, type MailSender } from "./mail/sender";
 import { clock as defaultClock, type Clock } from "./clock";
@@ -32,21 +32,62 @@ export interface AppDeps {
   mailer?: MailSender;
 }
 
-export function makeApp(deps: AppDeps = {}) {
-  const table: TableRef = {
-    ddb: deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
-    tableName: deps.tableName ?? config.TABLE_NAME,
+/** What every part of the app is built on: the table, the clock and the configuration's clients. */
+export interface Wiring {
+  table: TableRef;
+  clock: Clock;
+  deps: AppDeps;
+}
+
+export function wiring(deps: AppDeps = {}): Wiring {
+  return {
+    table: {
+      ddb: deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+      tableName: deps.tableName ?? config.TABLE_NAME,
+    },
+    clock: deps.clock ?? defaultClock,
+    deps,
   };
-  const clock = deps.clock ?? defaultClock;
-  const orgs = new DynamoOrganizationStore(table);
+}
+
+// One builder per Lambda group: a function bundles only what its builder reaches, so its cold start
+// loads its own rules and stores, not the whole service.
+
+export function organizationsApp({ table, clock }: Wiring) {
+  return { organizations: organizationUseCases({ store: new DynamoOrganizationStore(table), itwins: new DynamoItwinStore(table), clock }) };
+}
+
+export function portalApp({ table, clock }: Wiring) {
+  return { applications: applicationUseCases({ apps: new DynamoApplicationStore(table), orgs: new DynamoOrganizationStore(table), clock }) };
+}
+
+export function itwinsApp({ table, clock }: Wiring) {
   const itwins = new DynamoItwinStore(table);
+  const organizations = new DynamoOrganizationStore(table);
+  return {
+    itwins: itwinUseCases({ itwins, organizations, clock }),
+    testItwins: testItwinUseCases({ itwins, organizations, clock }),
+  };
+}
+
+export function imodelsApp({ table, clock }: Wiring) {
   const imodels = new DynamoImodelStore(table);
   const guard = imodelGuard({ imodels, clock });
+  return {
+    imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), guard, clock }),
+    timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
+  };
+}
+
+/** Synchronization and the trigger share one wiring: the trigger starts runs and delivers the mail sync records. */
+export function syncApp({ table, clock, deps }: Wiring) {
+  const guard = imodelGuard({ imodels: new DynamoImodelStore(table), clock });
   const mailer = deps.mailer ?? new SesMailSender(makeSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }), config.SENDER_EMAIL);
   const outbox = new DynamoOutboxStore(table);
   const notifications = notificationUseCases({ outbox, sender: mailer, clock });
   const syncStore = new DynamoSyncStore(table);
   const warningDays = config.TOKEN_WARNING_DAYS;
+  const orgs = new DynamoOrganizationStore(table);
   const sync = syncUseCases({ sync: syncStore, guard, orgs, outbox, notifications, clock, warningDays });
   const steps = triggerSteps({
     sync: syncStore,
@@ -56,17 +97,13 @@ export function makeApp(deps: AppDeps = {}) {
     warningDays,
     limits: { perStep: config.TICK_MAX_ITEMS, concurrency: config.TICK_CONCURRENCY },
   });
-  return {
-    organizations: organizationUseCases({ store: orgs, itwins, clock }),
-    applications: applicationUseCases({ apps: new DynamoApplicationStore(table), orgs, clock }),
-    itwins: itwinUseCases({ itwins, organizations: orgs, clock }),
-    testItwins: testItwinUseCases({ itwins, organizations: orgs, clock }),
-    imodels: imodelUseCases({ imodels, itwins, guard, clock }),
-    timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
-    sync,
-    notifications,
-    tick: tickUseCase({ clock, steps }),
-  };
+  return { sync, notifications, tick: tickUseCase({ clock, steps }) };
+}
+
+/** The whole service over one wiring: the local stack and tests use it. */
+export function makeApp(deps: AppDeps = {}) {
+  const w = wiring(deps);
+  return { ...organizationsApp(w), ...portalApp(w), ...itwinsApp(w), ...imodelsApp(w), ...syncApp(w) };
 }
 
 export type App = ReturnType<typeof makeApp>;

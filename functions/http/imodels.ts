@@ -1,11 +1,11 @@
 // iModels (SPEC section 2): the iModels of an iTwin, effective permissions, per-iModel access, and the work the permissions guard.
-import { makeApp, type App } from "../../shared/app";
+import { imodelsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import * as routes from "../../shared/http/routes/imodels";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
-export function routesOf(app: App) {
+export function routesOf(app: ReturnType<typeof imodelsApp>) {
   return serve(
     http(routes.createImodel, async ({ caller, params, body, event }) =>
       created(await app.imodels.create(caller, params.itwinId, body, event.headers["idempotency-key"])),
@@ -43,4 +43,4 @@ export function routesOf(app: App) {
   );
 }
 
-export const handler = routesOf(makeApp());
+export const handler = routesOf(imodelsApp(wiring()));

@@ -1,11 +1,15 @@
 // iTwins, their teams and custom roles (SPEC section 2), and Test iTwins of the developer portal (SPEC section 1).
-import { makeApp, type App } from "../../shared/app";
+import { itwinsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import * as itwinRoutes from "../../shared/http/routes/itwins";
+import * as testItwinRoutes from "../../shared/http/routes/test-itwins";
+
+/** This group serves iTwins and Test iTwins. */
+const routes = { ...itwinRoutes, ...testItwinRoutes };
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
-export function routesOf(app: App) {
+export function routesOf(app: ReturnType<typeof itwinsApp>) {
   return serve(
     http(routes.createItwin, async ({ caller, params, body, event }) =>
       created(await app.itwins.create(caller, params.orgId, body, event.headers["idempotency-key"])),
@@ -40,4 +44,4 @@ export function routesOf(app: App) {
   );
 }
 
-export const handler = routesOf(makeApp());
+export const handler = routesOf(itwinsApp(wiring()));

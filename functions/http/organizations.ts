@@ -1,11 +1,11 @@
 // Organisations, members and the subscription (SPEC section 1).
-import { makeApp, type App } from "../../shared/app";
+import { organizationsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import * as routes from "../../shared/http/routes/organizations";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
-export function routesOf(app: App) {
+export function routesOf(app: ReturnType<typeof organizationsApp>) {
   const orgs = app.organizations;
   return serve(
     http(routes.createOrganization, async ({ caller, body, event }) => {
@@ -32,4 +32,4 @@ export function routesOf(app: App) {
   );
 }
 
-export const handler = routesOf(makeApp());
+export const handler = routesOf(organizationsApp(wiring()));

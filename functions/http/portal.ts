@@ -1,11 +1,11 @@
 // Applications of the developer portal (SPEC section 1).
-import { makeApp, type App } from "../../shared/app";
+import { portalApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import * as routes from "../../shared/http/routes/applications";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
-export function routesOf(app: App) {
+export function routesOf(app: ReturnType<typeof portalApp>) {
   const apps = app.applications;
   return serve(
     http(routes.createApplication, async ({ caller, params, body, event }) =>
@@ -24,4 +24,4 @@ export function routesOf(app: App) {
   );
 }
 
-export const handler = routesOf(makeApp());
+export const handler = routesOf(portalApp(wiring()));

@@ -1,11 +1,11 @@
 // Synchronization connections, runs, ownership and owner tokens (SPEC section 3).
-import { makeApp, type App } from "../../shared/app";
+import { syncApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import * as routes from "../../shared/http/routes/sync";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
-export function routesOf(app: App) {
+export function routesOf(app: ReturnType<typeof syncApp>) {
   const sync = app.sync;
   return serve(
     http(routes.createConnection, async ({ caller, params, body, event }) =>
@@ -29,4 +29,4 @@ export function routesOf(app: App) {
   );
 }
 
-export const handler = routesOf(makeApp());
+export const handler = routesOf(syncApp(wiring()));

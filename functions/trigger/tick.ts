@@ -1,10 +1,10 @@
 // The scheduled trigger: EventBridge invokes it every few minutes (locally a timer and POST /_local/tick).
 import type { ScheduledEvent } from "aws-lambda";
-import { makeApp } from "../../shared/app";
+import { syncApp, wiring } from "../../shared/app";
 import { logger } from "../../shared/log";
 import { recordTick } from "../../shared/metrics";
 
-const app = makeApp();
+const app = syncApp(wiring());
 
 export const handler = async (_event?: Partial<ScheduledEvent>) => {
   const started = performance.now();
