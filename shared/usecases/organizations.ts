@@ -21,15 +21,8 @@ export interface OrganizationView {
   yourRole: Member["role"];
 }
 
-export interface MemberView {
-  userId: string;
-  email: string;
-  name?: string;
-  role: Role | null;
-  administrator: boolean;
-  coAdministrator: boolean;
-  addedAt: string;
-}
+/** A member as answered: without the role history and version that only the rules read. */
+export type MemberView = Omit<Member, "orgId" | "roleHistory" | "version">;
 
 export const memberView = (m: Member): MemberView => ({
   userId: m.userId,
@@ -41,15 +34,8 @@ export const memberView = (m: Member): MemberView => ({
   addedAt: m.addedAt,
 });
 
-export interface InvitationView {
-  status: "invited";
-  email: string;
-  name?: string;
-  role: Role | null;
-  coAdministrator: boolean;
-  invitedBy: string;
-  invitedAt: string;
-}
+/** An invitation as answered: the stored one, marked so a client tells it from a member. */
+export type InvitationView = { status: "invited" } & Omit<Invitation, "orgId">;
 
 const invitationView = (i: Invitation): InvitationView => ({
   status: "invited",
