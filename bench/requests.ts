@@ -8,6 +8,7 @@ import { advanceClock } from "../shared/clock";
 import { routeKey, type FunctionGroup, type RouteDef } from "../shared/http/route";
 import { routeList } from "../shared/http/routes";
 import type { App } from "../shared/app";
+import type { Job } from "../shared/jobs";
 import { failed, request, signIn, type User } from "./support/api";
 import { countingClient, readCommands, type Counts } from "./support/counting";
 import { summary, table, verdict } from "./support/measure";
@@ -72,7 +73,10 @@ runBench(() =>
   withServers({ name: "requests", deadlineMs: 2 * 60_000, ses: true }, async ({ dynamodbEndpoint }) => {
     const counting = countingClient(dynamodbEndpoint);
     const { makeApp } = await import("../shared/app");
-    const app = makeApp({ ddb: counting.ddb });
+    // Background jobs (a manual run's execution, an ownership change's mail) are held here and done by the
+    // worker after the route's own requests were counted: the table shows them in a column of their own.
+    const held: Job[] = [];
+    const app = makeApp({ ddb: counting.ddb, jobs: { enqueue: async (job) => void held.push(job) } });
 
     // Every group's routes over the counting app; a group whose module exports no routesOf keeps its own handler (and its own client).
     const handlers: Partial<Record<FunctionGroup, LambdaHandler>> = {};
@@ -254,7 +258,7 @@ runBench(() =>
       );
     }
 
-    const measure = async (route: RouteDef, n: number): Promise<{ counts: Counts; late: number }> => {
+    const measure = async (route: RouteDef, n: number): Promise<{ counts: Counts; late: number; background?: string }> => {
       const call = await samples[route.id]!(n);
       if (!matches(route, call)) throw new Error(`The sample of ${route.id} sends ${call.method} ${call.path}, not ${routeKey(route)}`);
       // The first call on an iModel route comes on a new day, after the sample's own preparation: it pays the day's interaction write.
@@ -265,7 +269,14 @@ runBench(() =>
       if (reply.status < 200 || reply.status > 299) throw failed(call.method, call.path, reply);
       // Work a handler leaves running after it answered would be billed too: wait a moment and report it.
       await new Promise((r) => setTimeout(r, 30));
-      return { counts, late: total(counting.counts()) - total(counts) };
+      const late = total(counting.counts()) - total(counts);
+      const jobs: string[] = [];
+      for (const job of held.splice(0)) {
+        counting.reset();
+        await app.work(job);
+        jobs.push(`${job.kind}: ${total(counting.counts())} (${describe(counting.counts())})`);
+      }
+      return { counts, late, ...(jobs.length ? { background: jobs.join("; ") } : {}) };
     };
 
     const rows: (string | number)[][] = [];
@@ -273,7 +284,7 @@ runBench(() =>
     for (const route of routeList) {
       if (ownClients.includes(route.group)) {
         await measure(route, 1);
-        rows.push([route.id, routeKey(route), "-", "-", "-", "not counted (own handler)", "-", "-"]);
+        rows.push([route.id, routeKey(route), "-", "-", "-", "not counted (own handler)", "-", "-", "-"]);
         continue;
       }
       const first = await measure(route, 1);
@@ -291,11 +302,12 @@ runBench(() =>
         describe(steady) || "none",
         second ? `${total(first.counts)}${first.counts.interactionWrites ? ` (${first.counts.interactionWrites} interaction)` : ""}` : "-",
         (total(steady) === 0 ? "met (no request)" : verdict(met)) + (late ? `, +${late} after answering` : ""),
+        (second ?? first).background ?? "-",
       ]);
     }
 
     console.log("\n## DynamoDB requests per API operation (one valid request each; iModel routes: the second call, steady state)\n");
-    console.log(table(["route", "method and path", "reads", "writes", "total", "requests", "1st call total", "target: 1 read, or 1 write + <= 1 read"], rows));
+    console.log(table(["route", "method and path", "reads", "writes", "total", "requests", "1st call total", "target: 1 read, or 1 write + <= 1 read", "background job (worker, after the answer)"], rows));
     const counted = routeList.filter((r) => !ownClients.includes(r.group)).length;
     const metCount = counted - missed.length;
     console.log(`\n${metCount} of ${counted} counted routes meet the target; ${missed.length} do not: ${missed.join(", ") || "none"}.`);

@@ -2,7 +2,9 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, CfnOutput, Duration, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { Construct } from "constructs";
 import * as z from "zod";
@@ -30,6 +32,9 @@ export const tableAccess: Record<FunctionName, TableAccess | "none"> = {
 
 /** Who sends notifications (SPEC section 3): sync on ownership changes, the tick for expiry notices, warnings and redelivery. */
 export const mailSenders: ReadonlySet<FunctionName> = new Set<FunctionName>(["sync", "tick"]);
+
+/** Who hands work to the worker (shared/jobs.ts): sync, for manual runs and the mail of ownership changes. */
+export const jobSenders: ReadonlySet<FunctionName> = new Set<FunctionName>(["sync"]);
 
 const settingsSchema = z.object({
   jwtIssuer: z.url({ protocol: /^https$/ }),
@@ -109,6 +114,17 @@ export class TwinAccessStack extends Stack {
       jwtAudience: settings.jwtAudience,
     });
     this.trigger = new Trigger(this, "Trigger", { tick: tick.lambda, schedule: settings.tickSchedule });
+
+    // The tick function is also the worker of background jobs (shared/jobs-lambda.ts): the functions that
+    // hand on work invoke it asynchronously, and a job that still fails after Lambda's retries lands in the
+    // trigger's dead-letter queue, whose alarm operators already watch.
+    tick.lambda.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new destinations.SqsDestination(this.trigger.deadLetters) });
+    for (const name of jobSenders) {
+      const fn = this.functions[name];
+      if (!fn) continue;
+      fn.lambda.addEnvironment("WORKER_FUNCTION_NAME", tick.lambda.functionName);
+      fn.lambda.addToRolePolicy(new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] }));
+    }
     new Alarms(this, "Alarms", { deadLetters: this.trigger.deadLetters, httpApi: this.api.httpApi, tick: tick.lambda });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url });

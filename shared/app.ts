@@ -1,6 +1,9 @@
 // The one composition root: real clients by default, tests pass their own clients and clock; one builder per Lambda group.
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { InProcessJobs, type Jobs } from "./jobs";
+import { LambdaJobs } from "./jobs-lambda";
 import { makeSesClient, SesMailSender, type MailSender } from "./mail/sender";
+import type { Recipient } from "./mail/templates";
 import { clock as defaultClock, type Clock } from "./clock";
 import { config } from "./config";
 import { makeDocumentClient } from "./store/client";
@@ -30,6 +33,8 @@ export interface AppDeps {
   tableName?: string;
   /** Tests inject a sender to simulate an SES outage the local server cannot produce. */
   mailer?: MailSender;
+  /** Where background jobs go; by default the worker function when one is configured, else this process. */
+  jobs?: Jobs;
 }
 
 /** What every part of the app is built on: the table, the clock and the configuration's clients. */
@@ -84,11 +89,18 @@ export function syncApp({ table, clock, deps }: Wiring) {
   const guard = imodelGuard({ imodels: new DynamoImodelStore(table), clock });
   const mailer = deps.mailer ?? new SesMailSender(makeSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }), config.SENDER_EMAIL);
   const outbox = new DynamoOutboxStore(table);
-  const notifications = notificationUseCases({ outbox, sender: mailer, clock });
+  const orgs = new DynamoOrganizationStore(table);
+  const contacts = async ({ orgId, userId }: Recipient) => (await orgs.getMembers(orgId, [userId]))[0];
+  const notifications = notificationUseCases({ outbox, sender: mailer, clock, contacts });
   const syncStore = new DynamoSyncStore(table);
   const warningDays = config.TOKEN_WARNING_DAYS;
-  const orgs = new DynamoOrganizationStore(table);
-  const sync = syncUseCases({ sync: syncStore, guard, orgs, outbox, notifications, clock, warningDays });
+  const jobs =
+    deps.jobs ??
+    (config.WORKER_FUNCTION_NAME
+      ? new LambdaJobs({ functionName: config.WORKER_FUNCTION_NAME, region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT })
+      : new InProcessJobs());
+  const sync = syncUseCases({ sync: syncStore, guard, outbox, notifications, jobs, clock, warningDays });
+  if (jobs instanceof InProcessJobs) jobs.bind(sync.work);
   const steps = triggerSteps({
     sync: syncStore,
     outbox,
@@ -97,7 +109,7 @@ export function syncApp({ table, clock, deps }: Wiring) {
     warningDays,
     limits: { perStep: config.TICK_MAX_ITEMS, concurrency: config.TICK_CONCURRENCY },
   });
-  return { sync, notifications, tick: tickUseCase({ clock, steps }) };
+  return { sync, notifications, tick: tickUseCase({ clock, steps }), work: sync.work };
 }
 
 /** The whole service over one wiring: the local stack and tests use it. */

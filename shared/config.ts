@@ -17,6 +17,10 @@ const schema = z.object({
   TICK_MAX_ITEMS: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Due items worked on at the same time within a tick. */
   TICK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** The function that does background jobs (the tick function); unset, jobs run in this process (tests). */
+  WORKER_FUNCTION_NAME: z.string().min(1).optional(),
+  /** The Lambda API's endpoint: the local gateway on the local stack; unset on AWS. */
+  LAMBDA_ENDPOINT: z.url().optional(),
 });
 
 export type Config = z.infer<typeof schema>;

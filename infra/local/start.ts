@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { clockOffset, setClockOffset } from "../../shared/clock";
 import { javaAvailable, javaMissingHelp, startDynamoDbLocal } from "./dynamodb";
+import { createLambdaServer } from "./lambda";
 import { startSesLocal } from "./ses";
 import { buildGateway, listen, runTick } from "./stack";
 import { ensureTable } from "./tables";
@@ -26,6 +27,11 @@ async function main() {
   const ses = await startSesLocal({ port: sesPort });
   await ensureTable(dynamodb.endpoint, tableName);
   const issuer = await loadIssuer(keyFile, `http://127.0.0.1:${port}`, localAudience);
+  // Background jobs (manual runs, mail) go through the Lambda Invoke API to the tick function, as on AWS.
+  const lambda = createLambdaServer({ tick: async (event) => (await import("../../functions/trigger/tick")).handler(event as never) });
+  const lambdaPort = await listen(lambda, 0);
+  process.env.WORKER_FUNCTION_NAME = "tick";
+  process.env.LAMBDA_ENDPOINT = `http://127.0.0.1:${lambdaPort}`;
   const gateway = await buildGateway({
     dynamodbEndpoint: dynamodb.endpoint,
     sesEndpoint: ses.endpoint,
@@ -60,6 +66,7 @@ async function main() {
     clearInterval(timer);
     console.log("\nStopping…");
     await new Promise<void>((r) => (gateway.closeAllConnections(), gateway.close(() => r())));
+    await new Promise<void>((r) => (lambda.closeAllConnections(), lambda.close(() => r())));
     await ses.stop();
     await dynamodb.stop();
     process.exit(0);

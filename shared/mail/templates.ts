@@ -25,6 +25,15 @@ export type Notification =
   | { kind: "tokenExpired"; to: { email: string; name?: string }; expiredAt: string; scheduledConnections: number }
   | { kind: "tokenExpiring"; to: { email: string; name?: string }; expiresAt: string; daysLeft: number; scheduledConnections: number };
 
+/** A notification whose recipient is named by user, not yet by address: the address is looked up when it is delivered. */
+export type Draft = Notification extends infer N ? (N extends Notification ? Omit<N, "to"> : never) : never;
+
+/** Where a draft goes: a member of an organisation, whose address and name are on their member item. */
+export interface Recipient {
+  orgId: string;
+  userId: string;
+}
+
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const when = (iso: string) => new Date(iso).toUTCString().replace(" GMT", " UTC");
 const hello = (to: { name?: string }) => `Hello ${to.name ?? "there"},`;

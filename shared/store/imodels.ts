@@ -3,6 +3,7 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Connection, Run } from "../domain/connection";
 import type { AccessEntry, Briefcase, Imodel, Interaction, NamedVersion } from "../domain/imodel";
 import type { Itwin, TeamMember } from "../domain/itwin";
+import type { SyncOwner } from "../domain/sync-token";
 import { notFound } from "../errors";
 import { concurrentChange } from "../itwin-errors";
 import { logger } from "../log";
@@ -22,6 +23,10 @@ export interface AccessRead {
   namedVersion?: NamedVersion;
   connection?: Connection;
   run?: Run;
+  /** With `otherUserId`: that user's team member item and interaction record. */
+  other?: { member?: TeamMember; interaction?: Interaction };
+  /** With `syncOwnerId`: that user's synchronization token item. */
+  syncOwner?: SyncOwner;
 }
 
 /** Items inside the iModel that a request names, read in the same BatchGetItem as the access. */
@@ -30,6 +35,10 @@ export interface AccessExtras {
   namedVersionId?: string;
   connectionId?: string;
   runId?: string;
+  /** A second user the request acts on (the new owner of a connection). */
+  otherUserId?: string;
+  /** A user whose synchronization token the request needs. */
+  syncOwnerId?: string;
 }
 
 export interface ImodelStore {
@@ -92,6 +101,9 @@ export class DynamoImodelStore implements ImodelStore {
       ...(also.namedVersionId ? [keys.namedVersion(imodelId, also.namedVersionId)] : []),
       ...(also.connectionId ? [keys.connection(also.connectionId)] : []),
       ...(also.runId ? [keys.run(also.runId)] : []),
+      // BatchGetItem refuses a key twice: the caller's own items are already in the list.
+      ...(also.otherUserId && also.otherUserId !== userId ? [keys.itwinMember(itwinId, also.otherUserId), keys.interaction(imodelId, also.otherUserId)] : []),
+      ...(also.syncOwnerId ? [keys.syncToken(also.syncOwnerId)] : []),
     ];
     const items = await batchGet(this.table, wanted);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
@@ -105,6 +117,13 @@ export class DynamoImodelStore implements ImodelStore {
       namedVersion: also.namedVersionId ? find<NamedVersion>(keys.namedVersion(imodelId, also.namedVersionId)) : undefined,
       connection: also.connectionId ? find<Connection>(keys.connection(also.connectionId)) : undefined,
       run: also.runId ? find<Run>(keys.run(also.runId)) : undefined,
+      other: also.otherUserId
+        ? {
+            member: find<TeamMember>(keys.itwinMember(itwinId, also.otherUserId)),
+            interaction: find<Interaction>(keys.interaction(imodelId, also.otherUserId)),
+          }
+        : undefined,
+      syncOwner: also.syncOwnerId ? find<SyncOwner>(keys.syncToken(also.syncOwnerId)) : undefined,
     };
   }
 

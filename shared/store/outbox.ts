@@ -1,6 +1,6 @@
 // The transactional outbox: a notification is written in the same transaction as the change that causes it, then delivered and marked, with retries.
 import { GetCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Mail } from "../mail/templates";
+import type { Draft, Mail, Recipient } from "../mail/templates";
 import { isConditionFailure, strip, type TableRef } from "./dynamo";
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
@@ -9,7 +9,10 @@ export interface OutboxNotification {
   /** Deterministic: the same event always makes the same id, so it is recorded and sent once. */
   id: string;
   kind: string;
-  mail: Mail;
+  /** The mail as rendered when the change was recorded; or `draft` and `recipient`, rendered at delivery. */
+  mail?: Mail;
+  draft?: Draft;
+  recipient?: Recipient;
   status: "pending" | "sent" | "failed";
   attempts: number;
   createdAt: string;
@@ -18,11 +21,14 @@ export interface OutboxNotification {
   lastError?: string;
 }
 
+/** What a change records: the rendered mail, or a draft for a recipient whose address the deliverer looks up. */
+export type NewNotification = { id: string; kind: string } & ({ mail: Mail } | { draft: Draft; recipient: Recipient });
+
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 export interface OutboxStore {
   /** The Put to add to the transaction of the change; fails that transaction if the notification already exists. */
-  putInTransaction(n: { id: string; kind: string; mail: Mail }, now: Date): TransactItem;
+  putInTransaction(n: NewNotification, now: Date): TransactItem;
   /** Claims a pending notification for one delivery attempt; undefined when sent, failed or claimed by someone else. */
   claim(id: string, now: Date, forMs: number): Promise<OutboxNotification | undefined>;
   markSent(id: string, now: Date): Promise<void>;
@@ -38,7 +44,7 @@ export interface OutboxStore {
 export class DynamoOutboxStore implements OutboxStore {
   constructor(private readonly table: TableRef) {}
 
-  putInTransaction(n: { id: string; kind: string; mail: Mail }, now: Date): TransactItem {
+  putInTransaction(n: NewNotification, now: Date): TransactItem {
     const item: OutboxNotification = {
       ...n,
       status: "pending",

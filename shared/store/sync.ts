@@ -15,6 +15,9 @@ type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[numb
 export const runInProgress = (runId: string, what: string) =>
   conflict("RunInProgress", `${what} refused: run '${runId}' is queued or running; try again when it finishes`, { activeRunId: runId });
 
+/** A visit renewed the token between the read and the run start's transaction: read it again. */
+export const tokenChanged = () => conflict("TokenChanged", "Your token changed at the same time; retry");
+
 export const connectionChanged = () =>
   conflict("ConcurrentChange", "The connection changed at the same time (another request won); read it again and retry");
 
@@ -174,7 +177,7 @@ export class DynamoSyncStore {
    * on the owner that was read). For a scheduled run the due time read must still stand, so a repeated
    * or overlapping tick starts nothing twice. Throws RunInProgress with the active run's id.
    */
-  async queueRun(c: Connection, run: Run, scheduled?: StartRunOptions): Promise<void> {
+  async queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: { before: SyncOwner | undefined; after: SyncOwner }): Promise<void> {
     const values: Record<string, unknown> = { ":run": run.id, ":owner": c.ownerId, ":v": c.version, ":next": c.version + 1 };
     // Every change to the connection moves its version, so ownership changes and runs are ordered by it.
     let update = "SET activeRunId = :run, version = :next";
@@ -199,8 +202,11 @@ export class DynamoSyncStore {
       },
       { Put: { TableName: this.name, Item: this.runItem({ ...run, queuedVersion: c.version + 1 }), ConditionExpression: "attribute_not_exists(pk)" } },
       { Put: { TableName: this.name, Item: { ...keys.connectionRun(c.id, run.queuedAt, run.id), runId: run.id } } },
+      // A manual run by its owner renews their token in the same transaction (seed: starting a run renews it).
+      ...(token ? [{ Update: this.tokenUpdate(token.before, token.after) }] : []),
     ];
     await this.send(items, (reasons) => {
+      if (token && reasons[3]?.Code === "ConditionalCheckFailed") return tokenChanged();
       const found = reasons[0]?.Item;
       if (reasons[0]?.Code === "ConditionalCheckFailed" && !found) return notFound("connection", c.id);
       if (found?.activeRunId) return runInProgress(found.activeRunId as string, "Starting a run");
@@ -364,40 +370,39 @@ export class DynamoSyncStore {
    * its next announcement in the due index. False when another write came first.
    */
   async saveToken(before: SyncOwner | undefined, after: SyncOwner): Promise<boolean> {
-    const item = {
-      ...keys.syncToken(after.userId),
-      ...after,
-      ...(after.nextEventAt ? dueKeys("TOKEN", after.userId, after.nextEventAt) : {}),
-    };
     try {
-      await this.table.ddb.send(
-        new UpdateCommand({
-          TableName: this.name,
-          Key: keys.syncToken(after.userId),
-          // Only the token fields: the scheduled count is moved by connection transactions concurrently.
-          UpdateExpression:
-            "SET userId = :u, #token = :token, version = :next" +
-            (after.email ? ", email = :email" : "") +
-            (after.name ? ", #name = :name" : "") +
-            (after.nextEventAt ? ", nextEventAt = :nextAt, duePk = :duePk, dueSk = :dueSk" : " REMOVE nextEventAt, duePk, dueSk"),
-          ConditionExpression: before ? "version = :v" : "attribute_not_exists(pk) OR attribute_not_exists(#token)",
-          ExpressionAttributeNames: { "#token": "token", ...(after.name ? { "#name": "name" } : {}) },
-          ExpressionAttributeValues: {
-            ":u": after.userId,
-            ":token": after.token,
-            ":next": (before?.version ?? 0) + 1,
-            ...(before ? { ":v": before.version } : {}),
-            ...(after.email ? { ":email": after.email } : {}),
-            ...(after.name ? { ":name": after.name } : {}),
-            ...(after.nextEventAt ? { ":nextAt": after.nextEventAt, ":duePk": item.duePk, ":dueSk": item.dueSk } : {}),
-          },
-        }),
-      );
+      await this.table.ddb.send(new UpdateCommand(this.tokenUpdate(before, after)));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** The conditional write of `saveToken`, for a transaction of its own or of a run start. */
+  tokenUpdate(before: SyncOwner | undefined, after: SyncOwner) {
+    const due = after.nextEventAt ? dueKeys("TOKEN", after.userId, after.nextEventAt) : undefined;
+    return {
+      TableName: this.name,
+      Key: keys.syncToken(after.userId),
+      // Only the token fields: the scheduled count is moved by connection transactions concurrently.
+      UpdateExpression:
+        "SET userId = :u, #token = :token, version = :next" +
+        (after.email ? ", email = :email" : "") +
+        (after.name ? ", #name = :name" : "") +
+        (due ? ", nextEventAt = :nextAt, duePk = :duePk, dueSk = :dueSk" : " REMOVE nextEventAt, duePk, dueSk"),
+      ConditionExpression: before ? "version = :v" : "attribute_not_exists(pk) OR attribute_not_exists(#token)",
+      ExpressionAttributeNames: { "#token": "token", ...(after.name ? { "#name": "name" } : {}) },
+      ExpressionAttributeValues: {
+        ":u": after.userId,
+        ":token": after.token,
+        ":next": (before?.version ?? 0) + 1,
+        ...(before ? { ":v": before.version } : {}),
+        ...(after.email ? { ":email": after.email } : {}),
+        ...(after.name ? { ":name": after.name } : {}),
+        ...(due ? { ":nextAt": after.nextEventAt, ":duePk": due.duePk, ":dueSk": due.dueSk } : {}),
+      },
+    };
   }
 
   /** Records that the trigger announced a token event (and what comes next) together with the notification, once. */

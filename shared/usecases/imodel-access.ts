@@ -4,6 +4,7 @@ import type { Clock } from "../clock";
 import { dayOf, permissionsOn, type Briefcase, type Imodel, type Interaction, type NamedVersion } from "../domain/imodel";
 import type { Connection, Run } from "../domain/connection";
 import type { Itwin, TeamMember } from "../domain/itwin";
+import type { SyncOwner } from "../domain/sync-token";
 import { allows, operationRules, permissions, type ImodelOperation, type Permission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
@@ -21,6 +22,10 @@ export interface ImodelAccess {
   namedVersion?: NamedVersion;
   connection?: Connection;
   run?: Run;
+  /** With `otherUserId`: whether that user is on the team, and their interaction record. */
+  other?: { userId: string; member?: TeamMember; interaction?: Interaction };
+  /** With `syncOwnerId`: that user's synchronization token item (undefined when they have none). */
+  syncOwner?: SyncOwner;
 }
 
 export interface OpenOptions extends AccessExtras {
@@ -55,6 +60,8 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
       namedVersion: read.namedVersion,
       connection: read.connection,
       run: read.run,
+      ...(options.otherUserId ? { other: { userId: options.otherUserId, member: read.other?.member, interaction: read.other?.interaction } } : {}),
+      syncOwner: read.syncOwner,
     };
   }
 

@@ -2,7 +2,8 @@
 import type { Clock } from "../clock";
 import { logger } from "../log";
 import type { MailSender } from "../mail/sender";
-import type { OutboxStore } from "../store/outbox";
+import { render, type Mail, type Recipient } from "../mail/templates";
+import type { OutboxNotification, OutboxStore } from "../store/outbox";
 
 /** A delivery attempt holds its claim this long; a deliverer that dies mid-way frees it for the next tick. */
 const CLAIM_MS = 60_000;
@@ -14,15 +15,35 @@ export const retryDelayMs = (attempts: number) => Math.min(6 * 60, 2 ** Math.max
 
 export type DeliveryOutcome = "sent" | "retry" | "failed" | "skipped";
 
-export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSender; clock: Clock }) {
+/** A recipient's address and name, or undefined when they have none (or left the organisation). */
+export type ContactBook = (recipient: Recipient) => Promise<{ email?: string; name?: string } | undefined>;
+
+export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSender; clock: Clock; contacts: ContactBook }) {
   const { outbox, sender, clock } = deps;
+
+  /** The mail of a notification: rendered when recorded, or now from its draft and the recipient's address. */
+  async function mailOf(note: OutboxNotification): Promise<Mail | undefined> {
+    if (note.mail) return note.mail;
+    if (!note.draft || !note.recipient) return undefined;
+    const contact = await deps.contacts(note.recipient);
+    if (!contact?.email) return undefined;
+    return render({ ...note.draft, to: { email: contact.email, name: contact.name } } as Parameters<typeof render>[0]);
+  }
 
   async function deliver(id: string): Promise<DeliveryOutcome> {
     const now = clock.now();
     const note = await outbox.claim(id, now, CLAIM_MS);
     if (!note) return "skipped";
+    let mail: Mail | undefined;
     try {
-      await sender.send(note.mail);
+      mail = await mailOf(note);
+      if (!mail) {
+        // Nobody to write to: kept as failed, where operators look, rather than retried for a day.
+        logger.warn("no e-mail address for the notification's recipient", { notificationId: id, recipientId: note.recipient?.userId });
+        await outbox.markAttemptFailed(id, now, "NoAddress", now, true);
+        return "failed";
+      }
+      await sender.send(mail);
     } catch (error) {
       const attempts = note.attempts + 1;
       const giveUp = attempts >= MAX_DELIVERY_ATTEMPTS;

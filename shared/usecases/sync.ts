@@ -8,12 +8,11 @@ import { AppError, conflict, forbidden, invalidInput, notFound } from "../errors
 import type { Caller } from "../http/caller";
 import { imodelOfConnection, imodelOfRun, mintConnectionId, mintRunId } from "../child-ids";
 import { derivedId, newId } from "../ids";
-import { logger } from "../log";
-import { render } from "../mail/templates";
-import type { OrganizationStore } from "../store/organizations";
+import type { Draft } from "../mail/templates";
+import { dispatch, type Job, type Jobs } from "../jobs";
 import type { OutboxStore } from "../store/outbox";
 import type { DynamoSyncStore, FinishRun } from "../store/sync";
-import type { ImodelAccess, ImodelGuard } from "./imodel-access";
+import type { ImodelAccess, ImodelGuard, OpenOptions } from "./imodel-access";
 import type { notificationUseCases } from "./notifications";
 import { randomBytes } from "node:crypto";
 
@@ -79,15 +78,16 @@ export const tokenView = (owner: SyncOwner | undefined, now: Date): { status: To
 export interface SyncDeps {
   sync: DynamoSyncStore;
   guard: ImodelGuard;
-  orgs: OrganizationStore;
   outbox: OutboxStore;
   notifications: ReturnType<typeof notificationUseCases>;
+  /** Where a manual run's execution and a change's mail go, so the request answers without waiting for them. */
+  jobs: Jobs;
   clock: Clock;
   warningDays: readonly number[];
 }
 
 export function syncUseCases(deps: SyncDeps) {
-  const { sync, guard, orgs, outbox, notifications, clock } = deps;
+  const { sync, guard, outbox, notifications, jobs, clock } = deps;
 
   const has = (access: ImodelAccess, permission: Permission) => access.permissions.includes(permission);
 
@@ -98,12 +98,12 @@ export function syncUseCases(deps: SyncDeps) {
     }
   }
 
-  /** The connection and the caller's access to its iModel; 404 for anyone outside the iTwin. */
-  async function openConnection(caller: Caller, connectionId: string) {
+  /** The connection and the caller's access to its iModel (and `also`, in the same read); 404 for anyone outside the iTwin. */
+  async function openConnection(caller: Caller, connectionId: string, also: Pick<OpenOptions, "otherUserId" | "syncOwnerId"> = {}) {
     // The id names its iModel: the connection comes in the access check's own request.
     const imodelId = imodelOfConnection(connectionId);
     if (!imodelId) throw notFound("connection", connectionId);
-    const access = await guard.open(caller, imodelId, { connectionId, notFoundAs: { kind: "connection", id: connectionId } });
+    const access = await guard.open(caller, imodelId, { ...also, connectionId, notFoundAs: { kind: "connection", id: connectionId } });
     if (!access.connection) throw notFound("connection", connectionId);
     return { connection: access.connection, access };
   }
@@ -115,22 +115,27 @@ export function syncUseCases(deps: SyncDeps) {
     return schedule;
   }
 
-  /** Issues or renews the caller's token as a portal visit does (seed: renewed in the last 10 days). */
+  /** What a portal visit makes of the token read (seed: issued when unknown or expired, renewed in the last 10 days); undefined when nothing changes. */
+  function visited(userId: string, claims: { email?: string; name?: string }, before: SyncOwner | undefined, now: Date): SyncOwner | undefined {
+    const { token, outcome } = visit(before?.token, userId, now);
+    if (outcome === "unchanged" && before) return undefined;
+    return {
+      userId,
+      email: claims.email ?? before?.email,
+      name: claims.name ?? before?.name,
+      token: { ...token, secret: outcome === "issued" ? randomBytes(32).toString("base64url") : before!.token!.secret },
+      scheduledConnections: before?.scheduledConnections ?? 0,
+      nextEventAt: nextTokenEvent(token, deps.warningDays, now)?.at.toISOString(),
+      version: (before?.version ?? 0) + 1,
+    };
+  }
+
+  /** Issues or renews the caller's token as a portal visit does. */
   async function visitPortal(userId: string, claims: { email?: string; name?: string }): Promise<SyncOwner> {
     for (let attempt = 0; ; attempt++) {
-      const now = clock.now();
       const before = await sync.getOwner(userId);
-      const { token, outcome } = visit(before?.token, userId, now);
-      if (outcome === "unchanged" && before) return before;
-      const after: SyncOwner = {
-        userId,
-        email: claims.email ?? before?.email,
-        name: claims.name ?? before?.name,
-        token: { ...token, secret: outcome === "issued" ? randomBytes(32).toString("base64url") : before!.token!.secret },
-        scheduledConnections: before?.scheduledConnections ?? 0,
-        nextEventAt: nextTokenEvent(token, deps.warningDays, now)?.at.toISOString(),
-        version: (before?.version ?? 0) + 1,
-      };
+      const after = visited(userId, claims, before, clock.now());
+      if (!after) return before!;
       if (await sync.saveToken(before, after)) return after;
       if (attempt >= 5) throw conflict("ConcurrentChange", "Your token changed at the same time; retry");
     }
@@ -199,8 +204,8 @@ export function syncUseCases(deps: SyncDeps) {
     });
   }
 
-  /** Queues and executes a run; the manual path answers the finished run. */
-  async function startRun(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }): Promise<Run> {
+  /** Queues a run: the connection takes it as its one active run; `token`, a renewal written in the same transaction. */
+  async function queue(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }, token?: { before: SyncOwner | undefined; after: SyncOwner }): Promise<Run> {
     const now = clock.now();
     const run: Run = {
       id: scheduled ? mintRunId(connection.imodelId, scheduled.dueAt, connection.id) : mintRunId(connection.imodelId),
@@ -213,21 +218,31 @@ export function syncUseCases(deps: SyncDeps) {
       queuedAt: now.toISOString(),
       leaseUntil: new Date(now.getTime() + RUN_LEASE_MS).toISOString(),
     };
-    await sync.queueRun(connection, run, scheduled);
-    return execute(run);
+    await sync.queueRun(connection, run, scheduled, token);
+    return run;
   }
 
-  async function memberContact(orgId: string, userId: string) {
-    const [member] = await orgs.getMembers(orgId, [userId]);
-    return member;
+  /** Queues and executes a run in this invocation: the trigger's scheduled runs. */
+  async function startRun(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }): Promise<Run> {
+    return execute(await queue(connection, trigger, scheduled));
   }
 
-  /** Hands the connection to `to` and records the notification in the same transaction, then tries to deliver it. */
+  /** Background work of this group: the worker function (or, in tests, this process) calls it with each job. */
+  async function work(job: Job): Promise<void> {
+    if (job.kind === "executeRun") await execute(job.run);
+    else await notifications.deliverSoon(job.notificationIds);
+  }
+
+  /**
+   * Hands the connection to `to` and records the notification in the same transaction; the mail goes
+   * out in the background. One read before: the connection, the caller's access, the new owner's team
+   * member and interaction items and their token come in the access check's BatchGetItem.
+   */
   async function changeOwner(caller: Caller, connection: Connection, access: ImodelAccess, to: string, kind: "ownershipTransferred" | "ownershipTaken") {
     if (connection.ownerId === to) throw conflict("AlreadyOwner", `'${to}' already owns this connection`);
     if (connection.activeRunId) throw conflict("RunInProgress", `Changing the owner refused: run '${connection.activeRunId}' is queued or running; try again when it finishes`, { activeRunId: connection.activeRunId });
-    const target = await guard.open({ userId: to, signedInAt: clock.now() }, connection.imodelId).catch(() => undefined);
-    if (!target) throw conflict("NewOwnerNotTeamMember", `'${to}' is not a member of this iTwin's team`);
+    const onTeam = to === caller.userId ? access.member : access.other?.member;
+    if (!onTeam) throw conflict("NewOwnerNotTeamMember", `'${to}' is not a member of this iTwin's team`);
     const now = clock.now();
     const previous = connection.ownerId;
     const after: Connection = {
@@ -237,29 +252,15 @@ export function syncUseCases(deps: SyncDeps) {
       updatedAt: now.toISOString(),
       version: connection.version + 1,
     };
-    const [newOwner] = await sync.getOwners([to]);
+    const newOwner = access.syncOwner;
     const status = tokenStatus(newOwner?.token, now);
-    const recipientId = kind === "ownershipTransferred" ? to : previous;
-    const recipient = await memberContact(access.itwin.orgId, recipientId);
-    const imodelName = access.imodel.name;
+    // Mail goes to the new owner, or to the original owner when someone took the connection; the deliverer looks up their address.
+    const recipient = { orgId: access.itwin.orgId, userId: kind === "ownershipTransferred" ? to : previous };
+    const about = { connection: { id: connection.id, name: connection.name, imodelName: access.imodel.name }, by: { userId: caller.userId, name: caller.name } };
+    const draft: Draft = kind === "ownershipTransferred" ? { kind, ...about, tokenStatus: status, tokenExpiresAt: newOwner?.token?.expiresAt } : { kind, ...about };
     const noteId = derivedId("note", "owner", connection.id, String(after.version));
-    const mail = recipient?.email
-      ? render(
-          kind === "ownershipTransferred"
-            ? {
-                kind,
-                to: { email: recipient.email, name: recipient.name },
-                connection: { id: connection.id, name: connection.name, imodelName },
-                by: { userId: caller.userId, name: caller.name },
-                tokenStatus: status,
-                tokenExpiresAt: newOwner?.token?.expiresAt,
-              }
-            : { kind, to: { email: recipient.email, name: recipient.name }, connection: { id: connection.id, name: connection.name, imodelName }, by: { userId: caller.userId, name: caller.name } },
-        )
-      : undefined;
-    if (!mail) logger.warn("no e-mail address for the notification's recipient", { connectionId: connection.id, recipientId });
-    await sync.transferOwner(connection, after, mail ? outbox.putInTransaction({ id: noteId, kind, mail }, now) : undefined);
-    if (mail) await notifications.deliverSoon([noteId]);
+    await sync.transferOwner(connection, after, outbox.putInTransaction({ id: noteId, kind, draft, recipient }, now));
+    await dispatch(jobs, { kind: "deliver", notificationIds: [noteId] }, work);
     await guard.touched(access);
     return {
       connection: connectionView(after),
@@ -277,6 +278,7 @@ export function syncUseCases(deps: SyncDeps) {
     execute,
     startRun,
     finish,
+    work,
 
     async create(caller: Caller, imodelId: string, input: { name: string; files: SourceFile[]; schedule?: Schedule }, idempotencyKey?: string) {
       const access = await guard.open(caller, imodelId);
@@ -364,13 +366,25 @@ export function syncUseCases(deps: SyncDeps) {
       await guard.touched(access);
     },
 
-    /** A manual run: Write on the iModel; when the owner starts it, their token is renewed first (seed). */
+    /**
+     * A manual run: Write on the iModel; when the owner starts it, their token is renewed (seed) in the
+     * transaction that queues it. Answers the queued run; it executes in the background.
+     */
     async run(caller: Caller, connectionId: string) {
-      const { connection, access } = await openConnection(caller, connectionId);
+      const { connection, access } = await openConnection(caller, connectionId, { syncOwnerId: caller.userId });
       requirePermission(access, "startRun");
       if (connection.activeRunId) throw conflict("RunInProgress", `Starting a run refused: run '${connection.activeRunId}' is queued or running`, { activeRunId: connection.activeRunId });
-      if (caller.userId === connection.ownerId) await visitPortal(caller.userId, caller);
-      const run = await startRun(connection, "manual");
+      const renewal = caller.userId === connection.ownerId ? visited(caller.userId, caller, access.syncOwner, clock.now()) : undefined;
+      let run: Run;
+      try {
+        run = await queue(connection, "manual", undefined, renewal && { before: access.syncOwner, after: renewal });
+      } catch (error) {
+        // A portal visit renewed the token meanwhile: renew from what it wrote, then queue.
+        if (!(error instanceof AppError && error.code === "TokenChanged")) throw error;
+        await visitPortal(caller.userId, caller);
+        run = await queue(connection, "manual");
+      }
+      await dispatch(jobs, { kind: "executeRun", run }, work);
       await guard.touched(access);
       return runView(run);
     },
@@ -396,7 +410,7 @@ export function syncUseCases(deps: SyncDeps) {
 
     /** The owner, or a holder of Manage on the iModel, hands the connection to a team member. */
     async transfer(caller: Caller, connectionId: string, to: string) {
-      const { connection, access } = await openConnection(caller, connectionId);
+      const { connection, access } = await openConnection(caller, connectionId, { otherUserId: to, syncOwnerId: to });
       if (connection.ownerId !== caller.userId && !has(access, connectionRules.transferOwnership)) {
         throw forbidden("Only the connection's owner or a holder of imodels_manage on the iModel may hand it on; anyone with imodels_write may take it instead");
       }
@@ -405,7 +419,7 @@ export function syncUseCases(deps: SyncDeps) {
 
     /** Any team member with Write takes the connection; the original owner is told. */
     async take(caller: Caller, connectionId: string) {
-      const { connection, access } = await openConnection(caller, connectionId);
+      const { connection, access } = await openConnection(caller, connectionId, { syncOwnerId: caller.userId });
       requirePermission(access, "takeOwnership");
       return changeOwner(caller, connection, access, caller.userId, "ownershipTaken");
     },

@@ -2,7 +2,9 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeDocumentClient } from "../../shared/store/client";
-import { startApi, uniqueUser, type TestApi } from "../support/api";
+import { makeApp } from "../../shared/app";
+import type { Job } from "../../shared/jobs";
+import { startApi, uniqueUser, type Client, type TestApi } from "../support/api";
 import { emailOf, mailTo, teamWith } from "../support/sync";
 
 let api: TestApi;
@@ -46,23 +48,27 @@ describe("connections", () => {
   });
 });
 
+const runOf = async (client: Client, runId: string) => (await client.get(`/runs/${runId}`)).body;
+
 describe("runs", () => {
   it("appends one changeset for the files changed since the last successful run, and none when nothing changed", async () => {
     const team = await teamWith(api, { owner: "Write", reader: "Read" });
     const owner = team.members.owner!;
     const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
 
+    // A manual run answers queued and executes in the background (the test client waits for it).
     const first = await owner.post(`/connections/${connection.id}/runs`);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ state: "succeeded", ownerId: owner.userId, changesetIndex: 1, changedFiles: ["a.dgn", "b.dgn"] });
+    expect(first.body).toMatchObject({ state: "queued", ownerId: owner.userId });
+    expect(await runOf(owner, first.body.id)).toMatchObject({ state: "succeeded", ownerId: owner.userId, changesetIndex: 1, changedFiles: ["a.dgn", "b.dgn"] });
 
     const idle = await owner.post(`/connections/${connection.id}/runs`);
-    expect(idle.body.state).toBe("succeeded");
-    expect(idle.body.changesetIndex).toBeUndefined();
+    expect((await runOf(owner, idle.body.id)).state).toBe("succeeded");
+    expect((await runOf(owner, idle.body.id)).changesetIndex).toBeUndefined();
 
     expect((await owner.put(`/connections/${connection.id}/files/b.dgn`, { version: "2" })).body).toEqual({ id: "b.dgn", name: "b.dgn", version: "2" });
     const third = await owner.post(`/connections/${connection.id}/runs`);
-    expect(third.body).toMatchObject({ state: "succeeded", changesetIndex: 2, changedFiles: ["b.dgn"] });
+    expect(await runOf(owner, third.body.id)).toMatchObject({ state: "succeeded", changesetIndex: 2, changedFiles: ["b.dgn"] });
 
     const timeline = await team.members.reader!.get(`/imodels/${team.imodelId}/changesets`);
     expect(timeline.body.items.map((c: { index: number }) => c.index)).toEqual([1, 2]);
@@ -72,6 +78,37 @@ describe("runs", () => {
     expect(runs.body.items.map((r: { id: string }) => r.id)).toEqual([third.body.id, idle.body.id, first.body.id]);
     expect((await team.members.reader!.get(`/runs/${first.body.id}`)).body.state).toBe("succeeded");
     expect((await team.members.reader!.post(`/connections/${connection.id}/runs`)).status).toBe(403);
+  });
+
+  it("answers a manual run queued before it executes, and refuses a second start until the background finishes it", async () => {
+    // An app whose background jobs wait here until the test lets them go.
+    const held: Job[] = [];
+    const app = makeApp({ jobs: { enqueue: async (job) => void held.push(job) } });
+    const slow = await startApi({ app });
+    try {
+      const team = await teamWith(slow, { owner: "Write" });
+      const owner = team.members.owner!;
+      const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+      const queued = await owner.post(`/connections/${connection.id}/runs`);
+      expect(queued.status).toBe(201);
+      expect(queued.body.state).toBe("queued");
+      expect(held).toEqual([{ kind: "executeRun", run: expect.objectContaining({ id: queued.body.id }) }]);
+      // The token was renewed in the transaction that queued the run.
+      expect((await owner.get("/me/sync-token")).body.status).toBe("valid");
+
+      const second = await owner.post(`/connections/${connection.id}/runs`);
+      expect(second.status).toBe(409);
+      expect(second.body.error.details.activeRunId).toBe(queued.body.id);
+
+      await app.work(held.shift()!);
+      expect(await runOf(owner, queued.body.id)).toMatchObject({ state: "succeeded", changesetIndex: 1 });
+      // Doing the same job again (a retried invoke) changes nothing.
+      await app.work({ kind: "executeRun", run: queued.body });
+      expect((await owner.get(`/imodels/${team.imodelId}/changesets`)).body.items).toHaveLength(1);
+      expect((await owner.post(`/connections/${connection.id}/runs`)).status).toBe(201);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("renews the owner's token when the owner starts a run manually", async () => {
@@ -89,7 +126,7 @@ describe("runs", () => {
     const team = await teamWith(api, { owner: "Write", colleague: "Write" });
     const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
     const run = await team.members.colleague!.post(`/connections/${connection.id}/runs`);
-    expect(run.body).toMatchObject({ state: "failed", reason: "OwnerTokenExpired", ownerId: team.members.owner!.userId });
+    expect(await runOf(team.members.colleague!, run.body.id)).toMatchObject({ state: "failed", reason: "OwnerTokenExpired", ownerId: team.members.owner!.userId });
     expect((await team.members.colleague!.get("/me/sync-token")).body.status).toBe("unknown");
   });
 
@@ -100,7 +137,7 @@ describe("runs", () => {
     await owner.post("/me/sync-token");
     expect((await team.admin.patch(`/itwins/${team.itwinId}/members/${owner.userId}`, { roles: ["Read"] })).status).toBe(200);
     const run = await team.members.colleague!.post(`/connections/${connection.id}/runs`);
-    expect(run.body).toMatchObject({ state: "failed", reason: "OwnerLacksPermission" });
+    expect(await runOf(team.members.colleague!, run.body.id)).toMatchObject({ state: "failed", reason: "OwnerLacksPermission" });
     // A failed run frees the connection for the next one.
     expect((await team.members.colleague!.post(`/connections/${connection.id}/runs`)).status).toBe(201);
   });

@@ -7,6 +7,7 @@ import { clock } from "../../shared/clock";
 import { buildGateway, listen } from "../../infra/local/stack";
 import { memoryIssuer, type Issuer } from "../../infra/local/tokens";
 import { checkAgainstContract } from "./contract";
+import { settled } from "../../shared/jobs";
 
 export interface Reply<T = any> {
   status: number;
@@ -63,6 +64,9 @@ export async function startApi(options: { app?: App } = {}): Promise<TestApi> {
       // Not JSON (the API page); keep the text.
     }
     checkAgainstContract(method, path, response.status, response.headers.get("content-type"), body);
+    // What the request handed to the background (a manual run, mail) has finished before the test goes on,
+    // as it would have a moment later on AWS; a test that looks at the work in between builds its app with its own jobs.
+    await settled();
     return { status: response.status, body, headers: response.headers } as Reply;
   };
 

@@ -206,10 +206,11 @@ export const startRun = defineRoute({
   tag: "Synchronization",
   summary: "Run the connection now",
   description:
-    "Needs imodels_write. The run acts on the owner's behalf and is answered when it has finished: `succeeded` (with the changeset it appended, if files changed) or `failed` with a reason. " +
-    "When the owner starts it, their token is issued or renewed first. Refused while another run is queued or running (409 `RunInProgress` with its id).",
+    "Needs imodels_write. Answers the run `queued`; it then executes in the background, on the owner's behalf, and ends `succeeded` (with the changeset it appended, if files changed) or `failed` with a reason: " +
+    "follow it with `GET /runs/{runId}`. When the owner starts it, their token is issued or renewed in the same transaction that queues it. " +
+    "Refused while another run is queued or running (409 `RunInProgress` with its id).",
   params: connectionParams,
-  success: { status: 201, description: "The run", schema: runSchema },
+  success: { status: 201, description: "The run, queued", schema: runSchema },
   errors: [403, 404, 409],
 });
 

@@ -1,0 +1,69 @@
+// Work a request hands on instead of doing it before it answers: executing a manual run, delivering the mail a change recorded.
+import { logger } from "./log";
+import type { Run } from "./domain/connection";
+
+/** One unit of background work. Each is idempotent: a job done twice (a retried invoke) changes nothing the second time. */
+export type Job =
+  /** Runs a queued run to its end; `markRunning` is conditioned on the run still being queued. */
+  | { kind: "executeRun"; run: Run }
+  /** Delivers notifications recorded in the outbox; each delivery claims its notification first. */
+  | { kind: "deliver"; notificationIds: string[] };
+
+export interface Jobs {
+  /** Hands the job on. Rejects when it could not be handed on; the caller decides what then (see `dispatch`). */
+  enqueue(job: Job): Promise<void>;
+}
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+/** Every job an in-process runner has started and not finished, across runners: tests and the local stack wait on it. */
+const running = new Set<Promise<void>>();
+
+/**
+ * Runs each job in this process right after the request that enqueued it, without the request waiting
+ * for it: what tests use, and the local stack when no worker function is configured.
+ */
+export class InProcessJobs implements Jobs {
+  private handler?: JobHandler;
+
+  /** The app's worker, given once the app is built (the worker needs the use cases that enqueue). */
+  bind(handler: JobHandler): this {
+    this.handler = handler;
+    return this;
+  }
+
+  enqueue(job: Job): Promise<void> {
+    const handler = this.handler;
+    if (!handler) return Promise.reject(new Error("InProcessJobs: no worker bound"));
+    track(
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => handler(job))
+        .catch((error: unknown) => logger.error("background job failed", { job: job.kind, error: error as Error })),
+    );
+    return Promise.resolve();
+  }
+}
+
+/** Counts `work` among the in-process jobs that `settled` waits for (the local stack's asynchronous invokes). */
+export function track(work: Promise<void>): void {
+  const done = work.finally(() => running.delete(done));
+  running.add(done);
+}
+
+/** Resolves when every in-process job, including jobs those jobs enqueued, has finished. */
+export async function settled(): Promise<void> {
+  while (running.size) await Promise.all([...running]);
+}
+
+/**
+ * Hands a job on; when that fails, does it here instead, so the work is never left undone: the
+ * request answers later, but the run still runs and the mail still goes (the outbox also redelivers).
+ */
+export async function dispatch(jobs: Jobs, job: Job, inline: JobHandler): Promise<void> {
+  try {
+    await jobs.enqueue(job);
+  } catch (error) {
+    logger.warn("background job not handed on; doing it in the request", { job: job.kind, error: error as Error });
+    await inline(job);
+  }
+}
