@@ -99,7 +99,7 @@ export class DynamoImodelStore implements ImodelStore {
       keys.interaction(imodelId, userId),
       ...(also.briefcaseId ? [keys.briefcase(imodelId, also.briefcaseId)] : []),
       ...(also.namedVersionId ? [keys.namedVersion(imodelId, also.namedVersionId)] : []),
-      ...(also.connectionId ? [keys.connection(also.connectionId)] : []),
+      ...(also.connectionId ? [keys.connection(imodelId, also.connectionId)] : []),
       ...(also.runId ? [keys.run(also.runId)] : []),
       // BatchGetItem refuses a key twice: the caller's own items are already in the list.
       ...(also.otherUserId && also.otherUserId !== userId ? [keys.itwinMember(itwinId, also.otherUserId), keys.interaction(imodelId, also.otherUserId)] : []),
@@ -115,7 +115,7 @@ export class DynamoImodelStore implements ImodelStore {
       interaction: find<Interaction>(wanted[4]!),
       briefcase: also.briefcaseId ? find<Briefcase>(keys.briefcase(imodelId, also.briefcaseId)) : undefined,
       namedVersion: also.namedVersionId ? find<NamedVersion>(keys.namedVersion(imodelId, also.namedVersionId)) : undefined,
-      connection: also.connectionId ? find<Connection>(keys.connection(also.connectionId)) : undefined,
+      connection: also.connectionId ? find<Connection>(keys.connection(imodelId, also.connectionId)) : undefined,
       run: also.runId ? find<Run>(keys.run(also.runId)) : undefined,
       other: also.otherUserId
         ? {

@@ -19,10 +19,14 @@ export const keys = {
   ownedApplicationPrefix: (userId: string) => `OWNS#${userId}#APP#`,
 
   // Synchronization: connections, runs and owner tokens.
-  connection: (id: string) => ({ pk: `CONN#${id}`, sk: "CONN" }),
-  /** In the iModel's partition: its connections, listed and deleted with it. */
-  imodelConnection: (imodelId: string, connectionId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `CONN#${connectionId}` }),
+  /**
+   * A connection lives in its iModel's partition (its id names the iModel): one Query lists the iModel's
+   * connections whole, and they go with the iModel.
+   */
+  connection: (imodelId: string, connectionId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `CONN#${connectionId}` }),
   imodelConnectionPrefix: "CONN#",
+  /** The partition of a connection's runs. */
+  connectionRuns: (connectionId: string) => ({ pk: `CONN#${connectionId}` }),
   run: (id: string) => ({ pk: `RUN#${id}`, sk: "RUN" }),
   /** In the connection's partition, newest last: its runs. */
   connectionRun: (connectionId: string, queuedAt: string, runId: string) => ({ pk: `CONN#${connectionId}`, sk: `RUN#${queuedAt}#${runId}` }),
@@ -46,6 +50,13 @@ export const keys = {
   userItwin: (userId: string, orgId: string, kind: string, itwinId: string) => ({ pk: `USER#${userId}#ITWINS`, sk: `ORG#${orgId}#${kind}#${itwinId}` }),
   userItwinPrefix: (orgId: string, kind: string) => `ORG#${orgId}#${kind}#`,
   userItwins: (userId: string) => ({ pk: `USER#${userId}#ITWINS` }),
+  /**
+   * One item per user and organisation: the teams of that organisation the user is on (and those where
+   * they hold team_manage), moved in the same transaction as every team member item, so removing the
+   * user from the organisation reads it with the membership instead of querying the index above.
+   * Its sk has no trailing '#', so the index's `ORG#<org>#` prefixes never match it.
+   */
+  userTeams: (userId: string, orgId: string) => ({ pk: `USER#${userId}#ITWINS`, sk: `ORG#${orgId}` }),
   /** Everything an iModel holds lives in its own partition and goes with it. */
   imodelPartition: (imodelId: string) => ({ pk: `IMODEL#${imodelId}` }),
   imodelAccess: (imodelId: string, userId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `ACCESS#${userId}` }),

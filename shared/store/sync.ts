@@ -8,7 +8,8 @@ import { batchGet, cancellationReasons, isConditionFailure, strip, transactOrFal
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
-import { pageOfEntries } from "./partition";
+import { pageOfEntries, pageOfPrefix } from "./partition";
+import { imodelOfConnection } from "../child-ids";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -46,7 +47,7 @@ export class DynamoSyncStore {
   // --- connections ---------------------------------------------------------------------------
 
   private connectionItem(c: Connection) {
-    return { ...keys.connection(c.id), ...c, ...(c.schedule && c.nextDueAt ? dueKeys("RUN", c.id, c.nextDueAt) : {}) };
+    return { ...keys.connection(c.imodelId, c.id), ...c, ...(c.schedule && c.nextDueAt ? dueKeys("RUN", c.id, c.nextDueAt) : {}) };
   }
 
   /** Counts the owner's scheduled connections: the expiry notice goes only to owners of at least one. */
@@ -64,7 +65,6 @@ export class DynamoSyncStore {
   async createConnection(c: Connection): Promise<{ connection: Connection; created: boolean }> {
     const items: TransactItem[] = [
       { Put: { TableName: this.name, Item: this.connectionItem(c), ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
-      { Put: { TableName: this.name, Item: { ...keys.imodelConnection(c.imodelId, c.id), connectionId: c.id } } },
       // The iModel must still exist: a connection never outlives it.
       { ConditionCheck: { TableName: this.name, Key: keys.imodel(c.itwinId, c.imodelId), ConditionExpression: "attribute_exists(pk)" } },
     ];
@@ -82,14 +82,15 @@ export class DynamoSyncStore {
   }
 
   async getConnection(id: string): Promise<Connection | undefined> {
-    const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.connection(id), ConsistentRead: true }));
+    const imodelId = imodelOfConnection(id);
+    if (!imodelId) return undefined;
+    const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.connection(imodelId, id), ConsistentRead: true }));
     return strip<Connection>(out.Item);
   }
 
+  /** One Query: the connections are the items of the iModel's partition under their prefix. */
   listConnections(imodelId: string, limit: number, cursor?: string): Promise<Page<Connection>> {
-    return pageOfEntries<Connection>(this.table, keys.imodelPartition(imodelId).pk, keys.imodelConnectionPrefix, { limit, cursor }, (e) =>
-      keys.connection(e.connectionId as string),
-    );
+    return pageOfPrefix<Connection>(this.table, keys.imodelPartition(imodelId).pk, keys.imodelConnectionPrefix, { limit, cursor });
   }
 
   /** Writes a changed connection over the version that was read; moves the owner's scheduled count when the schedule came or went. */
@@ -114,14 +115,13 @@ export class DynamoSyncStore {
       {
         Delete: {
           TableName: this.name,
-          Key: keys.connection(c.id),
+          Key: keys.connection(c.imodelId, c.id),
           // Deleting while a run is active would strand the run.
           ConditionExpression: "version = :v AND attribute_not_exists(activeRunId)",
           ExpressionAttributeValues: { ":v": c.version },
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         },
       },
-      { Delete: { TableName: this.name, Key: keys.imodelConnection(c.imodelId, c.id) } },
     ];
     if (c.schedule) items.push(this.countScheduled(c.ownerId, -1));
     await this.send(items, (reasons) => {
@@ -193,7 +193,7 @@ export class DynamoSyncStore {
       {
         Update: {
           TableName: this.name,
-          Key: keys.connection(c.id),
+          Key: keys.connection(c.imodelId, c.id),
           UpdateExpression: update,
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
@@ -221,7 +221,7 @@ export class DynamoSyncStore {
       await this.table.ddb.send(
         new UpdateCommand({
           TableName: this.name,
-          Key: keys.connection(c.id),
+          Key: keys.connection(c.imodelId, c.id),
           UpdateExpression: "SET nextDueAt = :next, dueSk = :nextSk ADD version :one",
           ConditionExpression: "nextDueAt = :due",
           ExpressionAttributeValues: { ":due": dueAt, ":next": nextDueAt, ":nextSk": dueKeys("RUN", c.id, nextDueAt).dueSk, ":one": 1 },
@@ -323,7 +323,7 @@ export class DynamoSyncStore {
       items.push({
         Update: {
           TableName: this.name,
-          Key: keys.connection(run.connectionId),
+          Key: keys.connection(run.imodelId, run.connectionId),
           UpdateExpression: `SET version = :next${outcome.synced ? ", synced = :synced" : ""} REMOVE activeRunId`,
           ConditionExpression: "activeRunId = :run AND version = :v",
           ExpressionAttributeValues: { ":run": run.id, ":v": connection.version, ":next": connection.version + 1, ...(outcome.synced ? { ":synced": outcome.synced } : {}) },
@@ -348,7 +348,7 @@ export class DynamoSyncStore {
 
   /** Newest first. */
   listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
-    return pageOfEntries<Run>(this.table, keys.connection(connectionId).pk, keys.connectionRunPrefix, { limit, cursor, newestFirst: true }, (e) =>
+    return pageOfEntries<Run>(this.table, keys.connectionRuns(connectionId).pk, keys.connectionRunPrefix, { limit, cursor, newestFirst: true }, (e) =>
       keys.run(e.runId as string),
     );
   }

@@ -3,6 +3,8 @@ import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeDocumentClient } from "../../shared/store/client";
 import { makeApp } from "../../shared/app";
+import { imodelOfConnection } from "../../shared/child-ids";
+import { keys } from "../../shared/store/keys";
 import type { Job } from "../../shared/jobs";
 import { startApi, uniqueUser, type Client, type TestApi } from "../support/api";
 import { emailOf, mailTo, teamWith } from "../support/sync";
@@ -246,7 +248,7 @@ describe("ownership", () => {
 async function historyOf(connectionId: string) {
   const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
   const table = process.env.TABLE_NAME!;
-  const conn = await ddb.send(new GetCommand({ TableName: table, Key: { pk: `CONN#${connectionId}`, sk: "CONN" }, ConsistentRead: true }));
+  const conn = await ddb.send(new GetCommand({ TableName: table, Key: keys.connection(imodelOfConnection(connectionId)!, connectionId), ConsistentRead: true }));
   const entries = await ddb.send(
     new QueryCommand({ TableName: table, KeyConditionExpression: "pk = :pk AND begins_with(sk, :run)", ExpressionAttributeValues: { ":pk": `CONN#${connectionId}`, ":run": "RUN#" } }),
   );
