@@ -8,7 +8,8 @@ import { batchGet, cancellationReasons, isConditionFailure, strip, transactOrFal
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
-import { pageOfEntries, pageOfPrefix } from "./partition";
+import { pageOfPrefix, queryPrefix } from "./partition";
+import { decodeCursor, encodeCursor } from "./page";
 import { imodelOfConnection } from "../child-ids";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -201,7 +202,8 @@ export class DynamoSyncStore {
         },
       },
       { Put: { TableName: this.name, Item: this.runItem({ ...run, queuedVersion: c.version + 1 }), ConditionExpression: "attribute_not_exists(pk)" } },
-      { Put: { TableName: this.name, Item: { ...keys.connectionRun(c.id, run.queuedAt, run.id), runId: run.id } } },
+      // The connection's run entry is a copy of the run, written with every change of its state, so the list is one Query.
+      { Put: { TableName: this.name, Item: { ...keys.connectionRun(c.id, run.queuedAt, run.id), ...run, queuedVersion: c.version + 1, runId: run.id } } },
       // A manual run by its owner renews their token in the same transaction (seed: starting a run renews it).
       ...(token ? [{ Update: this.tokenUpdate(token.before, token.after) }] : []),
     ];
@@ -236,28 +238,28 @@ export class DynamoSyncStore {
 
   /** queued -> running with a fresh lease; false when the run is no longer queued (already taken or interrupted). */
   async markRunning(run: Run, startedAt: Date, leaseUntil: Date): Promise<boolean> {
-    try {
-      await this.table.ddb.send(
-        new UpdateCommand({
+    const set = { ":running": "running", ":at": startedAt.toISOString(), ":lease": leaseUntil.toISOString() };
+    return transactOrFalse(this.table, [
+      {
+        Update: {
           TableName: this.name,
           Key: keys.run(run.id),
           UpdateExpression: "SET #state = :running, startedAt = :at, leaseUntil = :lease, dueSk = :dueSk",
           ConditionExpression: "#state = :queued",
           ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: {
-            ":running": "running",
-            ":queued": "queued",
-            ":at": startedAt.toISOString(),
-            ":lease": leaseUntil.toISOString(),
-            ":dueSk": dueKeys("LEASE", run.id, leaseUntil).dueSk,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+          ExpressionAttributeValues: { ...set, ":queued": "queued", ":dueSk": dueKeys("LEASE", run.id, leaseUntil).dueSk },
+        },
+      },
+      {
+        Update: {
+          TableName: this.name,
+          Key: keys.connectionRun(run.connectionId, run.queuedAt, run.id),
+          UpdateExpression: "SET #state = :running, startedAt = :at, leaseUntil = :lease",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: set,
+        },
+      },
+    ]);
   }
 
   /**
@@ -318,6 +320,16 @@ export class DynamoSyncStore {
         },
       },
       ...changesetItems,
+      {
+        // The run's copy in the connection's list: the same fields, no condition of its own (the run's decides).
+        Update: {
+          TableName: this.name,
+          Key: keys.connectionRun(run.connectionId, run.queuedAt, run.id),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([name]) => sets.some((set) => new RegExp(`${name}\\b`).test(set)))),
+        },
+      },
     ];
     if (connection) {
       items.push({
@@ -346,11 +358,12 @@ export class DynamoSyncStore {
     return strip<Run>(out.Item);
   }
 
-  /** Newest first. */
-  listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
-    return pageOfEntries<Run>(this.table, keys.connectionRuns(connectionId).pk, keys.connectionRunPrefix, { limit, cursor, newestFirst: true }, (e) =>
-      keys.run(e.runId as string),
-    );
+  /** Newest first, one Query: the entries are copies of the runs. */
+  async listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
+    const pk = keys.connectionRuns(connectionId).pk;
+    const prefix = keys.connectionRunPrefix;
+    const { items, lastKey } = await queryPrefix(this.table, pk, prefix, { limit, start: decodeCursor(cursor, { pk }, { name: "sk", prefix }), newestFirst: true });
+    return { items: items.map((i) => strip<Run>(i)!), next: encodeCursor(lastKey) };
   }
 
   // --- owners' tokens ------------------------------------------------------------------------
