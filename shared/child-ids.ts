@@ -18,11 +18,13 @@ const body = (id: string) => id.slice(id.indexOf("_") + 1);
 /**
  * The two functions of one kind of child id, `<prefix>_<parent body><16>`: `mint` makes one (derived
  * from an Idempotency-Key and scope when given, random otherwise), `parentOf` reads the parent back,
- * or answers undefined when the text is not such an id. `depth` is how many levels the parent is below
- * a top-level id.
+ * or answers undefined when the text is not such an id. `depths` are how many levels the parent may be
+ * below a top-level id (an iModel's iTwin is a top-level iTwin, or a Test iTwin one level below its
+ * organisation): the parent's body length tells them apart.
  */
-function childIds(prefix: string, parentPrefix: string, depth: number) {
-  const pattern = new RegExp(`^${prefix}_(${part}{${TOP_BODY + depth * CHILD_PART}})${part}{${CHILD_PART}}$`);
+function childIds(prefix: string, parentPrefix: string, depths: number[]) {
+  const bodies = [...depths].sort((a, b) => b - a).map((d) => `${part}{${TOP_BODY + d * CHILD_PART}}`);
+  const pattern = new RegExp(`^${prefix}_(${bodies.join("|")})${part}{${CHILD_PART}}$`);
   return {
     mint: (parentId: string, idempotencyKey?: string, ...scope: string[]): string =>
       `${prefix}_${body(parentId)}${childPart(idempotencyKey, [...scope, parentId])}`,
@@ -33,27 +35,36 @@ function childIds(prefix: string, parentPrefix: string, depth: number) {
   };
 }
 
-/** `imd_<iTwin body><16>`: the iModel's iTwin is read from its id. */
-const imodels = childIds("imd", "itw", 0);
+/**
+ * `itw_<organisation body><16>`: a Test iTwin's organisation is read from its id, so its routes read the
+ * Test iTwin, the caller's participation and the caller's membership in one request. Ordinary iTwins
+ * keep `itw_<22>` (`idFor`): their routes never need the organisation before the team check.
+ */
+const testItwins = childIds("itw", "org", [0]);
+export const mintTestItwinId = testItwins.mint;
+export const orgOfTestItwin = testItwins.parentOf;
+
+/** `imd_<iTwin body><16>`: the iModel's iTwin (or Test iTwin) is read from its id. */
+const imodels = childIds("imd", "itw", [0, 1]);
 export const mintImodelId = imodels.mint;
 export const itwinOfImodel = imodels.parentOf;
 
 /** `nv_<iModel body><16>`: a named version's iModel is read from its id. */
-const namedVersions = childIds("nv", "imd", 1);
+const namedVersions = childIds("nv", "imd", [1, 2]);
 export const mintNamedVersionId = namedVersions.mint;
 export const imodelOfNamedVersion = namedVersions.parentOf;
 
 /** `cn_<iModel body><16>`: a connection's iModel is read from its id, so its routes check access in the same request that reads it. */
-const connections = childIds("cn", "imd", 1);
+const connections = childIds("cn", "imd", [1, 2]);
 export const mintConnectionId = connections.mint;
 export const imodelOfConnection = connections.parentOf;
 
 /** `rn_<iModel body><16>`; a scheduled run passes its due time as the key, so a repeated tick mints the same id. */
-const runs = childIds("rn", "imd", 1);
+const runs = childIds("rn", "imd", [1, 2]);
 export const mintRunId = runs.mint;
 export const imodelOfRun = runs.parentOf;
 
 /** `app_<organisation body><16>`: an application's organisation is read from its id, so its membership comes in the same request. */
-const applications = childIds("app", "org", 0);
+const applications = childIds("app", "org", [0]);
 export const mintApplicationId = applications.mint;
 export const orgOfApplication = applications.parentOf;

@@ -41,3 +41,24 @@ export interface CustomRole {
 
 /** Who may create an ordinary iTwin: any organisation member with a role (docs/decisions-itwins.md). */
 export const mayCreateItwin = (role: Role | null): boolean => role !== null;
+
+/** A team the user is on, as listed on their per-organisation teams item. */
+export interface TeamOfUser {
+  itwinId: string;
+  kind: ItwinKind;
+  /** They hold team_manage there, so leaving moves the iTwin's counter. */
+  manage: boolean;
+}
+
+/**
+ * The teams of one organisation's iTwins a user is on, kept in the same transaction as every team
+ * member item (add, role change that moves team_manage, removal), with a version that each of them
+ * moves: a write conditioned on the version read knows the whole list is still true.
+ */
+export interface TeamsOfUser {
+  teams: TeamOfUser[];
+  version: number;
+}
+
+/** An iTwin as lists answer it (the list entries of ordinary iTwins hold these fields: they never change). */
+export type ListedItwin = Omit<Itwin, "teamManagerCount">;

@@ -4,7 +4,7 @@ import * as z from "zod";
 /** Identifiers are opaque strings the service mints (`org_…`), or user ids taken from a token's `sub`. */
 export const resourceId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters of letters, digits, '_' or '-'");
+  .regex(/^[A-Za-z0-9_-]{1,96}$/, "must be 1-96 characters of letters, digits, '_' or '-'");
 
 /** A user id as the identity provider writes it in `sub`: printable, no spaces. */
 export const userId = z

@@ -1,12 +1,12 @@
 // DynamoDB repository of applications: the item itself, plus list entries in the organisation's partition for managers and for each owner.
-import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Application } from "../domain/application";
 import type { Member } from "../domain/organization";
-import { conflict, notFound } from "../errors";
-import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { conflict } from "../errors";
+import { cancellationReasons, strip, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import type { Page } from "./page";
-import { pageOfEntries } from "./partition";
+import { pageOfPrefix } from "./partition";
 import { actorUnchanged, concurrentChange } from "./organizations";
 
 export interface ApplicationStore {
@@ -17,15 +17,38 @@ export interface ApplicationStore {
   fromItem(item: Record<string, unknown> | undefined): Application | undefined;
   /** Creates the application and its list entries; the creator's membership must be unchanged since read. */
   create(app: Application, actor: Member): Promise<void>;
+  /** Renames the application as read; ConcurrentChange when it changed meanwhile (404 when it is gone). */
   rename(app: Application, name: string, now: Date): Promise<Application>;
   addOwner(app: Application, owner: Member, now: Date): Promise<Application>;
   delete(app: Application): Promise<void>;
-  /** Every application of the organisation (managers), or those `ownerId` owns (Developers). */
+  /**
+   * Every application of the organisation (managers), or those `ownerId` owns (Developers): one Query
+   * of list entries that hold the application as answered (each change rewrites them all, at most
+   * `MAX_OWNERS` + 1, in the application's own transaction).
+   */
   list(orgId: string, ownerId: string | undefined, limit: number, cursor?: string): Promise<Page<Application>>;
 }
 
 export class DynamoApplicationStore implements ApplicationStore {
   constructor(private readonly table: TableRef) {}
+
+  /** The application's list entries, in the organisation's partition: one for managers' lists, one per owner. */
+  private entryKeys(app: Application) {
+    return [keys.orgApplication(app.orgId, app.id), ...app.owners.map((owner) => keys.ownedApplication(app.orgId, owner, app.id))];
+  }
+
+  /** Puts of the application, conditioned on the version read (`attribute_not_exists` when new), and of every list entry, holding it as answered. */
+  private puts(app: Application, readVersion?: number): TransactItem[] {
+    const table = this.table.tableName;
+    const condition =
+      readVersion === undefined
+        ? { ConditionExpression: "attribute_not_exists(pk)" }
+        : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": readVersion } };
+    return [
+      { Put: { TableName: table, Item: { ...keys.application(app.id), ...app }, ...condition } },
+      ...this.entryKeys(app).map((key) => ({ Put: { TableName: table, Item: { ...key, ...app, appId: app.id } } })),
+    ];
+  }
 
   keyOf(appId: string) {
     return keys.application(appId);
@@ -43,39 +66,19 @@ export class DynamoApplicationStore implements ApplicationStore {
   }
 
   async create(app: Application, actor: Member) {
-    const table = this.table.tableName;
-    await this.table.ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: table, Item: { ...keys.application(app.id), ...app }, ConditionExpression: "attribute_not_exists(pk)" } },
-          { Put: { TableName: table, Item: { ...keys.orgApplication(app.orgId, app.id), appId: app.id } } },
-          ...app.owners.map((owner) => ({
-            Put: { TableName: table, Item: { ...keys.ownedApplication(app.orgId, owner, app.id), appId: app.id } },
-          })),
-          actorUnchanged(table, app.orgId, actor),
-        ],
-      }),
-    ).catch((error: unknown) => {
+    await this.table.ddb.send(new TransactWriteCommand({ TransactItems: [...this.puts(app), actorUnchanged(this.table.tableName, app.orgId, actor)] })).catch((error: unknown) => {
       throw cancellationReasons(error) ? concurrentChange() : error;
     });
   }
 
   async rename(app: Application, name: string, now: Date) {
+    const after: Application = { ...app, name, updatedAt: now.toISOString(), version: app.version + 1 };
     try {
-      const out = await this.table.ddb.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.application(app.id),
-          UpdateExpression: "SET #name = :name, updatedAt = :now ADD version :one",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeNames: { "#name": "name" },
-          ExpressionAttributeValues: { ":name": name, ":now": now.toISOString(), ":one": 1 },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return strip<Application>(out.Attributes)!;
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: this.puts(after, app.version) }));
+      return after;
     } catch (error) {
-      if (isConditionFailure(error)) throw notFound("application", app.id);
+      // Changed or deleted since read: the use case reads again (and answers 404 when it is gone).
+      if (cancellationReasons(error)) throw concurrentChange();
       throw error;
     }
   }
@@ -87,15 +90,7 @@ export class DynamoApplicationStore implements ApplicationStore {
       await this.table.ddb.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: table,
-                Item: { ...keys.application(app.id), ...after },
-                ConditionExpression: "version = :v",
-                ExpressionAttributeValues: { ":v": app.version },
-              },
-            },
-            { Put: { TableName: table, Item: { ...keys.ownedApplication(app.orgId, owner.userId, app.id), appId: app.id } } },
+            ...this.puts(after, app.version),
             {
               // The new owner must still be the member that was read (not removed meanwhile).
               ConditionCheck: {
@@ -129,8 +124,7 @@ export class DynamoApplicationStore implements ApplicationStore {
                 ExpressionAttributeValues: { ":v": app.version },
               },
             },
-            { Delete: { TableName: table, Key: keys.orgApplication(app.orgId, app.id) } },
-            ...app.owners.map((owner) => ({ Delete: { TableName: table, Key: keys.ownedApplication(app.orgId, owner, app.id) } })),
+            ...this.entryKeys(app).map((Key) => ({ Delete: { TableName: table, Key } })),
           ],
         }),
       );
@@ -142,7 +136,7 @@ export class DynamoApplicationStore implements ApplicationStore {
 
   list(orgId: string, ownerId: string | undefined, limit: number, cursor?: string): Promise<Page<Application>> {
     const prefix = ownerId ? keys.ownedApplicationPrefix(ownerId) : keys.orgApplicationPrefix;
-    return pageOfEntries<Application>(this.table, keys.org(orgId).pk, prefix, { limit, cursor }, (e) => keys.application(e.appId as string));
+    return pageOfPrefix<Application>(this.table, keys.org(orgId).pk, prefix, { limit, cursor });
   }
 }
 

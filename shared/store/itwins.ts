@@ -1,9 +1,9 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomRole, Itwin, ItwinKind, TeamMember } from "../domain/itwin";
+import type { CustomRole, Itwin, ItwinKind, ListedItwin, TeamMember, TeamOfUser, TeamsOfUser } from "../domain/itwin";
 import { notFound } from "../errors";
-import { alreadyTeamMember, concurrentChange, lastTeamManager } from "../itwin-errors";
-import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember } from "../itwin-errors";
+import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { allOfPrefix, batchGetMany, deleteAll, pageOfPrefix, queryPrefix, transactWrite, type PageRequest } from "./partition";
@@ -13,8 +13,15 @@ export interface ItwinStore {
   create(itwin: Itwin, creator: TeamMember): Promise<{ itwin: Itwin; created: boolean }>;
   /** The iTwin and the team member items of `userIds`, in one strongly consistent request. */
   getWithMembers(itwinId: string, userIds: string[]): Promise<{ itwin?: Itwin; members: Map<string, TeamMember> }>;
+  /** The keys `getWithMembers` reads, to read them in the same request as something else (the caller's membership). */
+  keysWithMembers(itwinId: string, userIds: string[]): Record<string, unknown>[];
+  /** The iTwin and team members among items read that way. */
+  fromItems(itwinId: string, items: Record<string, unknown>[]): { itwin?: Itwin; members: Map<string, TeamMember> };
   listMembers(itwinId: string, page: PageRequest): Promise<Page<TeamMember>>;
-  /** Throws AlreadyTeamMember, or 404 when the iTwin is gone. */
+  /**
+   * Adds a team member, conditioned on their organisation membership in the same transaction: throws
+   * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone.
+   */
   addMember(itwin: Itwin, member: TeamMember): Promise<void>;
   /** Replaces a member's roles; throws LastTeamManager when the last team_manage would go, ConcurrentChange on a race. */
   replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember): Promise<void>;
@@ -27,14 +34,23 @@ export interface ItwinStore {
   /** The custom roles among `roleIds` that exist in the iTwin (one strongly consistent request per 100). */
   getRoles(itwinId: string, roleIds: string[]): Promise<CustomRole[]>;
   listRoles(itwinId: string, page: PageRequest): Promise<Page<CustomRole>>;
-  /** The iTwins of one kind in an organisation that the user is a team member of. */
-  listOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest): Promise<Page<Itwin>>;
+  /** The ordinary iTwins of an organisation the user is a team member of, answered from the user's list entries alone. */
+  listOfUser(userId: string, orgId: string, page: PageRequest): Promise<Page<ListedItwin>>;
+  /** The ids of the iTwins of one kind in an organisation the user is a team member of (their entries hold no name: Test iTwins are renamed). */
+  idsOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest): Promise<Page<string>>;
+  /** The key of the user's teams in an organisation, to read it with their membership. */
+  teamsKey(userId: string, orgId: string): Record<string, unknown>;
+  /** The user's teams in an item read that way (undefined: no team, or not that item). */
+  teamsFromItem(item: Record<string, unknown> | undefined): TeamsOfUser | undefined;
   /**
-   * Takes a user who left the organisation out of every team of it, so no iModel stays open to them.
-   * Unlike a removal by a team manager this is not refused for the last team manager: leaving the
-   * organisation applies at once. Answers how many teams they left.
+   * Takes a user who leaves the organisation out of every team of it, so no iModel stays open to them;
+   * unlike a removal by a team manager it is not refused for the last team manager. `items` go into
+   * the transaction that removes the membership (at most `room` of them): conditioned on the teams as
+   * read, they make it fail if the user joined or left a team meanwhile (re-read and retry). When the
+   * teams do not fit, `items` only hold that condition and `finish` (run after the removal committed)
+   * leaves the teams one by one.
    */
-  removeFromOrganization(userId: string, orgId: string): Promise<number>;
+  leaveOrganization(userId: string, orgId: string, teams: TeamsOfUser | undefined, room: number): { items: TransactItem[]; finish: () => Promise<void> };
 }
 
 export class DynamoItwinStore implements ItwinStore {
@@ -44,8 +60,36 @@ export class DynamoItwinStore implements ItwinStore {
     return { ...keys.itwinMember(itwin.id, member.userId), ...member };
   }
 
+  /**
+   * The user's list entry. An ordinary iTwin never changes after creation, so its entry holds what its
+   * list answers (one Query per page); a Test iTwin can be renamed, so its entry holds only its id.
+   */
   private indexItem(itwin: Itwin, userId: string) {
-    return { ...keys.userItwin(userId, itwin.orgId, itwin.kind, itwin.id), itwinId: itwin.id, orgId: itwin.orgId, kind: itwin.kind };
+    const listed = itwin.kind === "standard" ? { id: itwin.id, name: itwin.name, createdBy: itwin.createdBy, createdAt: itwin.createdAt } : {};
+    return { ...keys.userItwin(userId, itwin.orgId, itwin.kind, itwin.id), itwinId: itwin.id, orgId: itwin.orgId, kind: itwin.kind, ...listed };
+  }
+
+  /** The user must be a member of the iTwin's organisation when they join its team (checked in the same transaction). */
+  private orgMemberCheck(itwin: Itwin, userId: string): TransactItem {
+    return { ConditionCheck: { TableName: this.table.tableName, Key: keys.member(itwin.orgId, userId), ConditionExpression: "attribute_exists(pk)" } };
+  }
+
+  /**
+   * The change to the user's teams item that goes with a team member write: joining or leaving the
+   * team (`team`; `manage` says whether they hold team_manage there), or else gaining (`manage: true`)
+   * or losing team_manage. Every change moves the item's version.
+   */
+  private teamsUpdate(userId: string, itwin: Itwin, change: { team?: "join" | "leave"; manage: boolean }): TransactItem {
+    const team = change.team ? { ":t": new Set([`${itwin.kind}#${itwin.id}`]) } : {};
+    const managing = change.manage || !change.team ? { ":m": new Set([itwin.id]) } : {};
+    const sets = change.manage ? ", managing :m" : "";
+    const expression =
+      change.team === "join" ? `ADD teams :t, version :one${sets}`
+      : change.team === "leave" ? `DELETE teams :t${sets} ADD version :one`
+      : change.manage ? "ADD managing :m, version :one"
+      : "DELETE managing :m ADD version :one";
+    const values = { ":one": 1, ...team, ...managing };
+    return { Update: { TableName: this.table.tableName, Key: keys.userTeams(userId, itwin.orgId), UpdateExpression: expression, ExpressionAttributeValues: values } };
   }
 
   /** The iTwin item's part of a member change: the team_manage counter moves with it ("at least one team manager"). */
@@ -66,12 +110,16 @@ export class DynamoItwinStore implements ItwinStore {
     };
   }
 
-  /** Maps a cancelled member transaction: the member action is first, the iTwin item second. */
-  private memberFailure(error: unknown, itwin: Itwin, onMember: () => Error): Error {
+  /**
+   * Maps a cancelled member transaction: the member action is first, the iTwin item second, and when
+   * `orgCheckAt` is given the new member's organisation membership at that index.
+   */
+  private memberFailure(error: unknown, itwin: Itwin, onMember: () => Error, orgCheckAt?: { index: number; userId: string }): Error {
     const reasons = cancellationReasons(error);
     if (!reasons) return error as Error;
     const [member, itwinReason] = reasons;
     if (itwinReason?.Code === "ConditionalCheckFailed") return itwinReason.Item ? lastTeamManager() : notFound("iTwin", itwin.id);
+    if (orgCheckAt && reasons[orgCheckAt.index]?.Code === "ConditionalCheckFailed") return notOrganizationMember([orgCheckAt.userId]);
     if (member?.Code === "ConditionalCheckFailed") return onMember();
     return error as Error;
   }
@@ -89,21 +137,34 @@ export class DynamoItwinStore implements ItwinStore {
         },
         { Put: { TableName: this.table.tableName, Item: this.memberItem(itwin, creator) } },
         { Put: { TableName: this.table.tableName, Item: this.indexItem(itwin, creator.userId) } },
+        this.teamsUpdate(creator.userId, itwin, { team: "join", manage: creator.teamManage }),
+        // The creator joins the team as a member of the organisation: not after being removed from it.
+        this.orgMemberCheck(itwin, creator.userId),
       ]);
       return { itwin, created: true };
     } catch (error) {
-      const existing = cancellationReasons(error)?.[0];
+      const reasons = cancellationReasons(error);
+      const existing = reasons?.[0];
       if (existing?.Code === "ConditionalCheckFailed" && existing.Item) return { itwin: strip<Itwin>(existing.Item)!, created: false };
+      if (reasons?.[4]?.Code === "ConditionalCheckFailed") throw notFound("organization", itwin.orgId);
       throw error;
     }
   }
 
   async getWithMembers(itwinId: string, userIds: string[]) {
-    const wanted = [...new Set(userIds)];
-    const items = await batchGet(this.table, [keys.itwin(itwinId), ...wanted.map((u) => keys.itwinMember(itwinId, u))]);
-    const itwin = strip<Itwin>(items.find((i) => i.sk === "ITWIN"));
+    return this.fromItems(itwinId, await batchGet(this.table, this.keysWithMembers(itwinId, userIds)));
+  }
+
+  keysWithMembers(itwinId: string, userIds: string[]) {
+    return [keys.itwin(itwinId), ...[...new Set(userIds)].map((u) => keys.itwinMember(itwinId, u))];
+  }
+
+  fromItems(itwinId: string, items: Record<string, unknown>[]) {
+    const pk = keys.itwin(itwinId).pk;
+    const ours = items.filter((i) => i.pk === pk);
+    const itwin = strip<Itwin>(ours.find((i) => i.sk === "ITWIN"));
     const members = new Map<string, TeamMember>();
-    for (const item of items) if (item.sk !== "ITWIN") members.set(item.userId as string, strip<TeamMember>(item)!);
+    for (const item of ours) if (String(item.sk).startsWith(keys.itwinMemberPrefix)) members.set(item.userId as string, strip<TeamMember>(item)!);
     return { itwin, members };
   }
 
@@ -123,9 +184,12 @@ export class DynamoItwinStore implements ItwinStore {
         },
         this.itwinUpdate(itwin, member.teamManage ? 1 : 0),
         { Put: { TableName: this.table.tableName, Item: this.indexItem(itwin, member.userId) } },
+        this.teamsUpdate(member.userId, itwin, { team: "join", manage: member.teamManage }),
+        // Teams are made of organisation members: checked here rather than read before.
+        this.orgMemberCheck(itwin, member.userId),
       ]);
     } catch (error) {
-      throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId));
+      throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), { index: 4, userId: member.userId });
     }
   }
 
@@ -142,6 +206,7 @@ export class DynamoItwinStore implements ItwinStore {
           },
         },
         this.itwinUpdate(itwin, Number(after.teamManage) - Number(before.teamManage)),
+        ...(after.teamManage !== before.teamManage ? [this.teamsUpdate(after.userId, itwin, { manage: after.teamManage })] : []),
       ]);
     } catch (error) {
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${before.userId}'`));
@@ -161,6 +226,7 @@ export class DynamoItwinStore implements ItwinStore {
         },
         this.itwinUpdate(itwin, member.teamManage ? -1 : 0),
         { Delete: { TableName: this.table.tableName, Key: keys.userItwin(member.userId, itwin.orgId, itwin.kind, itwin.id) } },
+        this.teamsUpdate(member.userId, itwin, { team: "leave", manage: member.teamManage }),
       ]);
     } catch (error) {
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${member.userId}'`));
@@ -199,6 +265,13 @@ export class DynamoItwinStore implements ItwinStore {
     }
     const members = items.filter((i) => String(i.sk).startsWith(keys.itwinMemberPrefix));
     await deleteAll(this.table, [...members.map((m) => keys.userItwin(m.userId as string, itwin.orgId, itwin.kind, itwin.id)), ...items]);
+    // The former members' teams items forget it (an item that is not there is not made up).
+    for (const member of members) {
+      const update = this.teamsUpdate(member.userId as string, itwin, { team: "leave", manage: member.teamManage === true }).Update!;
+      await this.table.ddb.send(new UpdateCommand({ ...update, ConditionExpression: "attribute_exists(pk)" })).catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+    }
   }
 
   async createRole(role: CustomRole) {
@@ -234,41 +307,92 @@ export class DynamoItwinStore implements ItwinStore {
     return pageOfPrefix<CustomRole>(this.table, keys.itwin(itwinId).pk, keys.itwinRolePrefix, page);
   }
 
-  async removeFromOrganization(userId: string, orgId: string) {
-    const entries = await allOfPrefix(this.table, keys.userItwins(userId).pk, `ORG#${orgId}#`);
-    for (const entry of entries) {
-      const itwinId = entry.itwinId as string;
-      const removed = await this.table.ddb.send(
-        new DeleteCommand({ TableName: this.table.tableName, Key: keys.itwinMember(itwinId, userId), ReturnValues: "ALL_OLD" }),
-      );
-      if ((removed.Attributes as TeamMember | undefined)?.teamManage) {
-        await this.table.ddb.send(
-          new UpdateCommand({
-            TableName: this.table.tableName,
-            Key: keys.itwin(itwinId),
-            UpdateExpression: "ADD teamManagerCount :d",
-            ConditionExpression: "attribute_exists(pk)",
-            ExpressionAttributeValues: { ":d": -1 },
-          }),
-        ).catch((error: unknown) => {
-          if (!isConditionFailure(error)) throw error;
-        });
-      }
-      await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: { pk: entry.pk as string, sk: entry.sk as string } }));
-    }
-    return entries.length;
+  teamsKey(userId: string, orgId: string) {
+    return keys.userTeams(userId, orgId);
   }
 
-  async listOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest) {
-    const pk = keys.userItwins(userId).pk;
-    const { items, lastKey } = await queryPrefix(this.table, pk, keys.userItwinPrefix(orgId, kind), {
-      limit: page.limit,
-      start: decodeCursor(page.cursor, { pk }),
+  teamsFromItem(item: Record<string, unknown> | undefined): TeamsOfUser | undefined {
+    if (!item || !String(item.pk).endsWith("#ITWINS") || String(item.sk).includes("#", "ORG#".length)) return undefined;
+    const managing = (item.managing as Set<string> | undefined) ?? new Set<string>();
+    const teams = [...((item.teams as Set<string> | undefined) ?? [])].map((entry): TeamOfUser => {
+      const [kind, itwinId] = entry.split("#") as [TeamOfUser["kind"], string];
+      return { itwinId, kind, manage: managing.has(itwinId) };
     });
-    const found = await batchGetMany(this.table, items.map((i) => keys.itwin(i.itwinId as string)));
-    const byId = new Map(found.map((i) => [i.id as string, strip<Itwin>(i)!]));
-    // An index entry whose iTwin is being deleted has no iTwin item any more: it is skipped, not answered half.
-    const itwins = items.map((i) => byId.get(i.itwinId as string)).filter((i): i is Itwin => i !== undefined);
-    return { items: itwins, next: encodeCursor(lastKey) };
+    return { teams, version: Number(item.version ?? 0) };
+  }
+
+  leaveOrganization(userId: string, orgId: string, read: TeamsOfUser | undefined, room: number) {
+    const table = this.table.tableName;
+    const key = keys.userTeams(userId, orgId);
+    // No team joined or left since the read: the version (or the item's absence) is the condition.
+    const asRead = read
+      ? { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": read.version } }
+      : { ConditionExpression: "attribute_not_exists(pk)" };
+    const teams = read?.teams ?? [];
+    const leaving = teams.flatMap((team): TransactItem[] => [
+      { Delete: { TableName: table, Key: keys.itwinMember(team.itwinId, userId) } },
+      { Delete: { TableName: table, Key: keys.userItwin(userId, orgId, team.kind, team.itwinId) } },
+      ...(team.manage
+        ? [{ Update: { TableName: table, Key: keys.itwin(team.itwinId), UpdateExpression: "ADD teamManagerCount :d", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":d": -1 } } }]
+        : []),
+    ]);
+    if (leaving.length + 1 <= room) return { items: [{ Delete: { TableName: table, Key: key, ...asRead } }, ...leaving], finish: async () => {} };
+    // Too many teams for one transaction: the membership goes first (no team can be joined after it), then each team.
+    return { items: [{ ConditionCheck: { TableName: table, Key: key, ...asRead } }], finish: () => this.leaveTeamsOneByOne(userId, orgId, teams) };
+  }
+
+  /** The fallback of `leaveOrganization` for many teams; a crash part-way leaves the rest listed on the teams item. */
+  private async leaveTeamsOneByOne(userId: string, orgId: string, teams: TeamOfUser[]) {
+    for (const team of teams) {
+      const removed = await this.table.ddb.send(
+        new DeleteCommand({ TableName: this.table.tableName, Key: keys.itwinMember(team.itwinId, userId), ReturnValues: "ALL_OLD" }),
+      );
+      if ((removed.Attributes as TeamMember | undefined)?.teamManage) {
+        await this.table.ddb
+          .send(
+            new UpdateCommand({
+              TableName: this.table.tableName,
+              Key: keys.itwin(team.itwinId),
+              UpdateExpression: "ADD teamManagerCount :d",
+              ConditionExpression: "attribute_exists(pk)",
+              ExpressionAttributeValues: { ":d": -1 },
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!isConditionFailure(error)) throw error;
+          });
+      }
+      await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.userItwin(userId, orgId, team.kind, team.itwinId) }));
+      const itwin = { id: team.itwinId, orgId, kind: team.kind } as Itwin;
+      await this.table.ddb.send(new UpdateCommand(this.teamsUpdate(userId, itwin, { team: "leave", manage: team.manage }).Update!));
+    }
+    await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.userTeams(userId, orgId) }));
+  }
+
+  async listOfUser(userId: string, orgId: string, page: PageRequest): Promise<Page<ListedItwin>> {
+    const { entries, next } = await this.entriesOfUser(userId, orgId, "standard", page);
+    const items = entries.map(
+      (e): ListedItwin => ({
+        id: e.itwinId as string,
+        orgId: e.orgId as string,
+        kind: e.kind as ListedItwin["kind"],
+        name: e.name as string,
+        createdBy: e.createdBy as string,
+        createdAt: e.createdAt as string,
+      }),
+    );
+    return { items, next };
+  }
+
+  async idsOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest): Promise<Page<string>> {
+    const { entries, next } = await this.entriesOfUser(userId, orgId, kind, page);
+    return { items: entries.map((e) => e.itwinId as string), next };
+  }
+
+  private async entriesOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest) {
+    const pk = keys.userItwins(userId).pk;
+    const prefix = keys.userItwinPrefix(orgId, kind);
+    const { items, lastKey } = await queryPrefix(this.table, pk, prefix, { limit: page.limit, start: decodeCursor(page.cursor, { pk }, { name: "sk", prefix }) });
+    return { entries: items, next: encodeCursor(lastKey) };
   }
 }

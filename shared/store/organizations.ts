@@ -5,6 +5,7 @@ import { AppError, conflict } from "../errors";
 import { batchGet, cancellationReasons, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
+import { batchGetMany } from "./partition";
 
 /** A change to one member, with the member as it was read: the write is conditioned on that version. */
 export type MemberOp =
@@ -35,12 +36,29 @@ export interface OrganizationStore {
   /**
    * Applies member changes in one transaction with the Subscription Manager count, conditioned on
    * the actor's and every member's version as read. Throws `LastSubscriptionManager`, `MemberExists`
-   * or `ConcurrentChange` (retry with a fresh read).
+   * or `ConcurrentChange` (retry with a fresh read). `extra` items (written by another store, e.g. a
+   * removed member leaving their teams) go into the same transaction; their failure is a
+   * `ConcurrentChange` too. At most `MEMBER_WRITE_OWN_ITEMS` items besides `extra` for one op.
    */
-  writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number): Promise<void>;
-  /** Changes the subscription unless it is cancelled; the actor must be unchanged since read. */
-  updateSubscription(orgId: string, actor: Member, change: { addCredits?: number; status?: Subscription["status"] }, now: Date): Promise<Subscription>;
+  writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, extra?: TransactItem[]): Promise<void>;
+  /**
+   * Changes the subscription as read (`before`) unless it is cancelled; the actor must be unchanged
+   * since read. Answers the subscription written: conditioned on `before`, it is exactly `before` plus
+   * the change, so no read follows. A change in between is a `ConcurrentChange` (retry with a fresh read).
+   */
+  updateSubscription(
+    orgId: string,
+    actor: Member,
+    before: Subscription,
+    change: { addCredits?: number; status?: Subscription["status"] },
+    now: Date,
+  ): Promise<Subscription>;
 }
+
+/** The items `writeMembers` adds for one member op: the op, the actor's check and the manager count. */
+export const MEMBER_WRITE_OWN_ITEMS = 3;
+
+const subscriptionCancelled = () => conflict("SubscriptionCancelled", "The subscription is cancelled and can no longer change; contact the Partner Team");
 
 export const concurrentChange = () =>
   conflict("ConcurrentChange", "Another change to these members happened at the same time; read them again and retry");
@@ -89,7 +107,8 @@ export class DynamoOrganizationStore implements OrganizationStore {
 
   async getWithMember(orgId: string, userId: string, email?: string, also: Record<string, unknown>[] = []) {
     const own = [keys.org(orgId), keys.member(orgId, userId), ...(email ? [keys.invitation(orgId, email)] : [])];
-    const items = await batchGet(this.table, [...own, ...also]);
+    // Usually one request; a list page read with the membership may need a second one past 100 keys.
+    const items = await batchGetMany(this.table, [...own, ...also]);
     const find = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
     return {
       org: strip<Organization>(find(keys.org(orgId))),
@@ -171,11 +190,10 @@ export class DynamoOrganizationStore implements OrganizationStore {
     return { items: (out.Items ?? []).map((i) => strip<Member>(i)!), next: encodeCursor(out.LastEvaluatedKey) };
   }
 
-  async writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number) {
+  async writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, extra: TransactItem[] = []) {
     const table = this.table.tableName;
-    type Item = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
-    const items: Item[] = [];
-    const meaning: ("member-new" | "member" | "org" | "actor")[] = [];
+    const items: TransactItem[] = [];
+    const meaning: ("member-new" | "member" | "org" | "actor" | "extra")[] = [];
 
     for (const op of ops) {
       if (op.kind === "add") {
@@ -222,6 +240,10 @@ export class DynamoOrganizationStore implements OrganizationStore {
       });
       meaning.push("org");
     }
+    for (const item of extra) {
+      items.push(item);
+      meaning.push("extra");
+    }
 
     try {
       await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
@@ -249,17 +271,20 @@ export class DynamoOrganizationStore implements OrganizationStore {
     return concurrentChange();
   }
 
-  async updateSubscription(orgId: string, actor: Member, change: { addCredits?: number; status?: Subscription["status"] }, now: Date) {
-    const sets = ["subscription.updatedAt = :now"];
-    const values: Record<string, unknown> = { ":now": now.toISOString(), ":cancelled": "cancelled" };
-    if (change.addCredits !== undefined) {
-      sets.push("subscription.credits = subscription.credits + :credits");
-      values[":credits"] = change.addCredits;
-    }
-    if (change.status !== undefined) {
-      sets.push("subscription.#status = :status");
-      values[":status"] = change.status;
-    }
+  async updateSubscription(
+    orgId: string,
+    actor: Member,
+    before: Subscription,
+    change: { addCredits?: number; status?: Subscription["status"] },
+    now: Date,
+  ) {
+    // Rule: a cancelled subscription stays cancelled (the read was consistent, and nothing leaves that state).
+    if (before.status === "cancelled") throw subscriptionCancelled();
+    const after: Subscription = {
+      status: change.status ?? before.status,
+      credits: before.credits + (change.addCredits ?? 0),
+      updatedAt: now.toISOString(),
+    };
     try {
       await this.table.ddb.send(
         new TransactWriteCommand({
@@ -268,11 +293,12 @@ export class DynamoOrganizationStore implements OrganizationStore {
               Update: {
                 TableName: this.table.tableName,
                 Key: keys.org(orgId),
-                UpdateExpression: `SET ${sets.join(", ")}`,
-                // Rule: a cancelled subscription stays cancelled.
-                ConditionExpression: "subscription.#status <> :cancelled",
+                UpdateExpression: "SET subscription = :after",
+                // The subscription is still the one read (so not cancelled): the answer is what was written.
+                ConditionExpression: "subscription.#status = :status AND subscription.credits = :credits AND subscription.updatedAt = :updatedAt",
                 ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: values,
+                ExpressionAttributeValues: { ":after": after, ":status": before.status, ":credits": before.credits, ":updatedAt": before.updatedAt },
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
               },
             },
             actorUnchanged(this.table.tableName, orgId, actor),
@@ -281,14 +307,12 @@ export class DynamoOrganizationStore implements OrganizationStore {
       );
     } catch (error) {
       const reasons = cancellationReasons(error);
-      if (reasons?.[0]?.Code === "ConditionalCheckFailed") {
-        throw conflict("SubscriptionCancelled", "The subscription is cancelled and can no longer change; contact the Partner Team");
-      }
+      const current = strip<Organization>(reasons?.[0]?.Item);
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed" && current?.subscription.status === "cancelled") throw subscriptionCancelled();
       if (reasons) throw concurrentChange();
       throw error;
     }
-    const { org } = await this.getWithMember(orgId, actor.userId);
-    return org!.subscription;
+    return after;
   }
 
   private memberItem(member: Member) {

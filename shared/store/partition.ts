@@ -92,6 +92,9 @@ export async function deleteAll(table: TableRef, items: Item[]): Promise<void> {
   }
 }
 
+/** The most actions one TransactWriteItems takes. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
 /** Attempts of a transaction that only collided with another one (no condition failed). */
 const TRANSACTION_ATTEMPTS = 5;
 

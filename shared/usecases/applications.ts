@@ -83,6 +83,10 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
       return view(app);
     },
 
+    /**
+     * Two requests per page: the membership, then one Query of list entries that hold the applications
+     * as answered. The Query waits for the membership because the role decides which list is read.
+     */
     async list(caller: Caller, orgId: string, page: { limit: number; cursor?: string }): Promise<Page<ApplicationView>> {
       const membership = await membershipOf(orgs, caller, orgId);
       authorize(membership, "listApplications");
@@ -96,8 +100,11 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
     },
 
     async rename(caller: Caller, appId: string, name: string) {
-      const { app } = await withAccess(caller, appId, "modifyApplication");
-      return view(await apps.rename(app, name, clock.now()));
+      // The rename rewrites the list entries from the application as read: a change in between re-reads.
+      return retryingConcurrentChanges(async () => {
+        const { app } = await withAccess(caller, appId, "modifyApplication");
+        return view(await apps.rename(app, name, clock.now()));
+      });
     },
 
     async delete(caller: Caller, appId: string) {

@@ -1,18 +1,18 @@
 // Use cases of iTwins: create and read them, their team members (roles as permission sets) and custom roles.
 import type { Clock } from "../clock";
-import { mayCreateItwin, type CustomRole, type Itwin, type TeamMember } from "../domain/itwin";
+import { mayCreateItwin, type CustomRole, type Itwin, type ListedItwin, type TeamMember } from "../domain/itwin";
 import { builtInRoles, closure, isBuiltInRole, permissionsOfRoles, TEAM_MANAGE, type ItwinPermission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
-import { alreadyTeamMember, notOrganizationMember, testItwinTeam, unknownRoles } from "../itwin-errors";
+import { alreadyTeamMember, testItwinTeam, unknownRoles } from "../itwin-errors";
 import type { ItwinStore } from "../store/itwins";
 import type { OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
 import type { PageRequest } from "../store/partition";
-import { membershipOf } from "./membership";
+import { judgedTogether, membershipOf } from "./membership";
 
-export const itwinView = (itwin: Itwin) => ({
+export const itwinView = (itwin: ListedItwin) => ({
   id: itwin.id,
   orgId: itwin.orgId,
   name: itwin.name,
@@ -46,7 +46,7 @@ const pageView = <T, V>(page: Page<T>, view: (item: T) => V) => ({ items: page.i
  * Resolves assigned role names (built-in) and ids (custom roles of the iTwin) to their permission sets,
  * in one read for the custom ones; unknown ones answer 400 naming them.
  */
-export async function resolveRoles(store: ItwinStore, itwinId: string, roles: string[], field: string): Promise<Map<string, readonly ItwinPermission[]>> {
+export async function resolveRoles(store: Pick<ItwinStore, "getRoles">, itwinId: string, roles: string[], field: string): Promise<Map<string, readonly ItwinPermission[]>> {
   const wanted = [...new Set(roles)];
   const custom = wanted.filter((r) => !isBuiltInRole(r));
   const found = new Map((await store.getRoles(itwinId, custom)).map((r) => [r.id, r.permissions]));
@@ -111,10 +111,13 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       return itwinView((await teamOf(caller, itwinId)).itwin);
     },
 
-    /** The standard iTwins of the organisation the caller is a team member of. */
+    /**
+     * The standard iTwins of the organisation the caller is a team member of: the caller's list entries
+     * hold what is answered, and are read at the same time as the membership that lets them be seen.
+     */
     async list(caller: Caller, orgId: string, page: PageRequest) {
-      await membershipOf(deps.organizations, caller, orgId);
-      return pageView(await deps.itwins.listOfUser(caller.userId, orgId, "standard", page), itwinView);
+      const found = await judgedTogether(membershipOf(deps.organizations, caller, orgId), () => {}, deps.itwins.listOfUser(caller.userId, orgId, page));
+      return pageView(found, itwinView);
     },
 
     async listMembers(caller: Caller, itwinId: string, page: PageRequest) {
@@ -131,9 +134,8 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
         if (sameSet(existing.roles, input.roles)) return teamMemberView(existing);
         throw alreadyTeamMember(input.userId);
       }
-      const { member: orgMember } = await deps.organizations.getWithMember(itwin.orgId, input.userId);
-      if (!orgMember) throw notOrganizationMember([input.userId]);
       const member = await memberWithRoles(itwin, input.userId, input.roles, deps.clock.now().toISOString());
+      // The new member's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
       await deps.itwins.addMember(itwin, member);
       return teamMemberView(member);
     },

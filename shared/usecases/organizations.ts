@@ -7,7 +7,8 @@ import { notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
 import type { ItwinStore } from "../store/itwins";
-import type { MemberOp, OrganizationStore } from "../store/organizations";
+import { MEMBER_WRITE_OWN_ITEMS, type MemberOp, type OrganizationStore } from "../store/organizations";
+import { MAX_TRANSACTION_ITEMS } from "../store/partition";
 import type { Page } from "../store/page";
 import { authorize, membershipOf } from "./membership";
 import { retryingConcurrentChanges } from "./retry";
@@ -55,17 +56,20 @@ const organizationView = (org: Organization, role: Member["role"]): Organization
   yourRole: role,
 });
 
-export function organizationUseCases(deps: { store: OrganizationStore; itwins: Pick<ItwinStore, "removeFromOrganization">; clock: Clock }) {
+const sameKey = (a: Record<string, unknown>) => (b: Record<string, unknown>) => a.pk === b.pk && a.sk === b.sk;
+
+export function organizationUseCases(deps: { store: OrganizationStore; itwins: Pick<ItwinStore, "teamsKey" | "teamsFromItem" | "leaveOrganization">; clock: Clock }) {
   const { store, clock } = deps;
 
   /**
    * The actor's membership, judged for `action`, and the members acted upon, all in one request;
    * the store then conditions the write on these reads. Unknown targets answer 404 after the actor
-   * was authorized, so they reveal nothing to those who may not act.
+   * was authorized, so they reveal nothing to those who may not act. `extra` keys are read in the
+   * same request (`also` answers them).
    */
-  async function actingAs(caller: Caller, orgId: string, action: Parameters<typeof authorize>[1], targetIds: string[] = []) {
+  async function actingAs(caller: Caller, orgId: string, action: Parameters<typeof authorize>[1], targetIds: string[] = [], extra: Record<string, unknown>[] = []) {
     const others = targetIds.filter((id) => id !== caller.userId);
-    const membership = await membershipOf(store, caller, orgId, { also: others.map((id) => store.memberKey(orgId, id)) });
+    const membership = await membershipOf(store, caller, orgId, { also: [...others.map((id) => store.memberKey(orgId, id)), ...extra] });
     authorize(membership, action);
     const read = membership.also.map((item) => store.memberFromItem(item)).filter((m): m is Member => !!m);
     const targets = targetIds.map((id) => (id === caller.userId ? membership.member : read.find((m) => m.userId === id)));
@@ -179,15 +183,24 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
       });
     },
 
+    /**
+     * Removal applies at once, to the organisation's iTwins too: their teams must not keep an iModel open
+     * to the member. The member's teams item is read with the membership, and leaving every team is part
+     * of the removal's transaction (conditioned on the teams as read, so a team joined meanwhile makes it
+     * retry); only when the teams do not fit in one transaction are they left one by one after it.
+     */
     async removeMember(caller: Caller, orgId: string, userId: string) {
-      await retryingConcurrentChanges(async () => {
-        const { member: actor, targets } = await actingAs(caller, orgId, "removeMember", [userId]);
+      const teamsKey = deps.itwins.teamsKey(userId, orgId);
+      const finish = await retryingConcurrentChanges(async () => {
+        const { member: actor, targets, also } = await actingAs(caller, orgId, "removeMember", [userId], [teamsKey]);
         const target = targets[0]!;
         const { managerDelta } = checkRemoval(actor.userId, target);
-        await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta);
+        const teams = deps.itwins.teamsFromItem(also.find(sameKey(teamsKey)));
+        const leaving = deps.itwins.leaveOrganization(userId, orgId, teams, MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS);
+        await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta, leaving.items);
+        return leaving.finish;
       });
-      // Removal applies at once, to the organisation's iTwins too: their teams must not keep an iModel open to them.
-      await deps.itwins.removeFromOrganization(userId, orgId);
+      await finish();
     },
 
     async getSubscription(caller: Caller, orgId: string): Promise<Subscription> {
@@ -197,8 +210,8 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
 
     async changeSubscription(caller: Caller, orgId: string, change: { addCredits?: number; status?: Subscription["status"] }) {
       return retryingConcurrentChanges(async () => {
-        const { member: actor } = await actingAs(caller, orgId, "changeSubscription");
-        return store.updateSubscription(orgId, actor, change, clock.now());
+        const { member: actor, org } = await actingAs(caller, orgId, "changeSubscription");
+        return store.updateSubscription(orgId, actor, org.subscription, change, clock.now());
       });
     },
   };

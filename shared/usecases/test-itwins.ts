@@ -5,13 +5,12 @@ import { levelPermissions } from "../domain/permissions";
 import type { PortalAction } from "../domain/portal";
 import { AppError, notFound } from "../errors";
 import type { Caller } from "../http/caller";
-import { idFor } from "../ids";
-import { notOrganizationMember } from "../itwin-errors";
+import { mintTestItwinId, orgOfTestItwin } from "../child-ids";
 import type { ItwinStore } from "../store/itwins";
 import type { OrganizationStore } from "../store/organizations";
 import type { PageRequest } from "../store/partition";
 import { itwinView } from "./itwins";
-import { authorize, membershipOf } from "./membership";
+import { authorize, membershipOf, type Membership } from "./membership";
 
 const participantView = (member: TeamMember) => ({ id: member.userId, userId: member.userId, itwinId: member.itwinId, addedAt: member.addedAt });
 
@@ -22,16 +21,24 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
     return { itwinId, userId, roles: ["Delete"], permissions: [...levelPermissions.Delete], teamManage: false, addedAt: now, updatedAt: now };
   };
 
-  /**
-   * The Test iTwin and the caller's relation to it, judged by the portal matrix for `action`:
-   * 404 when it does not exist, is not a Test iTwin, or the caller is outside its organisation.
-   */
-  async function judged(caller: Caller, id: string, action: PortalAction, also: string[] = []) {
-    const { itwin, members } = await deps.itwins.getWithMembers(id, [caller.userId, ...also]);
-    if (!itwin || itwin.kind !== "test") throw notFound("Test iTwin", id);
-    const membership = await membershipOf(deps.organizations, caller, itwin.orgId).catch((error: unknown) => {
+  /** The caller's membership of the organisation, with `also` read in the same request; outside it the Test iTwin is 404. */
+  const membershipFor = (caller: Caller, id: string, orgId: string, also: Record<string, unknown>[]): Promise<Membership> =>
+    membershipOf(deps.organizations, caller, orgId, { also }).catch((error: unknown) => {
       throw error instanceof AppError && error.status === 404 ? notFound("Test iTwin", id) : error;
     });
+
+  /**
+   * The Test iTwin and the caller's relation to it, judged by the portal matrix for `action`, in one
+   * request: the id names the organisation (`itw_<organisation body><16>`), so the Test iTwin, the
+   * participant items and the caller's membership come in one BatchGetItem. 404 when the id does not
+   * parse, the Test iTwin does not exist, or the caller is outside its organisation.
+   */
+  async function judged(caller: Caller, id: string, action: PortalAction, also: string[] = []) {
+    const orgId = orgOfTestItwin(id);
+    if (!orgId) throw notFound("Test iTwin", id);
+    const membership = await membershipFor(caller, id, orgId, deps.itwins.keysWithMembers(id, [caller.userId, ...also]));
+    const { itwin, members } = deps.itwins.fromItems(id, membership.also);
+    if (!itwin || itwin.kind !== "test" || itwin.orgId !== orgId) throw notFound("Test iTwin", id);
     authorize(membership, action, { participant: members.has(caller.userId) }, { kind: "Test iTwin", id });
     return { itwin, members };
   }
@@ -42,7 +49,7 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
       authorize(membership, "createTestItwin");
       const now = deps.clock.now().toISOString();
       const itwin: Itwin = {
-        id: idFor("itw", idempotencyKey, caller.userId, "test-itwin", orgId),
+        id: mintTestItwinId(orgId, idempotencyKey, caller.userId, "test-itwin"),
         orgId,
         kind: "test",
         name: input.name,
@@ -55,12 +62,22 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
       return itwinView(result.itwin);
     },
 
-    /** Lists only the Test iTwins the caller participates in: managers see no others. */
+    /**
+     * Lists only the Test iTwins the caller participates in: managers see no others. The caller's
+     * entries hold ids only (a rename would have to reach every participant's entry), so the page's
+     * Test iTwins are read in the same BatchGetItem as the caller's membership, which judges the answer.
+     */
     async list(caller: Caller, orgId: string, page: PageRequest) {
-      const membership = await membershipOf(deps.organizations, caller, orgId);
+      const listed = await deps.itwins.idsOfUser(caller.userId, orgId, "test", page).catch(async (error: unknown) => {
+        // A caller who may not list learns that first, as before, whatever their cursor.
+        authorize(await membershipOf(deps.organizations, caller, orgId), "readTestItwin", { participant: true });
+        throw error;
+      });
+      const membership = await membershipOf(deps.organizations, caller, orgId, { also: listed.items.map((id) => deps.itwins.keysWithMembers(id, [])[0]!) });
       authorize(membership, "readTestItwin", { participant: true });
-      const found = await deps.itwins.listOfUser(caller.userId, orgId, "test", page);
-      return { items: found.items.map(itwinView), ...(found.next ? { next: found.next } : {}) };
+      // An entry whose Test iTwin is being deleted has no iTwin item any more: it is skipped, not answered half.
+      const items = listed.items.map((id) => deps.itwins.fromItems(id, membership.also).itwin).filter((i): i is Itwin => i !== undefined);
+      return { items: items.map(itwinView), ...(listed.next ? { next: listed.next } : {}) };
     },
 
     async get(caller: Caller, id: string) {
@@ -82,8 +99,7 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
       const { itwin, members } = await judged(caller, id, "addTestItwinParticipant", [input.userId]);
       const existing = members.get(input.userId);
       if (existing) return participantView(existing);
-      const { member: orgMember } = await deps.organizations.getWithMember(itwin.orgId, input.userId);
-      if (!orgMember) throw notOrganizationMember([input.userId]);
+      // The new participant's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
       const added = participant(itwin.id, input.userId);
       try {
         await deps.itwins.addMember(itwin, added);

@@ -45,4 +45,32 @@ describe("applications", () => {
     expect(ids(await members.am!.get(`/organizations/${orgId}/applications`))).toEqual([theirs.body.id]);
     expect((await members.dev!.get(`/applications/${mine.body.id}`)).status).toBe(404);
   });
+
+  it("lists every application as it is now: renamed, with owners added, in managers' and owners' lists alike", async () => {
+    const { orgId, members } = await orgWith(api, { dev: "Developer", other: "Developer", am: "ApplicationManager" });
+    const app = await members.dev!.post(`/organizations/${orgId}/applications`, { name: "Viewer" });
+    await members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members.other!.userId });
+    const renamed = await members.other!.patch(`/applications/${app.body.id}`, { name: "Viewer 2" });
+    expect(renamed.status).toBe(200);
+    const current = (await members.dev!.get(`/applications/${app.body.id}`)).body;
+    expect(current).toMatchObject({ name: "Viewer 2", owners: [members.dev!.userId, members.other!.userId] });
+    for (const reader of [members.dev!, members.other!, members.am!]) {
+      expect((await reader.get(`/organizations/${orgId}/applications`)).body.items).toEqual([current]);
+    }
+  });
+
+  it("keeps every rename and owner when they race", async () => {
+    const { orgId, members } = await orgWith(api, { dev: "Developer", a: "Developer", b: "Developer", c: "Developer" });
+    const app = await members.dev!.post(`/organizations/${orgId}/applications`, { name: "Viewer" });
+    const answers = await Promise.all([
+      ...["a", "b", "c"].map((n) => members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members[n]!.userId })),
+      ...[1, 2, 3].map((n) => members.dev!.patch(`/applications/${app.body.id}`, { name: `Viewer ${n}` })),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201, 201, 201]);
+    const current = (await members.dev!.get(`/applications/${app.body.id}`)).body;
+    expect(current.owners).toHaveLength(4);
+    for (const reader of [members.dev!, members.a!, members.c!]) {
+      expect((await reader.get(`/organizations/${orgId}/applications`)).body.items).toEqual([current]);
+    }
+  });
 });

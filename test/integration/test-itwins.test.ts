@@ -129,6 +129,63 @@ describe("Test iTwins", () => {
     expect((await admin.get(`/organizations/${orgId}/test-itwins`)).body.items).toEqual([]);
   });
 
+  it("name their organisation in their id, down to the ids of what their iModels hold; any other shape answers 404", async () => {
+    const { orgId, admin } = await orgWith(api);
+    const sandbox = await admin.post(`/organizations/${orgId}/test-itwins`, { name: "Sandbox" });
+    const id: string = sandbox.body.id;
+    expect(id).toMatch(new RegExp(`^itw_${orgId.slice("org_".length)}[A-Za-z0-9_-]{16}$`));
+    // The deepest ids (named versions, connections, runs of a Test iTwin's iModels) still pass the path schema and parse.
+    const imodelId = await imodelIn(admin, id);
+    const version = await admin.post(`/imodels/${imodelId}/named-versions`, { name: "Baseline" });
+    expect(version.status).toBe(201);
+    expect(version.body.id.length).toBeGreaterThan(64);
+    expect((await admin.patch(`/named-versions/${version.body.id}`, { name: "Renamed" })).status).toBe(200);
+
+    const other = await orgWith(api);
+    const elsewhere = await other.admin.post(`/organizations/${other.orgId}/test-itwins`, { name: "Theirs" });
+    const wrong = [
+      "itw_" + "a".repeat(22),
+      "itw_" + "a".repeat(39),
+      "x".repeat(96),
+      // This organisation's body with another Test iTwin's tail, and another organisation's Test iTwin.
+      id.slice(0, -16) + elsewhere.body.id.slice(-16),
+      elsewhere.body.id,
+    ];
+    for (const bad of wrong) {
+      expect((await admin.get(`/test-itwins/${bad}`)).status, bad).toBe(404);
+      expect((await admin.patch(`/test-itwins/${bad}`, { name: "x" })).status, bad).toBe(404);
+      expect((await admin.delete(`/test-itwins/${bad}`)).status, bad).toBe(404);
+      expect((await admin.post(`/test-itwins/${bad}/participants`, { userId: admin.userId })).status, bad).toBe(404);
+    }
+    expect((await admin.get(`/test-itwins/${"x".repeat(97)}`)).status).toBe(400);
+  });
+
+  it("are listed with their current name, page by page", async () => {
+    const { orgId, admin, members } = await orgWith(api, { dev: "Developer" });
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sandbox = await admin.post(`/organizations/${orgId}/test-itwins`, { name: `Sandbox ${i}` });
+      await admin.post(`/test-itwins/${sandbox.body.id}/participants`, { userId: members.dev!.userId });
+      made.push(sandbox.body.id);
+    }
+    expect((await members.dev!.patch(`/test-itwins/${made[2]}`, { name: "Renamed" })).status).toBe(200);
+    for (const reader of [admin, members.dev!]) {
+      const seen: { id: string; name: string }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await reader.get(`/organizations/${orgId}/test-itwins?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+        expect(page.status).toBe(200);
+        seen.push(...page.body.items);
+        cursor = page.body.next;
+      } while (cursor);
+      expect(seen.map((t) => t.id).sort()).toEqual([...made].sort());
+      expect(seen.find((t) => t.id === made[2])!.name).toBe("Renamed");
+    }
+    // A cursor of this list is refused by the list of ordinary iTwins (both read the caller's entries).
+    const first = await admin.get(`/organizations/${orgId}/test-itwins?limit=1`);
+    expect((await admin.get(`/organizations/${orgId}/itwins?cursor=${first.body.next}`)).status).toBe(400);
+  });
+
   it("are not ordinary iTwins: their paths answer 404 for ordinary ones", async () => {
     const { orgId, admin } = await orgWith(api);
     const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: "Real" });

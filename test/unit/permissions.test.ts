@@ -11,8 +11,11 @@ import {
   mintNamedVersionId,
   mintApplicationId,
   mintRunId,
+  mintTestItwinId,
   orgOfApplication,
+  orgOfTestItwin,
 } from "../../shared/child-ids";
+import { resourceId } from "../../shared/http/schemas";
 import { permissionsOn, type Imodel } from "../../shared/domain/imodel";
 import {
   allows,
@@ -174,25 +177,30 @@ describe("list entries on an iModel", () => {
 });
 
 describe("ids that embed their parent", () => {
-  it("read the iTwin from an iModel id, the iModel from named version, connection and run ids, the organisation from an application id", () => {
+  it("read the iTwin from an iModel id, the iModel from named version, connection and run ids, the organisation from application and Test iTwin ids", () => {
+    // Every id a path can carry must pass the path schema (shared/http/schemas.ts), at every depth.
+    const fits = (id: string) => expect(resourceId.safeParse(id).success, id).toBe(true);
     fc.assert(
-      fc.property(fc.option(fc.string({ minLength: 1 }), { nil: undefined }), (key) => {
-        const itwinId = key === undefined ? newId("itw") : idFor("itw", key, "user");
+      fc.property(fc.option(fc.string({ minLength: 1 }), { nil: undefined }), fc.boolean(), (key, test) => {
+        const orgId = key === undefined ? newId("org") : idFor("org", key, "user");
+        // An ordinary iTwin is top-level; a Test iTwin embeds its organisation, and so do its iModels and their children.
+        const itwinId = test ? mintTestItwinId(orgId, key, "user") : key === undefined ? newId("itw") : idFor("itw", key, "user");
+        fits(itwinId);
+        expect(orgOfTestItwin(itwinId)).toBe(test ? orgId : undefined);
         const imodelId = mintImodelId(itwinId, key, "user");
-        expect(imodelId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        fits(imodelId);
         expect(itwinOfImodel(imodelId)).toBe(itwinId);
         const versionId = mintNamedVersionId(imodelId, key, "user");
-        expect(versionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        fits(versionId);
         expect(imodelOfNamedVersion(versionId)).toBe(imodelId);
         const connectionId = mintConnectionId(imodelId, key, "user");
-        expect(connectionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        fits(connectionId);
         expect(imodelOfConnection(connectionId)).toBe(imodelId);
         const runId = mintRunId(imodelId, key, connectionId);
-        expect(runId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        fits(runId);
         expect(imodelOfRun(runId)).toBe(imodelId);
-        const orgId = key === undefined ? newId("org") : idFor("org", key, "user");
         const appId = mintApplicationId(orgId, key, "user");
-        expect(appId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        fits(appId);
         expect(orgOfApplication(appId)).toBe(orgId);
         // A scheduled run's id is the same for the same due time, so a repeated tick finds it taken.
         if (key !== undefined) expect(mintRunId(imodelId, key, connectionId)).toBe(runId);
@@ -206,5 +214,9 @@ describe("ids that embed their parent", () => {
     expect(imodelOfNamedVersion("nv_short")).toBeUndefined();
     expect(imodelOfConnection("conn_" + "a".repeat(54))).toBeUndefined();
     expect(imodelOfRun("nv_" + "a".repeat(54))).toBeUndefined();
+    // A body of a length no parent has: not an iModel of an iTwin, nor of a Test iTwin.
+    expect(itwinOfImodel("imd_" + "a".repeat(46))).toBeUndefined();
+    expect(orgOfTestItwin(newId("itw"))).toBeUndefined();
+    expect(orgOfTestItwin("itw_" + "a".repeat(39))).toBeUndefined();
   });
 });
