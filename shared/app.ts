@@ -1,6 +1,6 @@
 // The one composition root: real clients by default, tests pass their own clients and clock; one builder per Lambda group.
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { InProcessJobs, type Jobs } from "./jobs";
+import { InProcessJobs, type JobHandler, type Jobs } from "./jobs";
 import { LambdaJobs } from "./jobs-lambda";
 import { makeSesClient, SesMailSender, type MailSender } from "./mail/sender";
 import type { Recipient } from "./mail/templates";
@@ -17,7 +17,7 @@ import { DynamoSyncStore } from "./store/sync";
 import { DynamoTimelineStore } from "./store/timeline";
 import { applicationUseCases } from "./usecases/applications";
 import { imodelGuard } from "./usecases/imodel-access";
-import { imodelUseCases } from "./usecases/imodels";
+import { imodelJobs, imodelUseCases } from "./usecases/imodels";
 import { itwinUseCases } from "./usecases/itwins";
 import { notificationUseCases } from "./usecases/notifications";
 import { organizationUseCases } from "./usecases/organizations";
@@ -75,18 +75,30 @@ export function itwinsApp({ table, clock }: Wiring) {
   };
 }
 
-export function imodelsApp({ table, clock }: Wiring) {
+/**
+ * Where a group's background jobs go: the worker function when one is configured (AWS, the local stack),
+ * else this process, bound to `inProcess` (tests). Tests may pass their own.
+ */
+function jobsFor(deps: AppDeps, inProcess: JobHandler): Jobs {
+  if (deps.jobs) return deps.jobs;
+  if (config.WORKER_FUNCTION_NAME) return new LambdaJobs({ functionName: config.WORKER_FUNCTION_NAME, region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT });
+  return new InProcessJobs().bind(inProcess);
+}
+
+export function imodelsApp({ table, clock, deps }: Wiring) {
   const imodels = new DynamoImodelStore(table);
   const guard = imodelGuard({ imodels, clock });
+  const jobs = jobsFor(deps, imodelJobs(imodels));
   return {
-    imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), guard, clock }),
+    imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), guard, jobs, clock }),
     timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
   };
 }
 
 /** Synchronization and the trigger share one wiring: the trigger starts runs and delivers the mail sync records. */
 export function syncApp({ table, clock, deps }: Wiring) {
-  const guard = imodelGuard({ imodels: new DynamoImodelStore(table), clock });
+  const imodels = new DynamoImodelStore(table);
+  const guard = imodelGuard({ imodels, clock });
   const mailer = deps.mailer ?? new SesMailSender(makeSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }), config.SENDER_EMAIL);
   const outbox = new DynamoOutboxStore(table);
   const orgs = new DynamoOrganizationStore(table);
@@ -94,13 +106,10 @@ export function syncApp({ table, clock, deps }: Wiring) {
   const notifications = notificationUseCases({ outbox, sender: mailer, clock, contacts });
   const syncStore = new DynamoSyncStore(table);
   const warningDays = config.TOKEN_WARNING_DAYS;
-  const jobs =
-    deps.jobs ??
-    (config.WORKER_FUNCTION_NAME
-      ? new LambdaJobs({ functionName: config.WORKER_FUNCTION_NAME, region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT })
-      : new InProcessJobs());
-  const sync = syncUseCases({ sync: syncStore, guard, outbox, notifications, jobs, clock, warningDays });
-  if (jobs instanceof InProcessJobs) jobs.bind(sync.work);
+  // The worker: the tick function does every group's background jobs.
+  const purges = imodelJobs(imodels);
+  const work: JobHandler = async (job) => (job.kind === "executeRun" || job.kind === "deliver" ? sync.work(job) : purges(job));
+  const sync = syncUseCases({ sync: syncStore, guard, outbox, notifications, jobs: jobsFor(deps, work), clock, warningDays });
   const steps = triggerSteps({
     sync: syncStore,
     outbox,
@@ -109,7 +118,7 @@ export function syncApp({ table, clock, deps }: Wiring) {
     warningDays,
     limits: { perStep: config.TICK_MAX_ITEMS, concurrency: config.TICK_CONCURRENCY },
   });
-  return { sync, notifications, tick: tickUseCase({ clock, steps }), work: sync.work };
+  return { sync, notifications, tick: tickUseCase({ clock, steps }), work };
 }
 
 /** The whole service over one wiring: the local stack and tests use it. */

@@ -7,7 +7,11 @@ export type Job =
   /** Runs a queued run to its end; `markRunning` is conditioned on the run still being queued. */
   | { kind: "executeRun"; run: Run }
   /** Delivers notifications recorded in the outbox; each delivery claims its notification first. */
-  | { kind: "deliver"; notificationIds: string[] };
+  | { kind: "deliver"; notificationIds: string[] }
+  /** Removes what a deleted iModel's partition held; nothing reads it once the iModel item is gone. */
+  | { kind: "purgeImodel"; imodelId: string }
+  /** Removes access entries of older list versions, which every check already ignores. */
+  | { kind: "purgeStaleAccess"; imodelId: string; listVersion: number };
 
 export interface Jobs {
   /** Hands the job on. Rejects when it could not be handed on; the caller decides what then (see `dispatch`). */

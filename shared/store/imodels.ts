@@ -1,13 +1,12 @@
 // DynamoDB repository of iModels: the one-request access read, iModel lists, per-iModel access lists and interaction records.
-import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Connection, Run } from "../domain/connection";
 import type { AccessEntry, Briefcase, Imodel, Interaction, NamedVersion } from "../domain/imodel";
-import type { Itwin, TeamMember } from "../domain/itwin";
+import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
 import type { SyncOwner } from "../domain/sync-token";
 import { notFound } from "../errors";
 import { concurrentChange } from "../itwin-errors";
-import { logger } from "../log";
-import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { allOfPrefix, batchGetMany, deleteAll, queryPrefix, transactWrite, type PageRequest } from "./partition";
@@ -27,6 +26,10 @@ export interface AccessRead {
   other?: { member?: TeamMember; interaction?: Interaction };
   /** With `syncOwnerId`: that user's synchronization token item. */
   syncOwner?: SyncOwner;
+  /** With `teamUserIds`: those of them on the iTwin's team. */
+  team?: TeamMember[];
+  /** With `roleIds`: those of the iTwin's custom roles that exist. */
+  roles?: CustomRole[];
 }
 
 /** Items inside the iModel that a request names, read in the same BatchGetItem as the access. */
@@ -39,6 +42,10 @@ export interface AccessExtras {
   otherUserId?: string;
   /** A user whose synchronization token the request needs. */
   syncOwnerId?: string;
+  /** Users whose team member items the request needs (the users of an access list). */
+  teamUserIds?: string[];
+  /** Custom role ids whose definitions the request needs. */
+  roleIds?: string[];
 }
 
 export interface ImodelStore {
@@ -51,8 +58,12 @@ export interface ImodelStore {
   readAccess(imodelId: string, itwinId: string, userId: string, also?: AccessExtras): Promise<AccessRead>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
   list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
-  /** Removes the iModel item first (access ends at once), then everything its partition holds. */
+  /** Removes the iModel item: access to it and to everything inside it ends at once (every route reads the item). */
   delete(imodel: Imodel): Promise<void>;
+  /** Removes everything the iModel's partition holds (the worker's job after `delete`). */
+  purge(imodelId: string): Promise<void>;
+  /** Removes access entries of list versions before `version`: every check already ignores them, so this only saves storage. */
+  removeStaleEntries(imodelId: string, version: number): Promise<void>;
   /** Replaces the own list atomically (at most MAX_LIST_ENTRIES entries); ConcurrentChange when another change landed since `imodel` was read. */
   setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]): Promise<Imodel>;
   clearAccessList(imodel: Imodel): Promise<Imodel>;
@@ -105,7 +116,10 @@ export class DynamoImodelStore implements ImodelStore {
       ...(also.otherUserId && also.otherUserId !== userId ? [keys.itwinMember(itwinId, also.otherUserId), keys.interaction(imodelId, also.otherUserId)] : []),
       ...(also.syncOwnerId ? [keys.syncToken(also.syncOwnerId)] : []),
     ];
-    const items = await batchGet(this.table, wanted);
+    const teamKeys = [...new Set(also.teamUserIds ?? [])].filter((u) => u !== userId).map((u) => keys.itwinMember(itwinId, u));
+    const roleKeys = [...new Set(also.roleIds ?? [])].map((r) => keys.itwinRole(itwinId, r));
+    // One request up to 100 keys (an access list of up to 99 users fits with its roles in the common case).
+    const items = await batchGetMany(this.table, [...wanted, ...teamKeys, ...roleKeys]);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
     return {
       itwin: find<Itwin>(wanted[0]!),
@@ -124,6 +138,8 @@ export class DynamoImodelStore implements ImodelStore {
           }
         : undefined,
       syncOwner: also.syncOwnerId ? find<SyncOwner>(keys.syncToken(also.syncOwnerId)) : undefined,
+      ...(also.teamUserIds ? { team: [...new Set(also.teamUserIds)].map((u) => find<TeamMember>(keys.itwinMember(itwinId, u))).filter((m) => m !== undefined) } : {}),
+      ...(also.roleIds ? { roles: roleKeys.map((k) => find<CustomRole>(k)).filter((r) => r !== undefined) } : {}),
     };
   }
 
@@ -150,8 +166,11 @@ export class DynamoImodelStore implements ImodelStore {
   }
 
   async delete(imodel: Imodel) {
-    await deleteAll(this.table, [keys.imodel(imodel.itwinId, imodel.id)]);
-    await deleteAll(this.table, await allOfPrefix(this.table, keys.imodelPartition(imodel.id).pk, ""));
+    await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.imodel(imodel.itwinId, imodel.id) }));
+  }
+
+  async purge(imodelId: string) {
+    await deleteAll(this.table, await allOfPrefix(this.table, keys.imodelPartition(imodelId).pk, ""));
   }
 
   /** The iModel item's part of a list change: a new version, only if nobody changed the list since it was read. */
@@ -182,21 +201,16 @@ export class DynamoImodelStore implements ImodelStore {
       if (first?.Code === "ConditionalCheckFailed") throw first.Item ? concurrentChange(`The access list of iModel '${imodel.id}'`) : notFound("iModel", imodel.id);
       throw error;
     }
-    await this.removeStaleEntries(imodel.id, version);
     return { ...imodel, ownAccessList, accessListVersion: version };
   }
 
-  /** Entries of older versions are already ignored by every check; removing them only saves storage, so a failure is logged, not answered. */
-  private async removeStaleEntries(imodelId: string, version: number) {
-    try {
-      const stale = await allOfPrefix(this.table, keys.imodelPartition(imodelId).pk, keys.imodelAccessPrefix, {
-        expression: "listVersion <> :v",
-        values: { ":v": version },
-      });
-      await deleteAll(this.table, stale);
-    } catch (error) {
-      logger.warn("stale access entries left", { imodelId, error: error as Error });
-    }
+  async removeStaleEntries(imodelId: string, version: number) {
+    const stale = await allOfPrefix(this.table, keys.imodelPartition(imodelId).pk, keys.imodelAccessPrefix, {
+      // Older only: a late job must never remove the entries of a list written after it.
+      expression: "listVersion < :v",
+      values: { ":v": version },
+    });
+    await deleteAll(this.table, stale);
   }
 
   setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]) {

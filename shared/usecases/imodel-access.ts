@@ -3,7 +3,7 @@ import { itwinOfImodel } from "../child-ids";
 import type { Clock } from "../clock";
 import { dayOf, permissionsOn, type Briefcase, type Imodel, type Interaction, type NamedVersion } from "../domain/imodel";
 import type { Connection, Run } from "../domain/connection";
-import type { Itwin, TeamMember } from "../domain/itwin";
+import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
 import type { SyncOwner } from "../domain/sync-token";
 import { allows, operationRules, permissions, type ImodelOperation, type Permission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
@@ -26,6 +26,10 @@ export interface ImodelAccess {
   other?: { userId: string; member?: TeamMember; interaction?: Interaction };
   /** With `syncOwnerId`: that user's synchronization token item (undefined when they have none). */
   syncOwner?: SyncOwner;
+  /** With `teamUserIds`: those of them on the team (the caller's own item is `member`). */
+  team?: TeamMember[];
+  /** With `roleIds`: the custom roles found. */
+  roles?: CustomRole[];
 }
 
 export interface OpenOptions extends AccessExtras {
@@ -62,6 +66,8 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
       run: read.run,
       ...(options.otherUserId ? { other: { userId: options.otherUserId, member: read.other?.member, interaction: read.other?.interaction } } : {}),
       syncOwner: read.syncOwner,
+      team: read.team,
+      roles: read.roles,
     };
   }
 
@@ -88,6 +94,21 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
     open,
     require,
     touched,
+    /**
+     * A list: its Query does not depend on the check, so both are sent at once (one round trip); the
+     * page is answered only when the check allows it, and an outsider still gets the check's 404 first.
+     */
+    async list<T>(caller: Caller, imodelId: string, check: ImodelOperation | ((access: ImodelAccess) => void), read: () => Promise<T>, options?: OpenOptions): Promise<T> {
+      const page = read();
+      // Judged after the check: until then its failure must not count as unhandled.
+      page.catch(() => undefined);
+      const access = await open(caller, imodelId, options);
+      if (typeof check === "function") check(access);
+      else require(access, check);
+      const result = await page;
+      await touched(access);
+      return result;
+    },
     /** open, require, do the work, record the interaction. `operation` may depend on what was read (whose briefcase). */
     async run<T>(
       caller: Caller,

@@ -2,13 +2,14 @@
 import { mintImodelId } from "../child-ids";
 import type { Clock } from "../clock";
 import { dayOf, permissionsOn, type AccessEntry, type Imodel, type Interaction } from "../domain/imodel";
-import { allows, listEntryPermissions, permissionsOfRoles } from "../domain/permissions";
+import { allows, isBuiltInRole, listEntryPermissions, permissionsOfRoles } from "../domain/permissions";
 import { invalidInput, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { accessListWithoutManager, notTeamMember, testItwinAccess } from "../itwin-errors";
 import type { ImodelStore } from "../store/imodels";
 import type { ItwinStore } from "../store/itwins";
 import type { PageRequest } from "../store/partition";
+import { dispatch, type JobHandler, type Jobs } from "../jobs";
 import { denied, type ImodelGuard } from "./imodel-access";
 import { resolveRoles } from "./itwins";
 
@@ -25,7 +26,17 @@ export const imodelView = (imodel: Imodel) => ({
 /** Built-in roles a per-iModel list cannot hold: it sets View to Manage only. */
 const notOnLists = ["Delete", "TeamManager"];
 
-export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore; guard: ImodelGuard; clock: Clock }) {
+/** The worker's iModel jobs: what a delete or an access list change leaves to remove. */
+export function imodelJobs(imodels: ImodelStore): JobHandler {
+  return async (job) => {
+    if (job.kind === "purgeImodel") await imodels.purge(job.imodelId);
+    else if (job.kind === "purgeStaleAccess") await imodels.removeStaleEntries(job.imodelId, job.listVersion);
+    else throw new Error(`the iModels group does not do ${job.kind} jobs`);
+  };
+}
+
+export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore; guard: ImodelGuard; jobs: Jobs; clock: Clock }) {
+  const purges = imodelJobs(deps.imodels);
   async function teamOf(caller: Caller, itwinId: string) {
     const { itwin, members } = await deps.itwins.getWithMembers(itwinId, [caller.userId]);
     const me = members.get(caller.userId);
@@ -72,10 +83,12 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
       return deps.guard.run(caller, imodelId, "readIModel", async ({ imodel }) => imodelView(imodel));
     },
 
+    /** Removes the iModel item (everything inside is unreachable from then on); the worker removes the rest. */
     async delete(caller: Caller, imodelId: string) {
       const access = await deps.guard.open(caller, imodelId);
       deps.guard.require(access, "deleteIModel");
       await deps.imodels.delete(access.imodel);
+      await dispatch(deps.jobs, { kind: "purgeImodel", imodelId }, purges);
     },
 
     /** The caller's effective permissions: exactly one DynamoDB request, and it records no interaction (docs/decisions-itwins.md). */
@@ -85,8 +98,11 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
     },
 
     /** Gives the iModel its own list, replacing any earlier one; from the next request only the list applies. */
+    /** One read: the listed users' team member items and the custom roles named come in the guard's BatchGetItem. */
     setAccess(caller: Caller, imodelId: string, input: { members: { userId: string; roles: string[] }[] }) {
-      return deps.guard.run(caller, imodelId, "setAccess", async ({ itwin, imodel }) => {
+      const userIds = input.members.map((m) => m.userId);
+      const roleIds = [...new Set(input.members.flatMap((m) => m.roles))].filter((r) => !isBuiltInRole(r));
+      return deps.guard.run(caller, imodelId, "setAccess", async ({ itwin, imodel, member, team = [], roles = [] }) => {
         if (itwin.kind === "test") throw testItwinAccess();
         input.members.forEach((m, i) => {
           const bad = m.roles.filter((r) => notOnLists.includes(r));
@@ -96,14 +112,10 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
             });
           }
         });
-        const userIds = input.members.map((m) => m.userId);
         const duplicate = userIds.find((u, i) => userIds.indexOf(u) !== i);
         if (duplicate) throw invalidInput(`Invalid body.members: '${duplicate}' is listed twice`, { fields: [{ field: "body.members", reason: `duplicate user '${duplicate}'` }] });
-        const [definitions, team] = await Promise.all([
-          resolveRoles(deps.itwins, itwin.id, input.members.flatMap((m) => m.roles), "body.members.roles"),
-          deps.imodels.teamMembers(itwin.id, userIds),
-        ]);
-        const inTeam = new Set(team.map((m) => m.userId));
+        const definitions = await resolveRoles({ getRoles: async () => roles }, itwin.id, input.members.flatMap((m) => m.roles), "body.members.roles");
+        const inTeam = new Set([member, ...team].map((m) => m.userId));
         const outside = userIds.filter((u) => !inTeam.has(u));
         if (outside.length) throw notTeamMember(outside);
         const grantedAt = deps.clock.now().toISOString();
@@ -116,15 +128,18 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
         }));
         // Rule: somebody on the list keeps Manage, or the list could never be changed again.
         if (!entries.some((e) => e.permissions.includes("imodels_manage"))) throw accessListWithoutManager();
-        await deps.imodels.setAccessList(imodel, entries);
+        const changed = await deps.imodels.setAccessList(imodel, entries);
+        await dispatch(deps.jobs, { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion }, purges);
         return { imodelId: imodel.id, ownAccessList: true, members: entries.map(({ userId, roles, permissions }) => ({ userId, roles, permissions })) };
-      });
+      }, { teamUserIds: userIds, roleIds });
     },
 
     /** Back to the iTwin's roles; answers 204 also when the iModel had no own list. */
     clearAccess(caller: Caller, imodelId: string) {
       return deps.guard.run(caller, imodelId, "clearAccess", async ({ imodel }) => {
-        if (imodel.ownAccessList) await deps.imodels.clearAccessList(imodel);
+        if (!imodel.ownAccessList) return;
+        const changed = await deps.imodels.clearAccessList(imodel);
+        await dispatch(deps.jobs, { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion }, purges);
       });
     },
 

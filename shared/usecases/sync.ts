@@ -230,7 +230,8 @@ export function syncUseCases(deps: SyncDeps) {
   /** Background work of this group: the worker function (or, in tests, this process) calls it with each job. */
   async function work(job: Job): Promise<void> {
     if (job.kind === "executeRun") await execute(job.run);
-    else await notifications.deliverSoon(job.notificationIds);
+    else if (job.kind === "deliver") await notifications.deliverSoon(job.notificationIds);
+    else throw new Error(`synchronization does not do ${job.kind} jobs`);
   }
 
   /**
@@ -306,10 +307,7 @@ export function syncUseCases(deps: SyncDeps) {
     },
 
     async list(caller: Caller, imodelId: string, page: { limit: number; cursor?: string }) {
-      const access = await guard.open(caller, imodelId);
-      requirePermission(access, "readConnection");
-      const found = await sync.listConnections(imodelId, page.limit, page.cursor);
-      await guard.touched(access);
+      const found = await guard.list(caller, imodelId, (access) => requirePermission(access, "readConnection"), () => sync.listConnections(imodelId, page.limit, page.cursor));
       return { items: found.items.map(connectionView), ...(found.next ? { next: found.next } : {}) };
     },
 
@@ -390,10 +388,18 @@ export function syncUseCases(deps: SyncDeps) {
     },
 
     async listRuns(caller: Caller, connectionId: string, page: { limit: number; cursor?: string }) {
-      const { access } = await openConnection(caller, connectionId);
-      requirePermission(access, "readConnection");
-      const found = await sync.listRuns(connectionId, page.limit, page.cursor);
-      await guard.touched(access);
+      const imodelId = imodelOfConnection(connectionId);
+      if (!imodelId) throw notFound("connection", connectionId);
+      const found = await guard.list(
+        caller,
+        imodelId,
+        (access) => {
+          if (!access.connection) throw notFound("connection", connectionId);
+          requirePermission(access, "readConnection");
+        },
+        () => sync.listRuns(connectionId, page.limit, page.cursor),
+        { connectionId, notFoundAs: { kind: "connection", id: connectionId } },
+      );
       return { items: found.items.map(runView), ...(found.next ? { next: found.next } : {}) };
     },
 

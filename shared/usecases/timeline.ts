@@ -55,7 +55,7 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
     },
 
     listChangesets(caller: Caller, imodelId: string, page: PageRequest) {
-      return guard.run(caller, imodelId, "listChangesets", async () => pageView(await timeline.listChangesets(imodelId, page), changesetView));
+      return guard.list(caller, imodelId, "listChangesets", async () => pageView(await timeline.listChangesets(imodelId, page), changesetView));
     },
 
     /** Pushed from one of the caller's briefcases, a changeset takes the locks of the objects it changes for that briefcase. */
@@ -84,7 +84,7 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
     },
 
     listNamedVersions(caller: Caller, imodelId: string, page: PageRequest) {
-      return guard.run(caller, imodelId, "listNamedVersions", async () => pageView(await timeline.listNamedVersions(imodelId, page), namedVersionView));
+      return guard.list(caller, imodelId, "listNamedVersions", async () => pageView(await timeline.listNamedVersions(imodelId, page), namedVersionView));
     },
 
     /** Names a changeset of the timeline; without `changesetIndex`, the latest one (0: the empty iModel). */
@@ -134,7 +134,7 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
     },
 
     listLocks(caller: Caller, imodelId: string, page: PageRequest) {
-      return guard.run(caller, imodelId, "listLocks", async () => pageView(await timeline.listLocks(imodelId, page), lockView));
+      return guard.list(caller, imodelId, "listLocks", async () => pageView(await timeline.listLocks(imodelId, page), lockView));
     },
 
     /** Your own briefcase's locks need Write (you took them by pushing); another's need Manage (seed: "manage locks ... for the entire iModel"). */

@@ -263,7 +263,8 @@ describe("the permission check", () => {
     calls.length = 0;
     await app.imodels.get(reader, imodelId);
     await app.timeline.listChangesets(reader, imodelId, { limit: 10 });
-    expect(calls).toEqual(["BatchGetItemCommand", "BatchGetItemCommand", "QueryCommand"]);
+    // The list sends its check and its Query at once, in either order.
+    expect([calls[0], ...calls.slice(1).sort()]).toEqual(["BatchGetItemCommand", "BatchGetItemCommand", "QueryCommand"]);
 
     now = new Date("2030-03-02T00:00:01Z");
     calls.length = 0;

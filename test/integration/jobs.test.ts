@@ -1,9 +1,12 @@
 // Background jobs through the Lambda Invoke API, as on AWS: the sync routes hand a manual run and the mail of an ownership
 // change to the worker (the tick function) with an asynchronous invoke, served here by the local stack's Lambda server.
 import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeApp } from "../../shared/app";
-import { settled } from "../../shared/jobs";
+import { settled, type Job } from "../../shared/jobs";
+import { makeDocumentClient } from "../../shared/store/client";
+import { keys } from "../../shared/store/keys";
 import { LambdaJobs } from "../../shared/jobs-lambda";
 import { createLambdaServer } from "../../infra/local/lambda";
 import { listen } from "../../infra/local/stack";
@@ -76,5 +79,57 @@ describe("a worker that cannot be invoked (a name Lambda does not know)", () => 
     expect((await owner.get(`/runs/${run.body.id}`)).body.state).toBe("succeeded");
     expect((await team.members.taker!.post(`/connections/${connection.id}/owner:take`)).status).toBe(200);
     expect(await mailTo(emailOf(owner))).toHaveLength(1);
+  });
+});
+
+describe("what a delete or an access list change leaves, removed by the worker", () => {
+  const held: Job[] = [];
+  let app: ReturnType<typeof makeApp>;
+  let api: TestApi;
+  const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
+  const partition = async (imodelId: string) =>
+    (
+      await ddb.send(
+        new QueryCommand({ TableName: process.env.TABLE_NAME!, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": keys.imodelPartition(imodelId).pk }, ConsistentRead: true }),
+      )
+    ).Items ?? [];
+  beforeAll(async () => {
+    app = makeApp({ jobs: { enqueue: async (job) => void held.push(job) } });
+    api = await startApi({ app });
+  });
+  afterAll(() => api.close());
+
+  it("deletes an iModel at once (everything inside answers 404) and its content when the job runs", async () => {
+    const team = await teamWith(api, { manager: "Delete", owner: "Write" });
+    const { imodelId } = team;
+    const version = await team.members.owner!.post(`/imodels/${imodelId}/named-versions`, { name: "M1" });
+    const { body: connection } = await team.members.owner!.post(`/imodels/${imodelId}/connections`, { name: "c", files, schedule: { every: "P1D" } });
+    expect((await team.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: team.admin.userId, roles: ["Manage"] }] })).status).toBe(200);
+    held.length = 0;
+
+    expect((await team.admin.delete(`/imodels/${imodelId}`)).status).toBe(204);
+    expect(held).toEqual([{ kind: "purgeImodel", imodelId }]);
+    expect((await partition(imodelId)).length).toBeGreaterThan(3);
+    for (const path of [`/imodels/${imodelId}`, `/connections/${connection.id}`, `/named-versions/${version.body.id}`]) {
+      expect((await team.members.owner!.get(path)).status, path).toBe(404);
+    }
+
+    await app.work(held.shift()!);
+    expect(await partition(imodelId)).toEqual([]);
+  });
+
+  it("replaces an access list at once and removes the entries of the old one when the job runs", async () => {
+    const team = await teamWith(api, { reader: "Read" });
+    const { imodelId } = team;
+    const entries = async () => (await partition(imodelId)).filter((i) => String(i.sk).startsWith(keys.imodelAccessPrefix)).map((i) => i.userId);
+    held.length = 0;
+    await team.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: team.admin.userId, roles: ["Manage"] }, { userId: team.members.reader!.userId, roles: ["Read"] }] });
+    await team.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: team.admin.userId, roles: ["Manage"] }] });
+    // The reader's old entry is still stored but already ignored: the list applies from the next request.
+    expect(await entries()).toContain(team.members.reader!.userId);
+    expect((await team.members.reader!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual([]);
+
+    for (const job of held.splice(0)) await app.work(job);
+    expect(await entries()).toEqual([team.admin.userId]);
   });
 });
