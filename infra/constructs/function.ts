@@ -22,6 +22,27 @@ export const tableActions: Record<TableAccess, readonly string[]> = {
   readWrite: [...readActions, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
 };
 
+/**
+ * The environment every function starts with. No `NODE_OPTIONS=--enable-source-maps`: with it Node reads and parses the
+ * bundle's whole source map when it loads the bundle, about 10 ms of each cold start (bench/coldstart.ts); the maps are
+ * still emitted, for reading a stack trace offline (docs/decisions.md).
+ */
+export const functionEnvironment: Readonly<Record<string, string>> = {
+  POWERTOOLS_SERVICE_NAME: "twin-access",
+  POWERTOOLS_LOG_LEVEL: "INFO",
+};
+
+/** How NodejsFunction bundles every function; bench/coldstart.ts bundles with the same options. */
+export const functionBundling = {
+  minify: true,
+  // index.js.map beside the bundle: unused at run time, it maps a logged stack trace back to the sources.
+  sourceMap: true,
+  // The mappings are enough for stack traces; embedding the sources would only grow the map.
+  sourcesContent: false,
+  // The runtime provides the AWS SDK v3.
+  externalModules: ["@aws-sdk/*"],
+} as const;
+
 export interface ServiceFunctionProps {
   /** Absolute path of the TypeScript module exporting `handler`. */
   entry: string;
@@ -57,20 +78,8 @@ export class ServiceFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: "twin-access",
-        POWERTOOLS_LOG_LEVEL: "INFO",
-        // Stack traces point at the TypeScript sources, not the minified bundle.
-        NODE_OPTIONS: "--enable-source-maps",
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // The mappings are enough for stack traces; embedding the sources would only grow the bundle.
-        sourcesContent: false,
-        // The runtime provides the AWS SDK v3.
-        externalModules: ["@aws-sdk/*"],
-      },
+      environment: { ...functionEnvironment },
+      bundling: { ...functionBundling, externalModules: [...functionBundling.externalModules] },
     });
   }
 

@@ -1,29 +1,38 @@
 // Sends mail through SES (the local SES server in development and tests); the only SES SDK user.
-import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import type { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import type { Mail } from "./templates";
 
 export interface MailSender {
   send(mail: Mail): Promise<void>;
 }
 
-export function makeSesClient(settings: { region: string; endpoint?: string }): SESClient {
-  return new SESClient({
-    region: settings.region,
-    maxAttempts: 2,
-    ...(settings.endpoint
-      ? { endpoint: settings.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-      : {}),
-  });
+/** The SES client, made on first use: most cold starts send no mail, and loading the SES SDK costs several ms of each. */
+export type LazySes = () => Promise<{ client: SESClient; SendEmailCommand: typeof SendEmailCommand }>;
+
+export function makeSesClient(settings: { region: string; endpoint?: string }): LazySes {
+  let made: ReturnType<LazySes> | undefined;
+  return () =>
+    (made ??= import("@aws-sdk/client-ses").then(({ SESClient, SendEmailCommand }) => ({
+      SendEmailCommand,
+      client: new SESClient({
+        region: settings.region,
+        maxAttempts: 2,
+        ...(settings.endpoint
+          ? { endpoint: settings.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+          : {}),
+      }),
+    })));
 }
 
 export class SesMailSender implements MailSender {
   constructor(
-    private readonly ses: SESClient,
+    private readonly ses: LazySes,
     private readonly from: string,
   ) {}
 
   async send(mail: Mail): Promise<void> {
-    await this.ses.send(
+    const { client, SendEmailCommand } = await this.ses();
+    await client.send(
       new SendEmailCommand({
         Source: this.from,
         Destination: { ToAddresses: [mail.to] },

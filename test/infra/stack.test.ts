@@ -111,20 +111,31 @@ describe("the functions", () => {
     for (const name of functionNames) expect(stack.functions[name], name).toBeDefined();
   });
 
-  it("all run on nodejs24.x and arm64 with 512 MB, source maps and the Powertools settings", () => {
+  it("all run on nodejs24.x and arm64 with 512 MB and the Powertools settings, without source-map parsing at load", () => {
     for (const [id, fn] of resources("AWS::Lambda::Function")) {
       expect(fn.Properties, id).toMatchObject({
         Runtime: "nodejs24.x",
         Architectures: ["arm64"],
         MemorySize: 512,
-        Environment: {
-          Variables: {
-            NODE_OPTIONS: "--enable-source-maps",
-            POWERTOOLS_SERVICE_NAME: "twin-access",
-            POWERTOOLS_LOG_LEVEL: "INFO",
-          },
-        },
+        Environment: { Variables: { POWERTOOLS_SERVICE_NAME: "twin-access", POWERTOOLS_LOG_LEVEL: "INFO" } },
       });
+      // --enable-source-maps parses the whole map in every cold start; the maps are shipped for reading traces offline.
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS, id).toBeUndefined();
+    }
+  });
+
+  it("lets the functions that hand on background jobs invoke the worker, and nothing else", () => {
+    const invokers = resources("AWS::IAM::Policy").filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument.Statement).includes("lambda:InvokeFunction"),
+    );
+    expect(invokers.length).toBe(2);
+    for (const [, policy] of invokers) {
+      const statement = policy.Properties.PolicyDocument.Statement.find((s: { Action: unknown }) => s.Action === "lambda:InvokeFunction");
+      expect(statement.Resource).toEqual({ "Fn::GetAtt": [expect.stringMatching(/^TickFunction/), "Arn"] });
+    }
+    for (const name of ["sync", "imodels"] as const) {
+      const fn = resources("AWS::Lambda::Function").find(([id]) => id === stack.getLogicalId(stack.functions[name]!.lambda.node.defaultChild as never));
+      expect(fn?.[1].Properties.Environment.Variables.WORKER_FUNCTION_NAME, name).toEqual({ Ref: expect.stringMatching(/^TickFunction/) });
     }
   });
 
