@@ -18,11 +18,13 @@ const TARGET_P50_RATIO = 2;
 /**
  * The loaded runs: 16 in flight, as many Lambda instances might be; the unloaded runs show each request on its own.
  * Each is measured in rounds that alternate the operations, so a drift of the machine (Java's JIT warming DynamoDB
- * Local up, garbage collection) spreads over all of them instead of favouring whichever runs last.
+ * Local up, garbage collection, other work on the shared cores) spreads over all of them instead of favouring whichever
+ * runs last. Rounds are short (a second or so) and each starts with a different operation, so no operation always
+ * follows the same one (the role change's writes leave DynamoDB Local collecting garbage for whatever comes next).
  */
-const loaded = { concurrency: 16, perRound: 500 };
-const unloaded = { concurrency: 1, perRound: 100 };
-const ROUNDS = 4;
+const loaded = { concurrency: 16, perRound: 250 };
+const unloaded = { concurrency: 1, perRound: 50 };
+const ROUNDS = 8;
 /** Requests of every operation before any is timed: DynamoDB Local runs interpreted until the JVM has compiled its hot paths. */
 const WARMUP = 600;
 
@@ -38,12 +40,14 @@ interface Scenario {
 /** What one scenario measured at one concurrency: each request end to end, and inside the gateway its token check and its handler. */
 interface Measured {
   latencies: number[];
+  /** The same latencies, one array per round. */
+  rounds: number[][];
   elapsedMs: number;
   verify: number[];
   handler: number[];
 }
 
-const measured = (): Measured => ({ latencies: [], elapsedMs: 0, verify: [], handler: [] });
+const measured = (): Measured => ({ latencies: [], rounds: [], elapsedMs: 0, verify: [], handler: [] });
 
 /** Where the gateway reports the time of token checks and handlers: the scenario being measured, if any. */
 let sink: Measured | undefined;
@@ -141,16 +145,20 @@ runBench(() =>
 
     for (const scenario of scenarios) await load({ concurrency: loaded.concurrency, count: WARMUP }, scenario.send);
     const results = scenarios.map((scenario) => ({ scenario, loaded: measured(), unloaded: measured() }));
+    const measure = async (into: Measured, settings: { concurrency: number }, count: number, send: Scenario["send"]) => {
+      sink = into;
+      const run = await load({ concurrency: settings.concurrency, count }, send);
+      sink = undefined;
+      into.latencies.push(...run.latencies);
+      into.elapsedMs += run.elapsedMs;
+      return run.latencies;
+    };
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const result of results) {
-        for (const [into, settings] of [[result.loaded, loaded], [result.unloaded, unloaded]] as const) {
-          sink = into;
-          const run = await load({ concurrency: settings.concurrency, count: settings.perRound }, result.scenario.send);
-          sink = undefined;
-          into.latencies.push(...run.latencies);
-          into.elapsedMs += run.elapsedMs;
-        }
-      }
+      const first = (round - 1) % results.length;
+      const order = [...results.slice(first), ...results.slice(0, first)];
+      // Each mode's blocks run back to back (a second or two for all five operations), so they see the same moments of the machine.
+      for (const result of order) result.loaded.rounds.push(await measure(result.loaded, loaded, loaded.perRound, result.scenario.send));
+      for (const result of order) result.unloaded.rounds.push(await measure(result.unloaded, unloaded, unloaded.perRound, result.scenario.send));
       console.error(`latency: round ${round} of ${ROUNDS} done`);
     }
 
@@ -191,6 +199,11 @@ runBench(() =>
         `and ${handlerRatio("unloaded")} one at a time; the bare BatchGetItem it sends is ${ratio(p50(batchGet!.loaded.latencies) / p50(getItem!.loaded.latencies))} ` +
         `and ${ratio(p50(batchGet!.unloaded.latencies) / p50(getItem!.unloaded.latencies))}.`,
     );
+    const perRound = (mode: "loaded" | "unloaded") => {
+      const ratios = check![mode].rounds.map((latencies, i) => p50(latencies) / p50(getItem![mode].rounds[i]!)).sort((a, b) => a - b);
+      return `${ratio(ratios[0]!)} to ${ratio(ratios[ratios.length - 1]!)} (median ${ratio(percentile(ratios, 50))})`;
+    };
+    console.log(`Round by round (${ROUNDS} rounds), the check's p50 / GetItem p50 ranges from ${perRound("loaded")} with ${loaded.concurrency} in flight and from ${perRound("unloaded")} one at a time.`);
     console.log(`The role change (no target) is ${ratio(p50(write!.loaded.latencies) / p50(getItem!.loaded.latencies))} a GetItem at p50 with ${loaded.concurrency} in flight.`);
     summary(
       `latency: check p50 ${ms(p50(check!.loaded.latencies))} ms vs GetItem ${ms(p50(getItem!.loaded.latencies))} ms = ${ratio(checkRatio)} at ${loaded.concurrency} in flight ` +

@@ -63,7 +63,11 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 const gatewayError = (code: string, message: string) => ({ error: { code, message } });
 
+const noBody = Buffer.alloc(0);
+
 async function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
+  // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, section 6.3): nothing to wait for.
+  if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) return noBody;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -146,8 +150,9 @@ function toEvent(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
   }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  // Own properties only, as JSON.parse makes them for the Lambda event: `__proto__` or `constructor` is a parameter like any other.
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (url.search) for (const [name, value] of url.searchParams) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const contentType = headers["content-type"] ?? "";
   const textual = contentType === "" || /json|text|xml|urlencoded/i.test(contentType);
   const now = new Date();
@@ -184,6 +189,9 @@ function toEvent(
   } as HttpEvent;
 }
 
+const remainingTime = () => 30_000;
+const ignored = () => undefined;
+
 export function lambdaContext(functionName: string, requestId: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -194,10 +202,10 @@ export function lambdaContext(functionName: string, requestId: string): Context 
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "local",
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    getRemainingTimeInMillis: remainingTime,
+    done: ignored,
+    fail: ignored,
+    succeed: ignored,
   };
 }
 

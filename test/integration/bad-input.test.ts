@@ -112,6 +112,11 @@ describe("bad input, for every route", () => {
       { numRuns: 8 },
     );
 
+    // Query parameters named like Object's own properties are parameters like any other (refused, not dropped).
+    for (const name of ["__proto__", "constructor", "toString"]) {
+      expectRefusal(await request(route, `${sample.path}?${name}=x`, sample.body === undefined ? undefined : JSON.stringify(sample.body)), `query ${name}`);
+    }
+
     // The shapes no generator makes often enough.
     const refusals = !takesBody ? [] : [
       await request(route, sample.path, deep(5000)),
