@@ -70,6 +70,8 @@ export interface Briefcase {
   imodelId: string;
   ownerId: string;
   createdAt: string;
+  /** Object ids of the locks it holds (a string set, moved in the transactions that take and release them). */
+  locks?: Set<string>;
 }
 
 /** An object (element or model) of an iModel locked by one briefcase until released. */

@@ -56,6 +56,8 @@ export interface ImodelStore {
    * list entry and interaction record, and optionally a briefcase or named version of the iModel.
    */
   readAccess(imodelId: string, itwinId: string, userId: string, also?: AccessExtras): Promise<AccessRead>;
+  /** What effective permissions need, and nothing else: the iModel, the caller's team member item and list entry (one BatchGetItem of 3 keys). */
+  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "imodel" | "member" | "entry">>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
   list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
   /** Removes the iModel item: access to it and to everything inside it ends at once (every route reads the item). */
@@ -99,6 +101,13 @@ export class DynamoImodelStore implements ImodelStore {
       if (itwin?.Code === "ConditionalCheckFailed") throw notFound("iTwin", imodel.itwinId);
       throw error;
     }
+  }
+
+  async readPermissions(imodelId: string, itwinId: string, userId: string) {
+    const wanted = [keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId)];
+    const items = await batchGetMany(this.table, wanted);
+    const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
+    return { imodel: find<Imodel>(wanted[0]!), member: find<TeamMember>(wanted[1]!), entry: find<AccessEntry>(wanted[2]!) };
   }
 
   async readAccess(imodelId: string, itwinId: string, userId: string, also: AccessExtras = {}) {

@@ -1,12 +1,12 @@
 // DynamoDB repository of the work an iModel records: its changeset timeline, named versions, briefcases and locks.
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Briefcase, Changeset, Imodel, Lock, NamedVersion } from "../domain/imodel";
 import { notFound } from "../errors";
 import { busyTimeline, lockHeld } from "../itwin-errors";
-import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import type { Page } from "./page";
-import { allOfPrefix, pageOfPrefix, transactWrite, type PageRequest } from "./partition";
+import { MAX_TRANSACTION_ITEMS, pageOfPrefix, transactWrite, type PageRequest } from "./partition";
 
 /** Locks a push takes for its briefcase. */
 export interface LockClaim {
@@ -30,8 +30,8 @@ export interface TimelineStore {
   updateNamedVersion(version: NamedVersion): Promise<NamedVersion>;
   createBriefcase(imodel: Imodel, briefcase: Briefcase): Promise<{ briefcase: Briefcase; created: boolean }>;
   listLocks(imodelId: string, page: PageRequest): Promise<Page<Lock>>;
-  /** Releases every lock the briefcase holds; answers how many. */
-  releaseLocks(imodelId: string, briefcaseId: string): Promise<number>;
+  /** Releases every lock the briefcase holds (its item lists them); answers how many. */
+  releaseLocks(briefcase: Briefcase): Promise<number>;
 }
 
 /** Attempts of a push whose index another push took first. */
@@ -94,7 +94,8 @@ export class DynamoTimelineStore implements TimelineStore {
         },
       });
     }
-    for (const objectId of claim?.objectIds ?? []) {
+    const claimed = claim?.objectIds ?? [];
+    for (const objectId of claimed) {
       actions.push({
         Update: {
           TableName: table,
@@ -104,6 +105,19 @@ export class DynamoTimelineStore implements TimelineStore {
           ConditionExpression: "attribute_not_exists(pk) OR briefcaseId = :briefcase",
           ExpressionAttributeValues: { ":imodel": imodel.id, ":object": objectId, ":briefcase": claim!.briefcaseId, ":owner": claim!.ownerId, ":at": changeset.pushedAt },
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      });
+    }
+    if (claim && claimed.length) {
+      // The briefcase lists what it holds, so releasing reads it with the access check instead of querying the locks.
+      actions.push({
+        Update: {
+          TableName: table,
+          Key: keys.briefcase(imodel.id, claim.briefcaseId),
+          UpdateExpression: "ADD #locks :ids",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#locks": "locks" },
+          ExpressionAttributeValues: { ":ids": new Set(claimed) },
         },
       });
     }
@@ -157,31 +171,50 @@ export class DynamoTimelineStore implements TimelineStore {
     return pageOfPrefix<Lock>(this.table, keys.imodelPartition(imodelId).pk, keys.lockPrefix, page);
   }
 
-  async releaseLocks(imodelId: string, briefcaseId: string) {
-    const held = await allOfPrefix(this.table, keys.imodelPartition(imodelId).pk, keys.lockPrefix, {
-      expression: "briefcaseId = :b",
-      values: { ":b": briefcaseId },
-    });
-    const released = await Promise.all(
-      held.map(async (lock) => {
+  /**
+   * One transaction per 99 locks (one for every briefcase that pushed fewer): each lock the briefcase's
+   * item lists is deleted while this briefcase holds it, and the list loses them. A lock another
+   * briefcase holds now (released meanwhile and taken again) stays, and is taken off the list.
+   */
+  async releaseLocks(briefcase: Briefcase) {
+    const held = [...(briefcase.locks ?? [])].sort();
+    let released = 0;
+    for (let i = 0; i < held.length; i += MAX_TRANSACTION_ITEMS - 1) {
+      let chunk = held.slice(i, i + MAX_TRANSACTION_ITEMS - 1);
+      for (let attempt = 1; chunk.length; attempt++) {
+        const items: TransactItem[] = chunk.map((objectId) => ({
+          Delete: {
+            TableName: this.table.tableName,
+            Key: keys.lock(briefcase.imodelId, objectId),
+            ConditionExpression: "attribute_not_exists(pk) OR briefcaseId = :b",
+            ExpressionAttributeValues: { ":b": briefcase.id },
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        }));
+        items.push({
+          Update: {
+            TableName: this.table.tableName,
+            Key: keys.briefcase(briefcase.imodelId, briefcase.id),
+            UpdateExpression: "DELETE #locks :ids",
+            ExpressionAttributeNames: { "#locks": "locks" },
+            ExpressionAttributeValues: { ":ids": new Set(held.slice(i, i + MAX_TRANSACTION_ITEMS - 1)) },
+          },
+        });
         try {
-          await this.table.ddb.send(
-            new DeleteCommand({
-              TableName: this.table.tableName,
-              Key: keys.lock(imodelId, lock.objectId as string),
-              // Only while this briefcase still holds it: a lock released and taken by another briefcase meanwhile stays.
-              ConditionExpression: "briefcaseId = :b",
-              ExpressionAttributeValues: { ":b": briefcaseId },
-            }),
-          );
-          return 1;
+          await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+          released += chunk.length;
+          break;
         } catch (error) {
-          if (isConditionFailure(error)) return 0;
-          throw error;
+          const reasons = cancellationReasons(error);
+          if (!reasons || attempt >= 5) throw error;
+          // Locks now held by another briefcase are not ours to release: leave them, drop them from the list.
+          const taken = new Set(reasons.flatMap((r, k) => (r.Code === "ConditionalCheckFailed" ? [chunk[k]!] : [])));
+          chunk = chunk.filter((objectId) => !taken.has(objectId));
+          if (!taken.size) await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
         }
-      }),
-    );
-    return released.reduce<number>((a, b) => a + b, 0);
+      }
+    }
+    return released;
   }
 
   /**

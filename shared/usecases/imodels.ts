@@ -91,10 +91,9 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
       await dispatch(deps.jobs, { kind: "purgeImodel", imodelId }, purges);
     },
 
-    /** The caller's effective permissions: exactly one DynamoDB request, and it records no interaction (docs/decisions-itwins.md). */
+    /** The caller's effective permissions: exactly one DynamoDB request of 3 keys, and it records no interaction (docs/decisions.md). */
     async permissions(caller: Caller, imodelId: string) {
-      const access = await deps.guard.open(caller, imodelId);
-      return { permissions: access.permissions };
+      return { permissions: await deps.guard.permissions(caller, imodelId) };
     },
 
     /** Gives the iModel its own list, replacing any earlier one; from the next request only the list applies. */

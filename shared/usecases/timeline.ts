@@ -145,7 +145,7 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
         ({ briefcase }) => (briefcase && briefcase.ownerId !== caller.userId ? "releaseLocks" : "releaseOwnLocks"),
         async ({ briefcase }) => {
           if (!briefcase) throw notFound("briefcase", briefcaseId);
-          return timeline.releaseLocks(imodelId, briefcaseId);
+          return timeline.releaseLocks(briefcase);
         },
         { briefcaseId },
       );

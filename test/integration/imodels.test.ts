@@ -417,6 +417,35 @@ describe("briefcases and locks", () => {
     expect((await b!.delete(`/imodels/${imodelId}/locks/bc_unknown`)).status).toBe(404);
   });
 
+  it("releases more locks than one transaction holds, and leaves a lock another briefcase holds", async () => {
+    const t = await teamWith(api, { a: ["Write"] });
+    const imodelId = await imodelIn(t.admin, t.itwinId);
+    const a = t.members.a!;
+    const briefcase = (await a.post(`/imodels/${imodelId}/briefcases`)).body;
+    const other = (await t.admin.post(`/imodels/${imodelId}/briefcases`)).body;
+    for (let push = 0; push < 3; push++) {
+      const locks = Array.from({ length: 50 }, (_, i) => `0x${push}${String(i).padStart(3, "0")}`);
+      expect((await a.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcase.id, locks })).status).toBe(201);
+    }
+    expect((await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId: other.id, locks: ["0xother"] })).status).toBe(201);
+    const count = async () => {
+      let total = 0;
+      for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+        const page = await a.get(`/imodels/${imodelId}/locks?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        total += page.body.items.length;
+        cursor = page.body.next;
+      }
+      return total;
+    };
+    expect(await count()).toBe(151);
+    expect((await a.delete(`/imodels/${imodelId}/locks/${briefcase.id}`)).status).toBe(204);
+    expect(await count()).toBe(1);
+    // Released locks can be taken by another briefcase; releasing again is harmless.
+    expect((await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId: other.id, locks: ["0x0000"] })).status).toBe(201);
+    expect((await a.delete(`/imodels/${imodelId}/locks/${briefcase.id}`)).status).toBe(204);
+    expect(await count()).toBe(2);
+  });
+
   it("refuses locks without a briefcase", async () => {
     const t = await teamWith(api, {});
     const imodelId = await imodelIn(t.admin, t.itwinId);
