@@ -54,6 +54,7 @@ async function main() {
       `  DynamoDB Local ${dynamodb.endpoint}   (data in ${dynamodbDir})`,
       `  mail (SES)     ${ses.endpoint}   (web page of the mail sent)`,
       `  trigger        every ${tickEverySeconds}s; POST /_local/tick runs it now`,
+      `  worker         background jobs (manual runs, mail, purges) through the Lambda Invoke API on ${process.env.LAMBDA_ENDPOINT}`,
       `  clock          POST /_local/clock {"advance":"P31D"}; GET /_local/mail lists mail`,
       "Ctrl-C stops everything.",
     ].join("\n"),
