@@ -22,7 +22,7 @@ import { itwinUseCases } from "./usecases/itwins";
 import { notificationUseCases } from "./usecases/notifications";
 import { organizationUseCases } from "./usecases/organizations";
 import { syncUseCases } from "./usecases/sync";
-import { testItwinUseCases } from "./usecases/test-itwins";
+import { itwinJobs, testItwinUseCases } from "./usecases/test-itwins";
 import { tickUseCase } from "./usecases/tick";
 import { timelineUseCases } from "./usecases/timeline";
 import { triggerSteps } from "./usecases/trigger";
@@ -66,12 +66,12 @@ export function portalApp({ table, clock }: Wiring) {
   return { applications: applicationUseCases({ apps: new DynamoApplicationStore(table), orgs: new DynamoOrganizationStore(table), clock }) };
 }
 
-export function itwinsApp({ table, clock }: Wiring) {
+export function itwinsApp({ table, clock, deps }: Wiring) {
   const itwins = new DynamoItwinStore(table);
   const organizations = new DynamoOrganizationStore(table);
   return {
     itwins: itwinUseCases({ itwins, organizations, clock }),
-    testItwins: testItwinUseCases({ itwins, organizations, clock }),
+    testItwins: testItwinUseCases({ itwins, organizations, jobs: jobsFor(deps, itwinJobs(itwins)), clock }),
   };
 }
 
@@ -121,10 +121,18 @@ export function syncApp({ table, clock, deps }: Wiring) {
   return { sync, notifications, tick: tickUseCase({ clock, steps }), work };
 }
 
+/** The tick function: the trigger, and the worker of every group's background jobs. */
+export function workerApp(w: Wiring) {
+  const app = syncApp(w);
+  const purgeItwins = itwinJobs(new DynamoItwinStore(w.table));
+  const work: JobHandler = async (job) => (job.kind === "purgeItwin" ? purgeItwins(job) : app.work(job));
+  return { ...app, work };
+}
+
 /** The whole service over one wiring: the local stack and tests use it. */
 export function makeApp(deps: AppDeps = {}) {
   const w = wiring(deps);
-  return { ...organizationsApp(w), ...portalApp(w), ...itwinsApp(w), ...imodelsApp(w), ...syncApp(w) };
+  return { ...organizationsApp(w), ...portalApp(w), ...itwinsApp(w), ...imodelsApp(w), ...workerApp(w) };
 }
 
 export type App = ReturnType<typeof makeApp>;

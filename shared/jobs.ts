@@ -1,6 +1,7 @@
 // Work a request hands on instead of doing it before it answers: executing a manual run, delivering the mail a change recorded.
 import { logger } from "./log";
 import type { Run } from "./domain/connection";
+import type { Itwin } from "./domain/itwin";
 
 /** One unit of background work. Each is idempotent: a job done twice (a retried invoke) changes nothing the second time. */
 export type Job =
@@ -11,7 +12,9 @@ export type Job =
   /** Removes what a deleted iModel's partition held; nothing reads it once the iModel item is gone. */
   | { kind: "purgeImodel"; imodelId: string }
   /** Removes access entries of older list versions, which every check already ignores. */
-  | { kind: "purgeStaleAccess"; imodelId: string; listVersion: number };
+  | { kind: "purgeStaleAccess"; imodelId: string; listVersion: number }
+  /** Removes what a deleted (Test) iTwin held; nothing reads it once the iTwin item is gone. */
+  | { kind: "purgeItwin"; itwin: Itwin };
 
 export interface Jobs {
   /** Hands the job on. Rejects when it could not be handed on; the caller decides what then (see `dispatch`). */

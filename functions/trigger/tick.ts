@@ -1,12 +1,12 @@
 // The scheduled trigger and the worker: EventBridge invokes it every few minutes (locally a timer and POST /_local/tick); the sync
 // function invokes it asynchronously with a background job (a manual run to execute, mail to deliver).
 import type { ScheduledEvent } from "aws-lambda";
-import { syncApp, wiring } from "../../shared/app";
+import { wiring, workerApp } from "../../shared/app";
 import { isJobEvent, type JobEvent } from "../../shared/jobs-lambda";
 import { logger } from "../../shared/log";
 import { recordTick } from "../../shared/metrics";
 
-const app = syncApp(wiring());
+const app = workerApp(wiring());
 
 export const handler = async (event?: Partial<ScheduledEvent> | JobEvent) => {
   if (isJobEvent(event)) {

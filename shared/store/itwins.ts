@@ -29,7 +29,10 @@ export interface ItwinStore {
   removeMember(itwin: Itwin, member: TeamMember): Promise<void>;
   rename(itwinId: string, name: string, kind: ItwinKind): Promise<Itwin>;
   /** Removes the iTwin, its team, roles, iModels and everything the iModels hold. */
+  /** Removes the iTwin item: the iTwin and everything in it answer 404 from then on. */
   delete(itwin: Itwin): Promise<void>;
+  /** Removes what a deleted iTwin held: its partition, its iModels' partitions, its members' list entries, and the iTwin from their teams items (the worker's job). */
+  purge(itwin: Itwin): Promise<void>;
   createRole(role: CustomRole): Promise<{ role: CustomRole; created: boolean }>;
   /** The custom roles among `roleIds` that exist in the iTwin (one strongly consistent request per 100). */
   getRoles(itwinId: string, roleIds: string[]): Promise<CustomRole[]>;
@@ -254,10 +257,13 @@ export class DynamoItwinStore implements ItwinStore {
   }
 
   async delete(itwin: Itwin) {
+    // Every permission check reads the iTwin item, so access ends at once, and member and iModel
+    // creations (conditioned on it) can no longer slip in while the worker removes the rest (`purge`).
+    await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.itwin(itwin.id) }));
+  }
+
+  async purge(itwin: Itwin) {
     const pk = keys.itwin(itwin.id).pk;
-    // The iTwin item goes first: every permission check reads it, so access ends at once, and member
-    // and iModel creations (conditioned on it) can no longer slip in while the rest is removed.
-    await deleteAll(this.table, [keys.itwin(itwin.id)]);
     const items = await allOfPrefix(this.table, pk, "");
     const imodels = items.filter((i) => String(i.sk).startsWith(keys.imodelPrefix));
     for (const imodel of imodels) {

@@ -6,6 +6,7 @@ import type { PortalAction } from "../domain/portal";
 import { AppError, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { mintTestItwinId, orgOfTestItwin } from "../child-ids";
+import { dispatch, type JobHandler, type Jobs } from "../jobs";
 import type { ItwinStore } from "../store/itwins";
 import type { OrganizationStore } from "../store/organizations";
 import type { PageRequest } from "../store/partition";
@@ -14,7 +15,15 @@ import { authorize, membershipOf, type Membership } from "./membership";
 
 const participantView = (member: TeamMember) => ({ id: member.userId, userId: member.userId, itwinId: member.itwinId, addedAt: member.addedAt });
 
-export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: OrganizationStore; clock: Clock }) {
+/** The worker's iTwin job: what a deleted Test iTwin leaves to remove. */
+export function itwinJobs(itwins: Pick<ItwinStore, "purge">): JobHandler {
+  return async (job) => {
+    if (job.kind !== "purgeItwin") throw new Error(`the iTwins group does not do ${job.kind} jobs`);
+    await itwins.purge(job.itwin);
+  };
+}
+
+export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: OrganizationStore; jobs: Jobs; clock: Clock }) {
   const participant = (itwinId: string, userId: string): TeamMember => {
     const now = deps.clock.now().toISOString();
     // Participants hold every iModel permission; the participant list itself is governed by the portal matrix, not team_manage.
@@ -92,6 +101,7 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
     async delete(caller: Caller, id: string) {
       const { itwin } = await judged(caller, id, "deleteTestItwin");
       await deps.itwins.delete(itwin);
+      await dispatch(deps.jobs, { kind: "purgeItwin", itwin }, itwinJobs(deps.itwins));
     },
 
     /** Adding someone already participating answers their participation again (the request is idempotent). */

@@ -124,16 +124,16 @@ describe("the functions", () => {
     }
   });
 
-  it("lets the functions that hand on background jobs invoke the worker, and nothing else", () => {
+  it("lets the functions that hand on background jobs (sync, imodels, itwins) invoke the worker, and nothing else", () => {
     const invokers = resources("AWS::IAM::Policy").filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument.Statement).includes("lambda:InvokeFunction"),
     );
-    expect(invokers.length).toBe(2);
+    expect(invokers.length).toBe(3);
     for (const [, policy] of invokers) {
       const statement = policy.Properties.PolicyDocument.Statement.find((s: { Action: unknown }) => s.Action === "lambda:InvokeFunction");
       expect(statement.Resource).toEqual({ "Fn::GetAtt": [expect.stringMatching(/^TickFunction/), "Arn"] });
     }
-    for (const name of ["sync", "imodels"] as const) {
+    for (const name of ["sync", "imodels", "itwins"] as const) {
       const fn = resources("AWS::Lambda::Function").find(([id]) => id === stack.getLogicalId(stack.functions[name]!.lambda.node.defaultChild as never));
       expect(fn?.[1].Properties.Environment.Variables.WORKER_FUNCTION_NAME, name).toEqual({ Ref: expect.stringMatching(/^TickFunction/) });
     }

@@ -11,6 +11,7 @@ import { LambdaJobs } from "../../shared/jobs-lambda";
 import { createLambdaServer } from "../../infra/local/lambda";
 import { listen } from "../../infra/local/stack";
 import { startApi, type TestApi } from "../support/api";
+import { orgWith } from "../support/orgs";
 import { emailOf, mailTo, teamWith } from "../support/sync";
 
 let lambda: Server;
@@ -87,12 +88,9 @@ describe("what a delete or an access list change leaves, removed by the worker",
   let app: ReturnType<typeof makeApp>;
   let api: TestApi;
   const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
-  const partition = async (imodelId: string) =>
-    (
-      await ddb.send(
-        new QueryCommand({ TableName: process.env.TABLE_NAME!, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": keys.imodelPartition(imodelId).pk }, ConsistentRead: true }),
-      )
-    ).Items ?? [];
+  const items = async (pk: string) =>
+    (await ddb.send(new QueryCommand({ TableName: process.env.TABLE_NAME!, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": pk }, ConsistentRead: true }))).Items ?? [];
+  const partition = (imodelId: string) => items(keys.imodelPartition(imodelId).pk);
   beforeAll(async () => {
     app = makeApp({ jobs: { enqueue: async (job) => void held.push(job) } });
     api = await startApi({ app });
@@ -116,6 +114,24 @@ describe("what a delete or an access list change leaves, removed by the worker",
 
     await app.work(held.shift()!);
     expect(await partition(imodelId)).toEqual([]);
+  });
+
+  it("deletes a Test iTwin at once and what it held when the job runs", async () => {
+    const { orgId, admin } = await orgWith(api, {});
+    const { body: testItwin } = await admin.post(`/organizations/${orgId}/test-itwins`, { name: "Sandbox" });
+    const { body: imodel } = await admin.post(`/itwins/${testItwin.id}/imodels`, { name: "Trial" });
+    held.length = 0;
+
+    expect((await admin.delete(`/test-itwins/${testItwin.id}`)).status).toBe(204);
+    expect(held).toEqual([{ kind: "purgeItwin", itwin: expect.objectContaining({ id: testItwin.id }) }]);
+    expect((await admin.get(`/test-itwins/${testItwin.id}`)).status).toBe(404);
+    expect((await admin.get(`/imodels/${imodel.id}`)).status).toBe(404);
+    expect((await admin.get(`/organizations/${orgId}/test-itwins`)).body.items).toEqual([]);
+    expect((await items(keys.itwin(testItwin.id).pk)).length).toBeGreaterThan(0);
+
+    await app.work(held.shift()!);
+    expect(await items(keys.itwin(testItwin.id).pk)).toEqual([]);
+    expect(await partition(imodel.id)).toEqual([]);
   });
 
   it("replaces an access list at once and removes the entries of the old one when the job runs", async () => {
