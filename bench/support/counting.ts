@@ -18,9 +18,11 @@ export interface Counts {
   readCapacity: number;
   writeCapacity: number;
   capacityReported: boolean;
+  /** Waits on DynamoDB one after another: a request sent while another is in flight adds none. */
+  roundTrips: number;
 }
 
-const empty = (): Counts => ({ byCommand: {}, reads: 0, writes: 0, interactionWrites: 0, itemsRead: 0, readCapacity: 0, writeCapacity: 0, capacityReported: false });
+const empty = (): Counts => ({ byCommand: {}, reads: 0, writes: 0, interactionWrites: 0, itemsRead: 0, readCapacity: 0, writeCapacity: 0, capacityReported: false, roundTrips: 0 });
 
 type Capacity = { CapacityUnits?: number };
 
@@ -34,6 +36,7 @@ export interface CountingClient {
 export function countingClient(endpoint: string, options: { withCapacity?: boolean } = {}): CountingClient {
   const ddb = makeDocumentClient({ region: "local", endpoint });
   let counts = empty();
+  let inFlight = 0;
   // The document client shares the base client's middleware stack; at `initialize` the input is still the document form.
   ddb.middlewareStack.add(
     (next, context) => async (args) => {
@@ -46,7 +49,9 @@ export function countingClient(endpoint: string, options: { withCapacity?: boole
       else if ((writeCommands as readonly string[]).includes(command)) counts.writes++;
       const key = input.Key as { sk?: unknown } | undefined;
       if (command === "UpdateItemCommand" && typeof key?.sk === "string" && key.sk.startsWith("INTERACTED#")) counts.interactionWrites++;
-      const result = await next(args);
+      if (inFlight === 0) counts.roundTrips++;
+      inFlight++;
+      const result = await next(args).finally(() => inFlight--);
       const output = result.output as Record<string, unknown>;
       if (isRead) counts.itemsRead += itemsIn(command, output);
       const consumed = ([] as Capacity[]).concat((output.ConsumedCapacity as Capacity | Capacity[] | undefined) ?? []);

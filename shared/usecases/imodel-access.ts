@@ -10,6 +10,7 @@ import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { logger } from "../log";
 import type { AccessExtras, ImodelStore } from "../store/imodels";
+import { readWhileChecking } from "./together";
 
 export interface ImodelAccess {
   itwin: Itwin;
@@ -107,14 +108,13 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
      * page is answered only when the check allows it, and an outsider still gets the check's 404 first.
      */
     async list<T>(caller: Caller, imodelId: string, check: ImodelOperation | ((access: ImodelAccess) => void), read: () => Promise<T>, options?: OpenOptions): Promise<T> {
-      const page = read();
-      // Judged after the check: until then its failure must not count as unhandled.
-      page.catch(() => undefined);
-      const access = await open(caller, imodelId, options);
-      if (typeof check === "function") check(access);
-      else require(access, check);
-      const result = await page;
-      await touched(access);
+      let access: ImodelAccess | undefined;
+      const result = await readWhileChecking(async () => {
+        access = await open(caller, imodelId, options);
+        if (typeof check === "function") check(access);
+        else require(access, check);
+      }, read);
+      await touched(access!);
       return result;
     },
     /** open, require, do the work, record the interaction. `operation` may depend on what was read (whose briefcase). */

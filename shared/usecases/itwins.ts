@@ -10,7 +10,8 @@ import type { ItwinStore } from "../store/itwins";
 import type { OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
 import type { PageRequest } from "../store/partition";
-import { judgedTogether, membershipOf } from "./membership";
+import { membershipOf } from "./membership";
+import { readWhileChecking } from "./together";
 
 export const itwinView = (itwin: ListedItwin) => ({
   id: itwin.id,
@@ -116,13 +117,12 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
      * hold what is answered, and are read at the same time as the membership that lets them be seen.
      */
     async list(caller: Caller, orgId: string, page: PageRequest) {
-      const found = await judgedTogether(membershipOf(deps.organizations, caller, orgId), () => {}, deps.itwins.listOfUser(caller.userId, orgId, page));
+      const found = await readWhileChecking(() => membershipOf(deps.organizations, caller, orgId), () => deps.itwins.listOfUser(caller.userId, orgId, page));
       return pageView(found, itwinView);
     },
 
     async listMembers(caller: Caller, itwinId: string, page: PageRequest) {
-      await teamOf(caller, itwinId);
-      return pageView(await deps.itwins.listMembers(itwinId, page), teamMemberView);
+      return pageView(await readWhileChecking(() => teamOf(caller, itwinId), () => deps.itwins.listMembers(itwinId, page)), teamMemberView);
     },
 
     async addMember(caller: Caller, itwinId: string, input: { userId: string; roles: string[] }) {
@@ -159,8 +159,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
     },
 
     async listRoles(caller: Caller, itwinId: string, page: PageRequest) {
-      await teamOf(caller, itwinId);
-      return pageView(await deps.itwins.listRoles(itwinId, page), roleView);
+      return pageView(await readWhileChecking(() => teamOf(caller, itwinId), () => deps.itwins.listRoles(itwinId, page)), roleView);
     },
 
     async createRole(caller: Caller, itwinId: string, input: { name: string; permissions: ItwinPermission[] }, idempotencyKey?: string) {

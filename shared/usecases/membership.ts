@@ -81,16 +81,3 @@ export function authorize(
   if (!membership.role) throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
   throw forbidden(forbiddenMessage[action] ?? `Your role (${membership.role}) does not allow this`);
 }
-
-/**
- * The caller's membership and a read that does not depend on it, sent at the same time (one round
- * trip); the read's answer, or its fault, is given only once `judge` accepted the membership, so
- * someone who may not list learns nothing (and gets the same 404 or 403 as before the read).
- */
-export async function judgedTogether<T>(membership: Promise<Membership>, judge: (membership: Membership) => void, read: Promise<T>): Promise<T> {
-  const [m, r] = await Promise.allSettled([membership, read]);
-  if (m.status === "rejected") throw m.reason;
-  judge(m.value);
-  if (r.status === "rejected") throw r.reason;
-  return r.value;
-}

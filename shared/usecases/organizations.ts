@@ -12,6 +12,7 @@ import { MAX_TRANSACTION_ITEMS } from "../store/partition";
 import type { Page } from "../store/page";
 import { authorize, membershipOf } from "./membership";
 import { retryingConcurrentChanges } from "./retry";
+import { readWhileChecking } from "./together";
 
 export interface OrganizationView {
   id: string;
@@ -115,8 +116,7 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
     },
 
     async listMembers(caller: Caller, orgId: string, page: { limit: number; cursor?: string }): Promise<Page<MemberView>> {
-      await actingAs(caller, orgId, "listMembers");
-      const found = await store.listMembers(orgId, page.limit, page.cursor);
+      const found = await readWhileChecking(() => actingAs(caller, orgId, "listMembers"), () => store.listMembers(orgId, page.limit, page.cursor));
       return { items: found.items.map(memberView), ...(found.next ? { next: found.next } : {}) };
     },
 
