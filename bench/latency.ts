@@ -93,8 +93,9 @@ runBench(() =>
 
     // The baselines go through a client built as the app builds its own (same settings, same marshalling).
     const ddb = makeDocumentClient({ region: "local", endpoint: dynamodbEndpoint });
-    // What GET /imodels/{id}/permissions reads (DynamoImodelStore.readPermissions): the iModel, the caller's team item and list entry.
+    // What GET /imodels/{id}/permissions reads (DynamoImodelStore.readPermissions): the iTwin, the iModel, the caller's team item and list entry.
     const checkKeys = [
+      keys.itwin(itwin.id),
       keys.imodel(itwin.id, imodel.id),
       keys.itwinMember(itwin.id, reader.userId),
       keys.imodelAccess(imodel.id, reader.userId),
@@ -114,7 +115,7 @@ runBench(() =>
         },
       },
       {
-        name: "BatchGetItem of the check's 3 keys",
+        name: "BatchGetItem of the check's 4 keys",
         what: "the one DynamoDB request the check makes, bare",
         send: async () => {
           await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: checkKeys, ConsistentRead: true } } }));

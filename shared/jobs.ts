@@ -63,14 +63,16 @@ export async function settled(): Promise<void> {
 }
 
 /**
- * Hands a job on; when that fails, does it here instead, so the work is never left undone: the
- * request answers later, but the run still runs and the mail still goes (the outbox also redelivers).
+ * Hands a job on; when that fails, does it here instead, so the work is not left undone: the request
+ * answers later, but the run still runs and the mail still goes. It is called after the request's
+ * change committed, so a failure of the job itself is logged, never answered: the outbox redelivers
+ * mail, a run's lease ends it `Interrupted`, and a purge only saves storage.
  */
 export async function dispatch(jobs: Jobs, job: Job, inline: JobHandler): Promise<void> {
   try {
     await jobs.enqueue(job);
   } catch (error) {
     logger.warn("background job not handed on; doing it in the request", { job: job.kind, error: error as Error });
-    await inline(job);
+    await inline(job).catch((failure: unknown) => logger.error("background job failed in the request; the change stands", { job: job.kind, error: failure as Error }));
   }
 }

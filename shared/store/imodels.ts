@@ -56,8 +56,11 @@ export interface ImodelStore {
    * list entry and interaction record, and optionally a briefcase or named version of the iModel.
    */
   readAccess(imodelId: string, itwinId: string, userId: string, also?: AccessExtras): Promise<AccessRead>;
-  /** What effective permissions need, and nothing else: the iModel, the caller's team member item and list entry (one BatchGetItem of 3 keys). */
-  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "imodel" | "member" | "entry">>;
+  /**
+   * What effective permissions need, and nothing else: the iTwin (a deleted one ends access at once), the
+   * iModel, the caller's team member item and list entry (one BatchGetItem of 4 keys).
+   */
+  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry">>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
   list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
   /** Removes the iModel item: access to it and to everything inside it ends at once (every route reads the item). */
@@ -69,8 +72,6 @@ export interface ImodelStore {
   /** Replaces the own list atomically (at most MAX_LIST_ENTRIES entries); ConcurrentChange when another change landed since `imodel` was read. */
   setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]): Promise<Imodel>;
   clearAccessList(imodel: Imodel): Promise<Imodel>;
-  /** Members of an iTwin among `userIds` (for validating lists). */
-  teamMembers(itwinId: string, userIds: string[]): Promise<TeamMember[]>;
   /** At most one write per user, iModel and UTC day: conditional on the stored day being another one. */
   recordInteraction(imodelId: string, userId: string, at: Date, day: string): Promise<void>;
   /** One strongly consistent GetItem. */
@@ -104,10 +105,10 @@ export class DynamoImodelStore implements ImodelStore {
   }
 
   async readPermissions(imodelId: string, itwinId: string, userId: string) {
-    const wanted = [keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId)];
+    const wanted = [keys.itwin(itwinId), keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId)];
     const items = await batchGetMany(this.table, wanted);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
-    return { imodel: find<Imodel>(wanted[0]!), member: find<TeamMember>(wanted[1]!), entry: find<AccessEntry>(wanted[2]!) };
+    return { itwin: find<Itwin>(wanted[0]!), imodel: find<Imodel>(wanted[1]!), member: find<TeamMember>(wanted[2]!), entry: find<AccessEntry>(wanted[3]!) };
   }
 
   async readAccess(imodelId: string, itwinId: string, userId: string, also: AccessExtras = {}) {
@@ -228,11 +229,6 @@ export class DynamoImodelStore implements ImodelStore {
 
   clearAccessList(imodel: Imodel) {
     return this.changeList(imodel, false, []);
-  }
-
-  async teamMembers(itwinId: string, userIds: string[]) {
-    const items = await batchGetMany(this.table, [...new Set(userIds)].map((u) => keys.itwinMember(itwinId, u)));
-    return items.map((i) => strip<TeamMember>(i)!);
   }
 
   async recordInteraction(imodelId: string, userId: string, at: Date, day: string) {

@@ -34,30 +34,10 @@ export async function queryPrefix(
 }
 
 /** A page of domain objects under a prefix; the cursor is bound to the partition and the prefix. */
-export async function pageOfPrefix<T>(table: TableRef, pk: string, prefix: string, page: PageRequest): Promise<Page<T>> {
+export async function pageOfPrefix<T>(table: TableRef, pk: string, prefix: string, page: PageRequest & { newestFirst?: boolean }): Promise<Page<T>> {
   const start = decodeCursor(page.cursor, { pk }, { name: "sk", prefix });
-  const { items, lastKey } = await queryPrefix(table, pk, prefix, { limit: page.limit, start });
+  const { items, lastKey } = await queryPrefix(table, pk, prefix, { limit: page.limit, start, newestFirst: page.newestFirst });
   return { items: items.map((i) => strip<T>(i)!), next: encodeCursor(lastKey) };
-}
-
-/**
- * A page of objects listed through entries: the entries under `prefix` hold only the object's id
- * (so a rename touches one item), then one consistent BatchGetItem reads the page's objects.
- */
-export async function pageOfEntries<T>(
-  table: TableRef,
-  pk: string,
-  prefix: string,
-  page: PageRequest & { newestFirst?: boolean },
-  keyOf: (entry: Item) => Item,
-): Promise<Page<T>> {
-  const start = decodeCursor(page.cursor, { pk }, { name: "sk", prefix });
-  const { items: entries, lastKey } = await queryPrefix(table, pk, prefix, { limit: page.limit, start, newestFirst: page.newestFirst });
-  const wanted = entries.map(keyOf);
-  const found = wanted.length ? await batchGet(table, wanted) : [];
-  const byKey = new Map(found.map((item) => [`${item.pk}\u0000${item.sk}`, strip<T>(item)!]));
-  const items = wanted.map((k) => byKey.get(`${k.pk}\u0000${k.sk}`)).filter((x): x is NonNullable<typeof x> => x !== undefined);
-  return { items, next: encodeCursor(lastKey) };
 }
 
 /** Every item under a prefix, page after page (for removals and small per-iModel sets). */

@@ -4,12 +4,11 @@ import type { Connection, Run, RunReason } from "../domain/connection";
 import type { Changeset, Imodel } from "../domain/imodel";
 import type { SyncOwner } from "../domain/sync-token";
 import { AppError, conflict, notFound } from "../errors";
-import { batchGet, cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef } from "./dynamo";
+import { cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef } from "./dynamo";
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
-import { pageOfPrefix, queryPrefix } from "./partition";
-import { decodeCursor, encodeCursor } from "./page";
+import { pageOfPrefix, transactWrite } from "./partition";
 import { imodelOfConnection } from "../child-ids";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -76,7 +75,7 @@ export class DynamoSyncStore {
     } catch (error) {
       const reasons = cancellationReasons(error);
       if (reasons?.[0]?.Code === "ConditionalCheckFailed" && reasons[0].Item) return { connection: strip<Connection>(reasons[0].Item)!, created: false };
-      if (reasons?.[2]?.Code === "ConditionalCheckFailed") throw notFound("iModel", c.imodelId);
+      if (reasons?.[1]?.Code === "ConditionalCheckFailed") throw notFound("iModel", c.imodelId);
       if (reasons) throw connectionChanged();
       throw error;
     }
@@ -239,7 +238,7 @@ export class DynamoSyncStore {
   /** queued -> running with a fresh lease; false when the run is no longer queued (already taken or interrupted). */
   async markRunning(run: Run, startedAt: Date, leaseUntil: Date): Promise<boolean> {
     const set = { ":running": "running", ":at": startedAt.toISOString(), ":lease": leaseUntil.toISOString() };
-    return transactOrFalse(this.table, [
+    return ifStillQueued(this.table, [
       {
         Update: {
           TableName: this.name,
@@ -270,20 +269,18 @@ export class DynamoSyncStore {
    * had already ended; throws ConcurrentChange when the connection or the timeline moved (read again).
    */
   async finishRun(run: Run, connection: Connection | undefined, finishedAt: Date, outcome: FinishRun, onlyIfLeaseBefore?: Date): Promise<boolean> {
-    const values: Record<string, unknown> = { ":state": outcome.state, ":at": finishedAt.toISOString(), ":queued": "queued", ":running": "running" };
+    // What the run becomes: set on the run and on its copy in the connection's list.
+    const set: Record<string, unknown> = { ":state": outcome.state, ":at": finishedAt.toISOString() };
     const sets = ["#state = :state", "finishedAt = :at"];
-    if (outcome.reason) {
-      sets.push("reason = :reason");
-      values[":reason"] = outcome.reason;
-    }
-    if (outcome.changedFiles) {
-      sets.push("changedFiles = :files");
-      values[":files"] = outcome.changedFiles;
-    }
-    if (connection) {
-      sets.push("finishedVersion = :finishedVersion");
-      values[":finishedVersion"] = connection.version + 1;
-    }
+    const also = (expression: string, name: string, value: unknown) => {
+      sets.push(expression);
+      set[name] = value;
+    };
+    if (outcome.reason) also("reason = :reason", ":reason", outcome.reason);
+    if (outcome.changedFiles) also("changedFiles = :files", ":files", outcome.changedFiles);
+    if (connection) also("finishedVersion = :finishedVersion", ":finishedVersion", connection.version + 1);
+    if (outcome.changeset) also("changesetIndex = :index", ":index", outcome.changeset.imodel.changesetCount + 1);
+    const values: Record<string, unknown> = { ...set, ":queued": "queued", ":running": "running" };
     let condition = "#state IN (:queued, :running)";
     if (onlyIfLeaseBefore) {
       condition += " AND leaseUntil <= :now";
@@ -293,8 +290,6 @@ export class DynamoSyncStore {
     if (outcome.changeset) {
       const { imodel, changeset } = outcome.changeset;
       const index = imodel.changesetCount + 1;
-      sets.push("changesetIndex = :index");
-      values[":index"] = index;
       changesetItems.push(
         {
           Update: {
@@ -327,7 +322,7 @@ export class DynamoSyncStore {
           Key: keys.connectionRun(run.connectionId, run.queuedAt, run.id),
           UpdateExpression: `SET ${sets.join(", ")}`,
           ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([name]) => sets.some((set) => new RegExp(`${name}\\b`).test(set)))),
+          ExpressionAttributeValues: set,
         },
       },
     ];
@@ -359,11 +354,8 @@ export class DynamoSyncStore {
   }
 
   /** Newest first, one Query: the entries are copies of the runs. */
-  async listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
-    const pk = keys.connectionRuns(connectionId).pk;
-    const prefix = keys.connectionRunPrefix;
-    const { items, lastKey } = await queryPrefix(this.table, pk, prefix, { limit, start: decodeCursor(cursor, { pk }, { name: "sk", prefix }), newestFirst: true });
-    return { items: items.map((i) => strip<Run>(i)!), next: encodeCursor(lastKey) };
+  listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
+    return pageOfPrefix<Run>(this.table, keys.connectionRuns(connectionId).pk, keys.connectionRunPrefix, { limit, cursor, newestFirst: true });
   }
 
   // --- owners' tokens ------------------------------------------------------------------------
@@ -371,11 +363,6 @@ export class DynamoSyncStore {
   async getOwner(userId: string): Promise<SyncOwner | undefined> {
     const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.syncToken(userId), ConsistentRead: true }));
     return strip<SyncOwner>(out.Item);
-  }
-
-  async getOwners(userIds: string[]): Promise<SyncOwner[]> {
-    if (!userIds.length) return [];
-    return (await batchGet(this.table, userIds.map((u) => keys.syncToken(u)))).map((i) => strip<SyncOwner>(i)!);
   }
 
   /**
@@ -477,5 +464,16 @@ export class DynamoSyncStore {
       if (!reasons) throw error;
       throw explain(reasons);
     }
+  }
+}
+
+/** `to running`'s transaction: false when the run is no longer queued (its condition failed); collisions are sent again, then 503. */
+async function ifStillQueued(table: TableRef, items: TransactItem[]): Promise<boolean> {
+  try {
+    await transactWrite(table, items);
+    return true;
+  } catch (error) {
+    if (cancellationReasons(error)?.[0]?.Code === "ConditionalCheckFailed") return false;
+    throw error;
   }
 }

@@ -180,37 +180,38 @@ export class DynamoTimelineStore implements TimelineStore {
     const held = [...(briefcase.locks ?? [])].sort();
     let released = 0;
     for (let i = 0; i < held.length; i += MAX_TRANSACTION_ITEMS - 1) {
-      let chunk = held.slice(i, i + MAX_TRANSACTION_ITEMS - 1);
-      for (let attempt = 1; chunk.length; attempt++) {
-        const items: TransactItem[] = chunk.map((objectId) => ({
+      const listed = held.slice(i, i + MAX_TRANSACTION_ITEMS - 1);
+      // Whatever happens to each lock, the briefcase's list loses them all.
+      const unlist: TransactItem = {
+        Update: {
+          TableName: this.table.tableName,
+          Key: keys.briefcase(briefcase.imodelId, briefcase.id),
+          UpdateExpression: "DELETE #locks :ids",
+          ExpressionAttributeNames: { "#locks": "locks" },
+          ExpressionAttributeValues: { ":ids": new Set(listed) },
+        },
+      };
+      let ours = listed;
+      for (;;) {
+        const deletes: TransactItem[] = ours.map((objectId) => ({
           Delete: {
             TableName: this.table.tableName,
             Key: keys.lock(briefcase.imodelId, objectId),
             ConditionExpression: "attribute_not_exists(pk) OR briefcaseId = :b",
             ExpressionAttributeValues: { ":b": briefcase.id },
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           },
         }));
-        items.push({
-          Update: {
-            TableName: this.table.tableName,
-            Key: keys.briefcase(briefcase.imodelId, briefcase.id),
-            UpdateExpression: "DELETE #locks :ids",
-            ExpressionAttributeNames: { "#locks": "locks" },
-            ExpressionAttributeValues: { ":ids": new Set(held.slice(i, i + MAX_TRANSACTION_ITEMS - 1)) },
-          },
-        });
         try {
-          await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-          released += chunk.length;
+          await transactWrite(this.table, [...deletes, unlist]);
+          released += ours.length;
           break;
         } catch (error) {
           const reasons = cancellationReasons(error);
-          if (!reasons || attempt >= 5) throw error;
-          // Locks now held by another briefcase are not ours to release: leave them, drop them from the list.
-          const taken = new Set(reasons.flatMap((r, k) => (r.Code === "ConditionalCheckFailed" ? [chunk[k]!] : [])));
-          chunk = chunk.filter((objectId) => !taken.has(objectId));
-          if (!taken.size) await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+          if (!reasons) throw error;
+          // Locks another briefcase holds now (released meanwhile and taken again) are not ours: leave them.
+          const taken = new Set(ours.filter((_, k) => reasons[k]?.Code === "ConditionalCheckFailed"));
+          if (!taken.size) throw error;
+          ours = ours.filter((objectId) => !taken.has(objectId));
         }
       }
     }

@@ -95,12 +95,12 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
     open,
     require,
     touched,
-    /** The caller's effective permissions alone: 3 keys instead of the check's 5 (no iTwin item, no interaction record). 404 as `open`. */
+    /** The caller's effective permissions alone: 4 keys instead of the check's 5 (no interaction record). 404 as `open`. */
     async permissions(caller: Caller, imodelId: string): Promise<Permission[]> {
       const itwinId = itwinOfImodel(imodelId);
       if (!itwinId) throw notFound("iModel", imodelId);
       const read = await deps.imodels.readPermissions(imodelId, itwinId, caller.userId);
-      if (!read.imodel || !read.member) throw notFound("iModel", imodelId);
+      if (!read.itwin || !read.imodel || !read.member) throw notFound("iModel", imodelId);
       return permissionsOn(read.imodel, read.member, read.entry);
     },
     /**

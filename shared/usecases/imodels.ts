@@ -91,7 +91,7 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
       await dispatch(deps.jobs, { kind: "purgeImodel", imodelId }, purges);
     },
 
-    /** The caller's effective permissions: exactly one DynamoDB request of 3 keys, and it records no interaction (docs/decisions.md). */
+    /** The caller's effective permissions: exactly one DynamoDB request of 4 keys, and it records no interaction (docs/decisions.md). */
     async permissions(caller: Caller, imodelId: string) {
       return { permissions: await deps.guard.permissions(caller, imodelId) };
     },

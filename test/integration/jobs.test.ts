@@ -126,6 +126,7 @@ describe("what a delete or an access list change leaves, removed by the worker",
     expect(held).toEqual([{ kind: "purgeItwin", itwin: expect.objectContaining({ id: testItwin.id }) }]);
     expect((await admin.get(`/test-itwins/${testItwin.id}`)).status).toBe(404);
     expect((await admin.get(`/imodels/${imodel.id}`)).status).toBe(404);
+    expect((await admin.get(`/imodels/${imodel.id}/permissions`)).status).toBe(404);
     expect((await admin.get(`/organizations/${orgId}/test-itwins`)).body.items).toEqual([]);
     expect((await items(keys.itwin(testItwin.id).pk)).length).toBeGreaterThan(0);
 

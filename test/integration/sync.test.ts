@@ -3,7 +3,8 @@ import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeDocumentClient } from "../../shared/store/client";
 import { makeApp } from "../../shared/app";
-import { imodelOfConnection } from "../../shared/child-ids";
+import { imodelOfConnection, mintConnectionId } from "../../shared/child-ids";
+import { DynamoSyncStore } from "../../shared/store/sync";
 import { keys } from "../../shared/store/keys";
 import type { Job } from "../../shared/jobs";
 import { startApi, uniqueUser, type Client, type TestApi } from "../support/api";
@@ -21,6 +22,20 @@ const files = [
 ];
 
 describe("connections", () => {
+  it("is not created on an iModel deleted between the check and the write (404, not a conflict)", async () => {
+    const team = await teamWith(api, { writer: "Write" });
+    // The check passed; the iModel goes before the transaction: its ConditionCheck must answer 404.
+    expect((await team.admin.delete(`/imodels/${team.imodelId}`)).status).toBe(204);
+    const store = new DynamoSyncStore({ ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }), tableName: process.env.TABLE_NAME! });
+    const at = new Date().toISOString();
+    const gone = store.createConnection({
+      id: mintConnectionId(team.imodelId), imodelId: team.imodelId, itwinId: team.itwinId, name: "late", ownerId: team.members.writer!.userId,
+      owners: [], files: [], synced: {}, createdBy: team.members.writer!.userId, createdAt: at, updatedAt: at, version: 1,
+      schedule: { every: "P1D" }, scheduleAnchor: at, nextDueAt: at,
+    });
+    await expect(gone).rejects.toMatchObject({ status: 404 });
+  });
+
   it("needs Write on the iModel to create one, and makes the creator its owner", async () => {
     const team = await teamWith(api, { writer: "Write", reader: "Read" });
     const outsider = await api.as(uniqueUser("outsider"));
