@@ -37,19 +37,19 @@ export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSe
     let mail: Mail | undefined;
     try {
       mail = await mailOf(note);
-      if (!mail) {
-        // Nobody to write to: kept as failed, where operators look, rather than retried for a day.
-        logger.warn("no e-mail address for the notification's recipient", { notificationId: id, recipientId: note.recipient?.userId });
-        await outbox.markAttemptFailed(id, now, "NoAddress", now, true);
-        return "failed";
-      }
-      await sender.send(mail);
+      if (mail) await sender.send(mail);
     } catch (error) {
       const attempts = note.attempts + 1;
       const giveUp = attempts >= MAX_DELIVERY_ATTEMPTS;
       await outbox.markAttemptFailed(id, now, (error as Error).name || String(error), new Date(now.getTime() + retryDelayMs(attempts)), giveUp);
       logger.warn("notification not delivered", { notificationId: id, attempts, giveUp, error: (error as Error).name });
       return giveUp ? "failed" : "retry";
+    }
+    if (!mail) {
+      // Nobody to write to: kept as failed, where operators look, rather than retried for a day.
+      logger.warn("no e-mail address for the notification's recipient", { notificationId: id, recipientId: note.recipient?.userId });
+      await outbox.markAttemptFailed(id, now, "NoAddress", now, true);
+      return "failed";
     }
     await outbox.markSent(id, clock.now());
     return "sent";
