@@ -3,6 +3,7 @@ import "./support/env";
 import { performance } from "node:perf_hooks";
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { advanceClock, clock } from "../shared/clock";
+import { settled } from "../shared/jobs";
 import type { Connection } from "../shared/domain/connection";
 import type { Caller } from "../shared/http/caller";
 import { mintConnectionId } from "../shared/child-ids";
@@ -70,7 +71,13 @@ runBench(() =>
 
       const started = performance.now();
       await bulkLoad(writer, tableName, size - DUE, imodels);
-      return { size, counting, tick: () => app.tick.run(), succeeded, loadSeconds: (performance.now() - started) / 1000 };
+      // The tick dispatches; the batches it hands on run in this process (no worker function here): the tick's work includes them.
+      const tick = async () => {
+        const summary = await app.tick.run();
+        await settled();
+        return summary;
+      };
+      return { size, counting, tick, succeeded, loadSeconds: (performance.now() - started) / 1000 };
     }
 
     const worlds: World[] = [];
@@ -96,10 +103,10 @@ runBench(() =>
     console.log(`\n## One tick with ${DUE} connections due (each run appends a changeset)\n`);
     console.log(
       table(
-        ["connections", "runs started", "runs succeeded", "read requests", "items read", "read capacity", "write requests", "write capacity", "tick ms", "bulk load s"],
+        ["connections", "runs dispatched", "runs succeeded", "read requests", "items read", "read capacity", "write requests", "write capacity", "tick ms", "bulk load s"],
         results.map(({ world, counts, work, succeeded, ms }) => [
           world.size.toLocaleString("en"),
-          work.scheduledRunsStarted!,
+          work.scheduledRunsDispatched!,
           succeeded,
           reads(counts),
           counts.itemsRead,

@@ -23,6 +23,8 @@ import { notificationUseCases } from "./usecases/notifications";
 import { organizationUseCases } from "./usecases/organizations";
 import { syncUseCases } from "./usecases/sync";
 import { itwinJobs, testItwinUseCases } from "./usecases/test-itwins";
+import { DynamoDispatchStore } from "./store/dispatch";
+import { dispatchUseCases, type DispatchLimits } from "./usecases/dispatch";
 import { tickUseCase } from "./usecases/tick";
 import { timelineUseCases } from "./usecases/timeline";
 import { triggerSteps } from "./usecases/trigger";
@@ -35,6 +37,8 @@ export interface AppDeps {
   mailer?: MailSender;
   /** Where background jobs go; by default the worker function when one is configured, else this process. */
   jobs?: Jobs;
+  /** Dispatch settings other than the configuration's (tests use small batches). */
+  dispatch?: Partial<DispatchLimits>;
 }
 
 /** What every part of the app is built on: the table, the clock and the configuration's clients. */
@@ -108,8 +112,26 @@ export function syncApp({ table, clock, deps }: Wiring) {
   const warningDays = config.TOKEN_WARNING_DAYS;
   // The worker: the tick function does every group's background jobs.
   const purges = imodelJobs(imodels);
-  const work: JobHandler = async (job) => (job.kind === "executeRun" || job.kind === "deliver" ? sync.work(job) : purges(job));
-  const sync = syncUseCases({ sync: syncStore, guard, outbox, notifications, jobs: jobsFor(deps, work), clock, warningDays });
+  const work: JobHandler = async (job) =>
+    job.kind === "executeRun" || job.kind === "deliver" ? sync.work(job) : job.kind === "startDue" || job.kind === "dispatchDue" ? dispatch.work(job) : purges(job);
+  const jobs = jobsFor(deps, work);
+  const sync = syncUseCases({ sync: syncStore, guard, outbox, notifications, jobs, clock, warningDays });
+  const dispatch = dispatchUseCases({
+    due: new DynamoDispatchStore(table),
+    sync: syncStore,
+    runs: sync,
+    jobs,
+    clock,
+    limits: {
+      batchSize: config.DISPATCH_BATCH_SIZE,
+      maxItems: config.DISPATCH_MAX_ITEMS,
+      budgetMs: config.DISPATCH_BUDGET_MS,
+      perBatch: config.WORKER_RUN_CONCURRENCY,
+      tenantMaxRunning: config.ORG_MAX_RUNNING,
+      slotWaitMs: 20_000,
+      ...deps.dispatch,
+    },
+  });
   const steps = triggerSteps({
     sync: syncStore,
     outbox,
@@ -117,8 +139,9 @@ export function syncApp({ table, clock, deps }: Wiring) {
     notifications,
     warningDays,
     limits: { perStep: config.TICK_MAX_ITEMS, concurrency: config.TICK_CONCURRENCY },
+    dispatchRuns: dispatch.step,
   });
-  return { sync, notifications, tick: tickUseCase({ clock, steps }), work };
+  return { sync, notifications, dispatch, tick: tickUseCase({ clock, steps }), work };
 }
 
 /** The tick function: the trigger, and the worker of every group's background jobs. */

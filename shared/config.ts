@@ -17,6 +17,25 @@ const schema = z.object({
   TICK_MAX_ITEMS: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Due items worked on at the same time within a tick. */
   TICK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * Partitions of each kind of due work in the `due` index. From the arithmetic in docs/scale.md: 100,000 runs
+   * due in one minute write ~6 index items per run (~10,000 writes/s) against 1,000 writes/s per partition,
+   * so 16 with headroom. Only ever raise it: items keep the shard they were written with, and every shard
+   * below the setting is read.
+   */
+  DUE_SHARDS: z.coerce.number().int().min(1).max(512).default(16),
+  /** Due runs handed to one worker invocation (one queue message). */
+  DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(25),
+  /** Due items one dispatcher invocation reads before it hands the rest to a continuation of itself. */
+  DISPATCH_MAX_ITEMS: z.coerce.number().int().min(1).max(200_000).default(20_000),
+  /** Milliseconds one dispatcher invocation reads and hands on before it continues in a new invocation. */
+  DISPATCH_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Runs one worker invocation works at once. */
+  WORKER_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
+  /** Scheduled runs of one organisation in progress at once, across all workers (one slot = one batch at a time). */
+  ORG_MAX_RUNNING: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Requests per second one organisation may make to one API instance before 429 (approximate: per Lambda instance). */
+  ORG_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
   /** The function that does background jobs (the tick function); unset, jobs run in this process (tests). */
   WORKER_FUNCTION_NAME: z.string().min(1).optional(),
   /** The Lambda API's endpoint: the local gateway on the local stack; unset on AWS. */

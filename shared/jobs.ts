@@ -14,7 +14,14 @@ export type Job =
   /** Removes access entries of older list versions, which every check already ignores. */
   | { kind: "purgeStaleAccess"; imodelId: string; listVersion: number }
   /** Removes what a deleted (Test) iTwin held; nothing reads it once the iTwin item is gone. */
-  | { kind: "purgeItwin"; itwin: Itwin };
+  | { kind: "purgeItwin"; itwin: Itwin }
+  /** Starts a batch of one tenant's due runs; run ids derive from connection and due time, so a batch done twice starts nothing twice. */
+  | { kind: "startDue"; tenant: string; items: { id: string; at: string }[] }
+  /** Goes on reading the due runs of `now` where an earlier dispatcher invocation stopped (`cursor`: per partition, where to go on). */
+  | { kind: "dispatchDue"; now: string; cursor: DispatchCursor };
+
+/** Where dispatch goes on: for each `due` partition not yet read to its end, the key after which to read on (null: from its start). */
+export type DispatchCursor = Record<string, Record<string, unknown> | null>;
 
 export interface Jobs {
   /** Hands the job on. Rejects when it could not be handed on; the caller decides what then (see `dispatch`). */

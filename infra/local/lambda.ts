@@ -1,4 +1,4 @@
-// The Lambda Invoke API for the local stack: the sync function's LambdaJobs invoke the worker here as they do on AWS.
+// The Lambda Invoke API for the local stack: LambdaJobs invoke the worker here as they do on AWS; `Event` invokes wait in a queue that a pool of local workers drains.
 import { createServer, type Server } from "node:http";
 import { track } from "../../shared/jobs";
 
@@ -6,11 +6,64 @@ export type LocalFunction = (event: unknown) => Promise<unknown>;
 
 const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
+export interface LocalLambdaOptions {
+  /** Asynchronous invocations worked at once, as a function's concurrency on AWS (default: unbounded). */
+  concurrency?: number;
+  /** Times a failed asynchronous invocation is tried again, as Lambda does (2 there). */
+  retries?: number;
+  /** Wait before each retry (Lambda waits about a minute, then two). */
+  retryDelayMs?: number;
+}
+
+/**
+ * Lambda's asynchronous invocation queue, locally: invocations wait in order and `concurrency` local
+ * workers take them; one that throws is tried again up to `retries` times, then dropped with an error
+ * (Lambda's dead-letter queue). `settled` (shared/jobs) waits for all of it.
+ */
+class AsyncQueue {
+  private readonly waiting: { run: () => Promise<void>; attempt: number; done: () => void }[] = [];
+  private busy = 0;
+
+  constructor(private readonly options: Required<LocalLambdaOptions>) {}
+
+  push(name: string, fn: LocalFunction, event: unknown): void {
+    track(
+      new Promise<void>((done) => {
+        this.waiting.push({ run: () => fn(event).then(() => undefined), attempt: 0, done });
+        this.pump(name);
+      }),
+    );
+  }
+
+  private pump(name: string): void {
+    while (this.busy < this.options.concurrency && this.waiting.length) {
+      const item = this.waiting.shift()!;
+      this.busy++;
+      item
+        .run()
+        .then(item.done, (error: unknown) => {
+          if (item.attempt < this.options.retries) {
+            item.attempt++;
+            setTimeout(() => (this.waiting.push(item), this.pump(name)), this.options.retryDelayMs);
+          } else {
+            console.error(`local function ${name} failed after ${item.attempt + 1} attempts`, error);
+            item.done();
+          }
+        })
+        .finally(() => {
+          this.busy--;
+          this.pump(name);
+        });
+    }
+  }
+}
+
 /**
  * Serves `POST /2015-03-31/functions/{name}/invocations`: `Event` invocations answer 202 at once and run
- * the function afterwards (as Lambda's asynchronous invoke does), `RequestResponse` answers its result.
+ * the function afterwards from the queue (as Lambda's asynchronous invoke does), `RequestResponse` answers its result.
  */
-export function createLambdaServer(functions: Record<string, LocalFunction>): Server {
+export function createLambdaServer(functions: Record<string, LocalFunction>, options: LocalLambdaOptions = {}): Server {
+  const queue = new AsyncQueue({ concurrency: Infinity, retries: 2, retryDelayMs: 200, ...options });
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -30,7 +83,7 @@ export function createLambdaServer(functions: Record<string, LocalFunction>): Se
       }
       if (req.headers["x-amz-invocation-type"] === "Event") {
         answer(202, undefined);
-        track(fn(event).then(() => undefined).catch((error: unknown) => console.error(`local function ${name} failed`, error)));
+        queue.push(name!, fn, event);
         return;
       }
       fn(event).then(

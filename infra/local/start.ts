@@ -28,7 +28,9 @@ async function main() {
   await ensureTable(dynamodb.endpoint, tableName);
   const issuer = await loadIssuer(keyFile, `http://127.0.0.1:${port}`, localAudience);
   // Background jobs (manual runs, mail) go through the Lambda Invoke API to the tick function, as on AWS.
-  const lambda = createLambdaServer({ tick: async (event) => (await import("../../functions/trigger/tick")).handler(event as never) });
+  // The local worker pool: asynchronous invokes (jobs, due batches) are worked LOCAL_WORKERS at a time, as a function's concurrency on AWS.
+  const localWorkers = Number(process.env.LOCAL_WORKERS ?? 4);
+  const lambda = createLambdaServer({ tick: async (event) => (await import("../../functions/trigger/tick")).handler(event as never) }, { concurrency: localWorkers });
   const lambdaPort = await listen(lambda, 0);
   process.env.WORKER_FUNCTION_NAME = "tick";
   process.env.LAMBDA_ENDPOINT = `http://127.0.0.1:${lambdaPort}`;
@@ -54,7 +56,7 @@ async function main() {
       `  DynamoDB Local ${dynamodb.endpoint}   (data in ${dynamodbDir})`,
       `  mail (SES)     ${ses.endpoint}   (web page of the mail sent)`,
       `  trigger        every ${tickEverySeconds}s; POST /_local/tick runs it now`,
-      `  worker         background jobs (manual runs, mail, purges) through the Lambda Invoke API on ${process.env.LAMBDA_ENDPOINT}`,
+      `  worker         background jobs (manual runs, mail, purges, due batches) through the Lambda Invoke API on ${process.env.LAMBDA_ENDPOINT}, ${localWorkers} at a time (LOCAL_WORKERS)`,
       `  clock          POST /_local/clock {"advance":"P31D"}; GET /_local/mail lists mail`,
       "Ctrl-C stops everything.",
     ].join("\n"),

@@ -12,6 +12,8 @@ export interface Connection {
   id: string;
   imodelId: string;
   itwinId: string;
+  /** The organisation of its iTwin, so dispatch interleaves organisations from the `due` index alone (absent on older items: the iTwin stands in). */
+  orgId?: string;
   name: string;
   ownerId: string;
   /** Every owner since creation, with the moment and the connection version of the change (runs are ordered by the same version). */

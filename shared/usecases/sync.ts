@@ -290,6 +290,7 @@ export function syncUseCases(deps: SyncDeps) {
         id: mintConnectionId(imodelId, idempotencyKey, caller.userId, "connection"),
         imodelId,
         itwinId: access.imodel.itwinId,
+        orgId: access.itwin.orgId,
         name: input.name,
         ownerId: caller.userId,
         owners: [{ userId: caller.userId, from: now.toISOString(), version: 1 }],

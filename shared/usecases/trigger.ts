@@ -1,7 +1,5 @@
-// The scheduled trigger's steps: due runs, expired leases, token warnings and expiries, and mail redelivery; each finds its work in the sparse `due` index.
-import { nextDue } from "../domain/schedule";
+// The scheduled trigger's steps: due runs (dispatched), expired leases, token warnings and expiries, and mail redelivery; each finds its work in the sparse `due` index.
 import { eventDue, nextTokenEvent, tokenEventFacts } from "../domain/sync-token";
-import { AppError } from "../errors";
 import { derivedId } from "../ids";
 import { logger } from "../log";
 import { render } from "../mail/templates";
@@ -43,38 +41,13 @@ export function triggerSteps(deps: {
   notifications: ReturnType<typeof notificationUseCases>;
   warningDays: readonly number[];
   limits: TriggerLimits;
+  /** The step that hands due runs to the workers. */
+  dispatchRuns: TickStep;
 }): TickStep[] {
   const { sync, outbox, runs, notifications, limits } = deps;
 
-  const scheduledRuns: TickStep = {
-    name: "scheduledRunsStarted",
-    async run(now) {
-      const due = await sync.dueIds("RUN", now, limits.perStep);
-      return eachBounded(due, limits.concurrency, async ({ id }) => {
-        const connection = await sync.getConnection(id);
-        // The index can trail the item: only what is really due now is started.
-        if (!connection?.schedule || !connection.nextDueAt || Date.parse(connection.nextDueAt) > now.getTime()) return false;
-        const dueAt = connection.nextDueAt;
-        const nextDueAt = nextDue(connection.schedule, new Date(connection.scheduleAnchor ?? dueAt), now).toISOString();
-        if (connection.activeRunId) {
-          await sync.skipOccurrence(connection, dueAt, nextDueAt);
-          logger.info("scheduled occurrence skipped: a run is active", { connectionId: id, activeRunId: connection.activeRunId });
-          return false;
-        }
-        try {
-          await runs.startRun(connection, "scheduled", { dueAt, nextDueAt });
-          return true;
-        } catch (error) {
-          // Another tick took this occurrence, or a manual run got there first: nothing to do twice.
-          if (error instanceof AppError && error.status === 409) {
-            if (error.code === "RunInProgress") await sync.skipOccurrence(connection, dueAt, nextDueAt);
-            return false;
-          }
-          throw error;
-        }
-      });
-    },
-  };
+  // Due runs are dispatched to workers in batches (./dispatch.ts): the tick itself starts none.
+  const scheduledRuns = deps.dispatchRuns;
 
   const interruptedRuns: TickStep = {
     name: "runsInterrupted",

@@ -60,7 +60,7 @@ describe("logs and metrics", () => {
     await api.request("POST", "/_local/tick");
     const point = json().find((l) => l.operation === "tick");
     expect(point).toHaveProperty("TickDuration");
-    expect(point).toHaveProperty("scheduledRunsStarted", 0);
+    expect(point).toHaveProperty("scheduledRunsDispatched", 0);
     expect(point).toHaveProperty("notificationsDelivered");
   });
 });
