@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
 import { imodelOfConnection, mintRunId } from "../child-ids";
-import { interleave, slotsFor, type DueItem } from "../domain/dispatch";
+import { interleave, slotsFor, waves, type DueItem } from "../domain/dispatch";
 import type { Connection } from "../domain/connection";
 import { nextDue } from "../domain/schedule";
 import { AppError } from "../errors";
@@ -90,11 +90,15 @@ export function dispatchUseCases(deps: {
     });
     const batches = interleave(items, limits.batchSize);
     let runsHanded = 0;
-    const handed = await pool(batches, HAND_ON_AT_ONCE, async (batch) => {
-      await jobs.enqueue({ kind: "startDue", tenant: batch.tenant, items: batch.items });
-      runsHanded += batch.items.length;
-      return true;
-    });
+    const handed = { failed: 0 };
+    for (const wave of waves(batches)) {
+      const { failed } = await pool(wave, HAND_ON_AT_ONCE, async (batch) => {
+        await jobs.enqueue({ kind: "startDue", tenant: batch.tenant, items: batch.items });
+        runsHanded += batch.items.length;
+        return true;
+      });
+      handed.failed += failed;
+    }
     // A batch not handed on stays due in the index: the next tick reads it again.
     if (handed.failed) logger.warn("due batches not handed on; the next tick takes them", { failed: handed.failed });
     if (Object.keys(todo).length) {
