@@ -9,7 +9,6 @@ import type { Caller } from "../shared/http/caller";
 import { settled } from "../shared/jobs";
 import { isJobEvent, LambdaJobs } from "../shared/jobs-lambda";
 import { makeDocumentClient } from "../shared/store/client";
-import { dueKeys } from "../shared/store/due";
 import { keys } from "../shared/store/keys";
 import { createLambdaServer } from "../infra/local/lambda";
 import { listen } from "../infra/local/stack";
@@ -131,6 +130,8 @@ runBench(() =>
 
 /** Organisations of the given sizes, each with an owner (valid token, Write as the iTwin's creator) and an iModel; their hourly connections written in bulk, due an hour from now. */
 async function buildWorld(app: ReturnType<typeof import("../shared/app").makeApp>, writer: DynamoDBDocumentClient, tableName: string, sizes: number[]): Promise<OrgWorld[]> {
+  // Loaded here, after the servers set the environment the configuration reads.
+  const { dueKeys } = await import("../shared/store/due");
   const orgs: OrgWorld[] = [];
   const now = clock.now();
   for (const [index, size] of sizes.entries()) {

@@ -8,7 +8,6 @@ import type { Connection } from "../shared/domain/connection";
 import type { Caller } from "../shared/http/caller";
 import { mintConnectionId } from "../shared/child-ids";
 import { makeDocumentClient } from "../shared/store/client";
-import { dueKeys } from "../shared/store/due";
 import { keys } from "../shared/store/keys";
 import { countingClient, type Counts } from "./support/counting";
 import { ratio, summary, table, verdict } from "./support/measure";
@@ -144,6 +143,8 @@ runBench(() =>
  * due keys, in its iModel's partition), `LOAD_CONCURRENCY` BatchWriteItem requests at a time.
  */
 async function bulkLoad(ddb: DynamoDBDocumentClient, tableName: string, count: number, imodels: { id: string; itwinId: string }[]): Promise<void> {
+  // Loaded here, after the servers set the environment the configuration reads.
+  const { dueKeys } = await import("../shared/store/due");
   const now = clock.now();
   const items = function* () {
     for (let i = 0; i < count; i++) {

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, CfnOutput, Duration, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import * as cdkCloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
@@ -41,6 +42,12 @@ const settingsSchema = z.object({
   jwtAudience: z.string().min(1),
   senderEmail: z.email(),
   tickSchedule: z.string().regex(/^(rate|cron)\(.+\)$/, "an EventBridge schedule expression: rate(...) or cron(...)"),
+  /**
+   * Concurrency reserved for the tick function, which is also the worker that drains due batches and jobs
+   * (docs/scale.md: 100,000 runs in a minute need about 60). Reserved, it is both a floor (the API cannot
+   * starve the workers) and a ceiling (the workers cannot starve the API of the account's concurrency).
+   */
+  workerConcurrency: z.coerce.number().int().min(1).max(10_000),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -101,8 +108,9 @@ export class TwinAccessStack extends Stack {
       "tick",
       new ServiceFunction(this, "Tick", {
         entry: join(projectRoot, "functions", "trigger", "tick.ts"),
-        description: "Twin Access scheduled tick (SPEC section 4)",
+        description: "Twin Access scheduled tick (SPEC section 4): dispatches due runs, and works the batches and jobs",
         timeout: Duration.seconds(60),
+        reservedConcurrentExecutions: settings.workerConcurrency,
         projectRoot,
       }),
     );
@@ -119,6 +127,14 @@ export class TwinAccessStack extends Stack {
     // hand on work invoke it asynchronously, and a job that still fails after Lambda's retries lands in the
     // trigger's dead-letter queue, whose alarm operators already watch.
     tick.lambda.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new destinations.SqsDestination(this.trigger.deadLetters) });
+    // The tick dispatches due runs to itself: each batch (and a dispatch that goes on) is an asynchronous invoke of this
+    // function under its runtime name, drained by Lambda's asynchronous queue at up to the reserved concurrency.
+    tick.lambda.addEnvironment("WORKER_IS_SELF", "true");
+    // A policy of its own: in the role's default policy the function's own ARN would make the function depend on itself.
+    new iam.Policy(this, "TickInvokesItself", {
+      roles: [tick.lambda.role!],
+      statements: [new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] })],
+    });
     for (const name of jobSenders) {
       const fn = this.functions[name];
       if (!fn) continue;
@@ -126,6 +142,17 @@ export class TwinAccessStack extends Stack {
       fn.lambda.addToRolePolicy(new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] }));
     }
     new Alarms(this, "Alarms", { deadLetters: this.trigger.deadLetters, httpApi: this.api.httpApi, tick: tick.lambda });
+    // Batches wait in Lambda's asynchronous queue while the workers are at their reserved concurrency; throttles that
+    // last mean the due work outgrows the setting (docs/scale.md), so they get an alarm of their own.
+    tick.lambda
+      .metricThrottles({ period: Duration.minutes(5), statistic: "Sum" })
+      .createAlarm(this, "WorkersAtCapacity", {
+        alarmDescription: "The worker (tick) function was throttled in three five-minute periods running: due runs start late; raise workerConcurrency (docs/scale.md).",
+        threshold: 1,
+        evaluationPeriods: 3,
+        comparisonOperator: cdkCloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cdkCloudwatch.TreatMissingData.NOT_BREACHING,
+      });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "TableName", { value: this.table.tableName });

@@ -85,7 +85,8 @@ export function itwinsApp({ table, clock, deps }: Wiring) {
  */
 function jobsFor(deps: AppDeps, inProcess: JobHandler): Jobs {
   if (deps.jobs) return deps.jobs;
-  if (config.WORKER_FUNCTION_NAME) return new LambdaJobs({ functionName: config.WORKER_FUNCTION_NAME, region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT });
+  const worker = config.WORKER_FUNCTION_NAME ?? (config.WORKER_IS_SELF === "true" ? config.AWS_LAMBDA_FUNCTION_NAME : undefined);
+  if (worker) return new LambdaJobs({ functionName: worker, region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT });
   return new InProcessJobs().bind(inProcess);
 }
 

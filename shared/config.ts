@@ -29,13 +29,17 @@ const schema = z.object({
   /** Due items one dispatcher invocation reads before it hands the rest to a continuation of itself. */
   DISPATCH_MAX_ITEMS: z.coerce.number().int().min(1).max(200_000).default(20_000),
   /** Milliseconds one dispatcher invocation reads and hands on before it continues in a new invocation. */
-  DISPATCH_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  DISPATCH_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** Runs one worker invocation works at once. */
   WORKER_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
   /** Scheduled runs of one organisation in progress at once, across all workers (one slot = one batch at a time). */
   ORG_MAX_RUNNING: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Requests per second one organisation may make to one API instance before 429 (approximate: per Lambda instance). */
   ORG_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Set on the tick function: it is its own worker, invoked under the name Lambda gives it at run time. */
+  WORKER_IS_SELF: z.enum(["true", "false"]).optional(),
+  /** Set by the Lambda runtime. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   /** The function that does background jobs (the tick function); unset, jobs run in this process (tests). */
   WORKER_FUNCTION_NAME: z.string().min(1).optional(),
   /** The Lambda API's endpoint: the local gateway on the local stack; unset on AWS. */

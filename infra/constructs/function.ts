@@ -50,6 +50,8 @@ export interface ServiceFunctionProps {
   timeout: Duration;
   /** The repository root: where esbuild resolves modules and finds package-lock.json. */
   projectRoot: string;
+  /** Concurrency set aside for this function alone (and its ceiling); unset, it shares the account's. */
+  reservedConcurrentExecutions?: number;
 }
 
 export class ServiceFunction extends Construct {
@@ -76,6 +78,7 @@ export class ServiceFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       role: this.role,
       logGroup,
       environment: { ...functionEnvironment },

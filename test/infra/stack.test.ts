@@ -73,6 +73,7 @@ describe("settings", () => {
       jwtAudience: cdkContext.jwtAudience,
       senderEmail: cdkContext.senderEmail,
       tickSchedule: cdkContext.tickSchedule,
+      workerConcurrency: cdkContext.workerConcurrency,
     });
   });
 
@@ -124,11 +125,11 @@ describe("the functions", () => {
     }
   });
 
-  it("lets the functions that hand on background jobs (sync, imodels, itwins) invoke the worker, and nothing else", () => {
+  it("lets the functions that hand on background jobs (sync, imodels, itwins) and the tick's dispatch invoke the worker, and nothing else", () => {
     const invokers = resources("AWS::IAM::Policy").filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument.Statement).includes("lambda:InvokeFunction"),
     );
-    expect(invokers.length).toBe(3);
+    expect(invokers.length).toBe(4);
     for (const [, policy] of invokers) {
       const statement = policy.Properties.PolicyDocument.Statement.find((s: { Action: unknown }) => s.Action === "lambda:InvokeFunction");
       expect(statement.Resource).toEqual({ "Fn::GetAtt": [expect.stringMatching(/^TickFunction/), "Arn"] });
@@ -137,6 +138,16 @@ describe("the functions", () => {
       const fn = resources("AWS::Lambda::Function").find(([id]) => id === stack.getLogicalId(stack.functions[name]!.lambda.node.defaultChild as never));
       expect(fn?.[1].Properties.Environment.Variables.WORKER_FUNCTION_NAME, name).toEqual({ Ref: expect.stringMatching(/^TickFunction/) });
     }
+  });
+
+  it("dispatches due batches to itself, at the worker concurrency from context reserved for it", () => {
+    expect(deployed("tick").properties.ReservedConcurrentExecutions).toBe(cdkContext.workerConcurrency);
+    expect(deployed("tick").properties.Environment.Variables.WORKER_IS_SELF).toBe("true");
+    for (const group of groups) expect(deployed(group).properties.ReservedConcurrentExecutions, group).toBeUndefined();
+    const alarms = resources("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ Namespace: "AWS/Lambda", MetricName: "Throttles", Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(stack.functions.tick!.lambda) } }] }),
+    );
   });
 
   it("time out after 10 s for HTTP and 60 s for the tick", () => {
