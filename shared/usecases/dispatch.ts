@@ -81,7 +81,7 @@ export function dispatchUseCases(deps: {
     const full = () => items.length >= limits.maxItems || Date.now() - began > limits.budgetMs / 2;
     await pool(Object.keys(todo), PARTITIONS_AT_ONCE, async (partition) => {
       while (partition in todo && !full()) {
-        const page = await due.duePage(partition, now, todo[partition] ?? undefined, PAGE);
+        const page = await due.duePage(partition, now, todo[partition] ?? undefined, Math.min(PAGE, limits.maxItems));
         items.push(...page.items);
         if (page.next) todo[partition] = page.next;
         else delete todo[partition];

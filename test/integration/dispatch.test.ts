@@ -25,7 +25,7 @@ interface Stack {
 }
 
 /** The service with its jobs going through a local Lambda server whose pool works `concurrency` invocations at a time. */
-async function stack(options: { concurrency: number; batchSize: number; tenantMaxRunning?: number; ddb?: ReturnType<typeof makeDocumentClient> }): Promise<Stack> {
+async function stack(options: { concurrency: number; batchSize: number; tenantMaxRunning?: number; maxItems?: number; ddb?: ReturnType<typeof makeDocumentClient> }): Promise<Stack> {
   const invoked: Job[] = [];
   let app: App | undefined;
   const lambda: Server = createLambdaServer(
@@ -43,7 +43,7 @@ async function stack(options: { concurrency: number; batchSize: number; tenantMa
   app = makeApp({
     jobs,
     ...(options.ddb ? { ddb: options.ddb } : {}),
-    dispatch: { batchSize: options.batchSize, tenantMaxRunning: options.tenantMaxRunning ?? 50, perBatch: 5 },
+    dispatch: { batchSize: options.batchSize, tenantMaxRunning: options.tenantMaxRunning ?? 50, perBatch: 5, ...(options.maxItems ? { maxItems: options.maxItems } : {}) },
   });
   const api = await startApi({ app });
   return {
@@ -164,6 +164,21 @@ describe("dispatch of due runs to a pool of workers", () => {
     await Promise.all([s.app.tick.run(), s.app.tick.run(), s.app.tick.run()]);
     await Promise.all([s.app.tick.run(), s.app.tick.run()]);
     await settled();
+    await expectOneSucceededRunEach(org.owner, org.connections);
+  }, 120_000);
+
+  it("goes on where it stopped when the due work does not fit one dispatcher invocation", async () => {
+    // At most about 10 items read per invocation (it stops between pages): 45 due runs need a continuation, which reads on from its cursor.
+    s = await stack({ concurrency: 2, batchSize: 5, maxItems: 10 });
+    const org = await orgWithConnections(s.api, 45);
+    advanceClock(HOUR + 60_000);
+    await s.app.tick.run();
+    await settled();
+    const continuations = s.invoked.filter((j) => j.kind === "dispatchDue");
+    expect(continuations.length).toBeGreaterThanOrEqual(1);
+    // Never from the start: every due run was handed on once, in all the invocations together.
+    const handed = dueBatches(s.invoked, [org.orgId]).flatMap((b) => b.items.map((i) => i.id));
+    expect(handed.sort()).toEqual([...org.connections].sort());
     await expectOneSucceededRunEach(org.owner, org.connections);
   }, 120_000);
 
