@@ -110,6 +110,28 @@ describe("synchronization requests are portal visits", () => {
     expect(Math.abs(expiresIn((await m.editor!.get("/me/sync-token")).body) - 30 * DAY)).toBeLessThan(5000);
   }, 60_000);
 
+  it("survives 30 concurrent visits of one user without a token: every request succeeds, one token, every scheduled creation counted", async () => {
+    const team = await teamWith(api, { user: "Write" });
+    const user = team.members.user!;
+    const { body: existing } = await team.admin.post(`/imodels/${team.imodelId}/connections`, { name: "read me", files });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        i % 3 === 0
+          ? user.post(`/imodels/${team.imodelId}/connections`, { name: `c${i}`, files, schedule: { every: "P1D" } })
+          : i % 3 === 1
+            ? user.get(`/connections/${existing.id}`)
+            : user.post("/me/sync-token"),
+      ),
+    );
+    expect(answers.map((a) => a.status).filter((s) => s >= 300)).toEqual([]);
+    const token = (await user.get("/me/sync-token")).body;
+    expect(token.status).toBe("valid");
+    // Every visit that issued a token after another one did would have moved it; all saw the same one.
+    const expiries = new Set(answers.filter((_, i) => i % 3 === 2).map((a) => a.body.expiresAt));
+    expect([...expiries]).toEqual([token.expiresAt]);
+    expect((await tokenItem(user.userId))?.scheduledConnections).toBe(10);
+  }, 60_000);
+
   it("costs no extra request: a read sends its one BatchGetItem, plus one write only when the token changes; a create writes the token in its own transaction", async () => {
     const team = await teamWith(api, { writer: "Write", reader: "Read" });
     const { ddb: counted, calls } = countingClient();
