@@ -97,7 +97,8 @@ export const createConnection = defineRoute({
   auth: true,
   tag: "Synchronization",
   summary: "Create a connection",
-  description: "Needs imodels_write on the iModel. The creator becomes the owner: scheduled runs act on their behalf.",
+  description:
+    "Needs imodels_write on the iModel. The creator becomes the owner: scheduled runs act on their behalf. A visit: the creator's synchronization token is issued or renewed with the connection.",
   params: imodelParams,
   body: z.object({ name: z.string().trim().min(1).max(200), files, schedule: scheduleSchema.optional() }).strict().meta({ id: "CreateConnection" }),
   success: { status: 201, description: "The connection was created", schema: connectionSchema },
@@ -127,7 +128,8 @@ export const getConnection = defineRoute({
   auth: true,
   tag: "Synchronization",
   summary: "Read a connection",
-  description: "Needs imodels_read on the connection's iModel.",
+  description:
+    "Needs imodels_read on the connection's iModel. Shows the last run that ended (`lastRun`) and, while runs fail, since when (`failingSince`). A visit: the caller's synchronization token is issued or renewed.",
   params: connectionParams,
   success: { status: 200, description: "The connection", schema: connectionSchema },
   errors: [403, 404],
