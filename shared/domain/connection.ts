@@ -1,4 +1,5 @@
 // Synchronization connections and their runs (seed sync-connection-ownership.txt): who owns one, when it runs, what a run syncs.
+import type { RunStreak } from "./run-failures";
 import type { Schedule } from "./schedule";
 
 export interface SourceFile {
@@ -8,10 +9,12 @@ export interface SourceFile {
   version: string;
 }
 
-export interface Connection {
+export interface Connection extends RunStreak {
   id: string;
   imodelId: string;
   itwinId: string;
+  /** The iTwin's organisation: where the owner's address is looked up when a failing streak is told. */
+  orgId?: string;
   name: string;
   ownerId: string;
   /** Every owner since creation, with the moment and the connection version of the change (runs are ordered by the same version). */

@@ -22,6 +22,20 @@ export type Notification =
       connection: { id: string; name: string; imodelName: string };
       by: { userId: string; name?: string };
     }
+  | {
+      kind: "ownershipHandedAway";
+      to: { email: string; name?: string };
+      connection: { id: string; name: string; imodelName: string };
+      by: { userId: string; name?: string };
+      newOwner: { userId: string };
+    }
+  | {
+      kind: "runsFailing";
+      to: { email: string; name?: string };
+      connection: { id: string; name: string; imodelName?: string };
+      reason: "OwnerLacksPermission" | "Interrupted" | "OwnerTokenExpired" | "ConnectionDeleted";
+      failingSince: string;
+    }
   | { kind: "tokenExpired"; to: { email: string; name?: string }; expiredAt: string; scheduledConnections: number }
   | { kind: "tokenExpiring"; to: { email: string; name?: string }; expiresAt: string; daysLeft: number; scheduledConnections: number };
 
@@ -123,6 +137,43 @@ export function render(n: Notification): Mail {
         ],
         next: "Nothing is needed from you. If you did not expect this, talk to the iModel's managers.",
       });
+    case "ownershipHandedAway":
+      return mail({
+        to: n.to,
+        subject: `${who(n.by)} handed your connection "${n.connection.name}" to someone else`,
+        happened: [
+          `${who(n.by)}, who manages the iModel "${n.connection.imodelName}", made ${n.newOwner.userId} the owner of your synchronization connection "${n.connection.name}". Its scheduled runs no longer act on your behalf.`,
+        ],
+        facts: [
+          ["Connection", n.connection.name],
+          ["iModel", n.connection.imodelName],
+          ["New owner", n.newOwner.userId],
+          ["Handed over by", who(n.by)],
+        ],
+        next: "Nothing is needed from you. If you did not expect this, talk to the iModel's managers.",
+      });
+    case "runsFailing": {
+      const because =
+        n.reason === "Interrupted"
+          ? "a run did not finish in time and was stopped (Interrupted)"
+          : "you can no longer push changesets to the iModel: you left its team, or you no longer hold Write on it (OwnerLacksPermission)";
+      return mail({
+        to: n.to,
+        subject: `Scheduled runs of "${n.connection.name}" are failing`,
+        happened: [
+          `The scheduled runs of your synchronization connection "${n.connection.name}" started failing on ${when(n.failingSince)}: ${because}. You get this mail once; the next one comes only if runs fail again after one succeeds.`,
+        ],
+        facts: [
+          ["Connection", n.connection.name],
+          ...(n.connection.imodelName ? ([["iModel", n.connection.imodelName]] as [string, string][]) : []),
+          ["Reason", n.reason],
+        ],
+        next:
+          n.reason === "Interrupted"
+            ? "Start a run manually in the synchronization portal; if it is interrupted again, contact support."
+            : "Ask the iModel's managers for Write, or hand the connection to a team member who has it.",
+      });
+    }
     case "tokenExpired":
       return mail({
         to: n.to,

@@ -7,6 +7,7 @@ import type { SyncOwner } from "../domain/sync-token";
 import { notFound } from "../errors";
 import { concurrentChange } from "../itwin-errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { allOfPrefix, batchGetMany, deleteAll, queryPrefix, transactWrite, type PageRequest } from "./partition";
@@ -22,10 +23,12 @@ export interface AccessRead {
   namedVersion?: NamedVersion;
   connection?: Connection;
   run?: Run;
-  /** With `otherUserId`: that user's team member item and interaction record. */
-  other?: { member?: TeamMember; interaction?: Interaction };
+  /** With `otherUserId`: that user's team member item, list entry and interaction record. */
+  other?: { member?: TeamMember; entry?: AccessEntry; interaction?: Interaction };
   /** With `syncOwnerId`: that user's synchronization token item. */
   syncOwner?: SyncOwner;
+  /** With `callerToken`: the caller's own synchronization token item (a synchronization request is a visit). */
+  callerSyncOwner?: SyncOwner;
   /** With `teamUserIds`: those of them on the iTwin's team. */
   team?: TeamMember[];
   /** With `roleIds`: those of the iTwin's custom roles that exist. */
@@ -42,6 +45,8 @@ export interface AccessExtras {
   otherUserId?: string;
   /** A user whose synchronization token the request needs. */
   syncOwnerId?: string;
+  /** The caller's own synchronization token item: a synchronization request is a visit that may issue or renew it. */
+  callerToken?: boolean;
   /** Users whose team member items the request needs (the users of an access list). */
   teamUserIds?: string[];
   /** Custom role ids whose definitions the request needs. */
@@ -57,10 +62,11 @@ export interface ImodelStore {
    */
   readAccess(imodelId: string, itwinId: string, userId: string, also?: AccessExtras): Promise<AccessRead>;
   /**
-   * What effective permissions need, and nothing else: the iTwin (a deleted one ends access at once), the
-   * iModel, the caller's team member item and list entry (one BatchGetItem of 4 keys).
+   * What effective permissions need: the iTwin (a deleted one ends access at once), the iModel, the
+   * caller's team member item and list entry, and their interaction record, since asking counts as an
+   * interaction (one BatchGetItem of 5 keys).
    */
-  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry">>;
+  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry" | "interaction">>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
   list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
   /** Removes the iModel item: access to it and to everything inside it ends at once (every route reads the item). */
@@ -105,10 +111,16 @@ export class DynamoImodelStore implements ImodelStore {
   }
 
   async readPermissions(imodelId: string, itwinId: string, userId: string) {
-    const wanted = [keys.itwin(itwinId), keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId)];
+    const wanted = [keys.itwin(itwinId), keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId), keys.interaction(imodelId, userId)];
     const items = await batchGetMany(this.table, wanted);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
-    return { itwin: find<Itwin>(wanted[0]!), imodel: find<Imodel>(wanted[1]!), member: find<TeamMember>(wanted[2]!), entry: find<AccessEntry>(wanted[3]!) };
+    return {
+      itwin: find<Itwin>(wanted[0]!),
+      imodel: find<Imodel>(wanted[1]!),
+      member: find<TeamMember>(wanted[2]!),
+      entry: find<AccessEntry>(wanted[3]!),
+      interaction: find<Interaction>(wanted[4]!),
+    };
   }
 
   async readAccess(imodelId: string, itwinId: string, userId: string, also: AccessExtras = {}) {
@@ -123,8 +135,11 @@ export class DynamoImodelStore implements ImodelStore {
       ...(also.connectionId ? [keys.connection(imodelId, also.connectionId)] : []),
       ...(also.runId ? [keys.run(also.runId)] : []),
       // BatchGetItem refuses a key twice: the caller's own items are already in the list.
-      ...(also.otherUserId && also.otherUserId !== userId ? [keys.itwinMember(itwinId, also.otherUserId), keys.interaction(imodelId, also.otherUserId)] : []),
+        ...(also.otherUserId && also.otherUserId !== userId
+        ? [keys.itwinMember(itwinId, also.otherUserId), keys.interaction(imodelId, also.otherUserId), keys.imodelAccess(imodelId, also.otherUserId)]
+        : []),
       ...(also.syncOwnerId ? [keys.syncToken(also.syncOwnerId)] : []),
+      ...(also.callerToken && also.syncOwnerId !== userId ? [keys.syncToken(userId)] : []),
     ];
     const teamKeys = [...new Set(also.teamUserIds ?? [])].filter((u) => u !== userId).map((u) => keys.itwinMember(itwinId, u));
     const roleKeys = [...new Set(also.roleIds ?? [])].map((r) => keys.itwinRole(itwinId, r));
@@ -145,9 +160,11 @@ export class DynamoImodelStore implements ImodelStore {
         ? {
             member: find<TeamMember>(keys.itwinMember(itwinId, also.otherUserId)),
             interaction: find<Interaction>(keys.interaction(imodelId, also.otherUserId)),
+            entry: find<AccessEntry>(keys.imodelAccess(imodelId, also.otherUserId)),
           }
         : undefined,
       syncOwner: also.syncOwnerId ? find<SyncOwner>(keys.syncToken(also.syncOwnerId)) : undefined,
+      callerSyncOwner: also.callerToken ? find<SyncOwner>(keys.syncToken(userId)) : undefined,
       ...(also.teamUserIds ? { team: [...new Set(also.teamUserIds)].map((u) => find<TeamMember>(keys.itwinMember(itwinId, u))).filter((m) => m !== undefined) } : {}),
       ...(also.roleIds ? { roles: roleKeys.map((k) => find<CustomRole>(k)).filter((r) => r !== undefined) } : {}),
     };
@@ -180,6 +197,7 @@ export class DynamoImodelStore implements ImodelStore {
   }
 
   async purge(imodelId: string) {
+    await purgeConnections(this.table, imodelId);
     await deleteAll(this.table, await allOfPrefix(this.table, keys.imodelPartition(imodelId).pk, ""));
   }
 

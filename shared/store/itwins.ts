@@ -4,6 +4,7 @@ import type { CustomRole, Itwin, ItwinKind, ListedItwin, TeamMember, TeamOfUser,
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember } from "../itwin-errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
+import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { allOfPrefix, batchGetMany, deleteAll, pageOfPrefix, queryPrefix, transactWrite, type PageRequest } from "./partition";
@@ -267,6 +268,7 @@ export class DynamoItwinStore implements ItwinStore {
     const items = await allOfPrefix(this.table, pk, "");
     const imodels = items.filter((i) => String(i.sk).startsWith(keys.imodelPrefix));
     for (const imodel of imodels) {
+      await purgeConnections(this.table, imodel.id as string);
       await deleteAll(this.table, await allOfPrefix(this.table, keys.imodelPartition(imodel.id as string).pk, ""));
     }
     const members = items.filter((i) => String(i.sk).startsWith(keys.itwinMemberPrefix));

@@ -23,10 +23,12 @@ export interface ImodelAccess {
   namedVersion?: NamedVersion;
   connection?: Connection;
   run?: Run;
-  /** With `otherUserId`: whether that user is on the team, and their interaction record. */
-  other?: { userId: string; member?: TeamMember; interaction?: Interaction };
+  /** With `otherUserId`: whether that user is on the team, their effective permissions and their interaction record. */
+  other?: { userId: string; member?: TeamMember; permissions: Permission[]; interaction?: Interaction };
   /** With `syncOwnerId`: that user's synchronization token item (undefined when they have none). */
   syncOwner?: SyncOwner;
+  /** With `callerToken`: the caller's own synchronization token item (undefined when they have none). */
+  callerSyncOwner?: SyncOwner;
   /** With `teamUserIds`: those of them on the team (the caller's own item is `member`). */
   team?: TeamMember[];
   /** With `roleIds`: the custom roles found. */
@@ -65,8 +67,18 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
       namedVersion: read.namedVersion,
       connection: read.connection,
       run: read.run,
-      ...(options.otherUserId ? { other: { userId: options.otherUserId, member: read.other?.member, interaction: read.other?.interaction } } : {}),
+      ...(options.otherUserId
+        ? {
+            other: {
+              userId: options.otherUserId,
+              member: read.other?.member,
+              permissions: read.other?.member ? permissionsOn(read.imodel, read.other.member, read.other.entry) : [],
+              interaction: read.other?.interaction,
+            },
+          }
+        : {}),
       syncOwner: read.syncOwner,
+      callerSyncOwner: read.callerSyncOwner,
       team: read.team,
       roles: read.roles,
     };
@@ -79,7 +91,7 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
   }
 
   /** Records that the caller worked with the iModel: skipped when the read already showed today's record. */
-  async function touched(access: ImodelAccess): Promise<void> {
+  async function touched(access: Pick<ImodelAccess, "interaction" | "imodel" | "member">): Promise<void> {
     const now = deps.clock.now();
     const today = dayOf(now);
     if (access.interaction?.lastDay === today) return;
@@ -95,13 +107,19 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
     open,
     require,
     touched,
-    /** The caller's effective permissions alone: 4 keys instead of the check's 5 (no interaction record). 404 as `open`. */
+    /**
+     * The caller's effective permissions: one BatchGetItem of 5 keys (the interaction record among them).
+     * Asking is an interaction when the caller sees the iModel (a client may start with this call):
+     * recorded at most once per user, iModel and day, after the read. 404 as `open`.
+     */
     async permissions(caller: Caller, imodelId: string): Promise<Permission[]> {
       const itwinId = itwinOfImodel(imodelId);
       if (!itwinId) throw notFound("iModel", imodelId);
       const read = await deps.imodels.readPermissions(imodelId, itwinId, caller.userId);
       if (!read.itwin || !read.imodel || !read.member) throw notFound("iModel", imodelId);
-      return permissionsOn(read.imodel, read.member, read.entry);
+      const held = permissionsOn(read.imodel, read.member, read.entry);
+      if (held.length) await touched({ imodel: read.imodel, member: read.member, interaction: read.interaction });
+      return held;
     },
     /**
      * A list: its Query does not depend on the check, so both are sent at once (one round trip); the
