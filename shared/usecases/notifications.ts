@@ -10,8 +10,6 @@ import { DIGEST_MAX_ITEMS, type OutboxNotification, type OutboxStore } from "../
 /** A delivery attempt holds its claim this long; a deliverer that dies mid-way frees it for the next tick. */
 const CLAIM_MS = 60_000;
 
-export { retryDelayMs };
-
 export type DeliveryOutcome = "sent" | "retry" | "failed" | "held" | "skipped";
 
 /** A recipient's address and name, or undefined when they have none (or left the organisation). */
