@@ -103,7 +103,7 @@ export function syncApp({ table, clock, deps }: Wiring) {
   const outbox = new DynamoOutboxStore(table);
   const orgs = new DynamoOrganizationStore(table);
   const contacts = async ({ orgId, userId }: Recipient) => (await orgs.getMembers(orgId, [userId]))[0];
-  const notifications = notificationUseCases({ outbox, sender: mailer, clock, contacts });
+  const notifications = notificationUseCases({ outbox, sender: mailer, clock, contacts, mailPerHour: config.MAIL_MAX_PER_HOUR });
   const syncStore = new DynamoSyncStore(table);
   const warningDays = config.TOKEN_WARNING_DAYS;
   // The worker: the tick function does every group's background jobs.

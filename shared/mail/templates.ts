@@ -1,4 +1,5 @@
 // The notifications the service sends, each as a subject, a plain-text body and an HTML body that say what happened and what to do next.
+import { headerSafe, oneLine } from "../domain/mail";
 
 export interface Mail {
   to: string;
@@ -48,6 +49,15 @@ export interface Recipient {
   userId: string;
 }
 
+/** A notification held back over its address's hourly limit, as it will appear in the digest. */
+export interface HeldMail {
+  id: string;
+  kind: string;
+  createdAt: string;
+  subject: string;
+  text: string;
+}
+
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const when = (iso: string) => new Date(iso).toUTCString().replace(" GMT", " UTC");
 const hello = (to: { name?: string }) => `Hello ${to.name ?? "there"},`;
@@ -94,8 +104,57 @@ function html(m: Message): string {
   );
 }
 
+/**
+ * Every template's message, made safe once for all: names users wrote reach the subject and each
+ * paragraph on one line with no control character (no header or line can be forged), and the HTML
+ * body escapes them.
+ */
 function mail(m: Message): Mail {
-  return { to: m.to.email, subject: m.subject, text: text(m), html: html(m) };
+  const safe: Message = {
+    to: { email: m.to.email, name: m.to.name === undefined ? undefined : oneLine(m.to.name) },
+    subject: headerSafe(m.subject),
+    happened: m.happened.map(oneLine),
+    facts: m.facts?.map(([label, value]) => [oneLine(label), oneLine(value)]),
+    next: oneLine(m.next),
+  };
+  return { to: m.to.email, subject: safe.subject, text: text(safe), html: html(safe) };
+}
+
+/** What a held mail says, without its greeting and signature: the digest has its own. */
+const gist = (held: HeldMail) => held.text.split("\n-- \n")[0]!.split("\n\n").slice(1).join("\n\n").trim();
+
+/** One mail carrying the notifications held back over the hourly limit, oldest first. */
+export function renderDigest(to: string, items: HeldMail[], perHour: number): Mail {
+  const many = count(items.length, "notification");
+  const subject = `${many} held back: synchronization notifications digest`;
+  const intro = `You received the most mails we send one address in an hour (${perHour}), so the ${many} that followed were held back and gathered here, oldest first.`;
+  const next = "Nothing more is needed than for each notification below. If these changes are unexpected, talk to the iModel's managers.";
+  const textBody = [
+    hello({}),
+    intro,
+    ...items.map((held, i) => `${i + 1}. ${headerSafe(held.subject)} (${when(held.createdAt)})\n\n${gist(held)}`),
+    `What to do:\n${next}`,
+  ].join("\n\n");
+  const sections = items
+    .map(
+      (held, i) =>
+        `<div style="border-top:1px solid #e1e6ec;padding:12px 0 0;margin:0 0 14px"><p style="margin:0 0 6px;font-weight:700">${i + 1}. ${escape(headerSafe(held.subject))}</p>` +
+        `<p style="margin:0 0 6px;color:#5b6675;font-size:13px">${escape(when(held.createdAt))}</p>` +
+        gist(held)
+          .split("\n\n")
+          .map((para) => `<p style="margin:0 0 8px;white-space:pre-wrap">${escape(para)}</p>`)
+          .join("") +
+        "</div>",
+    )
+    .join("");
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(subject)}</title></head>` +
+    '<body style="margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,-apple-system,\'Segoe UI\',sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b">' +
+    '<div style="max-width:560px;margin:0 auto;background:#fff;border:1px solid #d8dee6;border-radius:6px"><div style="padding:22px 24px 8px">' +
+    `<p style="margin:0 0 14px">${escape(hello({}))}</p><p style="margin:0 0 14px">${escape(intro)}</p>${sections}<p style="margin:0 0 14px">${escape(next)}</p></div>` +
+    `<div style="padding:12px 24px;border-top:1px solid #e1e6ec;color:#666;font-size:12px"><p style="margin:0">${escape(signature)}</p><p style="margin:0">${escape(why)}</p></div>` +
+    "</div></body></html>";
+  return { to, subject, text: `${textBody}\n\n-- \n${signature}\n${why}\n`, html };
 }
 
 export function render(n: Notification): Mail {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 /** Each kind of due work spreads over this many partitions, so no one partition takes every write. */
 export const DUE_SHARDS = 4;
 
-export type DueKind = "RUN" | "LEASE" | "TOKEN" | "NOTIFY";
+export type DueKind = "RUN" | "LEASE" | "TOKEN" | "NOTIFY" | "DIGEST";
 
 const shardOf = (id: string) => createHash("sha1").update(id).digest()[0]! % DUE_SHARDS;
 
