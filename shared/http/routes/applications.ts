@@ -1,7 +1,7 @@
 // Routes of the developer portal's applications (SPEC section 1).
 import * as z from "zod";
 import { defineRoute } from "../route";
-import { pageOf, pageQuery, resourceId, userId } from "../schemas";
+import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 export const applicationSchema = z
   .object({
@@ -15,7 +15,7 @@ export const applicationSchema = z
   })
   .meta({ id: "Application" });
 
-const appName = z.string().trim().min(1).max(200);
+const appName = nameText(200);
 const appParams = z.object({ appId: resourceId }).strict();
 const orgParams = z.object({ orgId: resourceId }).strict();
 
