@@ -8,7 +8,7 @@ export const applicationSchema = z
     id: z.string(),
     orgId: z.string(),
     name: z.string(),
-    owners: z.array(z.string()).describe("Listed owners; Application and Subscription Managers own every application and are not listed"),
+    owners: z.array(z.string()).describe("Listed owners, the creator always among them (a manager creator too); Application and Subscription Managers also own every application implicitly"),
     createdBy: z.string(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
