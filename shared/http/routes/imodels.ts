@@ -161,7 +161,7 @@ export const setImodelAccess = defineRoute({
   summary: "Give an iModel its own access list",
   description:
     `${needs("imodels_manage")} Replaces any earlier list; from the next request only this list applies to the iModel (it restricts and it grants): ` +
-    "team members not on it lose everything but `imodels_delete`. Roles are View, Read, Write, Manage or custom role ids; their permissions are cut to " +
+    "team members not on it lose everything; `imodels_delete` from the iTwin counts only for members it gives Manage (permissions stay cumulative). Roles are View, Read, Write, Manage or custom role ids; their permissions are cut to " +
     `${levelPermissions.Manage.join(", ")}. Members must be on the iTwin's team (409 \`NotTeamMember\`); someone must keep Manage (409 \`AccessListWithoutManager\`). ` +
     "Not available in Test iTwins (409 `TestItwinAccess`).",
   params: imodelParams,
@@ -170,7 +170,9 @@ export const setImodelAccess = defineRoute({
       members: z
         .array(z.object({ userId, roles: z.array(roleRef).min(1).max(20) }).strict())
         .min(1)
-        .max(MAX_LIST_ENTRIES),
+        .max(MAX_LIST_ENTRIES)
+        // One entry per user: two would be two writes of one item in the list's transaction.
+        .refine((entries) => new Set(entries.map((e) => e.userId)).size === entries.length, "user ids must be unique"),
     })
     .strict()
     .meta({ id: "SetIModelAccess" }),
