@@ -34,6 +34,9 @@ export const lockHeld = (objectId: string, briefcaseId: string) =>
 export const tooManyLocks = (briefcaseId: string, max: number) =>
   conflict("TooManyLocks", `Briefcase '${briefcaseId}' may hold at most ${max} locks, counting those this push names; release locks first`, { briefcaseId, max });
 
+export const tooManyTeams = (userId: string, max: number) =>
+  conflict("TooManyTeams", `'${userId}' is on ${max} teams of this organisation, the most one user may join; remove them from a team first`, { userId, max });
+
 export const unknownRoles = (field: string, roleIds: string[]) =>
   invalidInput(`Invalid ${field}: no role ${roleIds.map((r) => `'${r}'`).join(", ")} in this iTwin`, {
     fields: roleIds.map((r) => ({ field, reason: `unknown role '${r}'` })),

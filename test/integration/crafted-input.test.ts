@@ -1,9 +1,14 @@
 // Crafted input through HTTP (issue 13 point 6): keys asked twice, forged cursors, '#' and control characters in ids and names, and every collection that grows inside one item stopped at its cap.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { advanceClock } from "../../shared/clock";
 import { MAX_OWNERS } from "../../shared/domain/application";
 import { MAX_CONNECTION_FILES } from "../../shared/domain/connection";
 import { MAX_BRIEFCASE_LOCKS } from "../../shared/domain/imodel";
+import { MAX_TEAMS_PER_ORGANIZATION } from "../../shared/domain/itwin";
+import { config } from "../../shared/config";
+import { makeDocumentClient } from "../../shared/store/client";
+import { keys } from "../../shared/store/keys";
 import { ROLE_HISTORY_CAP } from "../../shared/domain/role-history";
 import { startApi, uniqueUser, type Reply, type TestApi } from "../support/api";
 import { imodelIn, teamWith } from "../support/itwins";
@@ -193,6 +198,30 @@ describe("collections inside one item have caps", () => {
     expect(over.status).toBe(409);
     expect(over.body.error.code).toBe("TooManyOwners");
     expect((await creator.get(`/applications/${app.body.id}`)).body.owners).toHaveLength(MAX_OWNERS);
+  });
+});
+
+describe("teams of one user", () => {
+  it(`stops a user joining more than ${MAX_TEAMS_PER_ORGANIZATION} teams of one organisation (409 TooManyTeams on every path that joins one)`, async () => {
+    const { orgId, admin, members } = await orgWith(api, { busy: "Developer" });
+    const busy = members.busy!;
+    const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: "Plant" });
+    // Seeded, since a thousand iTwin creations through HTTP would take minutes: the user's teams item already lists the cap.
+    const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
+    const teams = new Set(Array.from({ length: MAX_TEAMS_PER_ORGANIZATION }, (_, i) => `standard#itw_seeded${i}`));
+    await ddb.send(new UpdateCommand({ TableName: config.TABLE_NAME, Key: keys.userTeams(busy.userId, orgId), UpdateExpression: "ADD teams :t, version :one", ExpressionAttributeValues: { ":t": teams, ":one": 1 } }));
+
+    for (const reply of [
+      await busy.post(`/organizations/${orgId}/itwins`, { name: "One more" }),
+      await busy.post(`/organizations/${orgId}/test-itwins`, { name: "One more" }),
+      await admin.post(`/itwins/${itwin.body.id}/members`, { userId: busy.userId, roles: ["Read"] }),
+    ]) {
+      expect(reply.status, JSON.stringify(reply.body)).toBe(409);
+      expect(reply.body.error.code).toBe("TooManyTeams");
+    }
+    // Nothing was half-written: the user is on no new team, and others still join.
+    expect((await admin.get(`/itwins/${itwin.body.id}/members`)).body.items.map((m: { userId: string }) => m.userId)).toEqual([admin.userId]);
+    expect((await admin.post(`/organizations/${orgId}/itwins`, { name: "Admin's" })).status).toBe(201);
   });
 });
 

@@ -51,7 +51,7 @@ export const createItwin = defineRoute({
   params: orgParams,
   body: z.object({ name: nameText(200) }).strict().meta({ id: "CreateItwin" }),
   success: { status: 201, description: "The iTwin was created", schema: itwinSchema },
-  errors: [403, 404],
+  errors: [403, 404, 409],
 });
 
 export const listItwins = defineRoute({

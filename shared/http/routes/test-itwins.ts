@@ -30,7 +30,7 @@ export const createTestItwin = defineRoute({
   params: orgParams,
   body: nameBody.meta({ id: "CreateTestItwin" }),
   success: { status: 201, description: "The Test iTwin was created", schema: itwinSchema },
-  errors: [403, 404],
+  errors: [403, 404, 409],
 });
 
 export const listTestItwins = defineRoute({
