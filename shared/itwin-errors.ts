@@ -31,6 +31,12 @@ export const notYourBriefcase = (briefcaseId: string) =>
 export const lockHeld = (objectId: string, briefcaseId: string) =>
   conflict("LockHeldByAnotherBriefcase", `'${objectId}' is locked by briefcase '${briefcaseId}'; ask its owner to release it, or someone with Manage`, { objectId, briefcaseId });
 
+export const tooManyLocks = (briefcaseId: string, max: number) =>
+  conflict("TooManyLocks", `Briefcase '${briefcaseId}' may hold at most ${max} locks, counting those this push names; release locks first`, { briefcaseId, max });
+
+export const tooManyTeams = (userId: string, max: number) =>
+  conflict("TooManyTeams", `'${userId}' is on ${max} teams of this organisation, the most one user may join; remove them from a team first`, { userId, max });
+
 export const unknownRoles = (field: string, roleIds: string[]) =>
   invalidInput(`Invalid ${field}: no role ${roleIds.map((r) => `'${r}'`).join(", ")} in this iTwin`, {
     fields: roleIds.map((r) => ({ field, reason: `unknown role '${r}'` })),

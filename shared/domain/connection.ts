@@ -2,6 +2,12 @@
 import type { RunStreak } from "./run-failures";
 import type { Schedule } from "./schedule";
 
+/**
+ * How many source files one connection lists, on every path that adds one (creation, edit, PUT of one
+ * file): the files live inside the connection item, which DynamoDB caps at 400 KB.
+ */
+export const MAX_CONNECTION_FILES = 100;
+
 export interface SourceFile {
   id: string;
   name: string;

@@ -62,3 +62,10 @@ export interface TeamsOfUser {
 
 /** An iTwin as lists answer it (the list entries of ordinary iTwins hold these fields: they never change). */
 export type ListedItwin = Omit<Itwin, "teamManagerCount">;
+
+/**
+ * How many teams of one organisation a user may be on: the user's teams item lists them (400 KB at most,
+ * and removing the user from the organisation leaves them all). Checked on every path that joins a team:
+ * creating an iTwin or Test iTwin, adding a team member or participant.
+ */
+export const MAX_TEAMS_PER_ORGANIZATION = 1000;

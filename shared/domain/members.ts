@@ -1,7 +1,8 @@
 // Rules of organisation membership: role changes, the administrator flags and what a change does to the Subscription Manager count.
 import { conflict } from "../errors";
 import type { Member } from "./organization";
-import { withRoleChange, type Role } from "./roles";
+import { withRoleChange } from "./role-history";
+import type { Role } from "./roles";
 
 const isManager = (m: Pick<Member, "role">) => m.role === "SubscriptionManager";
 

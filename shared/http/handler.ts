@@ -5,12 +5,13 @@ import httpSecurityHeaders from "@middy/http-security-headers";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
-import { AppError, bodyTooLarge, invalidInput, notFound, serviceUnavailable, unsupportedMediaType } from "../errors";
+import { AppError, bodyTooLarge, invalidInput, notFound, serviceUnavailable, unauthorized, unsupportedMediaType } from "../errors";
 import { logger } from "../log";
 import { recordRequest } from "../metrics";
 import type { Answer } from "./answer";
 import { callerFrom, type Caller } from "./caller";
 import { routeKey, type AnyObject, type RouteDef } from "./route";
+import { userId as userIdSchema } from "./schemas";
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -41,7 +42,7 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
   return {
     route: route as RouteDef,
     async handle(event) {
-      const caller = route.auth ? callerFrom(event) : anonymous;
+      const caller = route.auth ? usableCaller(callerFrom(event)) : anonymous;
       const params = validate("path", route.params, event.pathParameters ?? {});
       const query = route.query ? validate("query", route.query, event.queryStringParameters ?? {}) : refuseQuery(event);
       const body = route.body ? validate("body", route.body, parseBody(event)) : refuseBody(event);
@@ -51,6 +52,12 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
 }
 
 const anonymous: Caller = { userId: "anonymous", signedInAt: new Date(0) };
+
+/** A token's `sub` becomes keys like any user id in a path or body: the same schema refuses `#` and control characters in it. */
+function usableCaller(caller: Caller): Caller {
+  if (!userIdSchema.safeParse(caller.userId).success) throw unauthorized("The token's 'sub' is not a usable user id (printable ASCII without spaces or '#', at most 128 characters)");
+  return caller;
+}
 
 function validate<S extends z.ZodType | undefined>(where: string, schema: S, input: unknown): Infer<S> {
   if (!schema) return undefined as Infer<S>;

@@ -173,7 +173,7 @@ export class DynamoImodelStore implements ImodelStore {
   async list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean) {
     const pk = keys.itwin(itwinId).pk;
     const items: Imodel[] = [];
-    let start = decodeCursor(page.cursor, { pk });
+    let start = decodeCursor(page.cursor, { pk }, { name: "sk", prefix: keys.imodelPrefix });
     // Pages are filled: iModels the caller may not view are skipped, and the next cursor points after the last one answered.
     for (;;) {
       const batch = await queryPrefix(this.table, pk, keys.imodelPrefix, { limit: page.limit, start });

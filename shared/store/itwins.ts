@@ -1,8 +1,8 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomRole, Itwin, ItwinKind, ListedItwin, TeamMember, TeamOfUser, TeamsOfUser } from "../domain/itwin";
+import { MAX_TEAMS_PER_ORGANIZATION, type CustomRole, type Itwin, type ItwinKind, type ListedItwin, type TeamMember, type TeamOfUser, type TeamsOfUser } from "../domain/itwin";
 import { notFound } from "../errors";
-import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember } from "../itwin-errors";
+import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../itwin-errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
 import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
@@ -93,7 +93,10 @@ export class DynamoItwinStore implements ItwinStore {
       : change.manage ? "ADD managing :m, version :one"
       : "DELETE managing :m ADD version :one";
     const values = { ":one": 1, ...team, ...managing };
-    return { Update: { TableName: this.table.tableName, Key: keys.userTeams(userId, itwin.orgId), UpdateExpression: expression, ExpressionAttributeValues: values } };
+    // At most MAX_TEAMS_PER_ORGANIZATION teams: the item lists them all.
+    const cap = change.team === "join" ? { ConditionExpression: "attribute_not_exists(teams) OR size(teams) < :maxTeams" } : {};
+    const capValue = change.team === "join" ? { ":maxTeams": MAX_TEAMS_PER_ORGANIZATION } : {};
+    return { Update: { TableName: this.table.tableName, Key: keys.userTeams(userId, itwin.orgId), UpdateExpression: expression, ...cap, ExpressionAttributeValues: { ...values, ...capValue } } };
   }
 
   /** The iTwin item's part of a member change: the team_manage counter moves with it ("at least one team manager"). */
@@ -151,6 +154,7 @@ export class DynamoItwinStore implements ItwinStore {
       const existing = reasons?.[0];
       if (existing?.Code === "ConditionalCheckFailed" && existing.Item) return { itwin: strip<Itwin>(existing.Item)!, created: false };
       if (reasons?.[4]?.Code === "ConditionalCheckFailed") throw notFound("organization", itwin.orgId);
+      if (reasons?.[3]?.Code === "ConditionalCheckFailed") throw tooManyTeams(creator.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw error;
     }
   }
@@ -193,6 +197,7 @@ export class DynamoItwinStore implements ItwinStore {
         this.orgMemberCheck(itwin, member.userId),
       ]);
     } catch (error) {
+      if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed") throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), { index: 4, userId: member.userId });
     }
   }

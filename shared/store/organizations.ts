@@ -2,7 +2,7 @@
 import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import { AppError, conflict } from "../errors";
-import { batchGet, cancellationReasons, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
+import { atPositions, batchGet, cancellationReasons, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { batchGetMany } from "./partition";
@@ -115,7 +115,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
       member: strip<Member>(find(keys.member(orgId, userId))),
       invitation: email ? strip<Invitation>(find(keys.invitation(orgId, email))) : undefined,
       // Items the caller's request names inside the organisation, read in the same request.
-      also: also.map((k) => items.find((i) => i.pk === k.pk && i.sk === k.sk)).filter((i): i is Record<string, unknown> => !!i),
+      also: atPositions(also, items).filter((i): i is Record<string, unknown> => !!i),
     };
   }
 

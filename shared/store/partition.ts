@@ -1,7 +1,7 @@
 // Strongly consistent reads of one partition by sort-key prefix (pages with cursors), removing many items at once, and transactions that survive collisions.
 import { BatchWriteCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { serviceUnavailable } from "../errors";
-import { batchGet, cancellationReasons, strip, type TableRef } from "./dynamo";
+import { batchGet, cancellationReasons, distinctKeys, strip, type TableRef } from "./dynamo";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
 type Item = Record<string, unknown>;
@@ -52,9 +52,10 @@ export async function allOfPrefix(table: TableRef, pk: string, prefix: string, f
   return all;
 }
 
-/** BatchGetItem of any number of keys, 100 per request. */
-export async function batchGetMany(table: TableRef, wanted: Item[]): Promise<Item[]> {
+/** BatchGetItem of any number of keys, 100 distinct keys per request (a key asked twice is read once). */
+export async function batchGetMany(table: TableRef, asked: Item[]): Promise<Item[]> {
   const found: Item[] = [];
+  const wanted = distinctKeys(asked);
   for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGet(table, wanted.slice(i, i + 100))));
   return found;
 }

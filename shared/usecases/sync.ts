@@ -1,6 +1,6 @@
 // Use cases of synchronization: connections, runs on the owner's behalf, owner tokens and ownership transfer (SPEC section 3).
 import type { Clock } from "../clock";
-import { changedFiles, RUN_LEASE_MS, type Connection, type Run, type RunReason, type SourceFile } from "../domain/connection";
+import { changedFiles, MAX_CONNECTION_FILES, RUN_LEASE_MS, type Connection, type Run, type RunReason, type SourceFile } from "../domain/connection";
 import type { Permission } from "../domain/permissions";
 import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
 import { nextTokenEvent, tokenStatus, visit, type SyncOwner, type TokenStatus } from "../domain/sync-token";
@@ -419,6 +419,10 @@ export function syncUseCases(deps: SyncDeps) {
       requirePermission(access, "editConnection");
       const exists = connection.files.some((f) => f.id === fileId);
       if (!exists && !input.name) throw invalidInput("Invalid body.name: a new file needs a name", { fields: [{ field: "body.name", reason: "required for a new file" }] });
+      // The item's version condition makes this count exact: a concurrent addition re-reads and counts again.
+      if (!exists && connection.files.length >= MAX_CONNECTION_FILES) {
+        throw conflict("TooManyFiles", `A connection lists at most ${MAX_CONNECTION_FILES} source files; remove one (PATCH files) before adding another`, { max: MAX_CONNECTION_FILES });
+      }
       const files = exists
         ? connection.files.map((f) => (f.id === fileId ? { ...f, version: input.version, ...(input.name ? { name: input.name } : {}) } : f))
         : [...connection.files, { id: fileId, name: input.name!, version: input.version }];

@@ -1,20 +1,21 @@
 // Routes of synchronization: connections, their source files and runs, ownership, and the caller's sync token (SPEC section 3).
 import * as z from "zod";
+import { MAX_CONNECTION_FILES } from "../../domain/connection";
 import { defineRoute } from "../route";
-import { pageOf, pageQuery, resourceId, userId } from "../schemas";
+import { lineText, nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 const fileId = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be 1-128 letters, digits, '.', '_' or '-'");
 const fileSchema = z
   .object({
     id: fileId,
-    name: z.string().trim().min(1).max(256),
-    version: z.string().min(1).max(128).describe("The source's version; a run syncs files whose version changed since the last successful run"),
+    name: nameText(256),
+    version: lineText(128).describe("The source's version; a run syncs files whose version changed since the last successful run"),
   })
   .strict()
   .meta({ id: "SourceFile" });
 const files = z
   .array(fileSchema)
-  .max(100)
+  .max(MAX_CONNECTION_FILES)
   .refine((list) => new Set(list.map((f) => f.id)).size === list.length, "file ids must be unique");
 
 const scheduleSchema = z
@@ -100,7 +101,7 @@ export const createConnection = defineRoute({
   description:
     "Needs imodels_write on the iModel. The creator becomes the owner: scheduled runs act on their behalf. A visit: the creator's synchronization token is issued or renewed with the connection.",
   params: imodelParams,
-  body: z.object({ name: z.string().trim().min(1).max(200), files, schedule: scheduleSchema.optional() }).strict().meta({ id: "CreateConnection" }),
+  body: z.object({ name: nameText(200), files, schedule: scheduleSchema.optional() }).strict().meta({ id: "CreateConnection" }),
   success: { status: 201, description: "The connection was created", schema: connectionSchema },
   errors: [403, 404],
 });
@@ -146,7 +147,7 @@ export const editConnection = defineRoute({
   description: "Needs imodels_write. `schedule: null` removes the schedule; a new schedule counts from now.",
   params: connectionParams,
   body: z
-    .object({ name: z.string().trim().min(1).max(200).optional(), files: files.optional(), schedule: scheduleSchema.nullable().optional() })
+    .object({ name: nameText(200).optional(), files: files.optional(), schedule: scheduleSchema.nullable().optional() })
     .strict()
     .refine((b) => Object.keys(b).length > 0, "give at least one of name, files, schedule")
     .meta({ id: "EditConnection" }),
@@ -178,7 +179,7 @@ export const setFileVersion = defineRoute({
   summary: "Set a source file's version (or add the file)",
   description: "Needs imodels_write. The next run syncs the files whose version changed since the last successful run.",
   params: z.object({ connectionId: resourceId, fileId }).strict(),
-  body: z.object({ version: z.string().min(1).max(128), name: z.string().trim().min(1).max(256).optional() }).strict().meta({ id: "SetFileVersion" }),
+  body: z.object({ version: lineText(128), name: nameText(256).optional() }).strict().meta({ id: "SetFileVersion" }),
   success: { status: 200, description: "The file as stored", schema: fileSchema },
   errors: [403, 404, 409],
 });
