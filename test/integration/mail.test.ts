@@ -5,7 +5,9 @@ import { advanceClock, clock } from "../../shared/clock";
 import { config } from "../../shared/config";
 import type { Caller } from "../../shared/http/caller";
 import { settled } from "../../shared/jobs";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { makeDocumentClient } from "../../shared/store/client";
+import { keys } from "../../shared/store/keys";
 import { DynamoOutboxStore } from "../../shared/store/outbox";
 import { startApi, type Client, type TestApi } from "../support/api";
 import { messageRejected, pendingFor, senderWithFault, throttling } from "../support/mail";
@@ -120,8 +122,19 @@ describe("user text in mail", () => {
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
     const owner = team.members.owner!;
     const forged = "x\r\nBcc: victim@example.com";
-    const created = await owner.post(`/imodels/${team.imodelId}/connections`, { name: forged, files: [] });
+    // The edge refuses the name (400); the mail layer must be safe anyway, e.g. for a name stored before that rule.
+    expect((await owner.post(`/imodels/${team.imodelId}/connections`, { name: forged, files: [] })).status).toBe(400);
+    const created = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "x", files: [] });
     expect(created.status).toBe(201);
+    await table.ddb.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.connection(team.imodelId, created.body.id),
+        UpdateExpression: "SET #name = :forged",
+        ExpressionAttributeNames: { "#name": "name" },
+        ExpressionAttributeValues: { ":forged": forged },
+      }),
+    );
     const taker = await api.as(team.members.taker!.userId, { name: "Eve\r\nBcc: victim@example.com\u2028\u0085" });
     expect((await taker.post(`/connections/${created.body.id}/owner:take`)).status).toBe(200);
     const [mail, ...more] = await mailTo(emailOf(owner));
