@@ -125,7 +125,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
 /** Verifies the bearer token like API Gateway's JWT authorizer; claims are passed on as strings, as it does. */
 async function authorize(req: IncomingMessage, issuer: Issuer): Promise<Record<string, string> | undefined> {
   const header = req.headers.authorization ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  // The identity source holds the token alone or after "Bearer " (API Gateway's JWT authorizer accepts both).
+  const match = /^(?:Bearer\s+)?(\S+)$/i.exec(header.trim());
   if (!match) return undefined;
   try {
     const payload = await issuer.verify(match[1]!, clock.now());
