@@ -5,6 +5,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { clock } from "../../shared/clock";
 import type { HttpEvent } from "../../shared/http/handler";
 import { routeKey, type FunctionGroup, type RouteDef } from "../../shared/http/route";
+import { crossSiteRefusal } from "./same-origin";
 import type { Issuer } from "./tokens";
 
 export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -85,7 +86,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   if (url.pathname === "/.well-known/jwks.json" && method === "GET") {
     return send(res, 200, { keys: [options.issuer.publicJwk] });
   }
-  if (options.controls && url.pathname.startsWith("/_local/")) return localControl(req, res, url, method, options.controls);
+  if (options.controls && url.pathname.startsWith("/_local/")) {
+    const refusal = crossSiteRefusal(req);
+    if (refusal) return send(res, 403, gatewayError("Forbidden", `Local controls answer only this machine's tools: ${refusal}`));
+    return localControl(req, res, url, method, options.controls);
+  }
 
   let matched: { route: RouteDef; params: Record<string, string> } | undefined;
   for (const candidate of routes) {
