@@ -190,17 +190,23 @@ describe("least privilege", () => {
     }
   });
 
-  it("only the mail senders may send, and only from the sender identity", () => {
-    const identity = `:identity/${cdkContext.senderEmail}`;
+  it("only the mail senders may send, from the sender address, whether SES verified the address or its domain", () => {
+    const address = cdkContext.senderEmail!;
+    const domain = address.slice(address.lastIndexOf("@") + 1);
     for (const name of functionNames) {
       const { properties, statements } = deployed(name);
       const ses = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("ses:")));
       if (mailSenders.has(name)) {
         expect(ses, name).toHaveLength(1);
         expect(actionsOf(ses[0]!).sort(), name).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
-        const resource = JSON.stringify(ses[0]!.Resource);
-        expect(resource, name).toContain(identity);
-        expect(resource, name).not.toContain("*");
+        // SES authorizes against the identity that verified the sender: the address, or else its domain.
+        const resources = asList(ses[0]!.Resource).map((r) => JSON.stringify(r));
+        expect(resources, name).toHaveLength(2);
+        expect(resources.filter((r) => r.includes(`:identity/${address}"`)), name).toHaveLength(1);
+        expect(resources.filter((r) => r.includes(`:identity/${domain}"`)), name).toHaveLength(1);
+        expect(resources.join(), name).not.toContain("*");
+        // The domain's grant covers this one address, not every address of the domain.
+        expect((ses[0] as Statement & { Condition?: unknown }).Condition, name).toEqual({ StringEquals: { "ses:FromAddress": address } });
         expect(properties.Environment.Variables.SENDER_EMAIL, name).toBe(cdkContext.senderEmail);
       } else {
         expect(ses, name).toEqual([]);
