@@ -12,6 +12,7 @@ import type { FunctionGroup } from "../shared/http/route";
 import { routeList } from "../shared/http/routes";
 import { Alarms } from "./constructs/alarms";
 import { Api } from "./constructs/api";
+import { Dashboard } from "./constructs/dashboard";
 import { ServiceFunction, type TableAccess } from "./constructs/function";
 import { Mail } from "./constructs/mail";
 import { ServiceTable } from "./constructs/tables";
@@ -41,6 +42,8 @@ const settingsSchema = z.object({
   jwtAudience: z.string().min(1),
   senderEmail: z.email(),
   tickSchedule: z.string().regex(/^(rate|cron)\(.+\)$/, "an EventBridge schedule expression: rate(...) or cron(...)"),
+  /** Optional: subscribed by e-mail to the alarm topic. */
+  alarmEmail: z.email().optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -68,6 +71,8 @@ export class TwinAccessStack extends Stack {
   readonly table: ServiceTable;
   readonly api: Api;
   readonly trigger: Trigger;
+  readonly alarms: Alarms;
+  readonly dashboard: Dashboard;
   /** Every function of the stack by name: the HTTP groups found in the route table, and the tick. */
   readonly functions: Partial<Record<FunctionName, ServiceFunction>> = {};
 
@@ -125,7 +130,13 @@ export class TwinAccessStack extends Stack {
       fn.lambda.addEnvironment("WORKER_FUNCTION_NAME", tick.lambda.functionName);
       fn.lambda.addToRolePolicy(new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] }));
     }
-    new Alarms(this, "Alarms", { deadLetters: this.trigger.deadLetters, httpApi: this.api.httpApi, tick: tick.lambda });
+    this.alarms = new Alarms(this, "Alarms", {
+      deadLetters: this.trigger.deadLetters,
+      httpApi: this.api.httpApi,
+      tick: tick.lambda,
+      alarmEmail: settings.alarmEmail,
+    });
+    this.dashboard = new Dashboard(this, "Dashboard", { httpApi: this.api.httpApi, deadLetters: this.trigger.deadLetters, alarms: this.alarms.alarms });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "TableName", { value: this.table.tableName });

@@ -6,6 +6,7 @@ import { makeSesClient, SesMailSender, type MailSender } from "./mail/sender";
 import type { Recipient } from "./mail/templates";
 import { clock as defaultClock, type Clock } from "./clock";
 import { config } from "./config";
+import { guardCapacity } from "./store/capacity";
 import { makeDocumentClient } from "./store/client";
 import type { TableRef } from "./store/dynamo";
 import { DynamoApplicationStore } from "./store/applications";
@@ -47,7 +48,7 @@ export interface Wiring {
 export function wiring(deps: AppDeps = {}): Wiring {
   return {
     table: {
-      ddb: deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+      ddb: guardCapacity(deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT })),
       tableName: deps.tableName ?? config.TABLE_NAME,
     },
     clock: deps.clock ?? defaultClock,

@@ -1,6 +1,7 @@
 // Helpers every repository shares: the table handle, item stripping and reading the reasons of a cancelled transaction.
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
 
 export interface TableRef {
   ddb: DynamoDBDocumentClient;
@@ -48,14 +49,16 @@ export function distinctKeys<T extends Record<string, unknown>>(wanted: readonly
 }
 
 /**
- * Strongly consistent BatchGetItem of up to 100 distinct keys (a key asked twice is read once), retrying
- * unprocessed keys; one request in the usual case. Answers each item found once.
+ * Strongly consistent BatchGetItem of up to 100 distinct keys (a key asked twice is read once), retrying unprocessed
+ * keys for `BATCH_ROUNDS` rounds in all (then 503: DynamoDB leaves keys unprocessed when over capacity); one request in
+ * the usual case. Answers each item found once.
  */
 export async function batchGet(table: TableRef, wanted: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   let pending: Record<string, unknown>[] = distinctKeys(wanted);
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === BATCH_ROUNDS) throw overCapacity();
+    if (round > 0) await batchBackoff(round);
     const out = await table.ddb.send(
       new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: true } } }),
     );

@@ -1,6 +1,7 @@
 // Strongly consistent reads of one partition by sort-key prefix (pages with cursors), removing many items at once, and transactions that survive collisions.
 import { BatchWriteCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { serviceUnavailable } from "../errors";
+import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
 import { batchGet, cancellationReasons, distinctKeys, strip, type TableRef } from "./dynamo";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
@@ -60,13 +61,14 @@ export async function batchGetMany(table: TableRef, asked: Item[]): Promise<Item
   return found;
 }
 
-/** Deletes items by key, 25 per BatchWriteItem, retrying unprocessed ones. */
+/** Deletes items by key, 25 per BatchWriteItem, retrying unprocessed ones for `BATCH_ROUNDS` rounds in all (then 503). */
 export async function deleteAll(table: TableRef, items: Item[]): Promise<void> {
   const keysOf = items.map((i) => ({ pk: i.pk, sk: i.sk }));
   for (let i = 0; i < keysOf.length; i += 25) {
     let pending = keysOf.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === BATCH_ROUNDS) throw overCapacity();
+      if (round > 0) await batchBackoff(round);
       const out = await table.ddb.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: pending } }));
       pending = (out.UnprocessedItems?.[table.tableName] ?? []) as typeof pending;
     }
