@@ -18,6 +18,17 @@ const errorMeaning: Record<ErrorStatus, string> = {
 
 type Json = Record<string, unknown>;
 
+/** Every answer of a signed-in route carries it (shared/http/handler.ts); the gateway's own 401 does not pass the function. */
+const noStoreHeader = { "Cache-Control": { description: "Always `no-store`: the answer is for this caller, now", schema: { type: "string", const: "no-store" } } };
+
+function headersOf(status: ErrorStatus, auth: boolean): Json {
+  const headers: Json = {
+    ...(auth && status !== 401 ? noStoreHeader : {}),
+    ...(status === 503 ? { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } : {}),
+  };
+  return Object.keys(headers).length ? { headers } : {};
+}
+
 export function buildOpenApi(routes: readonly RouteDef[], info: { version: string; serverUrl?: string }): Json {
   const components: Record<string, Json> = {};
   const schemaOf = (schema: z.ZodType, io: "input" | "output"): Json => {
@@ -56,6 +67,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     const success = route.success;
     responses[String(success.status)] = {
       description: success.description,
+      ...(route.auth ? { headers: noStoreHeader } : {}),
       ...(success.schema
         ? { content: { [success.contentType ?? "application/json"]: { schema: schemaOf(success.schema, "output") } } }
         : {}),
@@ -65,7 +77,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
         status === 401 ? { anyOf: [errorRef, gatewayUnauthorizedRef] } : errorRef;
       responses[String(status)] = {
         description: errorMeaning[status],
-        ...(status === 503 ? { headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } } : {}),
+        ...headersOf(status, route.auth),
         content: { "application/json": { schema } },
       };
     }
