@@ -250,8 +250,26 @@ describe("removal ends access at once, whatever the size", () => {
       Object.assign(state, { armed: true, allowed: 25 });
       expect((await admin.delete(`/organizations/${orgId}/members/${dev.userId}`)).status).toBe(204);
       state.armed = false;
-      const team = await admin.get(`/itwins/${itwinIds[59]}/members`);
-      expect(team.body.items.map((m: { userId: string }) => m.userId), "the cleanup really died before the last team").toContain(dev.userId);
+      // The cleanup really died half-way: some teams still list the member, some no longer do.
+      const stillListed: string[] = [];
+      for (const id of itwinIds) {
+        const team = await admin.get(`/itwins/${id}/members`);
+        if (team.body.items.some((m: { userId: string }) => m.userId === dev.userId)) stillListed.push(id);
+      }
+      expect(stillListed.length).toBeGreaterThan(0);
+      expect(stillListed.length).toBeLessThan(60);
+      const leftover = stillListed[0]!;
+      // Where a team item of the member is left over: an iModel and a connection made there after the removal.
+      const leftoverModel = (await admin.post(`/itwins/${leftover}/imodels`, { name: "Later" })).body;
+      const leftoverConnection = (await admin.post(`/imodels/${leftoverModel.id}/connections`, { name: "Later", files: [] })).body;
+      const leftoverHidden = async () => {
+        expect((await dev.get(`/itwins/${leftover}`)).status).toBe(404);
+        expect((await dev.get(`/itwins/${leftover}/members`)).status).toBe(404);
+        expect((await dev.get(`/imodels/${leftoverModel.id}`)).status).toBe(404);
+        expect((await dev.get(`/imodels/${leftoverModel.id}/permissions`)).status).toBe(404);
+        expect((await dev.get(`/connections/${leftoverConnection.id}`)).status).toBe(404);
+      };
+      await leftoverHidden();
 
       for (const id of itwinIds) expect((await dev.get(`/itwins/${id}`)).status, id).toBe(404);
       expect((await dev.get(`/imodels/${imodel.id}`)).status).toBe(404);
@@ -261,12 +279,11 @@ describe("removal ends access at once, whatever the size", () => {
       expect((await dev.get(`/connections/${connection.id}/runs`)).status).toBe(404);
       expect((await dev.get(`/test-itwins/${sandbox.id}`)).status).toBe(404);
       expect((await dev.get(`/imodels/${sandboxModel.id}`)).status).toBe(404);
-      expect((await dev.patch(`/itwins/${itwinIds[59]}/members/${dev.userId}`, { roles: ["Delete"] })).status).toBe(404);
+      expect((await dev.patch(`/itwins/${leftover}/members/${dev.userId}`, { roles: ["Delete"] })).status).toBe(404);
 
       // Added to the organisation again, the leftovers of the earlier membership do not count.
       expect((await admin.post(`/organizations/${orgId}/members`, { userId: dev.userId, email: emailOf(dev), role: "Developer" })).status).toBe(201);
-      expect((await dev.get(`/itwins/${itwinIds[59]}`)).status).toBe(404);
-      expect((await dev.get(`/imodels/${imodel.id}`)).status).toBe(404);
+      await leftoverHidden();
     } finally {
       await local.close();
     }
