@@ -162,6 +162,33 @@ describe("verified identity only", () => {
     expect(await mailTo(emailOf(team.members.taker!))).toHaveLength(1);
     expect(await mailTo(first)).toHaveLength(0);
   });
+
+  it("records the verified address with one write when it changes and no request when it does not", async () => {
+    const counting = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
+    const calls: string[] = [];
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(String(context.commandName));
+        return next(args);
+      },
+      { step: "finalizeRequest", priority: "low", name: "countRequests" },
+    );
+    const local = await startApi({ app: makeApp({ ddb: counting }) });
+    try {
+      const team = await teamWith(local, { reader: "Read" });
+      const userId = team.members.reader!.userId;
+      const moved = await local.as(userId, { email: `${uniqueUser("moved")}@example.com` });
+      calls.length = 0;
+      expect((await moved.get(`/imodels/${team.imodelId}/permissions`)).status).toBe(200);
+      expect(calls).toEqual(["BatchGetItemCommand", "UpdateItemCommand"]);
+      calls.length = 0;
+      expect((await moved.get(`/imodels/${team.imodelId}/permissions`)).status).toBe(200);
+      expect((await moved.get(`/organizations/${team.orgId}`)).status).toBe(200);
+      expect(calls).toEqual(["BatchGetItemCommand", "BatchGetItemCommand"]);
+    } finally {
+      await local.close();
+    }
+  });
 });
 
 describe("grant ceiling", () => {
