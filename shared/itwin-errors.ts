@@ -1,5 +1,5 @@
 // Errors named after the iTwin and iModel rules they protect (SPEC section 2); the store and use cases throw them, the middy stack answers them.
-import { conflict, invalidInput, serviceUnavailable } from "./errors";
+import { conflict, forbidden, invalidInput, serviceUnavailable } from "./errors";
 
 export const lastTeamManager = () =>
   conflict("LastTeamManager", "Refused: the iTwin would have nobody with team_manage; give the TeamManager role (or a role with team_manage) to someone else first");
@@ -43,3 +43,7 @@ export const unknownRoles = (field: string, roleIds: string[]) =>
   });
 
 export const busyTimeline = () => serviceUnavailable("Many changesets are being pushed to this iModel at once; retry after the time in Retry-After");
+
+/** Nobody grants what they do not hold: 403 naming what the granter lacks. */
+export const grantAboveOwn = (missing: readonly string[], where: string) =>
+  forbidden(`You can only grant permissions you hold ${where}; you lack ${missing.join(", ")}`);

@@ -140,3 +140,11 @@ export function allows(operation: ImodelOperation, held: { itwin: readonly strin
 /** The lowest level that allows an operation when no own list applies. */
 export const lowestLevelFor = (operation: ImodelOperation): Level =>
   levels.find((level) => levelPermissions[level].includes(operationRules[operation].needs))!;
+
+/**
+ * Nobody grants what they do not hold (SPEC section 2): the permissions of `granted` (closed under the
+ * cumulative rule) missing from `held`, in table order. Empty: the grant is within the granter's own.
+ */
+export function beyondOwn(granted: Iterable<string>, held: readonly string[]): ItwinPermission[] {
+  return closure(granted).filter((p) => !held.includes(p));
+}

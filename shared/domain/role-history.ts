@@ -1,15 +1,8 @@
 // The bounded role history of a member: each role change is appended, and past the cap the oldest entries are collapsed so that no token is judged with more than it held.
-import type { Role, RoleSince } from "./roles";
+import { lowerRole, type RoleSince } from "./roles";
 
 /** How many entries a member item keeps: the history lives inside the member item, which every request reads. */
 export const ROLE_HISTORY_CAP = 10;
-
-/** Lowest first: a member with no role, Developer, Application Manager, Subscription Manager. */
-const authority: Record<string, number> = { none: 0, Developer: 1, ApplicationManager: 2, SubscriptionManager: 3 };
-const rankOf = (role: Role | null) => authority[role ?? "none"]!;
-
-/** The lower of two roles: what a token issued in either period may be judged with without gaining anything. */
-export const lowerRole = (a: Role | null, b: Role | null): Role | null => (rankOf(a) <= rankOf(b) ? a : b);
 
 /**
  * Appends a change; past `ROLE_HISTORY_CAP` entries, the two oldest become one that starts when the

@@ -139,6 +139,18 @@ function toResult(answer: Answer, route: RouteDef, requestId: string): HttpResul
   return { statusCode: answer.status, headers: { "content-type": contentType, ...headers }, body };
 }
 
+/**
+ * Answers to a signed-in caller hold what that caller may see now: no browser, proxy or CDN may keep
+ * them (a shared cache could hand them to someone else, a private one could show them after a sign-out).
+ * Errors too: a 404 or 403 says who may see what. Only the public routes (health, contract, API page) may be cached.
+ */
+export const NO_STORE = { "cache-control": "no-store" } as const;
+
+function applyNoStore(result: HttpResult | undefined, authenticated: boolean): void {
+  if (!result || !authenticated) return;
+  result.headers = { ...result.headers, ...NO_STORE };
+}
+
 /** Headers a route set itself: they win over the security middleware's defaults (the API page sets its own CSP). */
 const explicitHeaders = new WeakMap<HttpEvent, Record<string, string>>();
 
@@ -176,6 +188,8 @@ export function serve(...handlers: RouteHandler[]) {
     .use(httpHeaderNormalizer())
     // Registered before the security headers so that its `after` runs after theirs.
     .use({ after: (request) => applyExplicitHeaders(request.event, request.response) })
+    // An unknown route is no public one either: only a route declared without auth may be cached.
+    .use({ after: (request) => applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false) })
     .use(httpSecurityHeaders())
     .use({
       before: (request) => {
@@ -186,6 +200,7 @@ export function serve(...handlers: RouteHandler[]) {
         if (error.status >= 500) logger.error("request failed", { route: request.event.routeKey, error: request.error as Error });
         else logger.info("request refused", { route: request.event.routeKey, status: error.status, code: error.code });
         request.response = errorResult(error, request.event.requestContext.requestId);
+        applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false);
       },
     })
     .handler(core);

@@ -21,6 +21,17 @@ type Json = Record<string, unknown>;
 /** API Gateway's own answers, before any function runs: `{"message":"Too Many Requests"}`, `{"message":"Request Entity Too Large"}`. */
 const gatewayMessage = z.object({ message: z.string() }).meta({ id: "GatewayMessage" });
 
+/** Every answer of a signed-in route carries it (shared/http/handler.ts); the gateway's own 401 does not pass the function. */
+const noStoreHeader = { "Cache-Control": { description: "Always `no-store`: the answer is for this caller, now", schema: { type: "string", const: "no-store" } } };
+
+function headersOf(status: ErrorStatus, auth: boolean): Json {
+  const headers: Json = {
+    ...(auth && status !== 401 ? noStoreHeader : {}),
+    ...(status === 503 ? { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } : {}),
+  };
+  return Object.keys(headers).length ? { headers } : {};
+}
+
 export function buildOpenApi(routes: readonly RouteDef[], info: { version: string; serverUrl?: string }): Json {
   const components: Record<string, Json> = {};
   const schemaOf = (schema: z.ZodType, io: "input" | "output"): Json => {
@@ -60,6 +71,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     const success = route.success;
     responses[String(success.status)] = {
       description: success.description,
+      ...(route.auth ? { headers: noStoreHeader } : {}),
       ...(success.schema
         ? { content: { [success.contentType ?? "application/json"]: { schema: schemaOf(success.schema, "output") } } }
         : {}),
@@ -70,7 +82,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
         status === 401 ? { anyOf: [errorRef, gatewayUnauthorizedRef] } : status === 413 ? { anyOf: [errorRef, gatewayMessageRef] } : errorRef;
       responses[String(status)] = {
         description: errorMeaning[status],
-        ...(status === 503 ? { headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } } : {}),
+        ...headersOf(status, route.auth),
         content: { "application/json": { schema } },
       };
     }

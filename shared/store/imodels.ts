@@ -3,6 +3,8 @@ import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb"
 import type { Connection, Run } from "../domain/connection";
 import type { AccessEntry, Briefcase, Imodel, Interaction, NamedVersion } from "../domain/imodel";
 import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
+import type { Member } from "../domain/organization";
+import { orgOfItwin } from "../child-ids";
 import type { SyncOwner } from "../domain/sync-token";
 import { notFound } from "../errors";
 import { concurrentChange } from "../itwin-errors";
@@ -17,6 +19,8 @@ export interface AccessRead {
   itwin?: Itwin;
   imodel?: Imodel;
   member?: TeamMember;
+  /** The caller's membership of the iTwin's organisation (its id names it): without it, no team item counts. */
+  orgMember?: Member;
   entry?: AccessEntry;
   interaction?: Interaction;
   briefcase?: Briefcase;
@@ -57,16 +61,17 @@ export interface ImodelStore {
   /** Creates the iModel (and the creator's interaction); answers the existing one when the id is taken; 404 when the iTwin is gone. */
   create(imodel: Imodel, interaction: Interaction): Promise<{ imodel: Imodel; created: boolean }>;
   /**
-   * Exactly one strongly consistent BatchGetItem: the iTwin, the iModel, the caller's team member item,
-   * list entry and interaction record, and optionally a briefcase or named version of the iModel.
+   * Exactly one strongly consistent BatchGetItem: the iTwin, the iModel, the caller's organisation
+   * membership, team member item, list entry and interaction record, and optionally a briefcase or named
+   * version of the iModel.
    */
   readAccess(imodelId: string, itwinId: string, userId: string, also?: AccessExtras): Promise<AccessRead>;
   /**
    * What effective permissions need: the iTwin (a deleted one ends access at once), the iModel, the
-   * caller's team member item and list entry, and their interaction record, since asking counts as an
-   * interaction (one BatchGetItem of 5 keys).
+   * caller's organisation membership (a removal ends access at once), team member item and list entry,
+   * and their interaction record, since asking counts as an interaction (one BatchGetItem of 6 keys).
    */
-  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry" | "interaction">>;
+  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry" | "interaction" | "orgMember">>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
   list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
   /** Removes the iModel item: access to it and to everything inside it ends at once (every route reads the item). */
@@ -83,6 +88,12 @@ export interface ImodelStore {
   /** One strongly consistent GetItem. */
   hasInteracted(imodelId: string, userId: string): Promise<boolean>;
 }
+
+/** The caller's membership of the organisation the iTwin's id names; undefined for an id that names none. */
+const orgMemberKey = (itwinId: string, userId: string) => {
+  const orgId = orgOfItwin(itwinId);
+  return orgId ? keys.member(orgId, userId) : undefined;
+};
 
 export class DynamoImodelStore implements ImodelStore {
   constructor(private readonly table: TableRef) {}
@@ -111,8 +122,9 @@ export class DynamoImodelStore implements ImodelStore {
   }
 
   async readPermissions(imodelId: string, itwinId: string, userId: string) {
+    const orgMember = orgMemberKey(itwinId, userId);
     const wanted = [keys.itwin(itwinId), keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId), keys.interaction(imodelId, userId)];
-    const items = await batchGetMany(this.table, wanted);
+    const items = await batchGetMany(this.table, [...wanted, ...(orgMember ? [orgMember] : [])]);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
     return {
       itwin: find<Itwin>(wanted[0]!),
@@ -120,6 +132,7 @@ export class DynamoImodelStore implements ImodelStore {
       member: find<TeamMember>(wanted[2]!),
       entry: find<AccessEntry>(wanted[3]!),
       interaction: find<Interaction>(wanted[4]!),
+      orgMember: orgMember && find<Member>(orgMember),
     };
   }
 
@@ -143,13 +156,15 @@ export class DynamoImodelStore implements ImodelStore {
     ];
     const teamKeys = [...new Set(also.teamUserIds ?? [])].filter((u) => u !== userId).map((u) => keys.itwinMember(itwinId, u));
     const roleKeys = [...new Set(also.roleIds ?? [])].map((r) => keys.itwinRole(itwinId, r));
-    // One request up to 100 keys (an access list of up to 99 users fits with its roles in the common case).
-    const items = await batchGetMany(this.table, [...wanted, ...teamKeys, ...roleKeys]);
+    const orgMember = orgMemberKey(itwinId, userId);
+    // One request up to 100 keys (an access list of up to 98 users fits with its roles in the common case).
+    const items = await batchGetMany(this.table, [...wanted, ...(orgMember ? [orgMember] : []), ...teamKeys, ...roleKeys]);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
     return {
       itwin: find<Itwin>(wanted[0]!),
       imodel: find<Imodel>(wanted[1]!),
       member: find<TeamMember>(wanted[2]!),
+      orgMember: orgMember && find<Member>(orgMember),
       entry: find<AccessEntry>(wanted[3]!),
       interaction: find<Interaction>(wanted[4]!),
       briefcase: also.briefcaseId ? find<Briefcase>(keys.briefcase(imodelId, also.briefcaseId)) : undefined,

@@ -1,6 +1,7 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { MAX_TEAMS_PER_ORGANIZATION, type CustomRole, type Itwin, type ItwinKind, type ListedItwin, type TeamMember, type TeamOfUser, type TeamsOfUser } from "../domain/itwin";
+import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../itwin-errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
@@ -12,8 +13,15 @@ import { allOfPrefix, batchGetMany, deleteAll, pageOfPrefix, queryPrefix, transa
 export interface ItwinStore {
   /** Creates the iTwin with its creator as first team member; answers the existing one when the id is already taken. */
   create(itwin: Itwin, creator: TeamMember): Promise<{ itwin: Itwin; created: boolean }>;
-  /** The iTwin and the team member items of `userIds`, in one strongly consistent request. */
-  getWithMembers(itwinId: string, userIds: string[]): Promise<{ itwin?: Itwin; members: Map<string, TeamMember> }>;
+  /**
+   * The iTwin and the team member items of `userIds`, and with `orgMember` that user's membership of
+   * the organisation (`orgId`), in one strongly consistent request.
+   */
+  getWithMembers(
+    itwinId: string,
+    userIds: string[],
+    orgMember?: { orgId: string; userId: string },
+  ): Promise<{ itwin?: Itwin; members: Map<string, TeamMember>; orgMember?: Member }>;
   /** The keys `getWithMembers` reads, to read them in the same request as something else (the caller's membership). */
   keysWithMembers(itwinId: string, userIds: string[]): Record<string, unknown>[];
   /** The iTwin and team members among items read that way. */
@@ -159,8 +167,11 @@ export class DynamoItwinStore implements ItwinStore {
     }
   }
 
-  async getWithMembers(itwinId: string, userIds: string[]) {
-    return this.fromItems(itwinId, await batchGet(this.table, this.keysWithMembers(itwinId, userIds)));
+  async getWithMembers(itwinId: string, userIds: string[], orgMember?: { orgId: string; userId: string }) {
+    const memberKey = orgMember && keys.member(orgMember.orgId, orgMember.userId);
+    const items = await batchGet(this.table, [...this.keysWithMembers(itwinId, userIds), ...(memberKey ? [memberKey] : [])]);
+    const found = memberKey && items.find((i) => i.pk === memberKey.pk && i.sk === memberKey.sk);
+    return { ...this.fromItems(itwinId, items), orgMember: strip<Member>(found) };
   }
 
   keysWithMembers(itwinId: string, userIds: string[]) {

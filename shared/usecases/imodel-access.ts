@@ -3,13 +3,15 @@ import { itwinOfImodel } from "../child-ids";
 import type { Clock } from "../clock";
 import { dayOf, permissionsOn, type Briefcase, type Imodel, type Interaction, type NamedVersion } from "../domain/imodel";
 import type { Connection, Run } from "../domain/connection";
-import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
+import { teamItemCounts, type CustomRole, type Itwin, type TeamMember } from "../domain/itwin";
 import type { SyncOwner } from "../domain/sync-token";
 import { allows, operationRules, permissions, type ImodelOperation, type Permission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { logger } from "../log";
 import type { AccessExtras, ImodelStore } from "../store/imodels";
+import type { OrganizationStore } from "../store/organizations";
+import { recordVerifiedEmail } from "./membership";
 import { readWhileChecking } from "./together";
 
 export interface ImodelAccess {
@@ -49,14 +51,18 @@ export function denied(operation: ImodelOperation, itwin: Itwin, member: TeamMem
   return forbidden(`Your permissions ${where} (${held.join(", ") || "none"}) do not include ${rule.needs}, needed to ${rule.purpose}`);
 }
 
-export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
-  /** One BatchGetItem. Anyone outside the iTwin's team gets 404: the iModel is not visible to them. */
+export function imodelGuard(deps: { imodels: ImodelStore; organizations: Pick<OrganizationStore, "recordVerifiedEmail">; clock: Clock }) {
+  /**
+   * One BatchGetItem. Anyone outside the iTwin's team, or outside its organisation (a removed member
+   * whose team items are still being cleaned up), gets 404: the iModel is not visible to them.
+   */
   async function open(caller: Caller, imodelId: string, options: OpenOptions = {}): Promise<ImodelAccess> {
     const hidden = () => (options.notFoundAs ? notFound(options.notFoundAs.kind, options.notFoundAs.id) : notFound("iModel", imodelId));
     const itwinId = itwinOfImodel(imodelId);
     if (!itwinId) throw hidden();
     const read = await deps.imodels.readAccess(imodelId, itwinId, caller.userId, options);
-    if (!read.itwin || !read.imodel || !read.member) throw hidden();
+    if (!read.itwin || !read.imodel || !read.member || read.orgMember?.orgId !== read.itwin.orgId || !teamItemCounts(read.orgMember, read.member)) throw hidden();
+    await recordVerifiedEmail(deps.organizations, read.orgMember!, caller);
     return {
       itwin: read.itwin,
       imodel: read.imodel,
@@ -116,9 +122,14 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
       const itwinId = itwinOfImodel(imodelId);
       if (!itwinId) throw notFound("iModel", imodelId);
       const read = await deps.imodels.readPermissions(imodelId, itwinId, caller.userId);
-      if (!read.itwin || !read.imodel || !read.member) throw notFound("iModel", imodelId);
+      if (!read.itwin || !read.imodel || !read.member || read.orgMember?.orgId !== read.itwin.orgId || !teamItemCounts(read.orgMember, read.member)) {
+        throw notFound("iModel", imodelId);
+      }
       const held = permissionsOn(read.imodel, read.member, read.entry);
-      if (held.length) await touched({ imodel: read.imodel, member: read.member, interaction: read.interaction });
+      await Promise.all([
+        recordVerifiedEmail(deps.organizations, read.orgMember, caller),
+        held.length ? touched({ imodel: read.imodel, member: read.member, interaction: read.interaction }) : undefined,
+      ]);
       return held;
     },
     /**

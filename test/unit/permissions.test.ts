@@ -11,7 +11,9 @@ import {
   mintNamedVersionId,
   mintApplicationId,
   mintRunId,
+  mintItwinId,
   mintTestItwinId,
+  orgOfItwin,
   orgOfApplication,
   orgOfTestItwin,
 } from "../../shared/child-ids";
@@ -185,10 +187,11 @@ describe("ids that embed their parent", () => {
     fc.assert(
       fc.property(fc.option(fc.string({ minLength: 1 }), { nil: undefined }), fc.boolean(), (key, test) => {
         const orgId = key === undefined ? newId("org") : idFor("org", key, "user");
-        // An ordinary iTwin is top-level; a Test iTwin embeds its organisation, and so do its iModels and their children.
-        const itwinId = test ? mintTestItwinId(orgId, key, "user") : key === undefined ? newId("itw") : idFor("itw", key, "user");
+        // Every iTwin, ordinary or Test, embeds its organisation, and so do its iModels and their children.
+        const itwinId = test ? mintTestItwinId(orgId, key, "user", "test-itwin") : mintItwinId(orgId, key, "user", "itwin");
         fits(itwinId);
-        expect(orgOfTestItwin(itwinId)).toBe(test ? orgId : undefined);
+        expect(orgOfItwin(itwinId)).toBe(orgId);
+        expect(orgOfTestItwin(itwinId)).toBe(orgId);
         const imodelId = mintImodelId(itwinId, key, "user");
         fits(imodelId);
         expect(itwinOfImodel(imodelId)).toBe(itwinId);

@@ -1,7 +1,8 @@
 // The bounded role history (shared/domain/role-history.ts): at most ROLE_HISTORY_CAP entries, and no token judged with a role above the one it was issued under.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lowerRole, ROLE_HISTORY_CAP, withRoleChange } from "../../shared/domain/role-history";
+import { ROLE_HISTORY_CAP, withRoleChange } from "../../shared/domain/role-history";
+import { lowerRole } from "../../shared/domain/roles";
 import { roleAt, roles, type Role, type RoleSince } from "../../shared/domain/roles";
 
 const anyRole = fc.constantFrom<Role | null>(...roles, null);

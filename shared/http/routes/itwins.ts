@@ -35,6 +35,7 @@ const rolesField = z.array(roleRef).max(20);
 
 const teamRule =
   "Any team member reads the team; changing it needs `team_manage` (403 otherwise). People outside the team get 404. " +
+  "Nobody grants what they do not hold: roles given and custom roles defined carry only permissions the caller holds (the iTwin's creator holds all; 403 names what is missing). " +
   "A Test iTwin's team is its participants: changes answer 409 `TestItwinTeam`.";
 
 export const createItwin = defineRoute({

@@ -125,7 +125,7 @@ export const changeMember = defineRoute({
   tag: "Members",
   summary: "Change a member's role or Co-Administrator flag",
   description:
-    "Subscription Managers only. `role: null` clears the role. The new role applies from the member's next sign-in. " +
+    "Subscription Managers only. `role: null` clears the role. A promotion applies to the member's tokens issued after it; a demotion or a cleared role applies at once. Nobody raises their own role or sets their own Co-Administrator flag (403). " +
     "Refused with 409 `LastSubscriptionManager` when no Subscription Manager would be left, and `AdministratorIsSubscriptionManager` for administrators.",
   params: memberParams,
   body: z
