@@ -1,5 +1,5 @@
 // The bounded role history of a member: each role change is appended, and past the cap the oldest entries are collapsed so that no token is judged with more than it held.
-import { lowerRole, type RoleSince } from "./roles";
+import { lowerRole, type Role, type RoleSince } from "./roles";
 
 /** How many entries a member item keeps: the history lives inside the member item, which every request reads. */
 export const ROLE_HISTORY_CAP = 10;
