@@ -93,10 +93,12 @@ runBench(() =>
 
     // The baselines go through a client built as the app builds its own (same settings, same marshalling).
     const ddb = makeDocumentClient({ region: "local", endpoint: dynamodbEndpoint });
-    // What GET /imodels/{id}/permissions reads (DynamoImodelStore.readPermissions): the iTwin, the iModel, the caller's team item and list entry.
+    // What GET /imodels/{id}/permissions reads (DynamoImodelStore.readPermissions): the iTwin, the iModel, the caller's
+    // organisation membership, team item and list entry.
     const checkKeys = [
       keys.itwin(itwin.id),
       keys.imodel(itwin.id, imodel.id),
+      keys.member(org.id, reader.userId),
       keys.itwinMember(itwin.id, reader.userId),
       keys.imodelAccess(imodel.id, reader.userId),
     ];

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, CfnOutput, Duration, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import * as cdkCloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
@@ -13,6 +14,7 @@ import type { FunctionGroup } from "../shared/http/route";
 import { routeList } from "../shared/http/routes";
 import { Alarms } from "./constructs/alarms";
 import { Api } from "./constructs/api";
+import { Dashboard } from "./constructs/dashboard";
 import { ServiceFunction, type TableAccess } from "./constructs/function";
 import { Mail } from "./constructs/mail";
 import { ServiceTable } from "./constructs/tables";
@@ -48,6 +50,8 @@ const settingsSchema = z.object({
    * starve the workers) and a ceiling (the workers cannot starve the API of the account's concurrency).
    */
   workerConcurrency: z.coerce.number().int().min(1).max(10_000),
+  /** Optional: subscribed by e-mail to the alarm topic. */
+  alarmEmail: z.email().optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -75,6 +79,8 @@ export class TwinAccessStack extends Stack {
   readonly table: ServiceTable;
   readonly api: Api;
   readonly trigger: Trigger;
+  readonly alarms: Alarms;
+  readonly dashboard: Dashboard;
   /** Every function of the stack by name: the HTTP groups found in the route table, and the tick. */
   readonly functions: Partial<Record<FunctionName, ServiceFunction>> = {};
 
@@ -141,10 +147,15 @@ export class TwinAccessStack extends Stack {
       fn.lambda.addEnvironment("WORKER_FUNCTION_NAME", tick.lambda.functionName);
       fn.lambda.addToRolePolicy(new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] }));
     }
-    new Alarms(this, "Alarms", { deadLetters: this.trigger.deadLetters, httpApi: this.api.httpApi, tick: tick.lambda });
+    this.alarms = new Alarms(this, "Alarms", {
+      deadLetters: this.trigger.deadLetters,
+      httpApi: this.api.httpApi,
+      tick: tick.lambda,
+      alarmEmail: settings.alarmEmail,
+    });
     // Batches wait in Lambda's asynchronous queue while the workers are at their reserved concurrency; throttles that
     // last mean the due work outgrows the setting (docs/scale.md), so they get an alarm of their own.
-    tick.lambda
+    const workersAtCapacity = tick.lambda
       .metricThrottles({ period: Duration.minutes(5), statistic: "Sum" })
       .createAlarm(this, "WorkersAtCapacity", {
         alarmDescription: "The worker (tick) function was throttled in three five-minute periods running: due runs start late; raise workerConcurrency (docs/scale.md).",
@@ -153,6 +164,11 @@ export class TwinAccessStack extends Stack {
         comparisonOperator: cdkCloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cdkCloudwatch.TreatMissingData.NOT_BREACHING,
       });
+    const notify = new SnsAction(this.alarms.topic);
+    workersAtCapacity.addAlarmAction(notify);
+    workersAtCapacity.addOkAction(notify);
+    this.alarms.alarms.push(workersAtCapacity);
+    this.dashboard = new Dashboard(this, "Dashboard", { httpApi: this.api.httpApi, deadLetters: this.trigger.deadLetters, alarms: this.alarms.alarms });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "TableName", { value: this.table.tableName });

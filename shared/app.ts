@@ -6,6 +6,7 @@ import { makeSesClient, SesMailSender, type MailSender } from "./mail/sender";
 import type { Recipient } from "./mail/templates";
 import { clock as defaultClock, type Clock } from "./clock";
 import { config } from "./config";
+import { guardCapacity } from "./store/capacity";
 import { makeDocumentClient } from "./store/client";
 import type { TableRef } from "./store/dynamo";
 import { DynamoApplicationStore } from "./store/applications";
@@ -51,7 +52,7 @@ export interface Wiring {
 export function wiring(deps: AppDeps = {}): Wiring {
   return {
     table: {
-      ddb: deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+      ddb: guardCapacity(deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT })),
       tableName: deps.tableName ?? config.TABLE_NAME,
     },
     clock: deps.clock ?? defaultClock,
@@ -92,10 +93,11 @@ function jobsFor(deps: AppDeps, inProcess: JobHandler): Jobs {
 
 export function imodelsApp({ table, clock, deps }: Wiring) {
   const imodels = new DynamoImodelStore(table);
-  const guard = imodelGuard({ imodels, clock });
+  const organizations = new DynamoOrganizationStore(table);
+  const guard = imodelGuard({ imodels, organizations, clock });
   const jobs = jobsFor(deps, imodelJobs(imodels));
   return {
-    imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), guard, jobs, clock }),
+    imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), organizations, guard, jobs, clock }),
     timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
   };
 }
@@ -103,12 +105,16 @@ export function imodelsApp({ table, clock, deps }: Wiring) {
 /** Synchronization and the trigger share one wiring: the trigger starts runs and delivers the mail sync records. */
 export function syncApp({ table, clock, deps }: Wiring) {
   const imodels = new DynamoImodelStore(table);
-  const guard = imodelGuard({ imodels, clock });
+  const orgs = new DynamoOrganizationStore(table);
+  const guard = imodelGuard({ imodels, organizations: orgs, clock });
   const mailer = deps.mailer ?? new SesMailSender(makeSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }), config.SENDER_EMAIL);
   const outbox = new DynamoOutboxStore(table);
-  const orgs = new DynamoOrganizationStore(table);
-  const contacts = async ({ orgId, userId }: Recipient) => (await orgs.getMembers(orgId, [userId]))[0];
-  const notifications = notificationUseCases({ outbox, sender: mailer, clock, contacts });
+  // Only the address the member's own verified token carried (never the one a manager typed when adding them).
+  const contacts = async ({ orgId, userId }: Recipient) => {
+    const member = (await orgs.getMembers(orgId, [userId]))[0];
+    return member && { email: member.verifiedEmail, name: member.name };
+  };
+  const notifications = notificationUseCases({ outbox, sender: mailer, clock, contacts, mailPerHour: config.MAIL_MAX_PER_HOUR });
   const syncStore = new DynamoSyncStore(table);
   const warningDays = config.TOKEN_WARNING_DAYS;
   // The worker: the tick function does every group's background jobs.

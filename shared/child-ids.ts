@@ -36,15 +36,17 @@ function childIds(prefix: string, parentPrefix: string, depths: number[]) {
 }
 
 /**
- * `itw_<organisation body><16>`: a Test iTwin's organisation is read from its id, so its routes read the
- * Test iTwin, the caller's participation and the caller's membership in one request. Ordinary iTwins
- * keep `itw_<22>` (`idFor`): their routes never need the organisation before the team check.
+ * `itw_<organisation body><16>`, for ordinary and Test iTwins alike: the organisation is read from the
+ * id, so every iTwin and iModel check reads the caller's organisation membership in the same request
+ * as the team item (a removed member loses access at once, whatever is left of their team items).
  */
-const testItwins = childIds("itw", "org", [0]);
-export const mintTestItwinId = testItwins.mint;
-export const orgOfTestItwin = testItwins.parentOf;
+const itwins = childIds("itw", "org", [0]);
+export const mintItwinId = itwins.mint;
+export const orgOfItwin = itwins.parentOf;
+export const mintTestItwinId = itwins.mint;
+export const orgOfTestItwin = itwins.parentOf;
 
-/** `imd_<iTwin body><16>`: the iModel's iTwin (or Test iTwin) is read from its id. */
+/** `imd_<iTwin body><16>`: the iModel's iTwin (or Test iTwin), and so its organisation, is read from its id. */
 const imodels = childIds("imd", "itw", [0, 1]);
 export const mintImodelId = imodels.mint;
 export const itwinOfImodel = imodels.parentOf;

@@ -13,6 +13,8 @@ const schema = z.object({
     .default("7,1")
     .transform((s) => s.split(",").map((d) => Number(d.trim())))
     .pipe(z.array(z.number().int().min(1).max(29))),
+  /** Mails one address receives at most in any hour; the rest wait and go out as one digest (issue 13, no mail cannon). */
+  MAIL_MAX_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(10),
   /** Items of each kind of due work one tick takes at most; the rest waits for the next tick. */
   TICK_MAX_ITEMS: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Due items worked on at the same time within a tick. */

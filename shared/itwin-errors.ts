@@ -1,5 +1,5 @@
 // Errors named after the iTwin and iModel rules they protect (SPEC section 2); the store and use cases throw them, the middy stack answers them.
-import { conflict, invalidInput, serviceUnavailable } from "./errors";
+import { conflict, forbidden, invalidInput, serviceUnavailable } from "./errors";
 
 export const lastTeamManager = () =>
   conflict("LastTeamManager", "Refused: the iTwin would have nobody with team_manage; give the TeamManager role (or a role with team_manage) to someone else first");
@@ -31,9 +31,19 @@ export const notYourBriefcase = (briefcaseId: string) =>
 export const lockHeld = (objectId: string, briefcaseId: string) =>
   conflict("LockHeldByAnotherBriefcase", `'${objectId}' is locked by briefcase '${briefcaseId}'; ask its owner to release it, or someone with Manage`, { objectId, briefcaseId });
 
+export const tooManyLocks = (briefcaseId: string, max: number) =>
+  conflict("TooManyLocks", `Briefcase '${briefcaseId}' may hold at most ${max} locks, counting those this push names; release locks first`, { briefcaseId, max });
+
+export const tooManyTeams = (userId: string, max: number) =>
+  conflict("TooManyTeams", `'${userId}' is on ${max} teams of this organisation, the most one user may join; remove them from a team first`, { userId, max });
+
 export const unknownRoles = (field: string, roleIds: string[]) =>
   invalidInput(`Invalid ${field}: no role ${roleIds.map((r) => `'${r}'`).join(", ")} in this iTwin`, {
     fields: roleIds.map((r) => ({ field, reason: `unknown role '${r}'` })),
   });
 
 export const busyTimeline = () => serviceUnavailable("Many changesets are being pushed to this iModel at once; retry after the time in Retry-After");
+
+/** Nobody grants what they do not hold: 403 naming what the granter lacks. */
+export const grantAboveOwn = (missing: readonly string[], where: string) =>
+  forbidden(`You can only grant permissions you hold ${where}; you lack ${missing.join(", ")}`);

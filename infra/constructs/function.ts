@@ -97,6 +97,6 @@ export class ServiceFunction extends Construct {
   /** Lets the handler send notifications: SENDER_EMAIL and ses:SendEmail/SendRawEmail on that identity only. */
   bindSender(mail: Mail): void {
     this.lambda.addEnvironment("SENDER_EMAIL", mail.senderEmail);
-    mail.identity.grantSendEmail(this.role);
+    mail.grantSend(this.role);
   }
 }

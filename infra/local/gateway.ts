@@ -5,6 +5,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { clock } from "../../shared/clock";
 import type { HttpEvent } from "../../shared/http/handler";
 import { routeKey, type FunctionGroup, type RouteDef } from "../../shared/http/route";
+import { crossSiteRefusal } from "./same-origin";
 import type { Issuer } from "./tokens";
 
 export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -85,7 +86,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   if (url.pathname === "/.well-known/jwks.json" && method === "GET") {
     return send(res, 200, { keys: [options.issuer.publicJwk] });
   }
-  if (options.controls && url.pathname.startsWith("/_local/")) return localControl(req, res, url, method, options.controls);
+  if (options.controls && url.pathname.startsWith("/_local/")) {
+    const refusal = crossSiteRefusal(req);
+    if (refusal) return send(res, 403, gatewayError("Forbidden", `Local controls answer only this machine's tools: ${refusal}`));
+    return localControl(req, res, url, method, options.controls);
+  }
 
   let matched: { route: RouteDef; params: Record<string, string> } | undefined;
   for (const candidate of routes) {
@@ -125,7 +130,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
 /** Verifies the bearer token like API Gateway's JWT authorizer; claims are passed on as strings, as it does. */
 async function authorize(req: IncomingMessage, issuer: Issuer): Promise<Record<string, string> | undefined> {
   const header = req.headers.authorization ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  // The identity source holds the token alone or after "Bearer " (API Gateway's JWT authorizer accepts both).
+  const match = /^(?:Bearer\s+)?(\S+)$/i.exec(header.trim());
   if (!match) return undefined;
   try {
     const payload = await issuer.verify(match[1]!, clock.now());

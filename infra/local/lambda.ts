@@ -1,6 +1,7 @@
 // The Lambda Invoke API for the local stack: LambdaJobs invoke the worker here as they do on AWS; `Event` invokes wait in a queue that a pool of local workers drains.
 import { createServer, type Server } from "node:http";
 import { track } from "../../shared/jobs";
+import { crossSiteRefusal } from "./same-origin";
 
 export type LocalFunction = (event: unknown) => Promise<unknown>;
 
@@ -61,6 +62,7 @@ class AsyncQueue {
 /**
  * Serves `POST /2015-03-31/functions/{name}/invocations`: `Event` invocations answer 202 at once and run
  * the function afterwards from the queue (as Lambda's asynchronous invoke does), `RequestResponse` answers its result.
+ * Requests from a web page are refused (403, `crossSiteRefusal`); `listen` binds it to 127.0.0.1 only.
  */
 export function createLambdaServer(functions: Record<string, LocalFunction>, options: LocalLambdaOptions = {}): Server {
   const queue = new AsyncQueue({ concurrency: Infinity, retries: 2, retryDelayMs: 200, ...options });
@@ -74,6 +76,8 @@ export function createLambdaServer(functions: Record<string, LocalFunction>, opt
         res.writeHead(status, { "content-type": "application/json", ...headers });
         res.end(body === undefined ? "" : JSON.stringify(body));
       };
+      const refusal = crossSiteRefusal(req);
+      if (refusal) return answer(403, { Type: "User", message: `The local Invoke API answers only this machine's tools: ${refusal}` }, { "x-amzn-errortype": "AccessDeniedException" });
       if (req.method !== "POST" || !fn) return answer(404, { Type: "User", message: `Function not found: ${name ?? req.url}` }, { "x-amzn-errortype": "ResourceNotFoundException" });
       let event: unknown;
       try {

@@ -6,7 +6,7 @@ export interface Application {
   createdBy: string;
   createdAt: string;
   updatedAt: string;
-  /** Listed owners. Application and Subscription Managers own every application implicitly and are not listed. */
+  /** Listed owners, the creator first (always listed, manager or not). Application and Subscription Managers own every application implicitly. */
   owners: string[];
   version: number;
 }

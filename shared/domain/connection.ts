@@ -1,5 +1,12 @@
 // Synchronization connections and their runs (seed sync-connection-ownership.txt): who owns one, when it runs, what a run syncs.
+import type { RunStreak } from "./run-failures";
 import type { Schedule } from "./schedule";
+
+/**
+ * How many source files one connection lists, on every path that adds one (creation, edit, PUT of one
+ * file): the files live inside the connection item, which DynamoDB caps at 400 KB.
+ */
+export const MAX_CONNECTION_FILES = 100;
 
 export interface SourceFile {
   id: string;
@@ -8,11 +15,11 @@ export interface SourceFile {
   version: string;
 }
 
-export interface Connection {
+export interface Connection extends RunStreak {
   id: string;
   imodelId: string;
   itwinId: string;
-  /** The organisation of its iTwin, so dispatch interleaves organisations from the `due` index alone (absent on older items: the iTwin stands in). */
+  /** The organisation of its iTwin: dispatch interleaves organisations from the `due` index alone, and a failing streak is told to the owner's address in it (absent on older items: the iTwin stands in). */
   orgId?: string;
   name: string;
   ownerId: string;

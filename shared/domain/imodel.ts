@@ -65,6 +65,12 @@ export interface NamedVersion {
   updatedAt: string;
 }
 
+/**
+ * How many locks one briefcase holds: its item lists them (400 KB at most). A push is refused when the
+ * locks held plus the locks it names could pass this, on every path that adds to the set (only pushes do).
+ */
+export const MAX_BRIEFCASE_LOCKS = 1000;
+
 export interface Briefcase {
   id: string;
   imodelId: string;

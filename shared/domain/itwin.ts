@@ -1,5 +1,5 @@
 // An iTwin (project) of an organisation, its team members and custom roles, as the rules see them.
-import type { ItwinPermission } from "./permissions";
+import { itwinPermissions, type ItwinPermission } from "./permissions";
 import type { Role } from "./roles";
 
 /** `test`: a Test iTwin of the developer portal, whose participants hold every iModel permission. */
@@ -39,6 +39,15 @@ export interface CustomRole {
   createdAt: string;
 }
 
+/**
+ * Whether a team member item gives access: only with a membership of the iTwin's organisation, and
+ * only if it was made under that membership. A user joins a team only as an organisation member (a
+ * condition of the write), so an item older than the membership is a leftover of an earlier one whose
+ * cleanup did not finish: it must not come back when the user is added to the organisation again.
+ */
+export const teamItemCounts = (orgMember: { addedAt: string } | undefined, teamMember: { addedAt: string } | undefined): boolean =>
+  !!orgMember && !!teamMember && teamMember.addedAt >= orgMember.addedAt;
+
 /** Who may create an ordinary iTwin: any organisation member with a role (docs/decisions-itwins.md). */
 export const mayCreateItwin = (role: Role | null): boolean => role !== null;
 
@@ -62,3 +71,18 @@ export interface TeamsOfUser {
 
 /** An iTwin as lists answer it (the list entries of ordinary iTwins hold these fields: they never change). */
 export type ListedItwin = Omit<Itwin, "teamManagerCount">;
+
+/**
+ * How many teams of one organisation a user may be on: the user's teams item lists them (400 KB at most,
+ * and removing the user from the organisation leaves them all). Checked on every path that joins a team:
+ * creating an iTwin or Test iTwin, adding a team member or participant.
+ */
+export const MAX_TEAMS_PER_ORGANIZATION = 1000;
+
+/**
+ * What a team manager may grant, in roles for others or themselves and in custom role definitions:
+ * the permissions they hold in the iTwin. Its creator holds every permission, whatever roles they
+ * have now (SPEC section 2).
+ */
+export const grantCeiling = (itwin: Pick<Itwin, "createdBy">, granter: Pick<TeamMember, "userId" | "permissions">): readonly ItwinPermission[] =>
+  itwin.createdBy === granter.userId ? itwinPermissions : granter.permissions;

@@ -1,7 +1,8 @@
 // Rules of organisation membership: role changes, the administrator flags and what a change does to the Subscription Manager count.
-import { conflict } from "../errors";
+import { conflict, forbidden } from "../errors";
 import type { Member } from "./organization";
-import { withRoleChange, type Role } from "./roles";
+import { withRoleChange } from "./role-history";
+import { raisesOwnStanding, type Role } from "./roles";
 
 const isManager = (m: Pick<Member, "role">) => m.role === "SubscriptionManager";
 
@@ -12,7 +13,7 @@ export interface MemberChange {
   changed: boolean;
 }
 
-/** Gives a member a role (and optionally sets the Co-Administrator flag); the change applies from their next sign-in. */
+/** Gives a member a role (and optionally sets the Co-Administrator flag); a promotion applies from their next sign-in, a demotion at once. */
 export function changeMember(before: Member, change: { role?: Role | null; coAdministrator?: boolean }, at: Date): MemberChange {
   const coAdministrator = change.coAdministrator ?? before.coAdministrator;
   let role = change.role === undefined ? before.role : change.role;
@@ -46,4 +47,11 @@ export function checkRemoval(actorId: string, target: Member): { managerDelta: n
     );
   }
   return { managerDelta: isManager(target) ? -1 : 0 };
+}
+
+/** Nobody raises their own role or gives themselves the Co-Administrator flag: 403, whoever they are. */
+export function checkOwnChange(actorId: string, before: Member, after: Member): void {
+  if (actorId === before.userId && raisesOwnStanding(before, after)) {
+    throw forbidden("Nobody raises their own role: ask another Subscription Manager");
+  }
 }

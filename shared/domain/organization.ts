@@ -20,7 +20,13 @@ export interface Subscription {
 export interface Member {
   orgId: string;
   userId: string;
+  /** The address shown in lists: typed by the manager who added them, or their own verified one. */
   email: string;
+  /**
+   * The verified address the member's own token carried on their latest request (recorded when it
+   * changes): the only address their mail goes to. Absent until they have signed in with one.
+   */
+  verifiedEmail?: string;
   name?: string;
   role: Role | null;
   administrator: boolean;

@@ -36,6 +36,17 @@ export const listSettable: readonly Permission[] = levelPermissions.Manage;
 /** The permissions a per-iModel list never affects: they are always judged at iTwin level. */
 export const itwinOnly: readonly Permission[] = permissions.filter((p) => !listSettable.includes(p));
 
+/**
+ * How an iTwin-only permission meets an iModel's own list, as data: it counts on that iModel only when the
+ * list gives the holder the permission named here, the level just below it. So every set answered or
+ * enforced stays cumulative (Delete implies Manage, Write, Read and View): nobody deletes an iModel the
+ * list does not let them manage, let alone one they cannot read. Without an own list the iTwin's roles
+ * apply whole, so a Delete holder there is a Manage holder too.
+ */
+export const itwinOnlyOnListNeeds: Readonly<Partial<Record<Permission, Permission>>> = {
+  imodels_delete: "imodels_manage",
+};
+
 export const imodelOperations = [
   "readIModel",
   "createIModel",
@@ -66,7 +77,8 @@ export interface OperationRule {
 export const operationRules: Record<ImodelOperation, OperationRule> = {
   readIModel: { needs: "imodels_webview", scope: "imodel", purpose: "see the iModel" },
   createIModel: { needs: "imodels_manage", scope: "itwin", purpose: "create an iModel" },
-  deleteIModel: { needs: "imodels_delete", scope: "itwin", purpose: "delete an iModel" },
+  // Judged on the effective set: the iTwin level grants it, an own list must also give Manage (itwinOnlyOnListNeeds).
+  deleteIModel: { needs: "imodels_delete", scope: "imodel", purpose: "delete an iModel" },
   setAccess: { needs: "imodels_manage", scope: "imodel", purpose: "configure the iModel's access" },
   clearAccess: { needs: "imodels_manage", scope: "imodel", purpose: "configure the iModel's access" },
   createBriefcase: { needs: "imodels_read", scope: "imodel", purpose: "get a local copy (briefcase)" },
@@ -109,12 +121,13 @@ export function listEntryPermissions(granted: readonly string[]): Permission[] {
 /**
  * The caller's effective permissions on one iModel. Without an own list the iTwin's roles apply.
  * With one, only the list applies (it restricts and it grants), except for what only the iTwin
- * level decides (delete). `listEntry` undefined with an own list means "not on the list".
+ * level grants (delete), which also needs what `itwinOnlyOnListNeeds` names from the list.
+ * `listEntry` undefined with an own list means "not on the list".
  */
 export function effectivePermissions(itwin: readonly string[], ownList: { entry?: readonly string[] } | undefined): Permission[] {
   if (!ownList) return imodelPart(itwin);
   const fromList = listEntryPermissions(ownList.entry ?? []);
-  const fromItwin = imodelPart(itwin).filter((p) => itwinOnly.includes(p));
+  const fromItwin = imodelPart(itwin).filter((p) => itwinOnly.includes(p) && fromList.includes(itwinOnlyOnListNeeds[p] ?? p));
   return permissions.filter((p) => fromList.includes(p) || fromItwin.includes(p));
 }
 
@@ -127,3 +140,11 @@ export function allows(operation: ImodelOperation, held: { itwin: readonly strin
 /** The lowest level that allows an operation when no own list applies. */
 export const lowestLevelFor = (operation: ImodelOperation): Level =>
   levels.find((level) => levelPermissions[level].includes(operationRules[operation].needs))!;
+
+/**
+ * Nobody grants what they do not hold (SPEC section 2): the permissions of `granted` (closed under the
+ * cumulative rule) missing from `held`, in table order. Empty: the grant is within the granter's own.
+ */
+export function beyondOwn(granted: Iterable<string>, held: readonly string[]): ItwinPermission[] {
+  return closure(granted).filter((p) => !held.includes(p));
+}

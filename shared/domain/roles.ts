@@ -1,7 +1,19 @@
-// Organisation roles of the developer portal (seed developer-portal-roles.txt) and the sign-in rule for role changes.
+// Organisation roles of the developer portal (seed developer-portal-roles.txt), their order, and the rule that times role changes.
 
 export const roles = ["SubscriptionManager", "ApplicationManager", "Developer"] as const;
 export type Role = (typeof roles)[number];
+
+/**
+ * From least to most authority; `null` (no role: documentation only) is below every role. Each role
+ * may do everything the one before it may (the portal matrix, checked by a unit test), so "the lower
+ * of two roles" is always the one that allows less.
+ */
+export const roleOrder: readonly (Role | null)[] = [null, "Developer", "ApplicationManager", "SubscriptionManager"];
+
+export const roleRank = (role: Role | null): number => roleOrder.indexOf(role);
+
+/** The role that allows less of the two. */
+export const lowerRole = (a: Role | null, b: Role | null): Role | null => (roleRank(a) <= roleRank(b) ? a : b);
 
 /** A role a member held from a moment on; `role: null` is a member with no role (documentation only). */
 export interface RoleSince {
@@ -9,12 +21,9 @@ export interface RoleSince {
   from: string; // ISO instant
 }
 
-/** How many past roles a member record keeps: enough for any token still valid when the next change lands. */
-export const ROLE_HISTORY_LIMIT = 10;
-
 /**
- * The role a request is judged with. A role change applies from the member's next sign-in, so a
- * token issued before the change keeps the role that was current when it was issued.
+ * The role that was current when a token was issued: a promotion applies from the member's next
+ * sign-in, so a token issued before it keeps the earlier role. Only half of the rule: see `roleInForce`.
  */
 export function roleAt(history: readonly RoleSince[], signedInAt: Date): Role | null {
   let current: RoleSince | undefined;
@@ -26,9 +35,25 @@ export function roleAt(history: readonly RoleSince[], signedInAt: Date): Role | 
   return (current ?? history[0])?.role ?? null;
 }
 
-/** Appends a change and keeps the newest entries only. */
-export function withRoleChange(history: readonly RoleSince[], role: Role | null, at: Date): RoleSince[] {
-  return [...history, { role, from: at.toISOString() }].slice(-ROLE_HISTORY_LIMIT);
+/**
+ * The role a request is judged with: the lower of the role when its token was issued (`iat`) and the
+ * stored role now. A promotion waits for a token issued after it; a demotion or a cleared role holds
+ * from the very next request, whatever the token says (SPEC section 1).
+ */
+export function roleInForce(member: { role: Role | null; roleHistory: readonly RoleSince[] }, issuedAt: Date): Role | null {
+  return lowerRole(roleAt(member.roleHistory, issuedAt), member.role);
+}
+
+/**
+ * Whether a change a member makes to their own membership raises it: a higher role, or a
+ * Co-Administrator flag they did not hold (it keeps them a Subscription Manager against demotion).
+ * Nobody raises their own standing; lowering it is allowed.
+ */
+export function raisesOwnStanding(
+  before: { role: Role | null; coAdministrator: boolean },
+  after: { role: Role | null; coAdministrator: boolean },
+): boolean {
+  return roleRank(after.role) > roleRank(before.role) || (after.coAdministrator && !before.coAdministrator);
 }
 
 /** Administrators and Co-Administrators are always Subscription Managers. */

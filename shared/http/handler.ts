@@ -5,12 +5,13 @@ import httpSecurityHeaders from "@middy/http-security-headers";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
-import { AppError, bodyTooLarge, invalidInput, notFound, serviceUnavailable, unsupportedMediaType } from "../errors";
+import { AppError, bodyTooLarge, invalidInput, notFound, serviceUnavailable, unauthorized, unsupportedMediaType } from "../errors";
 import { logger } from "../log";
 import { recordRequest } from "../metrics";
 import type { Answer } from "./answer";
 import { callerFrom, type Caller } from "./caller";
 import { routeKey, type AnyObject, type RouteDef } from "./route";
+import { userId as userIdSchema } from "./schemas";
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -41,7 +42,7 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
   return {
     route: route as RouteDef,
     async handle(event) {
-      const caller = route.auth ? callerFrom(event) : anonymous;
+      const caller = route.auth ? usableCaller(callerFrom(event)) : anonymous;
       const params = validate("path", route.params, event.pathParameters ?? {});
       const query = route.query ? validate("query", route.query, event.queryStringParameters ?? {}) : refuseQuery(event);
       const body = route.body ? validate("body", route.body, parseBody(event)) : refuseBody(event);
@@ -51,6 +52,12 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
 }
 
 const anonymous: Caller = { userId: "anonymous", signedInAt: new Date(0) };
+
+/** A token's `sub` becomes keys like any user id in a path or body: the same schema refuses `#` and control characters in it. */
+function usableCaller(caller: Caller): Caller {
+  if (!userIdSchema.safeParse(caller.userId).success) throw unauthorized("The token's 'sub' is not a usable user id (printable ASCII without spaces or '#', at most 128 characters)");
+  return caller;
+}
 
 function validate<S extends z.ZodType | undefined>(where: string, schema: S, input: unknown): Infer<S> {
   if (!schema) return undefined as Infer<S>;
@@ -132,6 +139,18 @@ function toResult(answer: Answer, route: RouteDef, requestId: string): HttpResul
   return { statusCode: answer.status, headers: { "content-type": contentType, ...headers }, body };
 }
 
+/**
+ * Answers to a signed-in caller hold what that caller may see now: no browser, proxy or CDN may keep
+ * them (a shared cache could hand them to someone else, a private one could show them after a sign-out).
+ * Errors too: a 404 or 403 says who may see what. Only the public routes (health, contract, API page) may be cached.
+ */
+export const NO_STORE = { "cache-control": "no-store" } as const;
+
+function applyNoStore(result: HttpResult | undefined, authenticated: boolean): void {
+  if (!result || !authenticated) return;
+  result.headers = { ...result.headers, ...NO_STORE };
+}
+
 /** Headers a route set itself: they win over the security middleware's defaults (the API page sets its own CSP). */
 const explicitHeaders = new WeakMap<HttpEvent, Record<string, string>>();
 
@@ -169,6 +188,8 @@ export function serve(...handlers: RouteHandler[]) {
     .use(httpHeaderNormalizer())
     // Registered before the security headers so that its `after` runs after theirs.
     .use({ after: (request) => applyExplicitHeaders(request.event, request.response) })
+    // An unknown route is no public one either: only a route declared without auth may be cached.
+    .use({ after: (request) => applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false) })
     .use(httpSecurityHeaders())
     .use({
       before: (request) => {
@@ -179,6 +200,7 @@ export function serve(...handlers: RouteHandler[]) {
         if (error.status >= 500) logger.error("request failed", { route: request.event.routeKey, error: request.error as Error });
         else logger.info("request refused", { route: request.event.routeKey, status: error.status, code: error.code });
         request.response = errorResult(error, request.event.requestContext.requestId);
+        applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false);
       },
     })
     .handler(core);

@@ -18,6 +18,20 @@ const errorMeaning: Record<ErrorStatus, string> = {
 
 type Json = Record<string, unknown>;
 
+/** API Gateway's own answers, before any function runs: `{"message":"Too Many Requests"}`, `{"message":"Request Entity Too Large"}`. */
+const gatewayMessage = z.object({ message: z.string() }).meta({ id: "GatewayMessage" });
+
+/** Every answer of a signed-in route carries it (shared/http/handler.ts); the gateway's own 401 does not pass the function. */
+const noStoreHeader = { "Cache-Control": { description: "Always `no-store`: the answer is for this caller, now", schema: { type: "string", const: "no-store" } } };
+
+function headersOf(status: ErrorStatus, auth: boolean): Json {
+  const headers: Json = {
+    ...(auth && status !== 401 ? noStoreHeader : {}),
+    ...(status === 503 ? { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } : {}),
+  };
+  return Object.keys(headers).length ? { headers } : {};
+}
+
 export function buildOpenApi(routes: readonly RouteDef[], info: { version: string; serverUrl?: string }): Json {
   const components: Record<string, Json> = {};
   const schemaOf = (schema: z.ZodType, io: "input" | "output"): Json => {
@@ -28,6 +42,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
   // Both carry `.meta({ id })`, so hoisting registers them as components and answers their $ref.
   const errorRef = schemaOf(errorBody, "output");
   const gatewayUnauthorizedRef = schemaOf(gatewayUnauthorized, "output");
+  const gatewayMessageRef = schemaOf(gatewayMessage, "output");
 
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
@@ -56,19 +71,27 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     const success = route.success;
     responses[String(success.status)] = {
       description: success.description,
+      ...(route.auth ? { headers: noStoreHeader } : {}),
       ...(success.schema
         ? { content: { [success.contentType ?? "application/json"]: { schema: schemaOf(success.schema, "output") } } }
         : {}),
     };
     for (const status of errorStatuses(route)) {
+      // 401 and 413 can come from API Gateway itself (authorizer, 10 MB limit), in its own shape.
       const schema =
-        status === 401 ? { anyOf: [errorRef, gatewayUnauthorizedRef] } : errorRef;
+        status === 401 ? { anyOf: [errorRef, gatewayUnauthorizedRef] } : status === 413 ? { anyOf: [errorRef, gatewayMessageRef] } : errorRef;
       responses[String(status)] = {
         description: errorMeaning[status],
-        ...(status === 503 ? { headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } } } : {}),
+        ...headersOf(status, route.auth),
         content: { "application/json": { schema } },
       };
     }
+    // Stage throttling applies to every route, public ones included, before any function runs.
+    responses["429"] = {
+      description: "API Gateway throttled the request (the stage's rate or burst limit); retry later, after `Retry-After` when present",
+      headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+      content: { "application/json": { schema: gatewayMessageRef } },
+    };
     responses.default = { description: errorMeaning[500], content: { "application/json": { schema: errorRef } } };
 
     const operation: Json = {

@@ -6,15 +6,28 @@ export const resourceId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,96}$/, "must be 1-96 characters of letters, digits, '_' or '-'");
 
-/** A user id as the identity provider writes it in `sub`: printable, no spaces. */
+/**
+ * A user id as the identity provider writes it in `sub`: printable, no spaces, and no `#` (the key
+ * separator of the table: a `#` in a user id could make one user's keys a prefix of another's).
+ */
 export const userId = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[\x21-\x7e]+$/, "must be 1-128 printable ASCII characters without spaces");
+  .regex(/^[\x21\x22\x24-\x7e]+$/, "must be 1-128 printable ASCII characters without spaces or '#'");
+
+/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: never part of a name, and never let into a mail header. */
+const noControl = /^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$/;
+
+/** A name people type (organisation, application, iTwin, iModel, connection, file, role): 1-`max` characters after trimming, no control characters. */
+export const nameText = (max: number) =>
+  z.string().regex(noControl, "must not contain control characters or line breaks").trim().min(1).max(max);
+
+/** Free text that is not a name but still lands in one line (a file's version): no control characters. */
+export const lineText = (max: number) => z.string().min(1).max(max).regex(noControl, "must not contain control characters or line breaks");
 
 export const email = z.email().max(254);
-export const displayName = z.string().trim().min(1).max(200);
+export const displayName = nameText(200);
 
 export const pageQuery = z
   .object({

@@ -1,4 +1,5 @@
 // The notifications the service sends, each as a subject, a plain-text body and an HTML body that say what happened and what to do next.
+import { headerSafe, oneLine } from "../domain/mail";
 
 export interface Mail {
   to: string;
@@ -22,6 +23,20 @@ export type Notification =
       connection: { id: string; name: string; imodelName: string };
       by: { userId: string; name?: string };
     }
+  | {
+      kind: "ownershipHandedAway";
+      to: { email: string; name?: string };
+      connection: { id: string; name: string; imodelName: string };
+      by: { userId: string; name?: string };
+      newOwner: { userId: string };
+    }
+  | {
+      kind: "runsFailing";
+      to: { email: string; name?: string };
+      connection: { id: string; name: string; imodelName?: string };
+      reason: "OwnerLacksPermission" | "Interrupted" | "OwnerTokenExpired" | "ConnectionDeleted";
+      failingSince: string;
+    }
   | { kind: "tokenExpired"; to: { email: string; name?: string }; expiredAt: string; scheduledConnections: number }
   | { kind: "tokenExpiring"; to: { email: string; name?: string }; expiresAt: string; daysLeft: number; scheduledConnections: number };
 
@@ -32,6 +47,15 @@ export type Draft = Notification extends infer N ? (N extends Notification ? Omi
 export interface Recipient {
   orgId: string;
   userId: string;
+}
+
+/** A notification held back over its address's hourly limit, as it will appear in the digest. */
+export interface HeldMail {
+  id: string;
+  kind: string;
+  createdAt: string;
+  subject: string;
+  text: string;
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -80,8 +104,57 @@ function html(m: Message): string {
   );
 }
 
+/**
+ * Every template's message, made safe once for all: names users wrote reach the subject and each
+ * paragraph on one line with no control character (no header or line can be forged), and the HTML
+ * body escapes them.
+ */
 function mail(m: Message): Mail {
-  return { to: m.to.email, subject: m.subject, text: text(m), html: html(m) };
+  const safe: Message = {
+    to: { email: m.to.email, name: m.to.name === undefined ? undefined : oneLine(m.to.name) },
+    subject: headerSafe(m.subject),
+    happened: m.happened.map(oneLine),
+    facts: m.facts?.map(([label, value]) => [oneLine(label), oneLine(value)]),
+    next: oneLine(m.next),
+  };
+  return { to: m.to.email, subject: safe.subject, text: text(safe), html: html(safe) };
+}
+
+/** What a held mail says, without its greeting and signature: the digest has its own. */
+const gist = (held: HeldMail) => held.text.split("\n-- \n")[0]!.split("\n\n").slice(1).join("\n\n").trim();
+
+/** One mail carrying the notifications held back over the hourly limit, oldest first. */
+export function renderDigest(to: string, items: HeldMail[], perHour: number): Mail {
+  const many = count(items.length, "notification");
+  const subject = `${many} held back: synchronization notifications digest`;
+  const intro = `You received the most mails we send one address in an hour (${perHour}), so the ${many} that followed were held back and gathered here, oldest first.`;
+  const next = "Nothing more is needed than for each notification below. If these changes are unexpected, talk to the iModel's managers.";
+  const textBody = [
+    hello({}),
+    intro,
+    ...items.map((held, i) => `${i + 1}. ${headerSafe(held.subject)} (${when(held.createdAt)})\n\n${gist(held)}`),
+    `What to do:\n${next}`,
+  ].join("\n\n");
+  const sections = items
+    .map(
+      (held, i) =>
+        `<div style="border-top:1px solid #e1e6ec;padding:12px 0 0;margin:0 0 14px"><p style="margin:0 0 6px;font-weight:700">${i + 1}. ${escape(headerSafe(held.subject))}</p>` +
+        `<p style="margin:0 0 6px;color:#5b6675;font-size:13px">${escape(when(held.createdAt))}</p>` +
+        gist(held)
+          .split("\n\n")
+          .map((para) => `<p style="margin:0 0 8px;white-space:pre-wrap">${escape(para)}</p>`)
+          .join("") +
+        "</div>",
+    )
+    .join("");
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(subject)}</title></head>` +
+    '<body style="margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,-apple-system,\'Segoe UI\',sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b">' +
+    '<div style="max-width:560px;margin:0 auto;background:#fff;border:1px solid #d8dee6;border-radius:6px"><div style="padding:22px 24px 8px">' +
+    `<p style="margin:0 0 14px">${escape(hello({}))}</p><p style="margin:0 0 14px">${escape(intro)}</p>${sections}<p style="margin:0 0 14px">${escape(next)}</p></div>` +
+    `<div style="padding:12px 24px;border-top:1px solid #e1e6ec;color:#666;font-size:12px"><p style="margin:0">${escape(signature)}</p><p style="margin:0">${escape(why)}</p></div>` +
+    "</div></body></html>";
+  return { to, subject, text: `${textBody}\n\n-- \n${signature}\n${why}\n`, html };
 }
 
 export function render(n: Notification): Mail {
@@ -123,6 +196,43 @@ export function render(n: Notification): Mail {
         ],
         next: "Nothing is needed from you. If you did not expect this, talk to the iModel's managers.",
       });
+    case "ownershipHandedAway":
+      return mail({
+        to: n.to,
+        subject: `${who(n.by)} handed your connection "${n.connection.name}" to someone else`,
+        happened: [
+          `${who(n.by)}, who manages the iModel "${n.connection.imodelName}", made ${n.newOwner.userId} the owner of your synchronization connection "${n.connection.name}". Its scheduled runs no longer act on your behalf.`,
+        ],
+        facts: [
+          ["Connection", n.connection.name],
+          ["iModel", n.connection.imodelName],
+          ["New owner", n.newOwner.userId],
+          ["Handed over by", who(n.by)],
+        ],
+        next: "Nothing is needed from you. If you did not expect this, talk to the iModel's managers.",
+      });
+    case "runsFailing": {
+      const because =
+        n.reason === "Interrupted"
+          ? "a run did not finish in time and was stopped (Interrupted)"
+          : "you can no longer push changesets to the iModel: you left its team, or you no longer hold Write on it (OwnerLacksPermission)";
+      return mail({
+        to: n.to,
+        subject: `Scheduled runs of "${n.connection.name}" are failing`,
+        happened: [
+          `The scheduled runs of your synchronization connection "${n.connection.name}" started failing on ${when(n.failingSince)}: ${because}. You get this mail once; the next one comes only if runs fail again after one succeeds.`,
+        ],
+        facts: [
+          ["Connection", n.connection.name],
+          ...(n.connection.imodelName ? ([["iModel", n.connection.imodelName]] as [string, string][]) : []),
+          ["Reason", n.reason],
+        ],
+        next:
+          n.reason === "Interrupted"
+            ? "Start a run manually in the synchronization portal; if it is interrupted again, contact support."
+            : "Ask the iModel's managers for Write, or hand the connection to a team member who has it.",
+      });
+    }
     case "tokenExpired":
       return mail({
         to: n.to,

@@ -5,7 +5,7 @@ import { config } from "../config";
 /** Each kind of due work spreads over this many partitions, so no one partition takes every write (sized in docs/scale.md). */
 export const DUE_SHARDS = config.DUE_SHARDS;
 
-export type DueKind = "RUN" | "LEASE" | "TOKEN" | "NOTIFY";
+export type DueKind = "RUN" | "LEASE" | "TOKEN" | "NOTIFY" | "DIGEST";
 
 const shardOf = (id: string) => createHash("sha1").update(id).digest().readUInt32BE(0) % DUE_SHARDS;
 

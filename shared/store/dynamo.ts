@@ -1,6 +1,7 @@
 // Helpers every repository shares: the table handle, item stripping and reading the reasons of a cancelled transaction.
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
 
 export interface TableRef {
   ddb: DynamoDBDocumentClient;
@@ -32,12 +33,32 @@ export function cancellationReasons(error: unknown): CancellationReason[] | unde
   return reasons.map((r) => ({ Code: r.Code, Item: r.Item ? unmarshall(r.Item) : undefined }));
 }
 
-/** Strongly consistent BatchGetItem of up to 100 keys, retrying unprocessed keys; one request in the usual case. */
+/** The identity of a key (its attributes in name order): two requests for the same item give the same text. */
+export const keyText = (key: Record<string, unknown>): string =>
+  JSON.stringify(Object.keys(key).sort().map((name) => [name, key[name]]));
+
+/** Each key once, in the order first asked: BatchGetItem refuses a request that names one item twice (a 400 from DynamoDB, a 500 to the caller). */
+export function distinctKeys<T extends Record<string, unknown>>(wanted: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return wanted.filter((key) => {
+    const text = keyText(key);
+    if (seen.has(text)) return false;
+    seen.add(text);
+    return true;
+  });
+}
+
+/**
+ * Strongly consistent BatchGetItem of up to 100 distinct keys (a key asked twice is read once), retrying unprocessed
+ * keys for `BATCH_ROUNDS` rounds in all (then 503: DynamoDB leaves keys unprocessed when over capacity); one request in
+ * the usual case. Answers each item found once.
+ */
 export async function batchGet(table: TableRef, wanted: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  let pending: Record<string, unknown>[] = wanted;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+  let pending: Record<string, unknown>[] = distinctKeys(wanted);
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === BATCH_ROUNDS) throw overCapacity();
+    if (round > 0) await batchBackoff(round);
     const out = await table.ddb.send(
       new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: true } } }),
     );
@@ -45,6 +66,13 @@ export async function batchGet(table: TableRef, wanted: Record<string, unknown>[
     pending = out.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
   }
   return found;
+}
+
+/** The items read for `wanted`, position by position (undefined where none exists; a key asked twice answers the same item twice). */
+export function atPositions(wanted: readonly Record<string, unknown>[], found: readonly Record<string, unknown>[]): (Record<string, unknown> | undefined)[] {
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const item of found) byKey.set(keyText({ pk: item.pk, sk: item.sk }), item);
+  return wanted.map((key) => byKey.get(keyText({ pk: key.pk, sk: key.sk })));
 }
 
 export function isConditionFailure(error: unknown): boolean {

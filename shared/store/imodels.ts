@@ -3,10 +3,13 @@ import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb"
 import type { Connection, Run } from "../domain/connection";
 import type { AccessEntry, Briefcase, Imodel, Interaction, NamedVersion } from "../domain/imodel";
 import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
+import type { Member } from "../domain/organization";
+import { orgOfItwin } from "../child-ids";
 import type { SyncOwner } from "../domain/sync-token";
 import { notFound } from "../errors";
 import { concurrentChange } from "../itwin-errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { allOfPrefix, batchGetMany, deleteAll, queryPrefix, transactWrite, type PageRequest } from "./partition";
@@ -16,16 +19,20 @@ export interface AccessRead {
   itwin?: Itwin;
   imodel?: Imodel;
   member?: TeamMember;
+  /** The caller's membership of the iTwin's organisation (its id names it): without it, no team item counts. */
+  orgMember?: Member;
   entry?: AccessEntry;
   interaction?: Interaction;
   briefcase?: Briefcase;
   namedVersion?: NamedVersion;
   connection?: Connection;
   run?: Run;
-  /** With `otherUserId`: that user's team member item and interaction record. */
-  other?: { member?: TeamMember; interaction?: Interaction };
+  /** With `otherUserId`: that user's team member item, list entry and interaction record. */
+  other?: { member?: TeamMember; entry?: AccessEntry; interaction?: Interaction };
   /** With `syncOwnerId`: that user's synchronization token item. */
   syncOwner?: SyncOwner;
+  /** With `callerToken`: the caller's own synchronization token item (a synchronization request is a visit). */
+  callerSyncOwner?: SyncOwner;
   /** With `teamUserIds`: those of them on the iTwin's team. */
   team?: TeamMember[];
   /** With `roleIds`: those of the iTwin's custom roles that exist. */
@@ -42,6 +49,8 @@ export interface AccessExtras {
   otherUserId?: string;
   /** A user whose synchronization token the request needs. */
   syncOwnerId?: string;
+  /** The caller's own synchronization token item: a synchronization request is a visit that may issue or renew it. */
+  callerToken?: boolean;
   /** Users whose team member items the request needs (the users of an access list). */
   teamUserIds?: string[];
   /** Custom role ids whose definitions the request needs. */
@@ -52,15 +61,17 @@ export interface ImodelStore {
   /** Creates the iModel (and the creator's interaction); answers the existing one when the id is taken; 404 when the iTwin is gone. */
   create(imodel: Imodel, interaction: Interaction): Promise<{ imodel: Imodel; created: boolean }>;
   /**
-   * Exactly one strongly consistent BatchGetItem: the iTwin, the iModel, the caller's team member item,
-   * list entry and interaction record, and optionally a briefcase or named version of the iModel.
+   * Exactly one strongly consistent BatchGetItem: the iTwin, the iModel, the caller's organisation
+   * membership, team member item, list entry and interaction record, and optionally a briefcase or named
+   * version of the iModel.
    */
   readAccess(imodelId: string, itwinId: string, userId: string, also?: AccessExtras): Promise<AccessRead>;
   /**
-   * What effective permissions need, and nothing else: the iTwin (a deleted one ends access at once), the
-   * iModel, the caller's team member item and list entry (one BatchGetItem of 4 keys).
+   * What effective permissions need: the iTwin (a deleted one ends access at once), the iModel, the
+   * caller's organisation membership (a removal ends access at once), team member item and list entry,
+   * and their interaction record, since asking counts as an interaction (one BatchGetItem of 6 keys).
    */
-  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry">>;
+  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry" | "interaction" | "orgMember">>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
   list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
   /** Removes the iModel item: access to it and to everything inside it ends at once (every route reads the item). */
@@ -77,6 +88,12 @@ export interface ImodelStore {
   /** One strongly consistent GetItem. */
   hasInteracted(imodelId: string, userId: string): Promise<boolean>;
 }
+
+/** The caller's membership of the organisation the iTwin's id names; undefined for an id that names none. */
+const orgMemberKey = (itwinId: string, userId: string) => {
+  const orgId = orgOfItwin(itwinId);
+  return orgId ? keys.member(orgId, userId) : undefined;
+};
 
 export class DynamoImodelStore implements ImodelStore {
   constructor(private readonly table: TableRef) {}
@@ -105,10 +122,18 @@ export class DynamoImodelStore implements ImodelStore {
   }
 
   async readPermissions(imodelId: string, itwinId: string, userId: string) {
-    const wanted = [keys.itwin(itwinId), keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId)];
-    const items = await batchGetMany(this.table, wanted);
+    const orgMember = orgMemberKey(itwinId, userId);
+    const wanted = [keys.itwin(itwinId), keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId), keys.interaction(imodelId, userId)];
+    const items = await batchGetMany(this.table, [...wanted, ...(orgMember ? [orgMember] : [])]);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
-    return { itwin: find<Itwin>(wanted[0]!), imodel: find<Imodel>(wanted[1]!), member: find<TeamMember>(wanted[2]!), entry: find<AccessEntry>(wanted[3]!) };
+    return {
+      itwin: find<Itwin>(wanted[0]!),
+      imodel: find<Imodel>(wanted[1]!),
+      member: find<TeamMember>(wanted[2]!),
+      entry: find<AccessEntry>(wanted[3]!),
+      interaction: find<Interaction>(wanted[4]!),
+      orgMember: orgMember && find<Member>(orgMember),
+    };
   }
 
   async readAccess(imodelId: string, itwinId: string, userId: string, also: AccessExtras = {}) {
@@ -123,18 +148,23 @@ export class DynamoImodelStore implements ImodelStore {
       ...(also.connectionId ? [keys.connection(imodelId, also.connectionId)] : []),
       ...(also.runId ? [keys.run(also.runId)] : []),
       // BatchGetItem refuses a key twice: the caller's own items are already in the list.
-      ...(also.otherUserId && also.otherUserId !== userId ? [keys.itwinMember(itwinId, also.otherUserId), keys.interaction(imodelId, also.otherUserId)] : []),
+        ...(also.otherUserId && also.otherUserId !== userId
+        ? [keys.itwinMember(itwinId, also.otherUserId), keys.interaction(imodelId, also.otherUserId), keys.imodelAccess(imodelId, also.otherUserId)]
+        : []),
       ...(also.syncOwnerId ? [keys.syncToken(also.syncOwnerId)] : []),
+      ...(also.callerToken && also.syncOwnerId !== userId ? [keys.syncToken(userId)] : []),
     ];
     const teamKeys = [...new Set(also.teamUserIds ?? [])].filter((u) => u !== userId).map((u) => keys.itwinMember(itwinId, u));
     const roleKeys = [...new Set(also.roleIds ?? [])].map((r) => keys.itwinRole(itwinId, r));
-    // One request up to 100 keys (an access list of up to 99 users fits with its roles in the common case).
-    const items = await batchGetMany(this.table, [...wanted, ...teamKeys, ...roleKeys]);
+    const orgMember = orgMemberKey(itwinId, userId);
+    // One request up to 100 keys (an access list of up to 98 users fits with its roles in the common case).
+    const items = await batchGetMany(this.table, [...wanted, ...(orgMember ? [orgMember] : []), ...teamKeys, ...roleKeys]);
     const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
     return {
       itwin: find<Itwin>(wanted[0]!),
       imodel: find<Imodel>(wanted[1]!),
       member: find<TeamMember>(wanted[2]!),
+      orgMember: orgMember && find<Member>(orgMember),
       entry: find<AccessEntry>(wanted[3]!),
       interaction: find<Interaction>(wanted[4]!),
       briefcase: also.briefcaseId ? find<Briefcase>(keys.briefcase(imodelId, also.briefcaseId)) : undefined,
@@ -145,9 +175,11 @@ export class DynamoImodelStore implements ImodelStore {
         ? {
             member: find<TeamMember>(keys.itwinMember(itwinId, also.otherUserId)),
             interaction: find<Interaction>(keys.interaction(imodelId, also.otherUserId)),
+            entry: find<AccessEntry>(keys.imodelAccess(imodelId, also.otherUserId)),
           }
         : undefined,
       syncOwner: also.syncOwnerId ? find<SyncOwner>(keys.syncToken(also.syncOwnerId)) : undefined,
+      callerSyncOwner: also.callerToken ? find<SyncOwner>(keys.syncToken(userId)) : undefined,
       ...(also.teamUserIds ? { team: [...new Set(also.teamUserIds)].map((u) => find<TeamMember>(keys.itwinMember(itwinId, u))).filter((m) => m !== undefined) } : {}),
       ...(also.roleIds ? { roles: roleKeys.map((k) => find<CustomRole>(k)).filter((r) => r !== undefined) } : {}),
     };
@@ -156,7 +188,7 @@ export class DynamoImodelStore implements ImodelStore {
   async list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean) {
     const pk = keys.itwin(itwinId).pk;
     const items: Imodel[] = [];
-    let start = decodeCursor(page.cursor, { pk });
+    let start = decodeCursor(page.cursor, { pk }, { name: "sk", prefix: keys.imodelPrefix });
     // Pages are filled: iModels the caller may not view are skipped, and the next cursor points after the last one answered.
     for (;;) {
       const batch = await queryPrefix(this.table, pk, keys.imodelPrefix, { limit: page.limit, start });
@@ -180,6 +212,7 @@ export class DynamoImodelStore implements ImodelStore {
   }
 
   async purge(imodelId: string) {
+    await purgeConnections(this.table, imodelId);
     await deleteAll(this.table, await allOfPrefix(this.table, keys.imodelPartition(imodelId).pk, ""));
   }
 

@@ -1,9 +1,11 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomRole, Itwin, ItwinKind, ListedItwin, TeamMember, TeamOfUser, TeamsOfUser } from "../domain/itwin";
+import { MAX_TEAMS_PER_ORGANIZATION, type CustomRole, type Itwin, type ItwinKind, type ListedItwin, type TeamMember, type TeamOfUser, type TeamsOfUser } from "../domain/itwin";
+import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
-import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember } from "../itwin-errors";
+import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../itwin-errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
+import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { allOfPrefix, batchGetMany, deleteAll, pageOfPrefix, queryPrefix, transactWrite, type PageRequest } from "./partition";
@@ -11,8 +13,15 @@ import { allOfPrefix, batchGetMany, deleteAll, pageOfPrefix, queryPrefix, transa
 export interface ItwinStore {
   /** Creates the iTwin with its creator as first team member; answers the existing one when the id is already taken. */
   create(itwin: Itwin, creator: TeamMember): Promise<{ itwin: Itwin; created: boolean }>;
-  /** The iTwin and the team member items of `userIds`, in one strongly consistent request. */
-  getWithMembers(itwinId: string, userIds: string[]): Promise<{ itwin?: Itwin; members: Map<string, TeamMember> }>;
+  /**
+   * The iTwin and the team member items of `userIds`, and with `orgMember` that user's membership of
+   * the organisation (`orgId`), in one strongly consistent request.
+   */
+  getWithMembers(
+    itwinId: string,
+    userIds: string[],
+    orgMember?: { orgId: string; userId: string },
+  ): Promise<{ itwin?: Itwin; members: Map<string, TeamMember>; orgMember?: Member }>;
   /** The keys `getWithMembers` reads, to read them in the same request as something else (the caller's membership). */
   keysWithMembers(itwinId: string, userIds: string[]): Record<string, unknown>[];
   /** The iTwin and team members among items read that way. */
@@ -92,7 +101,10 @@ export class DynamoItwinStore implements ItwinStore {
       : change.manage ? "ADD managing :m, version :one"
       : "DELETE managing :m ADD version :one";
     const values = { ":one": 1, ...team, ...managing };
-    return { Update: { TableName: this.table.tableName, Key: keys.userTeams(userId, itwin.orgId), UpdateExpression: expression, ExpressionAttributeValues: values } };
+    // At most MAX_TEAMS_PER_ORGANIZATION teams: the item lists them all.
+    const cap = change.team === "join" ? { ConditionExpression: "attribute_not_exists(teams) OR size(teams) < :maxTeams" } : {};
+    const capValue = change.team === "join" ? { ":maxTeams": MAX_TEAMS_PER_ORGANIZATION } : {};
+    return { Update: { TableName: this.table.tableName, Key: keys.userTeams(userId, itwin.orgId), UpdateExpression: expression, ...cap, ExpressionAttributeValues: { ...values, ...capValue } } };
   }
 
   /** The iTwin item's part of a member change: the team_manage counter moves with it ("at least one team manager"). */
@@ -150,12 +162,16 @@ export class DynamoItwinStore implements ItwinStore {
       const existing = reasons?.[0];
       if (existing?.Code === "ConditionalCheckFailed" && existing.Item) return { itwin: strip<Itwin>(existing.Item)!, created: false };
       if (reasons?.[4]?.Code === "ConditionalCheckFailed") throw notFound("organization", itwin.orgId);
+      if (reasons?.[3]?.Code === "ConditionalCheckFailed") throw tooManyTeams(creator.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw error;
     }
   }
 
-  async getWithMembers(itwinId: string, userIds: string[]) {
-    return this.fromItems(itwinId, await batchGet(this.table, this.keysWithMembers(itwinId, userIds)));
+  async getWithMembers(itwinId: string, userIds: string[], orgMember?: { orgId: string; userId: string }) {
+    const memberKey = orgMember && keys.member(orgMember.orgId, orgMember.userId);
+    const items = await batchGet(this.table, [...this.keysWithMembers(itwinId, userIds), ...(memberKey ? [memberKey] : [])]);
+    const found = memberKey && items.find((i) => i.pk === memberKey.pk && i.sk === memberKey.sk);
+    return { ...this.fromItems(itwinId, items), orgMember: strip<Member>(found) };
   }
 
   keysWithMembers(itwinId: string, userIds: string[]) {
@@ -192,6 +208,7 @@ export class DynamoItwinStore implements ItwinStore {
         this.orgMemberCheck(itwin, member.userId),
       ]);
     } catch (error) {
+      if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed") throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), { index: 4, userId: member.userId });
     }
   }
@@ -267,6 +284,7 @@ export class DynamoItwinStore implements ItwinStore {
     const items = await allOfPrefix(this.table, pk, "");
     const imodels = items.filter((i) => String(i.sk).startsWith(keys.imodelPrefix));
     for (const imodel of imodels) {
+      await purgeConnections(this.table, imodel.id as string);
       await deleteAll(this.table, await allOfPrefix(this.table, keys.imodelPartition(imodel.id as string).pk, ""));
     }
     const members = items.filter((i) => String(i.sk).startsWith(keys.itwinMemberPrefix));

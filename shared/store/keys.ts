@@ -36,6 +36,16 @@ export const keys = {
   // Notifications (the outbox). Failed ones are listed on gsi1 for operators.
   notification: (id: string) => ({ pk: `NOTE#${id}`, sk: "NOTE" }),
   failedNotifications: "NOTES#FAILED",
+  /**
+   * One partition per recipient address (lower case): the mails it received in the last hour (`RATE`),
+   * the notifications held back over the hourly limit (`HELD#<createdAt>#<id>`), and the digest that
+   * will carry them (`DIGEST`, on the due index while it waits).
+   */
+  mailRate: (address: string) => ({ pk: `MAILTO#${address.toLowerCase()}`, sk: "RATE" }),
+  mailDigest: (address: string) => ({ pk: `MAILTO#${address.toLowerCase()}`, sk: "DIGEST" }),
+  heldMail: (address: string, createdAt: string, id: string) => ({ pk: `MAILTO#${address.toLowerCase()}`, sk: `HELD#${createdAt}#${id}` }),
+  heldMailPartition: (address: string) => ({ pk: `MAILTO#${address.toLowerCase()}` }),
+  heldMailPrefix: "HELD#",
 
   // iTwins, their teams and iModels (docs/data-model-itwins.md). An iModel id embeds its iTwin id, so
   // the iModel item, the caller's team member item and list entry are fetched in one BatchGetItem.

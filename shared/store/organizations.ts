@@ -1,8 +1,8 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
-import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import { AppError, conflict } from "../errors";
-import { batchGet, cancellationReasons, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
+import { atPositions, batchGet, cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { batchGetMany } from "./partition";
@@ -28,6 +28,8 @@ export interface OrganizationStore {
   /** Turns the invitation into the member, once: false when someone else accepted or withdrew it first. */
   acceptInvitation(invitation: Invitation, member: Member): Promise<boolean>;
   getMembers(orgId: string, userIds: string[]): Promise<Member[]>;
+  /** Records the member's verified address (one UpdateItem; the member's version does not move: no rule reads it). Nothing when they are gone. */
+  recordVerifiedEmail(orgId: string, userId: string, email: string): Promise<void>;
   /** A member's key, to read them in the same request as the caller's membership. */
   memberKey(orgId: string, userId: string): Record<string, unknown>;
   /** The member in an item read that way, if it is one. */
@@ -115,7 +117,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
       member: strip<Member>(find(keys.member(orgId, userId))),
       invitation: email ? strip<Invitation>(find(keys.invitation(orgId, email))) : undefined,
       // Items the caller's request names inside the organisation, read in the same request.
-      also: also.map((k) => items.find((i) => i.pk === k.pk && i.sk === k.sk)).filter((i): i is Record<string, unknown> => !!i),
+      also: atPositions(also, items).filter((i): i is Record<string, unknown> => !!i),
     };
   }
 
@@ -168,6 +170,23 @@ export class DynamoOrganizationStore implements OrganizationStore {
 
   memberFromItem(item: Record<string, unknown>) {
     return String(item.sk).startsWith(keys.memberPrefix) ? strip<Member>(item) : undefined;
+  }
+
+  async recordVerifiedEmail(orgId: string, userId: string, email: string) {
+    try {
+      await this.table.ddb.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.member(orgId, userId),
+          UpdateExpression: "SET verifiedEmail = :email",
+          // A removed member is not brought back as a bare item.
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":email": email },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async getMembers(orgId: string, userIds: string[]) {

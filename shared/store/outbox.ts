@@ -1,6 +1,7 @@
-// The transactional outbox: a notification is written in the same transaction as the change that causes it, then delivered and marked, with retries.
-import { GetCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Draft, Mail, Recipient } from "../mail/templates";
+// The transactional outbox: a notification is written in the same transaction as the change that causes it, then delivered and marked, with retries; mail over an address's hourly limit is held for one digest.
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { sendSlot } from "../domain/mail";
+import type { Draft, HeldMail, Mail, Recipient } from "../mail/templates";
 import { isConditionFailure, strip, type TableRef } from "./dynamo";
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
@@ -13,13 +14,35 @@ export interface OutboxNotification {
   mail?: Mail;
   draft?: Draft;
   recipient?: Recipient;
-  status: "pending" | "sent" | "failed";
+  /** `held`: over its address's hourly limit, waiting in that address's digest. */
+  status: "pending" | "sent" | "failed" | "held";
+  /** Failed attempts (SES 5xx, network, our own faults); throttling is counted apart, in `throttles`. */
   attempts: number;
+  throttles?: number;
   createdAt: string;
   nextAttemptAt: string;
   sentAt?: string;
+  /** The last error; for a failed notification, SES's reason for refusing it. */
   lastError?: string;
+  /** While a deliverer holds it: until when. */
+  claimedUntil?: string;
+  /** The address whose digest holds (or carried) it, and the digest mail that carried it. */
+  heldFor?: string;
+  digestId?: string;
 }
+
+/** The digest waiting for one address: how many notifications were ever held for it (a version), and its retry counters. */
+export interface MailDigest {
+  address: string;
+  holds: number;
+  attempts?: number;
+  throttles?: number;
+  claimedUntil?: string;
+  nextAttemptAt?: string;
+}
+
+/** A slot in an address's hourly allowance, or the moment one frees. */
+export type SendSlot = { free: true } | { free: false; freeAt: Date };
 
 /** What a change records: the rendered mail, or a draft for a recipient whose address the deliverer looks up. */
 export type NewNotification = { id: string; kind: string } & ({ mail: Mail } | { draft: Draft; recipient: Recipient });
@@ -32,14 +55,43 @@ export interface OutboxStore {
   /** Claims a pending notification for one delivery attempt; undefined when sent, failed or claimed by someone else. */
   claim(id: string, now: Date, forMs: number): Promise<OutboxNotification | undefined>;
   markSent(id: string, now: Date): Promise<void>;
-  /** Records a failed attempt; after `maxAttempts` the notification is marked failed and listed for operators. */
-  markAttemptFailed(id: string, now: Date, error: string, retryAt: Date, giveUp: boolean): Promise<void>;
+  /** Records a failed attempt (`attempts`) or a throttled one (`throttles`) and when to try again; never gives up. */
+  retryLater(id: string, now: Date, error: string, retryAt: Date, counter: "attempts" | "throttles"): Promise<void>;
+  /** Ends a notification for good (SES refused the address, or there is none) and lists it for operators with the reason. */
+  markFailed(id: string, now: Date, reason: string): Promise<void>;
   /** Pending notifications whose next attempt is due, oldest first, at most `limit`. */
   due(now: Date, limit: number): Promise<string[]>;
   get(id: string): Promise<OutboxNotification | undefined>;
-  /** Notifications that gave up, newest first: what an operator looks at. */
+  /** Notifications that ended without a mail, newest first: what an operator looks at. */
   failed(limit: number): Promise<OutboxNotification[]>;
+
+  /**
+   * Takes one of the address's `limit` mails of the hour for the mail `id`, or says when one frees; race-safe.
+   * While a digest waits for the address only the digest (`digest: true`) gets a slot.
+   */
+  takeSendSlot(address: string, id: string, now: Date, limit: number, options?: { digest?: boolean }): Promise<SendSlot>;
+  /** Gives back the slot of a mail SES did not take. */
+  releaseSendSlot(address: string, id: string): Promise<void>;
+  /** Moves a claimed notification into its address's digest, due when a slot frees; false when the claim was lost. */
+  hold(note: OutboxNotification, mail: Mail, freeAt: Date, now: Date): Promise<boolean>;
+  /** Addresses whose digest is due, at most `limit`. */
+  dueDigests(now: Date, limit: number): Promise<string[]>;
+  /** Claims an address's digest for one attempt; undefined when not waiting or claimed by someone else. */
+  claimDigest(address: string, now: Date, forMs: number): Promise<MailDigest | undefined>;
+  /** The notifications held for an address, oldest first, at most `limit`, and whether more wait. */
+  heldMail(address: string, limit: number): Promise<{ items: HeldMail[]; more: boolean }>;
+  /** Marks the held notifications sent by the digest `digestId` and takes them out of the digest. */
+  digestSent(address: string, digestId: string, items: HeldMail[], now: Date): Promise<void>;
+  /** Ends held notifications whose digest SES refused, listed for operators with the reason. */
+  digestRefused(address: string, items: HeldMail[], now: Date, reason: string): Promise<void>;
+  /** Sets the digest's next attempt (a busy hour, a failure or a throttle); a counter, when given, goes up by one. */
+  postponeDigest(address: string, at: Date, counter?: "attempts" | "throttles", error?: string): Promise<void>;
+  /** Leaves the due index when nothing was held since the claim saw `holds`; else stays due now for the newcomers. */
+  finishDigest(address: string, holds: number, now: Date): Promise<void>;
 }
+
+/** A digest carries at most this many notifications (two writes each in a transaction of at most 100); more wait for the next. */
+export const DIGEST_MAX_ITEMS = 40;
 
 export class DynamoOutboxStore implements OutboxStore {
   constructor(private readonly table: TableRef) {}
@@ -94,26 +146,39 @@ export class DynamoOutboxStore implements OutboxStore {
     );
   }
 
-  async markAttemptFailed(id: string, now: Date, error: string, retryAt: Date, giveUp: boolean) {
-    const values: Record<string, unknown> = { ":one": 1, ":error": error.slice(0, 500) };
-    let update: string;
-    if (giveUp) {
-      update = "SET #status = :failed, lastError = :error, attempts = attempts + :one, failedAt = :now, gsi1pk = :failedPk, gsi1sk = :failedSk REMOVE duePk, dueSk, claimedUntil";
-      Object.assign(values, { ":failed": "failed", ":now": now.toISOString(), ":failedPk": keys.failedNotifications, ":failedSk": `${now.toISOString()}#${id}` });
-    } else {
-      const due = dueKeys("NOTIFY", id, retryAt);
-      update = "SET lastError = :error, attempts = attempts + :one, nextAttemptAt = :next, dueSk = :dueSk REMOVE claimedUntil";
-      Object.assign(values, { ":next": retryAt.toISOString(), ":dueSk": due.dueSk });
-    }
+  async retryLater(id: string, now: Date, error: string, retryAt: Date, counter: "attempts" | "throttles") {
+    const due = dueKeys("NOTIFY", id, retryAt);
     await this.table.ddb.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: keys.notification(id),
-        UpdateExpression: update,
-        ExpressionAttributeNames: giveUp ? { "#status": "status" } : undefined,
-        ExpressionAttributeValues: values,
+        UpdateExpression: "SET lastError = :error, #counter = if_not_exists(#counter, :zero) + :one, nextAttemptAt = :next, dueSk = :dueSk REMOVE claimedUntil",
+        ConditionExpression: "#status = :pending",
+        ExpressionAttributeNames: { "#counter": counter, "#status": "status" },
+        ExpressionAttributeValues: { ":one": 1, ":zero": 0, ":error": error.slice(0, 500), ":next": retryAt.toISOString(), ":dueSk": due.dueSk, ":pending": "pending" },
       }),
-    );
+    ).catch((e: unknown) => {
+      if (!isConditionFailure(e)) throw e;
+    });
+  }
+
+  async markFailed(id: string, now: Date, reason: string) {
+    await this.table.ddb.send(new UpdateCommand({ TableName: this.table.tableName, Key: keys.notification(id), ...this.failedUpdate(id, now, reason) }));
+  }
+
+  /** The update that ends a notification and lists it on gsi1 for operators. */
+  private failedUpdate(id: string, now: Date, reason: string) {
+    return {
+      UpdateExpression: "SET #status = :failed, lastError = :error, failedAt = :now, gsi1pk = :failedPk, gsi1sk = :failedSk REMOVE duePk, dueSk, claimedUntil",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":failed": "failed",
+        ":error": reason.slice(0, 500),
+        ":now": now.toISOString(),
+        ":failedPk": keys.failedNotifications,
+        ":failedSk": `${now.toISOString()}#${id}`,
+      },
+    };
   }
 
   async due(now: Date, limit: number) {
@@ -150,5 +215,233 @@ export class DynamoOutboxStore implements OutboxStore {
       }),
     );
     return (out.Items ?? []).map((i) => strip<OutboxNotification>(i)!);
+  }
+
+  async takeSendSlot(address: string, id: string, now: Date, limit: number, options: { digest?: boolean } = {}): Promise<SendSlot> {
+    // Optimistic: read the mails of the last hour, write them back with this one only if nobody wrote in between.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const out = await this.table.ddb.send(new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }));
+      const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
+      const version = (out.Item?.version as number | undefined) ?? 0;
+      const slot = sendSlot(sends, now, limit);
+      if (!slot.free) return slot;
+      // While a digest waits, new notifications join it: they never overtake it, so it cannot starve.
+      if (out.Item?.digestWaiting && !options.digest) return { free: false, freeAt: now };
+      try {
+        await this.table.ddb.send(
+          new UpdateCommand({
+            TableName: this.table.tableName,
+            Key: keys.mailRate(address),
+            UpdateExpression: "SET sends = :sends, version = :next",
+            // Rule: at most `limit` mails to one address in any hour; a concurrent send makes this one read again.
+            ConditionExpression: "attribute_not_exists(version) OR version = :version",
+            ExpressionAttributeValues: { ":sends": [...slot.kept, { at: now.toISOString(), id }], ":next": version + 1, ":version": version },
+          }),
+        );
+        return { free: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+      }
+    }
+    throw Object.assign(new Error("the address's hourly mail counter is too contended; retried later"), { name: "MailRateContention" });
+  }
+
+  async releaseSendSlot(address: string, id: string) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const out = await this.table.ddb.send(new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }));
+      const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
+      if (!sends.some((s) => s.id === id)) return;
+      try {
+        await this.table.ddb.send(
+          new UpdateCommand({
+            TableName: this.table.tableName,
+            Key: keys.mailRate(address),
+            UpdateExpression: "SET sends = :sends, version = :next",
+            ConditionExpression: "version = :version",
+            ExpressionAttributeValues: { ":sends": sends.filter((s) => s.id !== id), ":next": (out.Item!.version as number) + 1, ":version": out.Item!.version },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+  }
+
+  async hold(note: OutboxNotification, mail: Mail, freeAt: Date, now: Date) {
+    const held: HeldMail = { id: note.id, kind: note.kind, createdAt: note.createdAt, subject: mail.subject, text: mail.text };
+    const due = dueKeys("DIGEST", mail.to.toLowerCase(), freeAt);
+    try {
+      await this.table.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: keys.notification(note.id),
+                UpdateExpression: "SET #status = :held, heldFor = :address, heldAt = :now REMOVE duePk, dueSk, claimedUntil",
+                // Only the deliverer that still holds the claim moves it: it is held once, and never also sent alone.
+                ConditionExpression: "#status = :pending AND claimedUntil = :claim",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":held": "held", ":pending": "pending", ":address": mail.to, ":now": now.toISOString(), ":claim": note.claimedUntil ?? "" },
+              },
+            },
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: { ...keys.heldMail(mail.to, note.createdAt, note.id), ...held },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: keys.mailDigest(mail.to),
+                // `holds` versions the digest: a digest sent meanwhile sees it changed and stays due for this one.
+                UpdateExpression: "SET address = :address, duePk = :duePk, dueSk = if_not_exists(dueSk, :dueSk), nextAttemptAt = if_not_exists(nextAttemptAt, :at) ADD holds :one",
+                ExpressionAttributeValues: { ":address": mail.to, ":duePk": due.duePk, ":dueSk": due.dueSk, ":at": freeAt.toISOString(), ":one": 1 },
+              },
+            },
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: keys.mailRate(mail.to),
+                UpdateExpression: "SET digestWaiting = :true",
+                ExpressionAttributeValues: { ":true": true },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === "TransactionCanceledException") return false;
+      throw error;
+    }
+  }
+
+  async dueDigests(now: Date, limit: number) {
+    const found: { address: string; at: string }[] = [];
+    for (const partition of duePartitions("DIGEST")) {
+      const out = await this.table.ddb.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          IndexName: "due",
+          KeyConditionExpression: "duePk = :pk AND dueSk <= :now",
+          ExpressionAttributeValues: { ":pk": partition, ":now": `${now.toISOString()}#\uffff` },
+          Limit: limit,
+        }),
+      );
+      for (const item of out.Items ?? []) found.push({ address: item.address as string, at: item.dueSk as string });
+    }
+    return found.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit).map((x) => x.address);
+  }
+
+  async claimDigest(address: string, now: Date, forMs: number) {
+    try {
+      const out = await this.table.ddb.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.mailDigest(address),
+          UpdateExpression: "SET claimedUntil = :until",
+          // One deliverer at a time: two overlapping ticks never send the same digest twice.
+          ConditionExpression: "attribute_exists(dueSk) AND nextAttemptAt <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
+          ExpressionAttributeValues: { ":now": now.toISOString(), ":until": new Date(now.getTime() + forMs).toISOString() },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return strip<MailDigest>(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async heldMail(address: string, limit: number) {
+    const out = await this.table.ddb.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.heldMailPartition(address).pk, ":prefix": keys.heldMailPrefix },
+        ConsistentRead: true,
+        Limit: limit + 1,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => strip<HeldMail>(i)!);
+    return { items: items.slice(0, limit), more: items.length > limit };
+  }
+
+  async digestSent(address: string, digestId: string, items: HeldMail[], now: Date) {
+    await this.endHeld(address, items, (held) => ({
+      UpdateExpression: "SET #status = :sent, sentAt = :now, digestId = :digest",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":sent": "sent", ":now": now.toISOString(), ":digest": digestId },
+      held,
+    }));
+  }
+
+  async digestRefused(address: string, items: HeldMail[], now: Date, reason: string) {
+    await this.endHeld(address, items, (held) => ({ ...this.failedUpdate(held.id, now, reason), held }));
+  }
+
+  /** Updates each held notification and deletes its held item, a few per transaction. */
+  private async endHeld(
+    address: string,
+    items: HeldMail[],
+    update: (held: HeldMail) => { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown>; held: HeldMail },
+  ) {
+    for (let i = 0; i < items.length; i += 25) {
+      const chunk = items.slice(i, i + 25);
+      await this.table.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: chunk.flatMap((held) => {
+            const { held: _, ...expression } = update(held);
+            return [
+              { Update: { TableName: this.table.tableName, Key: keys.notification(held.id), ...expression } },
+              { Delete: { TableName: this.table.tableName, Key: keys.heldMail(address, held.createdAt, held.id) } },
+            ];
+          }),
+        }),
+      );
+    }
+  }
+
+  async postponeDigest(address: string, at: Date, counter?: "attempts" | "throttles", error?: string) {
+    const due = dueKeys("DIGEST", address.toLowerCase(), at);
+    await this.table.ddb.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.mailDigest(address),
+        UpdateExpression: `SET dueSk = :dueSk, nextAttemptAt = :at${error ? ", lastError = :error" : ""}${counter ? ", #counter = if_not_exists(#counter, :zero) + :one" : ""} REMOVE claimedUntil`,
+        ExpressionAttributeNames: counter ? { "#counter": counter } : undefined,
+        ExpressionAttributeValues: { ":dueSk": due.dueSk, ":at": at.toISOString(), ...(error ? { ":error": error.slice(0, 500) } : {}), ...(counter ? { ":zero": 0, ":one": 1 } : {}) },
+      }),
+    );
+  }
+
+  async finishDigest(address: string, holds: number, now: Date) {
+    try {
+      await this.table.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: keys.mailDigest(address),
+                UpdateExpression: "REMOVE duePk, dueSk, nextAttemptAt, claimedUntil, attempts, throttles, lastError",
+                // A notification held since the claim keeps the digest due, and the address's new mail waiting behind it.
+                ConditionExpression: "holds = :holds",
+                ExpressionAttributeValues: { ":holds": holds },
+              },
+            },
+            { Update: { TableName: this.table.tableName, Key: keys.mailRate(address), UpdateExpression: "REMOVE digestWaiting" } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== "TransactionCanceledException") throw error;
+      await this.postponeDigest(address, now);
+    }
   }
 }

@@ -1,7 +1,8 @@
 // Strongly consistent reads of one partition by sort-key prefix (pages with cursors), removing many items at once, and transactions that survive collisions.
 import { BatchWriteCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { serviceUnavailable } from "../errors";
-import { batchGet, cancellationReasons, strip, type TableRef } from "./dynamo";
+import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
+import { batchGet, cancellationReasons, distinctKeys, strip, type TableRef } from "./dynamo";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
 type Item = Record<string, unknown>;
@@ -52,20 +53,22 @@ export async function allOfPrefix(table: TableRef, pk: string, prefix: string, f
   return all;
 }
 
-/** BatchGetItem of any number of keys, 100 per request. */
-export async function batchGetMany(table: TableRef, wanted: Item[]): Promise<Item[]> {
+/** BatchGetItem of any number of keys, 100 distinct keys per request (a key asked twice is read once). */
+export async function batchGetMany(table: TableRef, asked: Item[]): Promise<Item[]> {
   const found: Item[] = [];
+  const wanted = distinctKeys(asked);
   for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGet(table, wanted.slice(i, i + 100))));
   return found;
 }
 
-/** Deletes items by key, 25 per BatchWriteItem, retrying unprocessed ones. */
+/** Deletes items by key, 25 per BatchWriteItem, retrying unprocessed ones for `BATCH_ROUNDS` rounds in all (then 503). */
 export async function deleteAll(table: TableRef, items: Item[]): Promise<void> {
   const keysOf = items.map((i) => ({ pk: i.pk, sk: i.sk }));
   for (let i = 0; i < keysOf.length; i += 25) {
     let pending = keysOf.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === BATCH_ROUNDS) throw overCapacity();
+      if (round > 0) await batchBackoff(round);
       const out = await table.ddb.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: pending } }));
       pending = (out.UnprocessedItems?.[table.tableName] ?? []) as typeof pending;
     }

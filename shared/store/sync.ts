@@ -1,6 +1,7 @@
 // DynamoDB repository of synchronization: connections, runs and owners' tokens. One active run, and no owner change during it, are conditions here.
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Connection, Run, RunReason } from "../domain/connection";
+import type { RunStreak } from "../domain/run-failures";
 import type { Changeset, Imodel } from "../domain/imodel";
 import type { SyncOwner } from "../domain/sync-token";
 import { AppError, conflict, notFound } from "../errors";
@@ -22,6 +23,12 @@ export const tokenChanged = () => conflict("TokenChanged", "Your token changed a
 export const connectionChanged = () =>
   conflict("ConcurrentChange", "The connection changed at the same time (another request won); read it again and retry");
 
+/** A visit's change of the caller's token: written over the version read, in the transaction of the request. */
+export interface TokenChange {
+  before: SyncOwner | undefined;
+  after: SyncOwner;
+}
+
 export interface StartRunOptions {
   /** For a scheduled run: the due time that was read, so two ticks never start the same occurrence twice. */
   dueAt?: string;
@@ -35,6 +42,21 @@ export interface FinishRun {
   changeset?: { imodel: Imodel; changeset: Omit<Changeset, "index"> };
   synced?: Record<string, string>;
   changedFiles?: string[];
+  /** What the connection keeps about its runs after this one, and the failing streak's mail when it is told now. */
+  streak?: RunStreak;
+  notification?: TransactItem;
+}
+
+/** Moves a user's count of owned scheduled connections (the token mails go only to owners of at least one). */
+export function scheduledCount(tableName: string, userId: string, delta: number): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.syncToken(userId),
+      UpdateExpression: "SET userId = :u ADD scheduledConnections :d, version :one",
+      ExpressionAttributeValues: { ":u": userId, ":d": delta, ":one": 1 },
+    },
+  };
 }
 
 export class DynamoSyncStore {
@@ -52,23 +74,35 @@ export class DynamoSyncStore {
 
   /** Counts the owner's scheduled connections: the expiry notice goes only to owners of at least one. */
   private countScheduled(userId: string, delta: number): TransactItem {
-    return {
-      Update: {
-        TableName: this.name,
-        Key: keys.syncToken(userId),
-        UpdateExpression: "SET userId = :u ADD scheduledConnections :d, version :one",
-        ExpressionAttributeValues: { ":u": userId, ":d": delta, ":one": 1 },
-      },
-    };
+    return scheduledCount(this.name, userId, delta);
   }
 
-  async createConnection(c: Connection): Promise<{ connection: Connection; created: boolean }> {
+  /**
+   * The owner items a transaction changes: scheduled counts moved by `counts`, and the caller's token
+   * when their visit changes it. One item per user (a transaction names an item once), the token's
+   * write last, so `tokenLost` finds it.
+   */
+  private ownerItems(token: TokenChange | undefined, counts: [userId: string, delta: number][]): TransactItem[] {
+    const deltas = new Map<string, number>();
+    for (const [userId, delta] of counts) deltas.set(userId, (deltas.get(userId) ?? 0) + delta);
+    const items: TransactItem[] = [];
+    for (const [userId, delta] of deltas) if (delta !== 0 && userId !== token?.after.userId) items.push(this.countScheduled(userId, delta));
+    if (token) items.push({ Update: this.tokenUpdate(token.before, token.after, deltas.get(token.after.userId) ?? 0) });
+    return items;
+  }
+
+  /** Whether a cancelled transaction with a token write (the last item) failed on the token: another visit wrote it first. */
+  private static tokenLost(token: TokenChange | undefined, reasons: { Code?: string }[], items: TransactItem[]) {
+    return !!token && reasons[items.length - 1]?.Code === "ConditionalCheckFailed";
+  }
+
+  async createConnection(c: Connection, token?: TokenChange): Promise<{ connection: Connection; created: boolean }> {
     const items: TransactItem[] = [
       { Put: { TableName: this.name, Item: this.connectionItem(c), ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
       // The iModel must still exist: a connection never outlives it.
       { ConditionCheck: { TableName: this.name, Key: keys.imodel(c.itwinId, c.imodelId), ConditionExpression: "attribute_exists(pk)" } },
+      ...this.ownerItems(token, c.schedule ? [[c.ownerId, 1]] : []),
     ];
-    if (c.schedule) items.push(this.countScheduled(c.ownerId, 1));
     try {
       await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
       return { connection: c, created: true };
@@ -76,6 +110,7 @@ export class DynamoSyncStore {
       const reasons = cancellationReasons(error);
       if (reasons?.[0]?.Code === "ConditionalCheckFailed" && reasons[0].Item) return { connection: strip<Connection>(reasons[0].Item)!, created: false };
       if (reasons?.[1]?.Code === "ConditionalCheckFailed") throw notFound("iModel", c.imodelId);
+      if (reasons && DynamoSyncStore.tokenLost(token, reasons, items)) throw tokenChanged();
       if (reasons) throw connectionChanged();
       throw error;
     }
@@ -94,7 +129,7 @@ export class DynamoSyncStore {
   }
 
   /** Writes a changed connection over the version that was read; moves the owner's scheduled count when the schedule came or went. */
-  async updateConnection(before: Connection, after: Connection): Promise<Connection> {
+  async updateConnection(before: Connection, after: Connection, token?: TokenChange): Promise<Connection> {
     const items: TransactItem[] = [
       {
         Put: {
@@ -105,12 +140,12 @@ export class DynamoSyncStore {
         },
       },
     ];
-    if (!!before.schedule !== !!after.schedule) items.push(this.countScheduled(after.ownerId, after.schedule ? 1 : -1));
-    await this.send(items, () => connectionChanged());
+    items.push(...this.ownerItems(token, !!before.schedule !== !!after.schedule ? [[after.ownerId, after.schedule ? 1 : -1]] : []));
+    await this.send(items, (reasons) => (DynamoSyncStore.tokenLost(token, reasons, items) ? tokenChanged() : connectionChanged()));
     return after;
   }
 
-  async deleteConnection(c: Connection): Promise<void> {
+  async deleteConnection(c: Connection, token?: TokenChange): Promise<void> {
     const items: TransactItem[] = [
       {
         Delete: {
@@ -123,10 +158,11 @@ export class DynamoSyncStore {
         },
       },
     ];
-    if (c.schedule) items.push(this.countScheduled(c.ownerId, -1));
+    items.push(...this.ownerItems(token, c.schedule ? [[c.ownerId, -1]] : []));
     await this.send(items, (reasons) => {
       const active = reasons[0]?.Item?.activeRunId as string | undefined;
-      return active ? runInProgress(active, "Deleting the connection") : connectionChanged();
+      if (active) return runInProgress(active, "Deleting the connection");
+      return DynamoSyncStore.tokenLost(token, reasons, items) ? tokenChanged() : connectionChanged();
     });
   }
 
@@ -135,7 +171,7 @@ export class DynamoSyncStore {
    * still be the one that was read, the new owner must have interacted with the iModel, and the
    * notification is recorded with the change.
    */
-  async transferOwner(before: Connection, after: Connection, notification: TransactItem | undefined): Promise<Connection> {
+  async transferOwner(before: Connection, after: Connection, notifications: TransactItem[], token?: TokenChange): Promise<Connection> {
     const items: TransactItem[] = [
       {
         Put: {
@@ -151,16 +187,16 @@ export class DynamoSyncStore {
         // Rule: the new owner has interacted with the iModel at least once.
         ConditionCheck: { TableName: this.name, Key: keys.interaction(after.imodelId, after.ownerId), ConditionExpression: "attribute_exists(pk)" },
       },
-      ...(notification ? [notification] : []),
+      ...notifications,
+      ...this.ownerItems(token, after.schedule ? [[before.ownerId, -1], [after.ownerId, 1]] : []),
     ];
-    if (after.schedule) items.push(this.countScheduled(before.ownerId, -1), this.countScheduled(after.ownerId, 1));
     await this.send(items, (reasons) => {
       const active = reasons[0]?.Item?.activeRunId as string | undefined;
       if (active) return runInProgress(active, "Changing the owner");
       if (reasons[1]?.Code === "ConditionalCheckFailed") {
         return conflict("NewOwnerNeverInteracted", `'${after.ownerId}' has never worked with this iModel; ownership goes only to team members who have`);
       }
-      return connectionChanged();
+      return DynamoSyncStore.tokenLost(token, reasons, items) ? tokenChanged() : connectionChanged();
     });
     return after;
   }
@@ -203,8 +239,8 @@ export class DynamoSyncStore {
       { Put: { TableName: this.name, Item: this.runItem({ ...run, queuedVersion: c.version + 1 }), ConditionExpression: "attribute_not_exists(pk)" } },
       // The connection's run entry is a copy of the run, written with every change of its state, so the list is one Query.
       { Put: { TableName: this.name, Item: { ...keys.connectionRun(c.id, run.queuedAt, run.id), ...run, queuedVersion: c.version + 1, runId: run.id } } },
-      // A manual run by its owner renews their token in the same transaction (seed: starting a run renews it).
-      ...(token ? [{ Update: this.tokenUpdate(token.before, token.after) }] : []),
+      // Starting a run is a visit: the caller's token is issued or renewed in the same transaction (seed).
+      ...this.ownerItems(token, []),
     ];
     await this.send(items, (reasons) => {
       if (token && reasons[3]?.Code === "ConditionalCheckFailed") return tokenChanged();
@@ -327,15 +363,28 @@ export class DynamoSyncStore {
       },
     ];
     if (connection) {
+      // The connection keeps its last run and its failing streak, written with the run's end.
+      const streak = outcome.streak;
+      const streakSet = streak?.lastRun ? ", lastRun = :lastRun" + (streak.failingSince ? ", failingSince = :since, failureTold = :told" : "") : "";
+      const streakRemove = streak?.lastRun && !streak.failingSince ? ", failingSince, failureTold" : "";
       items.push({
         Update: {
           TableName: this.name,
           Key: keys.connection(run.imodelId, run.connectionId),
-          UpdateExpression: `SET version = :next${outcome.synced ? ", synced = :synced" : ""} REMOVE activeRunId`,
+          UpdateExpression: `SET version = :next${outcome.synced ? ", synced = :synced" : ""}${streakSet} REMOVE activeRunId${streakRemove}`,
           ConditionExpression: "activeRunId = :run AND version = :v",
-          ExpressionAttributeValues: { ":run": run.id, ":v": connection.version, ":next": connection.version + 1, ...(outcome.synced ? { ":synced": outcome.synced } : {}) },
+          ExpressionAttributeValues: {
+            ":run": run.id,
+            ":v": connection.version,
+            ":next": connection.version + 1,
+            ...(outcome.synced ? { ":synced": outcome.synced } : {}),
+            ...(streak?.lastRun ? { ":lastRun": streak.lastRun } : {}),
+            ...(streak?.lastRun && streak.failingSince ? { ":since": streak.failingSince, ":told": streak.failureTold === true } : {}),
+          },
         },
       });
+      // Outbox: the streak's mail is recorded in the transaction of the failing run that causes it.
+      if (outcome.notification) items.push(outcome.notification);
     }
     try {
       await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
@@ -380,7 +429,7 @@ export class DynamoSyncStore {
   }
 
   /** The conditional write of `saveToken`, for a transaction of its own or of a run start. */
-  tokenUpdate(before: SyncOwner | undefined, after: SyncOwner) {
+  tokenUpdate(before: SyncOwner | undefined, after: SyncOwner, scheduledDelta = 0) {
     const due = after.nextEventAt ? dueKeys("TOKEN", after.userId, after.nextEventAt) : undefined;
     return {
       TableName: this.name,
@@ -390,7 +439,9 @@ export class DynamoSyncStore {
         "SET userId = :u, #token = :token, version = :next" +
         (after.email ? ", email = :email" : "") +
         (after.name ? ", #name = :name" : "") +
-        (due ? ", nextEventAt = :nextAt, duePk = :duePk, dueSk = :dueSk" : " REMOVE nextEventAt, duePk, dueSk"),
+        (due ? ", nextEventAt = :nextAt, duePk = :duePk, dueSk = :dueSk" : " REMOVE nextEventAt, duePk, dueSk") +
+        // A connection change of the same transaction moves the owner's scheduled count on this item.
+        (scheduledDelta ? " ADD scheduledConnections :delta" : ""),
       ConditionExpression: before ? "version = :v" : "attribute_not_exists(pk) OR attribute_not_exists(#token)",
       ExpressionAttributeNames: { "#token": "token", ...(after.name ? { "#name": "name" } : {}) },
       ExpressionAttributeValues: {
@@ -401,6 +452,7 @@ export class DynamoSyncStore {
         ...(after.email ? { ":email": after.email } : {}),
         ...(after.name ? { ":name": after.name } : {}),
         ...(due ? { ":nextAt": after.nextEventAt, ":duePk": due.duePk, ":dueSk": due.dueSk } : {}),
+        ...(scheduledDelta ? { ":delta": scheduledDelta } : {}),
       },
     };
   }

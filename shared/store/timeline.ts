@@ -1,8 +1,8 @@
 // DynamoDB repository of the work an iModel records: its changeset timeline, named versions, briefcases and locks.
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Briefcase, Changeset, Imodel, Lock, NamedVersion } from "../domain/imodel";
+import { MAX_BRIEFCASE_LOCKS, type Briefcase, type Changeset, type Imodel, type Lock, type NamedVersion } from "../domain/imodel";
 import { notFound } from "../errors";
-import { busyTimeline, lockHeld } from "../itwin-errors";
+import { busyTimeline, lockHeld, tooManyLocks } from "../itwin-errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import type { Page } from "./page";
@@ -53,7 +53,12 @@ export class DynamoTimelineStore implements TimelineStore {
         if (!reasons) throw error;
         const counter = reasons[0];
         const marker = idempotent ? reasons[2] : undefined;
-        const locks = reasons.slice(idempotent ? 3 : 2);
+        const locks = reasons.slice(idempotent ? 3 : 2, claim?.objectIds.length ? -1 : undefined);
+        const briefcase = claim?.objectIds.length ? reasons[reasons.length - 1] : undefined;
+        if (briefcase?.Code === "ConditionalCheckFailed") {
+          if (!briefcase.Item) throw notFound("briefcase", claim!.briefcaseId);
+          throw tooManyLocks(claim!.briefcaseId, MAX_BRIEFCASE_LOCKS);
+        }
         if (marker?.Code === "ConditionalCheckFailed" && marker.Item) {
           return { changeset: await this.changesetAt(imodel.id, marker.Item.index as number), created: false };
         }
@@ -115,9 +120,11 @@ export class DynamoTimelineStore implements TimelineStore {
           TableName: table,
           Key: keys.briefcase(imodel.id, claim.briefcaseId),
           UpdateExpression: "ADD #locks :ids",
-          ConditionExpression: "attribute_exists(pk)",
+          // At most MAX_BRIEFCASE_LOCKS: what it holds plus what this push names (some may be held already) stays within it.
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(#locks) OR size(#locks) <= :room)",
           ExpressionAttributeNames: { "#locks": "locks" },
-          ExpressionAttributeValues: { ":ids": new Set(claimed) },
+          ExpressionAttributeValues: { ":ids": new Set(claimed), ":room": MAX_BRIEFCASE_LOCKS - claimed.length },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         },
       });
     }

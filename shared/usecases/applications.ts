@@ -71,8 +71,8 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
         createdBy: caller.userId,
         createdAt: now,
         updatedAt: now,
-        // Managers own every application implicitly and are not listed; a Developer creator becomes its owner.
-        owners: isManagerRole(membership.role) ? [] : [caller.userId],
+        // The creator is always listed, manager or not (SPEC section 1): a manager who is demoted keeps the application.
+        owners: [caller.userId],
         version: 1,
       };
       if (idempotencyKey) {

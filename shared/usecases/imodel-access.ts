@@ -3,13 +3,15 @@ import { itwinOfImodel } from "../child-ids";
 import type { Clock } from "../clock";
 import { dayOf, permissionsOn, type Briefcase, type Imodel, type Interaction, type NamedVersion } from "../domain/imodel";
 import type { Connection, Run } from "../domain/connection";
-import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
+import { teamItemCounts, type CustomRole, type Itwin, type TeamMember } from "../domain/itwin";
 import type { SyncOwner } from "../domain/sync-token";
 import { allows, operationRules, permissions, type ImodelOperation, type Permission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { logger } from "../log";
 import type { AccessExtras, ImodelStore } from "../store/imodels";
+import type { OrganizationStore } from "../store/organizations";
+import { recordVerifiedEmail } from "./membership";
 import { readWhileChecking } from "./together";
 
 export interface ImodelAccess {
@@ -23,10 +25,12 @@ export interface ImodelAccess {
   namedVersion?: NamedVersion;
   connection?: Connection;
   run?: Run;
-  /** With `otherUserId`: whether that user is on the team, and their interaction record. */
-  other?: { userId: string; member?: TeamMember; interaction?: Interaction };
+  /** With `otherUserId`: whether that user is on the team, their effective permissions and their interaction record. */
+  other?: { userId: string; member?: TeamMember; permissions: Permission[]; interaction?: Interaction };
   /** With `syncOwnerId`: that user's synchronization token item (undefined when they have none). */
   syncOwner?: SyncOwner;
+  /** With `callerToken`: the caller's own synchronization token item (undefined when they have none). */
+  callerSyncOwner?: SyncOwner;
   /** With `teamUserIds`: those of them on the team (the caller's own item is `member`). */
   team?: TeamMember[];
   /** With `roleIds`: the custom roles found. */
@@ -47,14 +51,18 @@ export function denied(operation: ImodelOperation, itwin: Itwin, member: TeamMem
   return forbidden(`Your permissions ${where} (${held.join(", ") || "none"}) do not include ${rule.needs}, needed to ${rule.purpose}`);
 }
 
-export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
-  /** One BatchGetItem. Anyone outside the iTwin's team gets 404: the iModel is not visible to them. */
+export function imodelGuard(deps: { imodels: ImodelStore; organizations: Pick<OrganizationStore, "recordVerifiedEmail">; clock: Clock }) {
+  /**
+   * One BatchGetItem. Anyone outside the iTwin's team, or outside its organisation (a removed member
+   * whose team items are still being cleaned up), gets 404: the iModel is not visible to them.
+   */
   async function open(caller: Caller, imodelId: string, options: OpenOptions = {}): Promise<ImodelAccess> {
     const hidden = () => (options.notFoundAs ? notFound(options.notFoundAs.kind, options.notFoundAs.id) : notFound("iModel", imodelId));
     const itwinId = itwinOfImodel(imodelId);
     if (!itwinId) throw hidden();
     const read = await deps.imodels.readAccess(imodelId, itwinId, caller.userId, options);
-    if (!read.itwin || !read.imodel || !read.member) throw hidden();
+    if (!read.itwin || !read.imodel || !read.member || read.orgMember?.orgId !== read.itwin.orgId || !teamItemCounts(read.orgMember, read.member)) throw hidden();
+    await recordVerifiedEmail(deps.organizations, read.orgMember!, caller);
     return {
       itwin: read.itwin,
       imodel: read.imodel,
@@ -65,8 +73,18 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
       namedVersion: read.namedVersion,
       connection: read.connection,
       run: read.run,
-      ...(options.otherUserId ? { other: { userId: options.otherUserId, member: read.other?.member, interaction: read.other?.interaction } } : {}),
+      ...(options.otherUserId
+        ? {
+            other: {
+              userId: options.otherUserId,
+              member: read.other?.member,
+              permissions: read.other?.member ? permissionsOn(read.imodel, read.other.member, read.other.entry) : [],
+              interaction: read.other?.interaction,
+            },
+          }
+        : {}),
       syncOwner: read.syncOwner,
+      callerSyncOwner: read.callerSyncOwner,
       team: read.team,
       roles: read.roles,
     };
@@ -79,7 +97,7 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
   }
 
   /** Records that the caller worked with the iModel: skipped when the read already showed today's record. */
-  async function touched(access: ImodelAccess): Promise<void> {
+  async function touched(access: Pick<ImodelAccess, "interaction" | "imodel" | "member">): Promise<void> {
     const now = deps.clock.now();
     const today = dayOf(now);
     if (access.interaction?.lastDay === today) return;
@@ -95,13 +113,24 @@ export function imodelGuard(deps: { imodels: ImodelStore; clock: Clock }) {
     open,
     require,
     touched,
-    /** The caller's effective permissions alone: 4 keys instead of the check's 5 (no interaction record). 404 as `open`. */
+    /**
+     * The caller's effective permissions: one BatchGetItem of 5 keys (the interaction record among them).
+     * Asking is an interaction when the caller sees the iModel (a client may start with this call):
+     * recorded at most once per user, iModel and day, after the read. 404 as `open`.
+     */
     async permissions(caller: Caller, imodelId: string): Promise<Permission[]> {
       const itwinId = itwinOfImodel(imodelId);
       if (!itwinId) throw notFound("iModel", imodelId);
       const read = await deps.imodels.readPermissions(imodelId, itwinId, caller.userId);
-      if (!read.itwin || !read.imodel || !read.member) throw notFound("iModel", imodelId);
-      return permissionsOn(read.imodel, read.member, read.entry);
+      if (!read.itwin || !read.imodel || !read.member || read.orgMember?.orgId !== read.itwin.orgId || !teamItemCounts(read.orgMember, read.member)) {
+        throw notFound("iModel", imodelId);
+      }
+      const held = permissionsOn(read.imodel, read.member, read.entry);
+      await Promise.all([
+        recordVerifiedEmail(deps.organizations, read.orgMember, caller),
+        held.length ? touched({ imodel: read.imodel, member: read.member, interaction: read.interaction }) : undefined,
+      ]);
+      return held;
     },
     /**
      * A list: its Query does not depend on the check, so both are sent at once (one round trip); the

@@ -2,16 +2,17 @@
 import { mintImodelId } from "../child-ids";
 import type { Clock } from "../clock";
 import { dayOf, permissionsOn, type AccessEntry, type Imodel, type Interaction } from "../domain/imodel";
-import { allows, isBuiltInRole, listEntryPermissions, permissionsOfRoles } from "../domain/permissions";
-import { invalidInput, notFound } from "../errors";
+import { allows, beyondOwn, isBuiltInRole, listEntryPermissions, listSettable, permissionsOfRoles } from "../domain/permissions";
+import { invalidInput } from "../errors";
 import type { Caller } from "../http/caller";
-import { accessListWithoutManager, notTeamMember, testItwinAccess } from "../itwin-errors";
+import { accessListWithoutManager, grantAboveOwn, notTeamMember, testItwinAccess } from "../itwin-errors";
 import type { ImodelStore } from "../store/imodels";
 import type { ItwinStore } from "../store/itwins";
 import type { PageRequest } from "../store/partition";
 import { dispatch, type JobHandler, type Jobs } from "../jobs";
 import { denied, type ImodelGuard } from "./imodel-access";
 import { resolveRoles } from "./itwins";
+import { teamAccess, type TeamAccessDeps } from "./team-access";
 
 export const imodelView = (imodel: Imodel) => ({
   id: imodel.id,
@@ -35,14 +36,9 @@ export function imodelJobs(imodels: ImodelStore): JobHandler {
   };
 }
 
-export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore; guard: ImodelGuard; jobs: Jobs; clock: Clock }) {
+export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore; organizations: TeamAccessDeps["organizations"]; guard: ImodelGuard; jobs: Jobs; clock: Clock }) {
   const purges = imodelJobs(deps.imodels);
-  async function teamOf(caller: Caller, itwinId: string) {
-    const { itwin, members } = await deps.itwins.getWithMembers(itwinId, [caller.userId]);
-    const me = members.get(caller.userId);
-    if (!itwin || !me) throw notFound("iTwin", itwinId);
-    return { itwin, me };
-  }
+  const teamOf = (caller: Caller, itwinId: string) => teamAccess(deps, caller, itwinId);
 
   return {
     /** Needs Manage at iTwin level: a per-iModel list cannot give it. */
@@ -101,7 +97,7 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
     setAccess(caller: Caller, imodelId: string, input: { members: { userId: string; roles: string[] }[] }) {
       const userIds = input.members.map((m) => m.userId);
       const roleIds = [...new Set(input.members.flatMap((m) => m.roles))].filter((r) => !isBuiltInRole(r));
-      return deps.guard.run(caller, imodelId, "setAccess", async ({ itwin, imodel, member, team = [], roles = [] }) => {
+      return deps.guard.run(caller, imodelId, "setAccess", async ({ itwin, imodel, member, permissions: held, team = [], roles = [] }) => {
         if (itwin.kind === "test") throw testItwinAccess();
         input.members.forEach((m, i) => {
           const bad = m.roles.filter((r) => notOnLists.includes(r));
@@ -125,6 +121,10 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
           permissions: listEntryPermissions(permissionsOfRoles(m.roles.map((r) => definitions.get(r)!))),
           grantedAt,
         }));
+        // Rule: nobody grants what they do not hold on this iModel (its creator holds everything).
+        const ceiling = itwin.createdBy === member.userId ? listSettable : held;
+        const missing = [...new Set(entries.flatMap((e) => beyondOwn(e.permissions, ceiling)))];
+        if (missing.length) throw grantAboveOwn(missing, `on iModel '${imodel.id}'`);
         // Rule: somebody on the list keeps Manage, or the list could never be changed again.
         if (!entries.some((e) => e.permissions.includes("imodels_manage"))) throw accessListWithoutManager();
         const changed = await deps.imodels.setAccessList(imodel, entries);

@@ -1,16 +1,18 @@
 // Use cases of iTwins: create and read them, their team members (roles as permission sets) and custom roles.
 import type { Clock } from "../clock";
-import { mayCreateItwin, type CustomRole, type Itwin, type ListedItwin, type TeamMember } from "../domain/itwin";
-import { builtInRoles, closure, isBuiltInRole, permissionsOfRoles, TEAM_MANAGE, type ItwinPermission } from "../domain/permissions";
+import { grantCeiling, mayCreateItwin, type CustomRole, type Itwin, type ListedItwin, type TeamMember } from "../domain/itwin";
+import { beyondOwn, builtInRoles, closure, isBuiltInRole, permissionsOfRoles, TEAM_MANAGE, type ItwinPermission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
-import { alreadyTeamMember, testItwinTeam, unknownRoles } from "../itwin-errors";
+import { mintItwinId } from "../child-ids";
+import { alreadyTeamMember, grantAboveOwn, testItwinTeam, unknownRoles } from "../itwin-errors";
 import type { ItwinStore } from "../store/itwins";
 import type { OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
 import type { PageRequest } from "../store/partition";
 import { membershipOf } from "./membership";
+import { teamAccess } from "./team-access";
 import { readWhileChecking } from "./together";
 
 export const itwinView = (itwin: ListedItwin) => ({
@@ -57,13 +59,8 @@ export async function resolveRoles(store: Pick<ItwinStore, "getRoles">, itwinId:
 }
 
 export function itwinUseCases(deps: { itwins: ItwinStore; organizations: OrganizationStore; clock: Clock }) {
-  /** The iTwin and the caller's team membership; 404 for anyone outside the team. */
-  async function teamOf(caller: Caller, itwinId: string, also: string[] = []) {
-    const { itwin, members } = await deps.itwins.getWithMembers(itwinId, [caller.userId, ...also]);
-    const me = members.get(caller.userId);
-    if (!itwin || !me) throw notFound("iTwin", itwinId);
-    return { itwin, me, members };
-  }
+  /** The iTwin and the caller's team membership; 404 for anyone outside the team or the organisation. */
+  const teamOf = (caller: Caller, itwinId: string, also: string[] = []) => teamAccess(deps, caller, itwinId, also);
 
   /** Changing the team needs team_manage; a Test iTwin's team is its participants, changed through the portal. */
   function requireTeamManage(itwin: Itwin, me: TeamMember) {
@@ -71,9 +68,17 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
     if (!me.teamManage) throw forbidden(`Managing the team of iTwin '${itwin.id}' needs ${TEAM_MANAGE}; ask a team manager`);
   }
 
-  async function memberWithRoles(itwin: Itwin, userId: string, roles: string[], addedAt: string): Promise<TeamMember> {
+  /** Nobody grants what they do not hold: 403 naming the permissions `granter` lacks. */
+  function requireWithinOwn(itwin: Itwin, granter: TeamMember, granted: Iterable<string>) {
+    const missing = beyondOwn(granted, grantCeiling(itwin, granter));
+    if (missing.length) throw grantAboveOwn(missing, `in iTwin '${itwin.id}'`);
+  }
+
+  /** The member with `roles`, which `granter` may only give within what they hold. */
+  async function memberWithRoles(itwin: Itwin, granter: TeamMember, userId: string, roles: string[], addedAt: string): Promise<TeamMember> {
     const definitions = await resolveRoles(deps.itwins, itwin.id, roles, "body.roles");
     const permissions = permissionsOfRoles(definitions.values());
+    requireWithinOwn(itwin, granter, permissions);
     const now = deps.clock.now().toISOString();
     return { itwinId: itwin.id, userId, roles: [...definitions.keys()], permissions, teamManage: permissions.includes(TEAM_MANAGE), addedAt, updatedAt: now };
   }
@@ -84,7 +89,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       if (!mayCreateItwin(membership.role)) throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
       const now = deps.clock.now().toISOString();
       const itwin: Itwin = {
-        id: idFor("itw", idempotencyKey, caller.userId, "itwin", orgId),
+        id: mintItwinId(orgId, idempotencyKey, caller.userId, "itwin"),
         orgId,
         kind: "standard",
         name: input.name,
@@ -134,7 +139,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
         if (sameSet(existing.roles, input.roles)) return teamMemberView(existing);
         throw alreadyTeamMember(input.userId);
       }
-      const member = await memberWithRoles(itwin, input.userId, input.roles, deps.clock.now().toISOString());
+      const member = await memberWithRoles(itwin, me, input.userId, input.roles, deps.clock.now().toISOString());
       // The new member's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
       await deps.itwins.addMember(itwin, member);
       return teamMemberView(member);
@@ -145,7 +150,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       requireTeamManage(itwin, me);
       const before = members.get(userId);
       if (!before) throw notFound("team member", userId);
-      const after = await memberWithRoles(itwin, userId, input.roles, before.addedAt);
+      const after = await memberWithRoles(itwin, me, userId, input.roles, before.addedAt);
       await deps.itwins.replaceMember(itwin, before, after);
       return teamMemberView(after);
     },
@@ -165,6 +170,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
     async createRole(caller: Caller, itwinId: string, input: { name: string; permissions: ItwinPermission[] }, idempotencyKey?: string) {
       const { itwin, me } = await teamOf(caller, itwinId);
       requireTeamManage(itwin, me);
+      requireWithinOwn(itwin, me, input.permissions);
       const role: CustomRole = {
         id: idFor("role", idempotencyKey, caller.userId, itwinId),
         itwinId,

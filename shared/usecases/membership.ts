@@ -1,16 +1,17 @@
-// The caller's membership of an organisation, read once per request and judged with the sign-in rule.
+// The caller's membership of an organisation, read once per request and judged with the lower of the token's role and the stored one.
 import { clock } from "../clock";
 import type { Invitation, Member, Organization } from "../domain/organization";
 import { decide, type PortalAction } from "../domain/portal";
-import { roleAt, type Role } from "../domain/roles";
+import { roleInForce, type Role } from "../domain/roles";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
+import { logger } from "../log";
 import type { OrganizationStore } from "../store/organizations";
 
 export interface Membership {
   org: Organization;
   member: Member;
-  /** The role the caller's token is judged with (the role when the token was issued). */
+  /** The role the caller's request is judged with: the lower of the role when the token was issued and the stored one. */
   role: Role | null;
   /** The items asked for with `also`, as read in the same request (raw). */
   also: Record<string, unknown>[];
@@ -28,11 +29,15 @@ export async function membershipOf(
   options: { now?: Date; also?: Record<string, unknown>[] } = {},
 ): Promise<Membership> {
   const now = options.now ?? clock.now();
-  const email = caller.email && caller.emailVerified !== false ? caller.email : undefined;
+  // Only an address the identity provider verified matches an invitation (Caller.email is nothing else).
+  const email = caller.email;
   for (let attempt = 0; attempt < 3; attempt++) {
     const { org, member, invitation, also } = await store.getWithMember(orgId, caller.userId, email, options.also);
     if (!org) break;
-    if (member) return { org, member, role: roleAt(member.roleHistory, caller.signedInAt), also };
+    if (member) {
+      await recordVerifiedEmail(store, member, caller);
+      return { org, member, role: roleInForce(member, caller.signedInAt), also };
+    }
     if (!invitation) break;
     const joined = memberFromInvitation(invitation, caller, now);
     // Someone else may accept or withdraw it at the same moment: read again.
@@ -41,12 +46,29 @@ export async function membershipOf(
   throw notFound("organization", orgId);
 }
 
+/**
+ * Keeps the member's mail address: the verified one their own token carried on this request. One
+ * write when it changed, none otherwise (the member item was read anyway); a token without a verified
+ * address changes nothing. Mail is never sent to an address someone else typed (SPEC section 1).
+ */
+export async function recordVerifiedEmail(store: Pick<OrganizationStore, "recordVerifiedEmail">, member: Member, caller: Caller): Promise<void> {
+  if (!caller.email || member.verifiedEmail === caller.email) return;
+  try {
+    await store.recordVerifiedEmail(member.orgId, member.userId, caller.email);
+  } catch (error) {
+    // The request's own work does not depend on it; the next request records it again.
+    logger.warn("verified address not recorded", { orgId: member.orgId, userId: member.userId, error: error as Error });
+  }
+}
+
 function memberFromInvitation(invitation: Invitation, caller: Caller, now: Date): Member {
   const role = invitation.coAdministrator ? "SubscriptionManager" : invitation.role;
   return {
     orgId: invitation.orgId,
     userId: caller.userId,
     email: caller.email ?? invitation.email,
+    // Accepted only with a verified address: it is where their mail goes.
+    ...(caller.email ? { verifiedEmail: caller.email } : {}),
     name: caller.name ?? invitation.name,
     role,
     administrator: false,

@@ -1,9 +1,11 @@
 // Use cases of synchronization: connections, runs on the owner's behalf, owner tokens and ownership transfer (SPEC section 3).
 import type { Clock } from "../clock";
-import { changedFiles, RUN_LEASE_MS, type Connection, type Run, type RunReason, type SourceFile } from "../domain/connection";
+import { changedFiles, MAX_CONNECTION_FILES, RUN_LEASE_MS, type Connection, type Run, type RunReason, type SourceFile } from "../domain/connection";
 import type { Permission } from "../domain/permissions";
 import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
 import { nextTokenEvent, tokenStatus, visit, type SyncOwner, type TokenStatus } from "../domain/sync-token";
+import { ownershipChange, ownershipWarnings, whoIsTold, type OwnershipNotice } from "../domain/ownership";
+import { afterRun } from "../domain/run-failures";
 import { AppError, conflict, forbidden, invalidInput, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { imodelOfConnection, imodelOfRun, mintConnectionId, mintRunId } from "../child-ids";
@@ -11,7 +13,7 @@ import { derivedId, newId } from "../ids";
 import type { Draft } from "../mail/templates";
 import { dispatch, type Job, type Jobs } from "../jobs";
 import type { OutboxStore } from "../store/outbox";
-import type { DynamoSyncStore, FinishRun } from "../store/sync";
+import type { DynamoSyncStore, FinishRun, TokenChange } from "../store/sync";
 import type { ImodelAccess, ImodelGuard, OpenOptions } from "./imodel-access";
 import type { notificationUseCases } from "./notifications";
 import { randomBytes } from "node:crypto";
@@ -23,7 +25,8 @@ export const connectionRules = {
   editConnection: "imodels_write",
   deleteConnection: "imodels_write",
   startRun: "imodels_write",
-  takeOwnership: "imodels_write",
+  /** Any team member who sees the iModel (View included) and has interacted with it (seed: "any team member"). */
+  takeOwnership: "imodels_webview",
   /** Besides the owner: a Manage holder may hand any connection on. */
   transferOwnership: "imodels_manage",
 } as const satisfies Record<string, Permission>;
@@ -38,6 +41,8 @@ export interface ConnectionView {
   schedule?: Schedule;
   nextDueAt?: string;
   activeRunId?: string;
+  lastRun?: Connection["lastRun"];
+  failingSince?: string;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -51,6 +56,8 @@ export const connectionView = (c: Connection): ConnectionView => ({
   files: c.files,
   ...(c.schedule ? { schedule: c.schedule, nextDueAt: c.nextDueAt } : {}),
   ...(c.activeRunId ? { activeRunId: c.activeRunId } : {}),
+  ...(c.lastRun ? { lastRun: c.lastRun } : {}),
+  ...(c.failingSince ? { failingSince: c.failingSince } : {}),
   createdBy: c.createdBy,
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
@@ -99,7 +106,7 @@ export function syncUseCases(deps: SyncDeps) {
   }
 
   /** The connection and the caller's access to its iModel (and `also`, in the same read); 404 for anyone outside the iTwin. */
-  async function openConnection(caller: Caller, connectionId: string, also: Pick<OpenOptions, "otherUserId" | "syncOwnerId"> = {}) {
+  async function openConnection(caller: Caller, connectionId: string, also: Pick<OpenOptions, "otherUserId" | "syncOwnerId" | "callerToken"> = {}) {
     // The id names its iModel: the connection comes in the access check's own request.
     const imodelId = imodelOfConnection(connectionId);
     if (!imodelId) throw notFound("connection", connectionId);
@@ -130,6 +137,35 @@ export function syncUseCases(deps: SyncDeps) {
     };
   }
 
+  /** The caller's visit in this request (SPEC section 3): the token change to write with the request's change, or undefined when nothing changes. */
+  function visitOf(caller: Caller, before: SyncOwner | undefined): TokenChange | undefined {
+    const after = visited(caller.userId, caller, before, clock.now());
+    return after && { before, after };
+  }
+
+  /**
+   * Writes the request's change together with the caller's visit (one transaction). When another visit
+   * wrote the token between the read and the write, the visit is made again from what that one wrote,
+   * and the change is written alone.
+   */
+  async function withVisit<T>(caller: Caller, before: SyncOwner | undefined, write: (token: TokenChange | undefined) => Promise<T>): Promise<T> {
+    const token = visitOf(caller, before);
+    try {
+      return await write(token);
+    } catch (error) {
+      if (!(token && error instanceof AppError && error.code === "TokenChanged")) throw error;
+      await visitPortal(caller.userId, caller);
+      return write(undefined);
+    }
+  }
+
+  /** A visit by a request that writes nothing else (reading a connection): one conditional write, only when the token changes. */
+  async function visitAlone(caller: Caller, before: SyncOwner | undefined): Promise<void> {
+    const token = visitOf(caller, before);
+    // Losing to a concurrent write is fine: that one was a visit too.
+    if (token) await sync.saveToken(token.before, token.after);
+  }
+
   /** Issues or renews the caller's token as a portal visit does. */
   async function visitPortal(userId: string, claims: { email?: string; name?: string }): Promise<SyncOwner> {
     for (let attempt = 0; ; attempt++) {
@@ -146,11 +182,26 @@ export function syncUseCases(deps: SyncDeps) {
     for (let attempt = 1; ; attempt++) {
       const connection = await sync.getConnection(run.connectionId);
       try {
-        return await sync.finishRun(run, connection, clock.now(), await outcome(connection), leaseBefore);
+        const now = clock.now();
+        const result = await outcome(connection);
+        const told = connection ? withStreak(run, connection, result, now) : { result, noteId: undefined };
+        const done = await sync.finishRun(run, connection, now, told.result, leaseBefore);
+        if (done && told.noteId) await dispatch(jobs, { kind: "deliver", notificationIds: [told.noteId] }, work);
+        return done;
       } catch (error) {
         if (!(error instanceof AppError && error.code === "ConcurrentChange") || attempt >= 8) throw error;
       }
     }
+  }
+
+  /** The connection's last run and failing streak after this run; the streak's one mail to the owner, recorded with it (outbox). */
+  function withStreak(run: Run, connection: Connection, result: FinishRun, now: Date): { result: FinishRun; noteId?: string } {
+    const { streak, tell } = afterRun(connection, run, result, now.toISOString());
+    if (!tell || !connection.orgId || !result.reason) return { result: { ...result, streak } };
+    const noteId = derivedId("note", "runsFailing", connection.id, streak.failingSince!);
+    const draft: Draft = { kind: "runsFailing", connection: { id: connection.id, name: connection.name }, reason: result.reason, failingSince: streak.failingSince! };
+    const notification = outbox.putInTransaction({ id: noteId, kind: "runsFailing", draft, recipient: { orgId: connection.orgId, userId: run.ownerId } }, now);
+    return { result: { ...result, streak, notification }, noteId };
   }
 
   /** Runs a queued run to its end on the owner's behalf: token at the moment of use, the owner's current rights, one changeset. */
@@ -205,7 +256,7 @@ export function syncUseCases(deps: SyncDeps) {
   }
 
   /** Queues a run: the connection takes it as its one active run; `token`, a renewal written in the same transaction. */
-  async function queue(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }, token?: { before: SyncOwner | undefined; after: SyncOwner }): Promise<Run> {
+  async function queue(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }, token?: TokenChange): Promise<Run> {
     const now = clock.now();
     const run: Run = {
       id: scheduled ? mintRunId(connection.imodelId, scheduled.dueAt, connection.id) : mintRunId(connection.imodelId),
@@ -235,14 +286,16 @@ export function syncUseCases(deps: SyncDeps) {
   }
 
   /**
-   * Hands the connection to `to` and records the notification in the same transaction; the mail goes
-   * out in the background. One read before: the connection, the caller's access, the new owner's team
-   * member and interaction items and their token come in the access check's BatchGetItem.
+   * Hands the connection to `to` and records who is told (`whoIsTold`) in the same transaction, with the
+   * caller's visit; the mail goes out in the background. One read before: the connection, the caller's
+   * access and token, the new owner's team member, list entry, interaction and token come in the access
+   * check's BatchGetItem.
    */
-  async function changeOwner(caller: Caller, connection: Connection, access: ImodelAccess, to: string, kind: "ownershipTransferred" | "ownershipTaken") {
+  async function changeOwner(caller: Caller, connection: Connection, access: ImodelAccess, to: string) {
     if (connection.ownerId === to) throw conflict("AlreadyOwner", `'${to}' already owns this connection`);
     if (connection.activeRunId) throw conflict("RunInProgress", `Changing the owner refused: run '${connection.activeRunId}' is queued or running; try again when it finishes`, { activeRunId: connection.activeRunId });
-    const onTeam = to === caller.userId ? access.member : access.other?.member;
+    const self = to === caller.userId;
+    const onTeam = self ? access.member : access.other?.member;
     if (!onTeam) throw conflict("NewOwnerNotTeamMember", `'${to}' is not a member of this iTwin's team`);
     const now = clock.now();
     const previous = connection.ownerId;
@@ -253,24 +306,40 @@ export function syncUseCases(deps: SyncDeps) {
       updatedAt: now.toISOString(),
       version: connection.version + 1,
     };
-    const newOwner = access.syncOwner;
-    const status = tokenStatus(newOwner?.token, now);
-    // Mail goes to the new owner, or to the original owner when someone took the connection; the deliverer looks up their address.
-    const recipient = { orgId: access.itwin.orgId, userId: kind === "ownershipTransferred" ? to : previous };
     const about = { connection: { id: connection.id, name: connection.name, imodelName: access.imodel.name }, by: { userId: caller.userId, name: caller.name } };
-    const draft: Draft = kind === "ownershipTransferred" ? { kind, ...about, tokenStatus: status, tokenExpiresAt: newOwner?.token?.expiresAt } : { kind, ...about };
-    const noteId = derivedId("note", "owner", connection.id, String(after.version));
-    await sync.transferOwner(connection, after, outbox.putInTransaction({ id: noteId, kind, draft, recipient }, now));
-    await dispatch(jobs, { kind: "deliver", notificationIds: [noteId] }, work);
-    await guard.touched(access);
-    return {
-      connection: connectionView(after),
-      newOwner: {
-        userId: to,
-        token: tokenView(newOwner, now),
-        ...(status === "valid" ? {} : { advice: "The new owner's synchronization token is not valid: scheduled runs will fail until they start a run manually, which renews it." }),
-      },
-    };
+    const told = whoIsTold[ownershipChange(caller.userId, previous, to)];
+    const canWrite = (self ? access.permissions : (access.other?.permissions ?? [])).includes("imodels_write");
+
+    return withVisit(caller, access.callerSyncOwner, async (token) => {
+      // The new owner's token as it is after this request: a take is the new owner's own visit.
+      const newOwner = self ? (token?.after ?? access.callerSyncOwner) : token && token.after.userId === to ? token.after : access.syncOwner;
+      const status = tokenStatus(newOwner?.token, now);
+      const draftOf = (notice: OwnershipNotice): Draft =>
+        notice === "ownershipTransferred"
+          ? { kind: notice, ...about, tokenStatus: status, tokenExpiresAt: newOwner?.token?.expiresAt }
+          : notice === "ownershipHandedAway"
+            ? { kind: notice, ...about, newOwner: { userId: to } }
+            : { kind: notice, ...about };
+      // The deliverer looks up each recipient's address.
+      const notes = [
+        ...(told.newOwner ? [{ id: derivedId("note", "owner", connection.id, String(after.version)), kind: told.newOwner, draft: draftOf(told.newOwner), recipient: { orgId: access.itwin.orgId, userId: to } }] : []),
+        ...(told.originalOwner
+          ? [{ id: derivedId("note", "owner", connection.id, String(after.version), "original"), kind: told.originalOwner, draft: draftOf(told.originalOwner), recipient: { orgId: access.itwin.orgId, userId: previous } }]
+          : []),
+      ];
+      await sync.transferOwner(connection, after, notes.map((n) => outbox.putInTransaction(n, now)), token);
+      await dispatch(jobs, { kind: "deliver", notificationIds: notes.map((n) => n.id) }, work);
+      await guard.touched(access);
+      return {
+        connection: connectionView(after),
+        newOwner: {
+          userId: to,
+          token: tokenView(newOwner, now),
+          ...(status === "valid" ? {} : { advice: "The new owner's synchronization token is not valid: scheduled runs will fail until they start a run manually, which renews it." }),
+        },
+        warnings: ownershipWarnings({ tokenStatus: status, canWrite }),
+      };
+    });
   }
 
   return {
@@ -282,7 +351,7 @@ export function syncUseCases(deps: SyncDeps) {
     work,
 
     async create(caller: Caller, imodelId: string, input: { name: string; files: SourceFile[]; schedule?: Schedule }, idempotencyKey?: string) {
-      const access = await guard.open(caller, imodelId);
+      const access = await guard.open(caller, imodelId, { callerToken: true });
       requirePermission(access, "createConnection");
       const schedule = checkedSchedule(input.schedule);
       const now = clock.now();
@@ -302,7 +371,8 @@ export function syncUseCases(deps: SyncDeps) {
         updatedAt: now.toISOString(),
         version: 1,
       };
-      const { connection: stored } = await sync.createConnection(connection);
+      // Creating is a visit: the creator's token is issued or renewed with the connection (SPEC section 3).
+      const { connection: stored } = await withVisit(caller, access.callerSyncOwner, (token) => sync.createConnection(connection, token));
       await guard.touched(access);
       return connectionView(stored);
     },
@@ -313,14 +383,15 @@ export function syncUseCases(deps: SyncDeps) {
     },
 
     async get(caller: Caller, connectionId: string) {
-      const { connection, access } = await openConnection(caller, connectionId);
+      const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "readConnection");
+      await visitAlone(caller, access.callerSyncOwner);
       await guard.touched(access);
       return connectionView(connection);
     },
 
     async edit(caller: Caller, connectionId: string, change: { name?: string; files?: SourceFile[]; schedule?: Schedule | null }) {
-      const { connection, access } = await openConnection(caller, connectionId);
+      const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "editConnection");
       const now = clock.now();
       const schedule = change.schedule === undefined ? connection.schedule : (checkedSchedule(change.schedule ?? undefined) ?? undefined);
@@ -338,51 +409,46 @@ export function syncUseCases(deps: SyncDeps) {
         updatedAt: now.toISOString(),
         version: connection.version + 1,
       };
-      await sync.updateConnection(connection, after);
+      await withVisit(caller, access.callerSyncOwner, (token) => sync.updateConnection(connection, after, token));
       await guard.touched(access);
       return connectionView(after);
     },
 
     async setFileVersion(caller: Caller, connectionId: string, fileId: string, input: { name?: string; version: string }) {
-      const { connection, access } = await openConnection(caller, connectionId);
+      const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "editConnection");
       const exists = connection.files.some((f) => f.id === fileId);
       if (!exists && !input.name) throw invalidInput("Invalid body.name: a new file needs a name", { fields: [{ field: "body.name", reason: "required for a new file" }] });
+      // The item's version condition makes this count exact: a concurrent addition re-reads and counts again.
+      if (!exists && connection.files.length >= MAX_CONNECTION_FILES) {
+        throw conflict("TooManyFiles", `A connection lists at most ${MAX_CONNECTION_FILES} source files; remove one (PATCH files) before adding another`, { max: MAX_CONNECTION_FILES });
+      }
       const files = exists
         ? connection.files.map((f) => (f.id === fileId ? { ...f, version: input.version, ...(input.name ? { name: input.name } : {}) } : f))
         : [...connection.files, { id: fileId, name: input.name!, version: input.version }];
       const after: Connection = { ...connection, files, updatedAt: clock.now().toISOString(), version: connection.version + 1 };
-      await sync.updateConnection(connection, after);
+      await withVisit(caller, access.callerSyncOwner, (token) => sync.updateConnection(connection, after, token));
       await guard.touched(access);
       return after.files.find((f) => f.id === fileId)!;
     },
 
     async delete(caller: Caller, connectionId: string) {
-      const { connection, access } = await openConnection(caller, connectionId);
+      const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "deleteConnection");
       if (connection.activeRunId) throw conflict("RunInProgress", `Deleting the connection refused: run '${connection.activeRunId}' is queued or running`, { activeRunId: connection.activeRunId });
-      await sync.deleteConnection(connection);
+      await withVisit(caller, access.callerSyncOwner, (token) => sync.deleteConnection(connection, token));
       await guard.touched(access);
     },
 
     /**
-     * A manual run: Write on the iModel; when the owner starts it, their token is renewed (seed) in the
-     * transaction that queues it. Answers the queued run; it executes in the background.
+     * A manual run: Write on the iModel; starting it is a visit, so the caller's token is issued or renewed
+     * (seed) in the transaction that queues it. Answers the queued run; it executes in the background.
      */
     async run(caller: Caller, connectionId: string) {
-      const { connection, access } = await openConnection(caller, connectionId, { syncOwnerId: caller.userId });
+      const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "startRun");
       if (connection.activeRunId) throw conflict("RunInProgress", `Starting a run refused: run '${connection.activeRunId}' is queued or running`, { activeRunId: connection.activeRunId });
-      const renewal = caller.userId === connection.ownerId ? visited(caller.userId, caller, access.syncOwner, clock.now()) : undefined;
-      let run: Run;
-      try {
-        run = await queue(connection, "manual", undefined, renewal && { before: access.syncOwner, after: renewal });
-      } catch (error) {
-        // A portal visit renewed the token meanwhile: renew from what it wrote, then queue.
-        if (!(error instanceof AppError && error.code === "TokenChanged")) throw error;
-        await visitPortal(caller.userId, caller);
-        run = await queue(connection, "manual");
-      }
+      const run = await withVisit(caller, access.callerSyncOwner, (token) => queue(connection, "manual", undefined, token));
       await dispatch(jobs, { kind: "executeRun", run }, work);
       await guard.touched(access);
       return runView(run);
@@ -415,20 +481,21 @@ export function syncUseCases(deps: SyncDeps) {
       return runView(run);
     },
 
-    /** The owner, or a holder of Manage on the iModel, hands the connection to a team member. */
+    /** The owner, or a holder of Manage on the iModel, hands the connection to a team member; handing it to oneself is a take. */
     async transfer(caller: Caller, connectionId: string, to: string) {
-      const { connection, access } = await openConnection(caller, connectionId, { otherUserId: to, syncOwnerId: to });
-      if (connection.ownerId !== caller.userId && !has(access, connectionRules.transferOwnership)) {
-        throw forbidden("Only the connection's owner or a holder of imodels_manage on the iModel may hand it on; anyone with imodels_write may take it instead");
+      const { connection, access } = await openConnection(caller, connectionId, { otherUserId: to, syncOwnerId: to, callerToken: true });
+      if (to === caller.userId) requirePermission(access, "takeOwnership");
+      else if (connection.ownerId !== caller.userId && !has(access, connectionRules.transferOwnership)) {
+        throw forbidden("Only the connection's owner or a holder of imodels_manage on the iModel may hand it on; any team member may take it instead");
       }
-      return changeOwner(caller, connection, access, to, "ownershipTransferred");
+      return changeOwner(caller, connection, access, to);
     },
 
-    /** Any team member with Write takes the connection; the original owner is told. */
+    /** Any team member (View included) who interacted with the iModel takes the connection; the original owner is told. */
     async take(caller: Caller, connectionId: string) {
-      const { connection, access } = await openConnection(caller, connectionId, { syncOwnerId: caller.userId });
+      const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "takeOwnership");
-      return changeOwner(caller, connection, access, caller.userId, "ownershipTaken");
+      return changeOwner(caller, connection, access, caller.userId);
     },
 
     async token(caller: Caller) {

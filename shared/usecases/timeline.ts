@@ -1,11 +1,11 @@
 // Use cases of the work on an iModel: briefcases (local copies), the changeset timeline, named versions and locks.
 import { imodelOfNamedVersion, mintNamedVersionId } from "../child-ids";
 import type { Clock } from "../clock";
-import type { Briefcase, Changeset, Lock, NamedVersion } from "../domain/imodel";
+import { MAX_BRIEFCASE_LOCKS, type Briefcase, type Changeset, type Lock, type NamedVersion } from "../domain/imodel";
 import { invalidInput, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
-import { notYourBriefcase } from "../itwin-errors";
+import { notYourBriefcase, tooManyLocks } from "../itwin-errors";
 import type { Page } from "../store/page";
 import type { PageRequest } from "../store/partition";
 import type { TimelineStore } from "../store/timeline";
@@ -76,6 +76,8 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
             pushedAt: deps.clock.now().toISOString(),
           };
           const objectIds = [...new Set(input.locks ?? [])];
+          // The same rule as the store's condition, answered before any write in the usual case.
+          if (briefcase && (briefcase.locks?.size ?? 0) + objectIds.length > MAX_BRIEFCASE_LOCKS) throw tooManyLocks(briefcase.id, MAX_BRIEFCASE_LOCKS);
           const claim = briefcase && objectIds.length ? { briefcaseId: briefcase.id, ownerId: caller.userId, objectIds } : undefined;
           return changesetView((await timeline.push(imodel, draft, claim, idempotencyKey !== undefined)).changeset);
         },

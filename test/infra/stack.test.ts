@@ -201,17 +201,23 @@ describe("least privilege", () => {
     }
   });
 
-  it("only the mail senders may send, and only from the sender identity", () => {
-    const identity = `:identity/${cdkContext.senderEmail}`;
+  it("only the mail senders may send, from the sender address, whether SES verified the address or its domain", () => {
+    const address = cdkContext.senderEmail!;
+    const domain = address.slice(address.lastIndexOf("@") + 1);
     for (const name of functionNames) {
       const { properties, statements } = deployed(name);
       const ses = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("ses:")));
       if (mailSenders.has(name)) {
         expect(ses, name).toHaveLength(1);
         expect(actionsOf(ses[0]!).sort(), name).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
-        const resource = JSON.stringify(ses[0]!.Resource);
-        expect(resource, name).toContain(identity);
-        expect(resource, name).not.toContain("*");
+        // SES authorizes against the identity that verified the sender: the address, or else its domain.
+        const resources = asList(ses[0]!.Resource).map((r) => JSON.stringify(r));
+        expect(resources, name).toHaveLength(2);
+        expect(resources.filter((r) => r.includes(`:identity/${address}"`)), name).toHaveLength(1);
+        expect(resources.filter((r) => r.includes(`:identity/${domain}"`)), name).toHaveLength(1);
+        expect(resources.join(), name).not.toContain("*");
+        // The domain's grant covers this one address, not every address of the domain.
+        expect((ses[0] as Statement & { Condition?: unknown }).Condition, name).toEqual({ StringEquals: { "ses:FromAddress": address } });
         expect(properties.Environment.Variables.SENDER_EMAIL, name).toBe(cdkContext.senderEmail);
       } else {
         expect(ses, name).toEqual([]);
@@ -317,6 +323,62 @@ describe("operations", () => {
         Dimensions: [{ Name: "ApiId", Value: { Ref: logicalId(stack.api.httpApi) } }],
       }),
     );
+  });
+});
+
+describe("operators", () => {
+  const topicId = () => logicalId(stack.alarms.topic);
+
+  it("every alarm tells the alarm topic when it fires and when it is back to OK", () => {
+    const alarms = resources("AWS::CloudWatch::Alarm");
+    expect(alarms.length).toBeGreaterThanOrEqual(3);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId() }]);
+      expect(alarm.Properties.OKActions, id).toEqual([{ Ref: topicId() }]);
+    }
+  });
+
+  it("the alarm topic is encrypted with a rotated key CloudWatch may use, and refuses requests without TLS", () => {
+    const [, topic] = single("AWS::SNS::Topic");
+    const keyId = topic.Properties.KmsMasterKeyId["Fn::GetAtt"][0];
+    const key = template.toJSON().Resources[keyId];
+    expect(key.Type).toBe("AWS::KMS::Key");
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain("cloudwatch.amazonaws.com");
+    const [, policy] = single("AWS::SNS::TopicPolicy");
+    expect(statements(policy)).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    );
+  });
+
+  it("subscribes the address given with -c alarmEmail to the topic, and nobody without it", () => {
+    expect(resources("AWS::SNS::Subscription")).toEqual([]);
+    const { stack: withEmail } = build({ ...withoutBundling, alarmEmail: "ops@example.com" });
+    const subscriptions = Object.values(Template.fromStack(withEmail).findResources("AWS::SNS::Subscription")) as Resource[];
+    expect(subscriptions.map((s) => s.Properties)).toEqual([
+      expect.objectContaining({ Protocol: "email", Endpoint: "ops@example.com", TopicArn: { Ref: withEmail.getLogicalId(withEmail.alarms.topic.node.defaultChild as CfnElement) } }),
+    ]);
+    expect(() => build({ ...withoutBundling, alarmEmail: "not an address" })).toThrow(/alarmEmail/);
+  });
+
+  it("the dashboard shows the metrics the service emits, the API's, the mail's and the dead-letter queue's", () => {
+    const [, dashboard] = single("AWS::CloudWatch::Dashboard");
+    // The body is a JSON text joined around references; references become their logical id to read it.
+    const parts = dashboard.Properties.DashboardBody["Fn::Join"][1] as unknown[];
+    const text = parts.map((p) => (typeof p === "string" ? p : ((p as any).Ref ?? (p as any)["Fn::GetAtt"]?.[0] ?? "?"))).join("");
+    const widgets = JSON.parse(text).widgets as { properties: { alarms?: string[]; metrics?: unknown[][] } }[];
+    const lines = widgets.flatMap((w) => w.properties.metrics ?? []);
+    const searched = lines.map((l) => (l[0] as { expression?: string }).expression).filter((e): e is string => !!e);
+    const named = lines.filter((l) => typeof l[0] === "string").map((l) => `${l[0]}/${l[1]}`);
+    // shared/metrics.ts: per request (one series per route, found by SEARCH), latency at p50 and p99, and per tick.
+    for (const metric of ["Requests", "Refusals", "Faults"]) expect(searched.some((e) => e.includes(`MetricName="${metric}"`)), metric).toBe(true);
+    for (const stat of ["p50", "p99"]) expect(searched.some((e) => e.includes(`MetricName="Latency"`) && e.includes(`'${stat}'`)), stat).toBe(true);
+    for (const metric of ["scheduledRunsStarted", "runsInterrupted", "notificationsDelivered", "TickDuration"]) expect(named).toContain(`TwinAccess/${metric}`);
+    for (const metric of ["Send", "Delivery", "Bounce", "Reject"]) expect(named).toContain(`AWS/SES/${metric}`);
+    for (const metric of ["Count", "Latency", "4xx", "5xx"]) expect(named).toContain(`AWS/ApiGateway/${metric}`);
+    expect(named).toContain("AWS/SQS/ApproximateNumberOfMessagesVisible");
+    const shownAlarms = widgets.flatMap((w) => w.properties.alarms ?? []);
+    expect(shownAlarms.sort()).toEqual(resources("AWS::CloudWatch::Alarm").map(([id]) => id).sort());
   });
 });
 

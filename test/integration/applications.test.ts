@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 describe("applications", () => {
-  it("lists a Developer creator as owner, lets owners add owners, and never lists managers", async () => {
+  it("lists the creator as owner, lets owners add owners, and refuses managers as added owners", async () => {
     const { orgId, members } = await orgWith(api, { dev: "Developer", other: "Developer", am: "ApplicationManager" });
     const app = await members.dev!.post(`/organizations/${orgId}/applications`, { name: "Viewer" });
     expect(app.body.owners).toEqual([members.dev!.userId]);
@@ -28,7 +28,26 @@ describe("applications", () => {
     expect(stranger.status).toBe(404);
 
     const byManager = await members.am!.post(`/organizations/${orgId}/applications`, { name: "Console" });
-    expect(byManager.body.owners).toEqual([]);
+    expect(byManager.body.owners).toEqual([members.am!.userId]);
+  });
+
+  it("lists a manager who creates an application as its owner, so it stays theirs after a demotion", async () => {
+    const { orgId, admin, members } = await orgWith(api, { am: "ApplicationManager", dev: "Developer" });
+    const app = await members.am!.post(`/organizations/${orgId}/applications`, { name: "Console" });
+    expect(app.status).toBe(201);
+    expect(app.body.owners).toEqual([members.am!.userId]);
+    const byAdmin = await admin.post(`/organizations/${orgId}/applications`, { name: "Admin's" });
+    expect(byAdmin.body.owners).toEqual([admin.userId]);
+
+    expect((await admin.patch(`/organizations/${orgId}/members/${members.am!.userId}`, { role: "Developer" })).status).toBe(200);
+    const demoted = await api.as(members.am!.userId);
+    const listed = await demoted.get(`/organizations/${orgId}/applications`);
+    expect(listed.body.items.map((a: { id: string }) => a.id)).toEqual([app.body.id]);
+    expect((await demoted.patch(`/applications/${app.body.id}`, { name: "Console 2" })).status).toBe(200);
+    // The admin's application is not theirs: as a Developer they no longer see it.
+    expect((await demoted.get(`/applications/${byAdmin.body.id}`)).status).toBe(404);
+    // Another Developer still sees neither.
+    expect((await members.dev!.get(`/organizations/${orgId}/applications`)).body.items).toEqual([]);
   });
 
   it("shows a Developer only the applications they own, managers all of them, and forgets a deleted one everywhere", async () => {

@@ -1,4 +1,4 @@
-// Bad input for every route, generated with fast-check: wrong types, huge and odd strings, deep nesting, prototype-pollution keys, oversize bodies. Always a 4xx in the error shape, never a 5xx, nothing stored.
+// Bad input for every route, generated with fast-check: wrong types, huge and odd strings, deep nesting, prototype-pollution keys, oversize bodies, and crafted input ('#' and control characters in ids and names, forged cursors, ids repeated in lists). Always a 4xx in the error shape, never a 5xx, nothing stored.
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import type { z } from "zod";
@@ -131,5 +131,93 @@ describe("bad input, for every route", () => {
     }
 
     expect(await itemCount()).toBe(before);
+  });
+});
+
+/** Ids and names an attacker crafts: key separators, line breaks (mail headers), other control characters, Unicode line separators. */
+const crafted = fc.constantFrom("a#b", "#", "ORG#x", "x#APP#y", "x\r\nBcc: victim@example.com", "tab\tin", "nul\u0000", "del\u007f", "c1\u0085", "ls\u2028", "esc\u001b[31m");
+
+/** Every way to replace one string leaf of a body by `value`, and every way to repeat the first element of one of its arrays. */
+function variants(body: unknown, value: string): { what: string; body: unknown }[] {
+  const out: { what: string; body: unknown }[] = [];
+  const walk = (node: unknown, rebuild: (v: unknown) => unknown, at: string) => {
+    if (typeof node === "string") out.push({ what: `${at}=${JSON.stringify(value)}`, body: rebuild(value) });
+    else if (Array.isArray(node)) {
+      if (node.length) out.push({ what: `${at} repeated`, body: rebuild([...node, node[0]]) });
+      node.forEach((item, i) => walk(item, (v) => rebuild(node.map((x, j) => (j === i ? v : x))), `${at}.${i}`));
+    } else if (node && typeof node === "object") {
+      for (const [k, item] of Object.entries(node)) walk(item, (v) => rebuild({ ...(node as object), [k]: v }), `${at}.${k}`);
+    }
+  };
+  walk(body, (v) => v, "body");
+  return out;
+}
+
+/** Cursors nobody was given: other shapes, types and extra attributes around plausible keys. */
+const forgedCursors = fc.oneof(
+  fc.dictionary(fc.constantFrom("pk", "sk", "gsi1pk", "gsi1sk", "extra", "version"), fc.oneof(strings, fc.integer(), fc.constant(null), fc.constant({ S: "x" })), { minKeys: 1, maxKeys: 4 }),
+  fc.tuple(strings, strings),
+  fc.record({ pk: fc.constantFrom("ORG#x", "ITWIN#x", "IMODEL#x"), sk: fc.constantFrom("MEMBER#a", "APP#a", "IMODEL#a", "CHANGESET#0000000001"), extra: strings }),
+).map((key) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url"));
+
+describe("crafted input, for every route", () => {
+  it.each(routeList.map((r) => [`${r.method} ${r.path}`, r] as const))("%s", async (_name, route) => {
+    const before = await itemCount();
+    const sample = samples[route.id]!(w);
+    const sampleBody = sample.body === undefined ? undefined : JSON.stringify(sample.body);
+
+    // '#' and control characters in every path id.
+    const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    for (const name of names) {
+      await fc.assert(
+        fc.asyncProperty(crafted, async (value) => {
+          expect((route.params?.shape[name] as z.ZodType | undefined)?.safeParse(value).success, `${name} accepts ${JSON.stringify(value)}`).toBe(false);
+          const segments = sample.path.split("/");
+          const template = route.path.split("/");
+          const at = template.findIndex((t) => t.includes(`{${name}}`));
+          segments[at] = template[at]!.replace(`{${name}}`, encodeURIComponent(value));
+          expectRefusal(await request(route, segments.join("/"), sampleBody), `path ${name}=${JSON.stringify(value)}`);
+        }),
+        { numRuns: 6 },
+      );
+    }
+
+    // '#' and control characters in every string of the body (ids, user ids, names); ids repeated in its lists.
+    const accepted: { what: string; body: unknown }[] = [];
+    if (route.body && sample.body !== undefined) {
+      await fc.assert(
+        fc.asyncProperty(crafted, async (value) => {
+          for (const variant of variants(sample.body, value)) {
+            if (route.body!.safeParse(variant.body).success) {
+              accepted.push(variant);
+              continue;
+            }
+            const answer = await request(route, sample.path, JSON.stringify(variant.body));
+            expectRefusal(answer, variant.what);
+            expect(answer.status, variant.what).toBe(400);
+          }
+        }),
+        { numRuns: 4 },
+      );
+    }
+
+    // Cursors nobody was given.
+    if (route.query?.shape.cursor) {
+      await fc.assert(
+        fc.asyncProperty(forgedCursors, async (cursor) => {
+          const answer = await request(route, `${sample.path}?cursor=${cursor}`, sampleBody);
+          expectRefusal(answer, `cursor ${cursor.slice(0, 60)}`);
+        }),
+        { numRuns: 8 },
+      );
+    }
+
+    expect(await itemCount()).toBe(before);
+
+    // What the schemas accept (free text such as descriptions, a role named twice) may change things, but never answers 5xx.
+    for (const variant of accepted.filter((v, i, all) => all.findIndex((x) => x.what === v.what) === i)) {
+      const answer = await request(route, sample.path, JSON.stringify(variant.body));
+      expect(answer.status, `${variant.what}: ${JSON.stringify(answer.body).slice(0, 200)}`).toBeLessThan(500);
+    }
   });
 });

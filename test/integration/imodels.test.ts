@@ -163,9 +163,36 @@ describe("per-iModel access lists", () => {
     expect((await writer!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual([]);
     const listed = await writer!.get(`/itwins/${t.itwinId}/imodels`);
     expect(listed.body.items.map((m: { id: string }) => m.id)).not.toContain(imodelId);
-    // Delete is judged at iTwin level only: the list neither gives nor takes it.
-    expect((await deleter!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual(["imodels_webview", "imodels_delete"]);
-    expect((await deleter!.delete(`/imodels/${imodelId}`)).status).toBe(204);
+    // Permissions stay cumulative: Delete from the iTwin counts only where the list gives Manage.
+    expect((await deleter!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual(["imodels_webview"]);
+    expect((await deleter!.delete(`/imodels/${imodelId}`)).status).toBe(403);
+    expect((await t.admin.get(`/imodels/${imodelId}`)).status).toBe(200);
+  });
+
+  it("stops a Delete holder from deleting an iModel its own list lets them not read or not manage (cumulative permissions)", async () => {
+    const t = await teamWith(api, { offList: ["Delete"], reader: ["Delete"], manager: ["Delete"] });
+    const imodelId = await imodelIn(t.admin, t.itwinId);
+    const { offList, reader, manager } = t.members as Record<string, Client>;
+    const put = await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [
+        { userId: t.admin.userId, roles: ["Manage"] },
+        { userId: reader!.userId, roles: ["Read"] },
+        { userId: manager!.userId, roles: ["Manage"] },
+      ],
+    });
+    expect(put.status).toBe(200);
+
+    // Left off the list: nothing at all, so no delete either (it was ["imodels_delete"] and a 204).
+    expect((await offList!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual([]);
+    expect((await offList!.delete(`/imodels/${imodelId}`)).status).toBe(403);
+    // Listed below Manage: what the list gives, no delete.
+    expect((await reader!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual(levelPermissions.Read);
+    const refused = await reader!.delete(`/imodels/${imodelId}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain("imodels_delete");
+    // Listed with Manage: the iTwin's Delete counts, and the answered set is the whole cumulative Delete level.
+    expect((await manager!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual(levelPermissions.Delete);
+    expect((await manager!.delete(`/imodels/${imodelId}`)).status).toBe(204);
     expect((await t.admin.get(`/imodels/${imodelId}`)).status).toBe(404);
   });
 
@@ -235,10 +262,12 @@ describe("per-iModel access lists", () => {
 });
 
 describe("the permission check", () => {
-  it("makes exactly one DynamoDB request: one BatchGetItem", async () => {
+  it("makes exactly one DynamoDB request: one BatchGetItem (once today's interaction is recorded)", async () => {
     const t = await teamWith(api, { writer: ["Write"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
     await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }, { userId: t.members.writer!.userId, roles: ["Read"] }] });
+    // Asking is an interaction: recorded by the first question of the day, as any other request's.
+    await t.members.writer!.get(`/imodels/${imodelId}/permissions`);
     const { ddb, calls } = countingClient();
     const app = makeApp({ ddb });
     for (const userId of [t.members.writer!.userId, t.admin.userId]) {
@@ -274,7 +303,7 @@ describe("the permission check", () => {
 });
 
 describe("interaction records", () => {
-  it("exist after a successful request, and not after a refused one or a permissions query", async () => {
+  it("exist after a successful request or a permissions query, and not after a refused one", async () => {
     const t = await teamWith(api, { reader: ["Read"], viewer: ["View"], asker: ["Read"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
     const app = makeApp();
@@ -287,7 +316,7 @@ describe("interaction records", () => {
 
     expect(await app.imodels.hasInteracted(imodelId, reader!.userId)).toBe(true);
     expect(await app.imodels.hasInteracted(imodelId, viewer!.userId)).toBe(false);
-    expect(await app.imodels.hasInteracted(imodelId, asker!.userId)).toBe(false);
+    expect(await app.imodels.hasInteracted(imodelId, asker!.userId)).toBe(true);
     expect(await app.imodels.hasInteracted(imodelId, t.admin.userId)).toBe(true);
   });
 

@@ -37,6 +37,18 @@ describe("the OpenAPI document", () => {
     expect(documented).toBe(routeList.length);
   });
 
+  it("describes API Gateway's own answers: 429 with Retry-After on every route, and its { message } shape for 401 and 413", () => {
+    const gatewayShape = { $ref: "#/components/schemas/GatewayMessage" };
+    for (const route of routeList) {
+      const responses = doc.paths[route.path][route.method.toLowerCase()].responses;
+      expect(responses["429"].content["application/json"].schema, route.id).toEqual(gatewayShape);
+      expect(responses["429"].headers["Retry-After"], route.id).toBeDefined();
+      expect(responses["413"].content["application/json"].schema.anyOf, route.id).toContainEqual(gatewayShape);
+      if (route.auth) expect(responses["401"].content["application/json"].schema.anyOf, route.id).toContainEqual({ $ref: "#/components/schemas/GatewayUnauthorized" });
+    }
+    expect(doc.components.schemas.GatewayMessage).toMatchObject({ type: "object", properties: { message: { type: "string" } }, required: ["message"] });
+  });
+
   it("resolves every $ref to a component", () => {
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     for (const ref of refs) {

@@ -9,7 +9,10 @@ import { makeDocumentClient } from "../../shared/store/client";
 import { settled } from "../../shared/jobs";
 import { DynamoOutboxStore } from "../../shared/store/outbox";
 import { DynamoSyncStore } from "../../shared/store/sync";
-import { MAX_DELIVERY_ATTEMPTS } from "../../shared/usecases/notifications";
+import { notificationUseCases } from "../../shared/usecases/notifications";
+import { DynamoOrganizationStore } from "../../shared/store/organizations";
+import { config } from "../../shared/config";
+import { pendingFor } from "../support/mail";
 import { freePort } from "../../infra/local/free-port";
 import { startApi, type Client, type TestApi } from "../support/api";
 import { emailOf, mailTo, teamWith } from "../support/sync";
@@ -52,20 +55,85 @@ describe("notifications under an SES outage", () => {
     expect(mail[0]!.subject).toContain("took ownership");
   });
 
-  it("gives up after a bounded number of attempts and lists the notification for operators", async () => {
+  it("keeps every mail through three days of SES outage, retried at most an hour apart, and delivers each exactly once after", async () => {
+    const team = await teamWith(api, { first: "Write", second: "Write", taker: "Write" });
+    const { first, second, taker } = team.members as Record<string, Client>;
+    const down = await appWithSesDown();
+    const recipients = [first!, second!];
+    for (const [i, owner] of recipients.entries()) {
+      for (const n of [1, 2]) {
+        const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: `Outage ${i}.${n}`, files: [] });
+        await down.sync.take(callerOf(taker!), connection.id);
+      }
+    }
+    await settled();
+    const ids = recipients.map((r) => r.userId);
+    expect(await pendingFor(table, clock.now(), ids)).toHaveLength(4);
+
+    // Three days of the service's clock with SES unreachable, the trigger trying whatever is due every hour.
+    const outageEnds = clock.now().getTime() + 3 * 24 * 60 * 60 * 1000;
+    while (clock.now().getTime() < outageEnds) {
+      advanceClock(60 * 60 * 1000);
+      for (const note of await pendingFor(table, clock.now(), ids)) if (Date.parse(note.nextAttemptAt) <= clock.now().getTime()) await down.notifications.deliver(note.id);
+    }
+    const waiting = await pendingFor(table, clock.now(), ids);
+    expect(waiting).toHaveLength(4);
+    for (const note of waiting) {
+      expect(note.status).toBe("pending");
+      expect(note.attempts).toBeGreaterThanOrEqual(60); // never given up
+      expect(note.lastError).toMatch(/ECONNREFUSED|connect/i);
+      expect(Date.parse(note.nextAttemptAt) - clock.now().getTime()).toBeLessThanOrEqual(60 * 60 * 1000);
+    }
+    expect(await mailTo(emailOf(first!))).toHaveLength(0);
+
+    // SES is back: within the hour every mail arrives, once.
+    advanceClock(60 * 60 * 1000);
+    await tick();
+    advanceClock(2 * 60 * 60 * 1000);
+    await tick();
+    for (const [i, owner] of recipients.entries()) {
+      const mail = await mailTo(emailOf(owner));
+      expect(mail.map((m) => /"(Outage [\d.]+)"$/.exec(m.subject)![1]).sort()).toEqual([`Outage ${i}.1`, `Outage ${i}.2`]);
+    }
+    expect(await pendingFor(table, clock.now(), ids)).toHaveLength(0);
+  });
+
+  it("sends twice only when the deliverer dies between SES taking the mail and marking it sent (injected fault)", async () => {
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
-    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "Doomed", files: [] });
+    const owner = team.members.owner!;
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Twice", files: [] });
     const down = await appWithSesDown();
     await down.sync.take(callerOf(team.members.taker!), connection.id);
     await settled();
-    for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 2; i++) {
-      advanceClock(7 * 60 * 60 * 1000);
-      await down.notifications.deliverDue(100);
+    const [note] = await pendingFor(table, clock.now(), [owner.userId]);
+
+    // A deliverer whose Lambda "dies" right after SES answered: the mark never happens.
+    class DiesBeforeMark extends DynamoOutboxStore {
+      override async markSent(): Promise<void> {
+        throw Object.assign(new Error("(injected fault) the deliverer died after the send"), { name: "InjectedFault" });
+      }
     }
-    const failed = await new DynamoOutboxStore(table).failed(50);
-    const mine = failed.filter((n) => n.recipient?.userId === team.members.owner!.userId);
-    expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ status: "failed", attempts: MAX_DELIVERY_ATTEMPTS });
+    const orgs = new DynamoOrganizationStore(table);
+    const dying = notificationUseCases({
+      outbox: new DiesBeforeMark(table),
+      sender: new SesMailSender(makeSesClient({ region: "local", endpoint: inject("sesEndpoint") }), "no-reply@example.com"),
+      clock,
+      contacts: async ({ orgId, userId }) => (await orgs.getMembers(orgId, [userId]))[0],
+      mailPerHour: config.MAIL_MAX_PER_HOUR,
+    });
+    advanceClock(5 * 60 * 1000);
+    await expect(dying.deliver(note!.id)).rejects.toThrow("(injected fault)");
+    expect(await mailTo(emailOf(owner))).toHaveLength(1);
+
+    // While its claim lasts nobody sends it again; after, the trigger does, once, and marks it.
+    await tick();
+    expect(await mailTo(emailOf(owner))).toHaveLength(1);
+    advanceClock(2 * 60 * 1000);
+    await tick();
+    advanceClock(60 * 60 * 1000);
+    await tick();
+    expect(await mailTo(emailOf(owner))).toHaveLength(2);
+    expect(await new DynamoOutboxStore(table).get(note!.id)).toMatchObject({ status: "sent" });
   });
 });
 

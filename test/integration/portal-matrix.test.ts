@@ -1,5 +1,6 @@
 // Every cell of the portal permission matrix (shared/domain/portal.ts), generated from the table and exercised through the HTTP handlers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { advanceClock } from "../../shared/clock";
 import { decide, portalActions, portalMatrix, type Decision, type PortalAction } from "../../shared/domain/portal";
 import { roles, type Role } from "../../shared/domain/roles";
 import { startApi, uniqueUser, type Client, type TestApi } from "../support/api";
@@ -58,10 +59,18 @@ const perform: Record<PortalAction, (f: Fixture) => Promise<Decision>> = {
     decisionOf(await f.caller.post(`/test-itwins/${f.testItwinId}/participants`, { userId: f.other.userId })),
 };
 
-async function fixture(role: Role | null, relation: { owner?: boolean; participant?: boolean }): Promise<Fixture> {
-  const { orgId, admin, members } = await orgWith(api, { caller: role, other: "Developer" });
+/**
+ * With `demoted`, the caller was a Subscription Manager when their token was issued, and was given
+ * `role` two seconds later: they keep using that older token, which must count for nothing above `role`.
+ */
+async function fixture(role: Role | null, relation: { owner?: boolean; participant?: boolean }, demoted = false): Promise<Fixture> {
+  const { orgId, admin, members } = await orgWith(api, { caller: demoted ? "SubscriptionManager" : role, other: "Developer" });
   const caller = members.caller!;
   const other = members.other!;
+  if (demoted) {
+    advanceClock(2000);
+    expect((await admin.patch(`/organizations/${orgId}/members/${caller.userId}`, { role })).status).toBe(200);
+  }
   const app = await admin.post(`/organizations/${orgId}/applications`, { name: "Admin's app" });
   expect(app.status).toBe(201);
   if (relation.owner) expect((await admin.post(`/applications/${app.body.id}/owners`, { userId: caller.userId })).status).toBe(201);
@@ -73,7 +82,7 @@ async function fixture(role: Role | null, relation: { owner?: boolean; participa
   return { orgId, admin, caller, other, appId: app.body.id, testItwinId: testItwin.body.id };
 }
 
-type Cell = { action: PortalAction; role: Role | null; relation: { owner?: boolean; participant?: boolean }; expected: Decision };
+type Cell = { action: PortalAction; role: Role | null; relation: { owner?: boolean; participant?: boolean }; expected: Decision; demoted?: boolean };
 
 const cells: Cell[] = portalActions.flatMap((action) =>
   [...roles, null].flatMap((role) => {
@@ -84,8 +93,11 @@ const cells: Cell[] = portalActions.flatMap((action) =>
   }),
 );
 
+/** The "demoted with an old token" column: every role below Subscription Manager, reached by a demotion the token predates. */
+const demotedCells: Cell[] = cells.filter((c) => c.role !== "SubscriptionManager").map((c) => ({ ...c, demoted: true }));
+
 const describeCell = (c: Cell) => {
-  const who = c.role ?? "a member without a role";
+  const who = (c.demoted ? "a Subscription Manager demoted to " : "") + (c.role ?? "a member without a role");
   const rel = c.relation.owner !== undefined ? (c.relation.owner ? " (owner)" : " (not owner)") : c.relation.participant !== undefined ? (c.relation.participant ? " (participant)" : " (not participant)") : "";
   return `${who}${rel}: ${c.action} -> ${c.expected}`;
 };
@@ -98,6 +110,17 @@ describe("portal permission matrix, through HTTP", () => {
 
   it.each(cells.map((c) => [describeCell(c), c] as const))("%s", async (_name, cell) => {
     const f = await fixture(cell.role, cell.relation);
+    expect(await perform[cell.action](f)).toBe(cell.expected);
+  });
+});
+
+describe("portal permission matrix, demoted with an old token (the demotion applies at once)", () => {
+  it("covers every action for every role below Subscription Manager", () => {
+    expect(new Set(demotedCells.map((c) => c.action))).toEqual(new Set(portalActions));
+  });
+
+  it.each(demotedCells.map((c) => [describeCell(c), c] as const))("%s", async (_name, cell) => {
+    const f = await fixture(cell.role, cell.relation, true);
     expect(await perform[cell.action](f)).toBe(cell.expected);
   });
 });

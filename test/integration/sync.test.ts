@@ -140,11 +140,15 @@ describe("runs", () => {
   });
 
   it("fails a run as OwnerTokenExpired when another member starts it for an owner without a token", async () => {
-    const team = await teamWith(api, { owner: "Write", colleague: "Write" });
+    const team = await teamWith(api, { owner: "Write", next: "Write", colleague: "Write" });
     const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+    // Handed to a member who never made a synchronization request: their token stays unknown.
+    expect((await team.members.owner!.post(`/connections/${connection.id}/owner`, { userId: team.members.next!.userId })).status).toBe(200);
     const run = await team.members.colleague!.post(`/connections/${connection.id}/runs`);
-    expect(await runOf(team.members.colleague!, run.body.id)).toMatchObject({ state: "failed", reason: "OwnerTokenExpired", ownerId: team.members.owner!.userId });
-    expect((await team.members.colleague!.get("/me/sync-token")).body.status).toBe("unknown");
+    expect(await runOf(team.members.colleague!, run.body.id)).toMatchObject({ state: "failed", reason: "OwnerTokenExpired", ownerId: team.members.next!.userId });
+    // Starting the run was the colleague's own visit: their token, not the owner's, was issued.
+    expect((await team.members.colleague!.get("/me/sync-token")).body.status).toBe("valid");
+    expect((await team.members.next!.get("/me/sync-token")).body.status).toBe("unknown");
   });
 
   it("fails a run as OwnerLacksPermission when the owner no longer holds Write", async () => {
@@ -162,7 +166,7 @@ describe("runs", () => {
 
 describe("ownership", () => {
   it("is handed on by the owner to a team member who interacted with the iModel, who is e-mailed and told their token state", async () => {
-    const team = await teamWith(api, { owner: "Write", next: "Read" });
+    const team = await teamWith(api, { owner: "Write", next: "Read", other: "Read" });
     const owner = team.members.owner!;
     const next = team.members.next!;
     const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Plant sync", files });
@@ -179,8 +183,8 @@ describe("ownership", () => {
     expect(mail[0]!.text).toContain("start a run manually");
     expect(mail[0]!.html).toContain("<p");
 
-    // The former owner is no longer the owner, so may not hand it on again.
-    expect((await owner.post(`/connections/${connection.id}/owner`, { userId: owner.userId })).status).toBe(403);
+    // The former owner is no longer the owner, so may not hand it on again (taking it back is a take, allowed).
+    expect((await owner.post(`/connections/${connection.id}/owner`, { userId: team.members.other!.userId })).status).toBe(403);
   });
 
   it("refuses a new owner who never interacted with the iModel, or who is not in the team", async () => {
@@ -205,23 +209,27 @@ describe("ownership", () => {
   it("lets a Manage holder hand on someone else's connection, but not a Write holder", async () => {
     const team = await teamWith(api, { owner: "Write", manager: "Manage", writer: "Write" });
     const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
-    expect((await team.members.writer!.post(`/connections/${connection.id}/owner`, { userId: team.members.writer!.userId })).status).toBe(403);
+    expect((await team.members.writer!.post(`/connections/${connection.id}/owner`, { userId: team.members.manager!.userId })).status).toBe(403);
     const moved = await team.members.manager!.post(`/connections/${connection.id}/owner`, { userId: team.members.writer!.userId });
     expect(moved.status).toBe(200);
     expect(moved.body.connection.ownerId).toBe(team.members.writer!.userId);
   });
 
-  it("is taken by a team member with Write, and the original owner is e-mailed", async () => {
-    const team = await teamWith(api, { owner: "Write", taker: "Write", reader: "Read" });
+  it("is taken by any team member who interacted, View included, and the original owner is e-mailed", async () => {
+    const team = await teamWith(api, { owner: "Write", taker: "Write", viewer: "View" });
     const owner = team.members.owner!;
     const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Line 4", files });
-    expect((await team.members.reader!.post(`/connections/${connection.id}/owner:take`)).status).toBe(403);
+    const byViewer = await team.members.viewer!.post(`/connections/${connection.id}/owner:take`);
+    expect(byViewer.status).toBe(200);
+    expect(byViewer.body.warnings.map((w: { code: string }) => w.code)).toEqual(["OwnerLacksWrite"]);
     const taken = await team.members.taker!.post(`/connections/${connection.id}/owner:take`);
     expect(taken.status).toBe(200);
     expect(taken.body.connection.ownerId).toBe(team.members.taker!.userId);
+    expect(taken.body.warnings).toEqual([]);
     const mail = await mailTo(emailOf(owner));
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).toContain("took ownership");
+    expect((await mailTo(emailOf(team.members.viewer!))).map((m) => m.subject)).toEqual([expect.stringContaining("took ownership")]);
     expect(await mailTo(emailOf(team.members.taker!))).toHaveLength(0);
   });
 

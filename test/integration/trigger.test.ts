@@ -19,10 +19,13 @@ const later = async (ms: number, who: Client) => {
 };
 
 describe("the scheduled trigger", () => {
-  it("runs a daily schedule on days 1..40, fails runs once the token expires on day 30, warns on days 23 and 29 and tells the expiry once", async () => {
+  it.each([
+    ["after a portal visit", true],
+    ["when the creator never calls POST /me/sync-token (creating the connection is the visit)", false],
+  ])("runs a daily schedule on days 1..40, fails runs once the token expires on day 30, warns on days 23 and 29 and tells the expiry once, %s", async (_, visits) => {
     const team = await teamWith(api, { owner: "Write", reader: "Read" });
     let owner = team.members.owner!;
-    expect((await owner.post("/me/sync-token")).body.status).toBe("valid");
+    if (visits) expect((await owner.post("/me/sync-token")).body.status).toBe("valid");
     const created = await owner.post(`/imodels/${team.imodelId}/connections`, {
       name: "Nightly",
       files: [{ id: "f", name: "plant.dgn", version: "1" }],

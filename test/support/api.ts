@@ -28,8 +28,11 @@ export interface Client {
 export interface TestApi {
   url: string;
   issuer: Issuer;
-  /** A client signed in now as `userId` (email `<userId>@example.com`). */
-  as(userId: string, claims?: { email?: string; name?: string }): Promise<Client>;
+  /**
+   * A client signed in now as `userId` (verified email `<userId>@example.com`). `email_verified: null`
+   * leaves the claim out; `issuedAt` (seconds) and `auth_time` mint an older token.
+   */
+  as(userId: string, claims?: { email?: string; name?: string; email_verified?: boolean | string | null; auth_time?: number; issuedAt?: number }): Promise<Client>;
   /** Raw request with an optional Authorization header value. */
   request(method: string, path: string, init?: { body?: string; headers?: Record<string, string> }): Promise<Reply>;
   close(): Promise<void>;
@@ -75,9 +78,16 @@ export async function startApi(options: { app?: App } = {}): Promise<TestApi> {
     issuer,
     request,
     async as(userId, claims = {}) {
+      const verified = claims.email_verified === undefined ? true : claims.email_verified;
       const token = await issuer.mint(
-        { sub: userId, email: claims.email ?? `${userId}@example.com`, name: claims.name ?? userId },
-        { issuedAt: Math.floor(clock.now().getTime() / 1000) },
+        {
+          sub: userId,
+          email: claims.email ?? `${userId}@example.com`,
+          name: claims.name ?? userId,
+          ...(verified === null ? {} : { email_verified: verified }),
+          ...(claims.auth_time === undefined ? {} : { auth_time: claims.auth_time }),
+        } as Parameters<Issuer["mint"]>[0],
+        { issuedAt: claims.issuedAt ?? Math.floor(clock.now().getTime() / 1000) },
       );
       const call = (method: string) => (path: string, body?: unknown, headers: Record<string, string> = {}) =>
         request(method, path, {

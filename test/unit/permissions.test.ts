@@ -11,7 +11,9 @@ import {
   mintNamedVersionId,
   mintApplicationId,
   mintRunId,
+  mintItwinId,
   mintTestItwinId,
+  orgOfItwin,
   orgOfApplication,
   orgOfTestItwin,
 } from "../../shared/child-ids";
@@ -23,6 +25,7 @@ import {
   effectivePermissions,
   imodelOperations,
   itwinOnly,
+  itwinOnlyOnListNeeds,
   itwinPermissions,
   levelPermissions,
   levels,
@@ -114,8 +117,9 @@ describe("per-iModel lists", () => {
     fc.assert(
       fc.property(anySet, fc.option(anySet, { nil: undefined }), (itwin, entry) => {
         const effective = effectivePermissions(itwin, { entry });
+        const fromList = listEntryPermissions(entry ?? []);
         for (const p of permissions) {
-          const expected = itwinOnly.includes(p) ? itwin.includes(p) : listEntryPermissions(entry ?? []).includes(p);
+          const expected = itwinOnly.includes(p) ? itwin.includes(p) && fromList.includes(itwinOnlyOnListNeeds[p]!) : fromList.includes(p);
           expect(effective.includes(p)).toBe(expected);
         }
       }),
@@ -134,10 +138,10 @@ describe("per-iModel lists", () => {
     expect(allows("deleteIModel", { itwin: levelPermissions.View, effective })).toBe(false);
   });
 
-  it("never change create or delete, which are judged at iTwin level", () => {
+  it("never change create, which is judged at iTwin level", () => {
     fc.assert(
       fc.property(anySet, fc.option(anySet, { nil: undefined }), (itwin, entry) => {
-        for (const operation of ["createIModel", "deleteIModel"] as const) {
+        for (const operation of ["createIModel"] as const) {
           const withList = allows(operation, { itwin, effective: effectivePermissions(itwin, { entry }) });
           const without = allows(operation, { itwin, effective: effectivePermissions(itwin, undefined) });
           expect(withList).toBe(without);
@@ -183,10 +187,11 @@ describe("ids that embed their parent", () => {
     fc.assert(
       fc.property(fc.option(fc.string({ minLength: 1 }), { nil: undefined }), fc.boolean(), (key, test) => {
         const orgId = key === undefined ? newId("org") : idFor("org", key, "user");
-        // An ordinary iTwin is top-level; a Test iTwin embeds its organisation, and so do its iModels and their children.
-        const itwinId = test ? mintTestItwinId(orgId, key, "user") : key === undefined ? newId("itw") : idFor("itw", key, "user");
+        // Every iTwin, ordinary or Test, embeds its organisation, and so do its iModels and their children.
+        const itwinId = test ? mintTestItwinId(orgId, key, "user", "test-itwin") : mintItwinId(orgId, key, "user", "itwin");
         fits(itwinId);
-        expect(orgOfTestItwin(itwinId)).toBe(test ? orgId : undefined);
+        expect(orgOfItwin(itwinId)).toBe(orgId);
+        expect(orgOfTestItwin(itwinId)).toBe(orgId);
         const imodelId = mintImodelId(itwinId, key, "user");
         fits(imodelId);
         expect(itwinOfImodel(imodelId)).toBe(itwinId);
@@ -218,5 +223,52 @@ describe("ids that embed their parent", () => {
     expect(itwinOfImodel("imd_" + "a".repeat(46))).toBeUndefined();
     expect(orgOfTestItwin(newId("itw"))).toBeUndefined();
     expect(orgOfTestItwin("itw_" + "a".repeat(39))).toBeUndefined();
+  });
+});
+
+describe("cumulative permissions: Delete at iTwin level meets an iModel's own list", () => {
+  // Every cell: the holder's iTwin level (or none) against the iModel's list (none, not listed, or listed at a level).
+  const itwinLevels = [undefined, ...levels] as const;
+  const listStates = ["no own list", "not listed", ...levels.filter((l) => listSettable.includes(levelPermissions[l].at(-1)!))] as const;
+  const cells = itwinLevels.flatMap((itwin) => listStates.map((list) => ({ itwin: itwin ?? "none", list })));
+  const held = (level: string) => (level === "none" ? [] : levelPermissions[level as (typeof levels)[number]]);
+
+  /** The rule read off the table: the list decides View..Manage; Delete also needs the list to give what itwinOnlyOnListNeeds names. */
+  const expectedOf = (itwin: string, list: string): string[] => {
+    if (list === "no own list") return held(itwin);
+    const fromList = list === "not listed" ? [] : held(list);
+    const itwinOnlyKept = held(itwin).filter((p) => itwinOnly.includes(p as never) && fromList.includes(itwinOnlyOnListNeeds[p as (typeof permissions)[number]]!));
+    return permissions.filter((p) => fromList.includes(p) || itwinOnlyKept.includes(p));
+  };
+
+  it.each(cells)("iTwin $itwin, list $list: the answered set is what the table gives, and cumulative", ({ itwin, list }) => {
+    const effective = effectivePermissions(held(itwin), list === "no own list" ? undefined : { entry: list === "not listed" ? undefined : held(list) });
+    expect(effective).toEqual(expectedOf(itwin, list));
+    // Cumulative: a prefix of the levels' order, so each permission held implies every one before it.
+    expect(effective).toEqual(permissions.slice(0, effective.length));
+    // Nobody deletes an iModel they cannot read (or manage).
+    const may = (operation: (typeof imodelOperations)[number]) => allows(operation, { itwin: held(itwin), effective });
+    if (may("deleteIModel")) for (const operation of imodelOperations.filter((o) => o !== "createIModel")) expect(may(operation), operation).toBe(true);
+  });
+
+  it("a Delete holder left off an iModel's list, or listed below Manage, may not delete it; listed with Manage, may", () => {
+    const deleter = levelPermissions.Delete;
+    expect(effectivePermissions(deleter, { entry: undefined })).toEqual([]);
+    expect(allows("deleteIModel", { itwin: deleter, effective: effectivePermissions(deleter, { entry: undefined }) })).toBe(false);
+    for (const level of ["View", "Read", "Write"] as const) {
+      expect(allows("deleteIModel", { itwin: deleter, effective: effectivePermissions(deleter, { entry: levelPermissions[level] }) }), level).toBe(false);
+    }
+    const managed = effectivePermissions(deleter, { entry: levelPermissions.Manage });
+    expect(managed).toEqual(levelPermissions.Delete);
+    expect(allows("deleteIModel", { itwin: deleter, effective: managed })).toBe(true);
+  });
+
+  it("any closed iTwin set and list entry give a cumulative set", () => {
+    fc.assert(
+      fc.property(anySet, fc.option(anySet, { nil: undefined }), fc.boolean(), (itwin, entry, listed) => {
+        const effective = effectivePermissions(closure(itwin), listed ? { entry: entry && closure(entry) } : undefined);
+        expect(effective).toEqual(permissions.slice(0, effective.length));
+      }),
+    );
   });
 });

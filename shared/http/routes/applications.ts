@@ -1,21 +1,21 @@
 // Routes of the developer portal's applications (SPEC section 1).
 import * as z from "zod";
 import { defineRoute } from "../route";
-import { pageOf, pageQuery, resourceId, userId } from "../schemas";
+import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 export const applicationSchema = z
   .object({
     id: z.string(),
     orgId: z.string(),
     name: z.string(),
-    owners: z.array(z.string()).describe("Listed owners; Application and Subscription Managers own every application and are not listed"),
+    owners: z.array(z.string()).describe("Listed owners, the creator always among them (a manager creator too); Application and Subscription Managers also own every application implicitly"),
     createdBy: z.string(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
   .meta({ id: "Application" });
 
-const appName = z.string().trim().min(1).max(200);
+const appName = nameText(200);
 const appParams = z.object({ appId: resourceId }).strict();
 const orgParams = z.object({ orgId: resourceId }).strict();
 

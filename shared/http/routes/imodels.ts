@@ -4,7 +4,7 @@ import { MAX_LIST_ENTRIES } from "../../domain/imodel";
 import { levelPermissions, permissions } from "../../domain/permissions";
 import { roleRef } from "../itwin-schemas";
 import { defineRoute } from "../route";
-import { pageOf, pageQuery, resourceId, userId } from "../schemas";
+import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 const imodelPermission = z.enum(permissions).meta({ id: "ImodelPermission" });
 
@@ -81,7 +81,7 @@ export const createImodel = defineRoute({
     "Needs `imodels_manage` in your iTwin roles (per-iModel lists cannot give it). 404 when you are not on the iTwin's team. " +
     "Send an `Idempotency-Key` header to make retries safe.",
   params: itwinParams,
-  body: z.object({ name: z.string().trim().min(1).max(200) }).strict().meta({ id: "CreateIModel" }),
+  body: z.object({ name: nameText(200) }).strict().meta({ id: "CreateIModel" }),
   success: { status: 201, description: "The iModel was created", schema: imodelSchema },
   errors: [403, 404],
 });
@@ -161,7 +161,7 @@ export const setImodelAccess = defineRoute({
   summary: "Give an iModel its own access list",
   description:
     `${needs("imodels_manage")} Replaces any earlier list; from the next request only this list applies to the iModel (it restricts and it grants): ` +
-    "team members not on it lose everything but `imodels_delete`. Roles are View, Read, Write, Manage or custom role ids; their permissions are cut to " +
+    "team members not on it lose everything; `imodels_delete` from the iTwin counts only for members it gives Manage (permissions stay cumulative). Roles are View, Read, Write, Manage or custom role ids; their permissions are cut to " +
     `${levelPermissions.Manage.join(", ")}. Members must be on the iTwin's team (409 \`NotTeamMember\`); someone must keep Manage (409 \`AccessListWithoutManager\`). ` +
     "Not available in Test iTwins (409 `TestItwinAccess`).",
   params: imodelParams,
@@ -170,7 +170,9 @@ export const setImodelAccess = defineRoute({
       members: z
         .array(z.object({ userId, roles: z.array(roleRef).min(1).max(20) }).strict())
         .min(1)
-        .max(MAX_LIST_ENTRIES),
+        .max(MAX_LIST_ENTRIES)
+        // One entry per user: two would be two writes of one item in the list's transaction.
+        .refine((entries) => new Set(entries.map((e) => e.userId)).size === entries.length, "user ids must be unique"),
     })
     .strict()
     .meta({ id: "SetIModelAccess" }),
@@ -261,7 +263,7 @@ export const createNamedVersion = defineRoute({
     "Send an `Idempotency-Key` header to make retries safe.",
   params: imodelParams,
   body: z
-    .object({ name: z.string().trim().min(1).max(200), description: z.string().max(1000).optional(), changesetIndex: z.number().int().min(0).optional() })
+    .object({ name: nameText(200), description: z.string().max(1000).optional(), changesetIndex: z.number().int().min(0).optional() })
     .strict()
     .meta({ id: "CreateNamedVersion" }),
   success: { status: 201, description: "The named version was created", schema: namedVersionSchema },
@@ -279,7 +281,7 @@ export const modifyNamedVersion = defineRoute({
   description: `${needs("imodels_write")} \`description: null\` removes the description.`,
   params: z.object({ id: resourceId }).strict(),
   body: z
-    .object({ name: z.string().trim().min(1).max(200).optional(), description: z.string().max(1000).nullable().optional() })
+    .object({ name: nameText(200).optional(), description: z.string().max(1000).nullable().optional() })
     .strict()
     .refine((b) => b.name !== undefined || b.description !== undefined, "give `name` or `description`")
     .meta({ id: "ChangeNamedVersion" }),

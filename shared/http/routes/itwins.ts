@@ -3,7 +3,7 @@ import * as z from "zod";
 import { builtInRoles, itwinPermissions, levels } from "../../domain/permissions";
 import { defineRoute } from "../route";
 import { itwinSchema, roleRef } from "../itwin-schemas";
-import { pageOf, pageQuery, resourceId, userId } from "../schemas";
+import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 const itwinPermission = z.enum(itwinPermissions).meta({ id: "ItwinPermission", description: "An iModel permission, or team_manage" });
 
@@ -35,6 +35,7 @@ const rolesField = z.array(roleRef).max(20);
 
 const teamRule =
   "Any team member reads the team; changing it needs `team_manage` (403 otherwise). People outside the team get 404. " +
+  "Nobody grants what they do not hold: roles given and custom roles defined carry only permissions the caller holds (the iTwin's creator holds all; 403 names what is missing). " +
   "A Test iTwin's team is its participants: changes answer 409 `TestItwinTeam`.";
 
 export const createItwin = defineRoute({
@@ -49,9 +50,9 @@ export const createItwin = defineRoute({
     "Any organisation member with a role creates iTwins (members without one get 403, others 404). The creator becomes a team member " +
     "with the `Delete` and `TeamManager` roles: every iModel permission and `team_manage`. Send an `Idempotency-Key` header to make retries safe.",
   params: orgParams,
-  body: z.object({ name: z.string().trim().min(1).max(200) }).strict().meta({ id: "CreateItwin" }),
+  body: z.object({ name: nameText(200) }).strict().meta({ id: "CreateItwin" }),
   success: { status: 201, description: "The iTwin was created", schema: itwinSchema },
-  errors: [403, 404],
+  errors: [403, 404, 409],
 });
 
 export const listItwins = defineRoute({
@@ -172,7 +173,7 @@ export const createItwinRole = defineRoute({
   description: `${teamRule} A role is a set of permissions; assign it by its id. Send an \`Idempotency-Key\` header to make retries safe.`,
   params: itwinParams,
   body: z
-    .object({ name: z.string().trim().min(1).max(100), permissions: z.array(itwinPermission).min(1).max(itwinPermissions.length * 2) })
+    .object({ name: nameText(100), permissions: z.array(itwinPermission).min(1).max(itwinPermissions.length * 2) })
     .strict()
     .meta({ id: "CreateItwinRole" }),
   success: { status: 201, description: "The role was created", schema: customRoleSchema },

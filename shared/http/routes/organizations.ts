@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { roles } from "../../domain/roles";
 import { defineRoute } from "../route";
-import { displayName, email, pageOf, pageQuery, resourceId, userId } from "../schemas";
+import { displayName, email, nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 export const roleSchema = z.enum(roles).meta({ id: "Role" });
 
@@ -29,7 +29,7 @@ export const createOrganization = defineRoute({
   description:
     "Creates an organisation (one subscription). The caller becomes its Administrator and so a Subscription Manager. " +
     "Send an `Idempotency-Key` header to make retries safe: a retry with the same key by the same caller answers the organisation created first, again with 201.",
-  body: z.object({ name: z.string().trim().min(1).max(200) }).strict().meta({ id: "CreateOrganization" }),
+  body: z.object({ name: nameText(200) }).strict().meta({ id: "CreateOrganization" }),
   success: { status: 201, description: "The organisation was created", schema: organizationSchema },
   errors: [],
 });
@@ -125,7 +125,7 @@ export const changeMember = defineRoute({
   tag: "Members",
   summary: "Change a member's role or Co-Administrator flag",
   description:
-    "Subscription Managers only. `role: null` clears the role. The new role applies from the member's next sign-in. " +
+    "Subscription Managers only. `role: null` clears the role. A promotion applies to the member's tokens issued after it; a demotion or a cleared role applies at once. Nobody raises their own role or sets their own Co-Administrator flag (403). " +
     "Refused with 409 `LastSubscriptionManager` when no Subscription Manager would be left, and `AdministratorIsSubscriptionManager` for administrators.",
   params: memberParams,
   body: z

@@ -1,20 +1,21 @@
 // Routes of synchronization: connections, their source files and runs, ownership, and the caller's sync token (SPEC section 3).
 import * as z from "zod";
+import { MAX_CONNECTION_FILES } from "../../domain/connection";
 import { defineRoute } from "../route";
-import { pageOf, pageQuery, resourceId, userId } from "../schemas";
+import { lineText, nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 const fileId = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be 1-128 letters, digits, '.', '_' or '-'");
 const fileSchema = z
   .object({
     id: fileId,
-    name: z.string().trim().min(1).max(256),
-    version: z.string().min(1).max(128).describe("The source's version; a run syncs files whose version changed since the last successful run"),
+    name: nameText(256),
+    version: lineText(128).describe("The source's version; a run syncs files whose version changed since the last successful run"),
   })
   .strict()
   .meta({ id: "SourceFile" });
 const files = z
   .array(fileSchema)
-  .max(100)
+  .max(MAX_CONNECTION_FILES)
   .refine((list) => new Set(list.map((f) => f.id)).size === list.length, "file ids must be unique");
 
 const scheduleSchema = z
@@ -23,6 +24,8 @@ const scheduleSchema = z
     z.object({ cron: z.string().max(100).describe("Five-field cron expression in UTC: minute hour day-of-month month day-of-week") }).strict(),
   ])
   .meta({ id: "Schedule" });
+
+const runReason = z.enum(["OwnerTokenExpired", "OwnerLacksPermission", "Interrupted", "ConnectionDeleted"]);
 
 export const connectionSchema = z
   .object({
@@ -34,6 +37,16 @@ export const connectionSchema = z
     schedule: scheduleSchema.optional(),
     nextDueAt: z.iso.datetime().optional(),
     activeRunId: z.string().optional().describe("The queued or running run, if any"),
+    lastRun: z
+      .object({
+        id: z.string(),
+        state: z.enum(["succeeded", "failed"]),
+        reason: runReason.optional(),
+        finishedAt: z.iso.datetime(),
+      })
+      .optional()
+      .describe("The last run that ended"),
+    failingSince: z.iso.datetime().optional().describe("When the first failed run since the last successful one ended; absent while runs succeed"),
     createdBy: z.string(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -47,7 +60,7 @@ export const runSchema = z
     trigger: z.enum(["manual", "scheduled"]),
     ownerId: z.string().describe("The owner the run acted for"),
     state: z.enum(["queued", "running", "succeeded", "failed"]),
-    reason: z.enum(["OwnerTokenExpired", "OwnerLacksPermission", "Interrupted", "ConnectionDeleted"]).optional(),
+    reason: runReason.optional(),
     queuedAt: z.iso.datetime(),
     startedAt: z.iso.datetime().optional(),
     finishedAt: z.iso.datetime().optional(),
@@ -68,6 +81,9 @@ const ownershipSchema = z
       token: tokenSchema,
       advice: z.string().optional().describe("Present when the new owner's token is not valid: a manual run renews it"),
     }),
+    warnings: z
+      .array(z.object({ code: z.enum(["OwnerTokenNotValid", "OwnerLacksWrite"]), message: z.string() }).meta({ id: "OwnershipWarning" }))
+      .describe("Why the new owner's scheduled runs would fail: `OwnerTokenNotValid` (their token is unknown or expired), `OwnerLacksWrite` (they cannot push changesets)"),
   })
   .meta({ id: "OwnershipChange" });
 
@@ -82,9 +98,10 @@ export const createConnection = defineRoute({
   auth: true,
   tag: "Synchronization",
   summary: "Create a connection",
-  description: "Needs imodels_write on the iModel. The creator becomes the owner: scheduled runs act on their behalf.",
+  description:
+    "Needs imodels_write on the iModel. The creator becomes the owner: scheduled runs act on their behalf. A visit: the creator's synchronization token is issued or renewed with the connection.",
   params: imodelParams,
-  body: z.object({ name: z.string().trim().min(1).max(200), files, schedule: scheduleSchema.optional() }).strict().meta({ id: "CreateConnection" }),
+  body: z.object({ name: nameText(200), files, schedule: scheduleSchema.optional() }).strict().meta({ id: "CreateConnection" }),
   success: { status: 201, description: "The connection was created", schema: connectionSchema },
   errors: [403, 404],
 });
@@ -112,7 +129,8 @@ export const getConnection = defineRoute({
   auth: true,
   tag: "Synchronization",
   summary: "Read a connection",
-  description: "Needs imodels_read on the connection's iModel.",
+  description:
+    "Needs imodels_read on the connection's iModel. Shows the last run that ended (`lastRun`) and, while runs fail, since when (`failingSince`). A visit: the caller's synchronization token is issued or renewed.",
   params: connectionParams,
   success: { status: 200, description: "The connection", schema: connectionSchema },
   errors: [403, 404],
@@ -129,7 +147,7 @@ export const editConnection = defineRoute({
   description: "Needs imodels_write. `schedule: null` removes the schedule; a new schedule counts from now.",
   params: connectionParams,
   body: z
-    .object({ name: z.string().trim().min(1).max(200).optional(), files: files.optional(), schedule: scheduleSchema.nullable().optional() })
+    .object({ name: nameText(200).optional(), files: files.optional(), schedule: scheduleSchema.nullable().optional() })
     .strict()
     .refine((b) => Object.keys(b).length > 0, "give at least one of name, files, schedule")
     .meta({ id: "EditConnection" }),
@@ -161,7 +179,7 @@ export const setFileVersion = defineRoute({
   summary: "Set a source file's version (or add the file)",
   description: "Needs imodels_write. The next run syncs the files whose version changed since the last successful run.",
   params: z.object({ connectionId: resourceId, fileId }).strict(),
-  body: z.object({ version: z.string().min(1).max(128), name: z.string().trim().min(1).max(256).optional() }).strict().meta({ id: "SetFileVersion" }),
+  body: z.object({ version: lineText(128), name: nameText(256).optional() }).strict().meta({ id: "SetFileVersion" }),
   success: { status: 200, description: "The file as stored", schema: fileSchema },
   errors: [403, 404, 409],
 });
@@ -175,8 +193,9 @@ export const transferOwnership = defineRoute({
   tag: "Synchronization",
   summary: "Hand the connection to another team member",
   description:
-    "By the owner or a holder of imodels_manage. The new owner must be in the iTwin's team and have interacted with the iModel " +
-    "(409 `NewOwnerNeverInteracted`); refused while a run is queued or running (409 `RunInProgress`). The new owner is e-mailed; the answer tells their token state.",
+    "By the owner or a holder of imodels_manage; handing it to oneself is a take. The new owner must be in the iTwin's team and have interacted with the iModel " +
+    "(409 `NewOwnerNeverInteracted`); refused while a run is queued or running (409 `RunInProgress`). The new owner is e-mailed unless they acted, the original owner " +
+    "unless they acted; the answer tells the new owner's token state and carries `warnings`. A visit for the caller (their token is issued or renewed).",
   params: connectionParams,
   body: z.object({ userId }).strict().meta({ id: "TransferOwnership" }),
   success: { status: 200, description: "The connection with its new owner", schema: ownershipSchema },
@@ -191,7 +210,8 @@ export const takeOwnership = defineRoute({
   auth: true,
   tag: "Synchronization",
   summary: "Take ownership of the connection",
-  description: "Any team member with imodels_write who has interacted with the iModel. The original owner is e-mailed. Same refusals as a transfer.",
+  description:
+    "Any team member (View included) who has interacted with the iModel. The original owner is e-mailed. Same refusals as a transfer. A visit: the caller's token is issued or renewed.",
   params: connectionParams,
   success: { status: 200, description: "The connection with its new owner (the caller)", schema: ownershipSchema },
   errors: [403, 404, 409],

@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { itwinSchema } from "../itwin-schemas";
 import { defineRoute } from "../route";
-import { pageOf, pageQuery, resourceId, userId } from "../schemas";
+import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 const participantSchema = z
   .object({ id: z.string().describe("The participant's user id"), userId: z.string(), itwinId: z.string(), addedAt: z.iso.datetime() })
@@ -10,7 +10,7 @@ const participantSchema = z
 
 const orgParams = z.object({ orgId: resourceId }).strict();
 const testItwinParams = z.object({ id: resourceId }).strict();
-const nameBody = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+const nameBody = z.object({ name: nameText(200) }).strict();
 
 const participantsOnly =
   "Only participants may do this, managers included: to anyone else in the organisation the Test iTwin does not exist (404). " +
@@ -30,7 +30,7 @@ export const createTestItwin = defineRoute({
   params: orgParams,
   body: nameBody.meta({ id: "CreateTestItwin" }),
   success: { status: 201, description: "The Test iTwin was created", schema: itwinSchema },
-  errors: [403, 404],
+  errors: [403, 404, 409],
 });
 
 export const listTestItwins = defineRoute({
