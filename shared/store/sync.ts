@@ -4,7 +4,7 @@ import type { Connection, Run, RunReason } from "../domain/connection";
 import type { RunStreak } from "../domain/run-failures";
 import type { Changeset, Imodel } from "../domain/imodel";
 import type { SyncOwner } from "../domain/sync-token";
-import { AppError, conflict, notFound } from "../errors";
+import { alreadyStarted, concurrentChange, newOwnerNeverInteracted, notFound, runInProgress, tokenChanged, type AppError } from "../errors";
 import { cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef } from "./dynamo";
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
@@ -14,14 +14,7 @@ import { imodelOfConnection } from "../child-ids";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-export const runInProgress = (runId: string, what: string) =>
-  conflict("RunInProgress", `${what} refused: run '${runId}' is queued or running; try again when it finishes`, { activeRunId: runId });
-
-/** A visit renewed the token between the read and the run start's transaction: read it again. */
-export const tokenChanged = () => conflict("TokenChanged", "Your token changed at the same time; retry");
-
-export const connectionChanged = () =>
-  conflict("ConcurrentChange", "The connection changed at the same time (another request won); read it again and retry");
+const connectionChanged = () => concurrentChange("The connection");
 
 /** A visit's change of the caller's token: written over the version read, in the transaction of the request. */
 export interface TokenChange {
@@ -194,7 +187,7 @@ export class DynamoSyncStore {
       const active = reasons[0]?.Item?.activeRunId as string | undefined;
       if (active) return runInProgress(active, "Changing the owner");
       if (reasons[1]?.Code === "ConditionalCheckFailed") {
-        return conflict("NewOwnerNeverInteracted", `'${after.ownerId}' has never worked with this iModel; ownership goes only to team members who have`);
+        return newOwnerNeverInteracted(after.ownerId);
       }
       return DynamoSyncStore.tokenLost(token, reasons, items) ? tokenChanged() : connectionChanged();
     });
@@ -247,7 +240,7 @@ export class DynamoSyncStore {
       const found = reasons[0]?.Item;
       if (reasons[0]?.Code === "ConditionalCheckFailed" && !found) return notFound("connection", c.id);
       if (found?.activeRunId) return runInProgress(found.activeRunId as string, "Starting a run");
-      if (scheduled?.dueAt && found && found.nextDueAt !== scheduled.dueAt) return conflict("AlreadyStarted", "This occurrence was already handled");
+      if (scheduled?.dueAt && found && found.nextDueAt !== scheduled.dueAt) return alreadyStarted();
       return connectionChanged();
     });
   }

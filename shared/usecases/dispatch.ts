@@ -5,7 +5,7 @@ import { imodelOfConnection, mintRunId } from "../child-ids";
 import { interleave, slotsFor, waves, type DueItem } from "../domain/dispatch";
 import type { Connection } from "../domain/connection";
 import { nextDue } from "../domain/schedule";
-import { AppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import type { DispatchCursor, Job, Jobs } from "../jobs";
 import { logger } from "../log";
 import type { DynamoDispatchStore } from "../store/dispatch";
@@ -124,7 +124,7 @@ export function dispatchUseCases(deps: {
     } catch (error) {
       // Another batch took this occurrence, or a manual run got there first: nothing to do twice.
       if (error instanceof AppError && error.status === 409) {
-        if (error.code === "RunInProgress") await sync.skipOccurrence(connection, dueAt, nextDueAt);
+        if (isAppError(error, "RunInProgress")) await sync.skipOccurrence(connection, dueAt, nextDueAt);
         return false;
       }
       throw error;
