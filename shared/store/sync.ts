@@ -1,44 +1,17 @@
 // DynamoDB repository of synchronization: connections, runs and owners' tokens. One active run, and no owner change during it, are conditions here.
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Connection, Run, RunReason } from "../domain/connection";
-import type { RunStreak } from "../domain/run-failures";
-import type { Changeset, Imodel } from "../domain/imodel";
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Connection, Run } from "../domain/connection";
 import type { SyncOwner } from "../domain/sync-token";
 import { alreadyStarted, concurrentChange, newOwnerNeverInteracted, notFound, runInProgress, tokenChanged, type AppError } from "../errors";
-import { cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef } from "./dynamo";
+import { cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
 import { pageOfPrefix, transactWrite } from "./partition";
+import type { FinishRun, StartRunOptions, SyncStore, TokenChange } from "./sync-port";
 import { imodelOfConnection } from "../child-ids";
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
 const connectionChanged = () => concurrentChange("The connection");
-
-/** A visit's change of the caller's token: written over the version read, in the transaction of the request. */
-export interface TokenChange {
-  before: SyncOwner | undefined;
-  after: SyncOwner;
-}
-
-export interface StartRunOptions {
-  /** For a scheduled run: the due time that was read, so two ticks never start the same occurrence twice. */
-  dueAt?: string;
-  nextDueAt?: string;
-}
-
-export interface FinishRun {
-  state: "succeeded" | "failed";
-  reason?: RunReason;
-  /** On success with changed files: the changeset appended in the same transaction. */
-  changeset?: { imodel: Imodel; changeset: Omit<Changeset, "index"> };
-  synced?: Record<string, string>;
-  changedFiles?: string[];
-  /** What the connection keeps about its runs after this one, and the failing streak's mail when it is told now. */
-  streak?: RunStreak;
-  notification?: TransactItem;
-}
 
 /** Moves a user's count of owned scheduled connections (the token mails go only to owners of at least one). */
 export function scheduledCount(tableName: string, userId: string, delta: number): TransactItem {
@@ -52,7 +25,7 @@ export function scheduledCount(tableName: string, userId: string, delta: number)
   };
 }
 
-export class DynamoSyncStore {
+export class DynamoSyncStore implements SyncStore {
   constructor(private readonly table: TableRef) {}
 
   private get name() {

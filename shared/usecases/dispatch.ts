@@ -10,7 +10,7 @@ import type { DispatchCursor, Job, Jobs } from "../jobs";
 import { logger } from "../log";
 import type { DynamoDispatchStore } from "../store/dispatch";
 import { duePartitions } from "../store/due";
-import type { DynamoSyncStore } from "../store/sync";
+import type { SyncStore } from "../store/sync-port";
 import type { syncUseCases } from "./sync";
 import type { TickStep } from "./tick";
 
@@ -61,7 +61,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function dispatchUseCases(deps: {
   due: DynamoDispatchStore;
-  sync: DynamoSyncStore;
+  sync: SyncStore;
   runs: Pick<ReturnType<typeof syncUseCases>, "startRun" | "execute">;
   jobs: Jobs;
   clock: Clock;

@@ -13,7 +13,7 @@ import { derivedId, newId } from "../ids";
 import type { Draft } from "../mail/templates";
 import { dispatch, type Job, type Jobs } from "../jobs";
 import type { OutboxStore } from "../store/outbox";
-import type { DynamoSyncStore, FinishRun, TokenChange } from "../store/sync";
+import type { FinishRun, SyncStore, TokenChange } from "../store/sync-port";
 import type { ImodelAccess, ImodelGuard, OpenOptions } from "./imodel-access";
 import type { notificationUseCases } from "./notifications";
 import { randomBytes } from "node:crypto";
@@ -83,7 +83,7 @@ export const tokenView = (owner: SyncOwner | undefined, now: Date): { status: To
 };
 
 export interface SyncDeps {
-  sync: DynamoSyncStore;
+  sync: SyncStore;
   guard: ImodelGuard;
   outbox: OutboxStore;
   notifications: ReturnType<typeof notificationUseCases>;
