@@ -1,5 +1,5 @@
 // Rules of organisation membership: role changes, the administrator flags and what a change does to the Subscription Manager count.
-import { conflict, forbidden } from "../errors";
+import { administratorIsSubscriptionManager, forbidden, selfRemoval } from "../errors";
 import type { Member } from "./organization";
 import { withRoleChange } from "./role-history";
 import { raisesOwnStanding, type Role } from "./roles";
@@ -19,12 +19,7 @@ export function changeMember(before: Member, change: { role?: Role | null; coAdm
   let role = change.role === undefined ? before.role : change.role;
   if (change.role === undefined && coAdministrator && !before.coAdministrator) role = "SubscriptionManager";
   if ((before.administrator || coAdministrator) && role !== "SubscriptionManager") {
-    throw conflict(
-      "AdministratorIsSubscriptionManager",
-      before.administrator
-        ? `'${before.userId}' is the Administrator and always a Subscription Manager`
-        : `'${before.userId}' is a Co-Administrator and always a Subscription Manager; clear the Co-Administrator flag first`,
-    );
+    throw administratorIsSubscriptionManager(before.userId, before.administrator);
   }
   const changed = role !== before.role || coAdministrator !== before.coAdministrator;
   if (!changed) return { after: before, managerDelta: 0, changed };
@@ -41,10 +36,7 @@ export function changeMember(before: Member, change: { role?: Role | null; coAdm
 /** Nobody removes themselves: the seed asks them to hand the role on and be removed by someone else. */
 export function checkRemoval(actorId: string, target: Member): { managerDelta: number } {
   if (actorId === target.userId) {
-    throw conflict(
-      "SelfRemoval",
-      "You cannot remove yourself: assign the Subscription Manager role to another member and ask them to remove you",
-    );
+    throw selfRemoval();
   }
   return { managerDelta: isManager(target) ? -1 : 0 };
 }

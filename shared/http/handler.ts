@@ -5,7 +5,7 @@ import httpSecurityHeaders from "@middy/http-security-headers";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
-import { AppError, bodyTooLarge, invalidInput, notFound, serviceUnavailable, unauthorized, unsupportedMediaType } from "../errors";
+import { bodyTooLarge, internalError, invalidInput, isAppError, type AppError, notFound, serviceUnavailable, unauthorized, unsupportedMediaType } from "../errors";
 import { logger } from "../log";
 import { recordRequest } from "../metrics";
 import type { Answer } from "./answer";
@@ -115,10 +115,10 @@ const retryableFaults = new Set([
 ]);
 
 export function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
+  if (isAppError(error)) return error;
   const name = (error as { name?: string } | null)?.name ?? "";
   if (retryableFaults.has(name)) return serviceUnavailable("The service is busy; retry after the time in Retry-After");
-  return new AppError(500, "InternalError", "An unexpected error occurred; it has been logged");
+  return internalError();
 }
 
 export function errorResult(error: AppError, requestId: string): HttpResult {

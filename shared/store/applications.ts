@@ -2,12 +2,11 @@
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Application } from "../domain/application";
 import type { Member } from "../domain/organization";
-import { conflict } from "../errors";
 import { cancellationReasons, strip, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import type { Page } from "./page";
 import { pageOfPrefix } from "./partition";
-import { actorUnchanged, concurrentChange } from "./organizations";
+import { actorUnchanged, membersChanged } from "./organizations";
 
 export interface ApplicationStore {
   get(appId: string): Promise<Application | undefined>;
@@ -67,7 +66,7 @@ export class DynamoApplicationStore implements ApplicationStore {
 
   async create(app: Application, actor: Member) {
     await this.table.ddb.send(new TransactWriteCommand({ TransactItems: [...this.puts(app), actorUnchanged(this.table.tableName, app.orgId, actor)] })).catch((error: unknown) => {
-      throw cancellationReasons(error) ? concurrentChange() : error;
+      throw cancellationReasons(error) ? membersChanged() : error;
     });
   }
 
@@ -78,7 +77,7 @@ export class DynamoApplicationStore implements ApplicationStore {
       return after;
     } catch (error) {
       // Changed or deleted since read: the use case reads again (and answers 404 when it is gone).
-      if (cancellationReasons(error)) throw concurrentChange();
+      if (cancellationReasons(error)) throw membersChanged();
       throw error;
     }
   }
@@ -105,7 +104,7 @@ export class DynamoApplicationStore implements ApplicationStore {
       );
       return after;
     } catch (error) {
-      if (cancellationReasons(error)) throw concurrentChange();
+      if (cancellationReasons(error)) throw membersChanged();
       throw error;
     }
   }
@@ -129,7 +128,7 @@ export class DynamoApplicationStore implements ApplicationStore {
         }),
       );
     } catch (error) {
-      if (cancellationReasons(error)) throw concurrentChange();
+      if (cancellationReasons(error)) throw membersChanged();
       throw error;
     }
   }
@@ -139,6 +138,3 @@ export class DynamoApplicationStore implements ApplicationStore {
     return pageOfPrefix<Application>(this.table, keys.org(orgId).pk, prefix, { limit, cursor });
   }
 }
-
-export const ownerLimitReached = (max: number) =>
-  conflict("TooManyOwners", `An application lists at most ${max} owners; remove one before adding another`);

@@ -7,7 +7,7 @@ import type { Member } from "../domain/organization";
 import { orgOfItwin } from "../child-ids";
 import type { SyncOwner } from "../domain/sync-token";
 import { notFound } from "../errors";
-import { concurrentChange } from "../itwin-errors";
+import { concurrentChange } from "../errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
 import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";

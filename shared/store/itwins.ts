@@ -3,7 +3,7 @@ import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { MAX_TEAMS_PER_ORGANIZATION, type CustomRole, type Itwin, type ItwinKind, type ListedItwin, type TeamMember, type TeamOfUser, type TeamsOfUser } from "../domain/itwin";
 import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
-import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../itwin-errors";
+import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
 import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";

@@ -1,7 +1,7 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
-import { AppError, conflict } from "../errors";
+import { concurrentChange, invitationExists, lastSubscriptionManager, memberExists, subscriptionCancelled, type AppError } from "../errors";
 import { atPositions, batchGet, cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
@@ -60,10 +60,8 @@ export interface OrganizationStore {
 /** The items `writeMembers` adds for one member op: the op, the actor's check and the manager count. */
 export const MEMBER_WRITE_OWN_ITEMS = 3;
 
-const subscriptionCancelled = () => conflict("SubscriptionCancelled", "The subscription is cancelled and can no longer change; contact the Partner Team");
-
-export const concurrentChange = () =>
-  conflict("ConcurrentChange", "Another change to these members happened at the same time; read them again and retry");
+/** Another change to the members read (or the acting member) landed first. */
+export const membersChanged = () => concurrentChange("These members");
 
 /** The acting member must be unchanged since their authority was judged on a read of them. */
 export function actorUnchanged(tableName: string, orgId: string, actor: Pick<Member, "userId" | "version">): TransactItem {
@@ -139,8 +137,8 @@ export class DynamoOrganizationStore implements OrganizationStore {
       );
     } catch (error) {
       const reasons = cancellationReasons(error);
-      if (reasons?.[0]?.Code === "ConditionalCheckFailed") throw conflict("InvitationExists", `'${invitation.email}' is already invited to this organisation`);
-      if (reasons) throw concurrentChange();
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed") throw invitationExists(invitation.email);
+      if (reasons) throw membersChanged();
       throw error;
     }
   }
@@ -276,18 +274,15 @@ export class DynamoOrganizationStore implements OrganizationStore {
   private explain(reasons: { code?: string; meaning?: string }[], ops: MemberOp[]): AppError {
     const failed = reasons.filter((r) => r.code && r.code !== "None");
     // A conflict with another transaction in flight says nothing about the rules: retry.
-    if (failed.some((r) => r.code === "TransactionConflict")) return concurrentChange();
+    if (failed.some((r) => r.code === "TransactionConflict")) return membersChanged();
     if (failed.some((r) => r.meaning === "org")) {
-      return conflict(
-        "LastSubscriptionManager",
-        "Refused: the organisation must keep at least one Subscription Manager; assign the role to someone else first",
-      );
+      return lastSubscriptionManager();
     }
     const added = ops.find((op) => op.kind === "add");
     if (added && failed.some((r) => r.meaning === "member-new")) {
-      return conflict("MemberExists", `'${added.member.userId}' is already a member of this organisation`);
+      return memberExists(added.member.userId);
     }
-    return concurrentChange();
+    return membersChanged();
   }
 
   async updateSubscription(
@@ -328,7 +323,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
       const reasons = cancellationReasons(error);
       const current = strip<Organization>(reasons?.[0]?.Item);
       if (reasons?.[0]?.Code === "ConditionalCheckFailed" && current?.subscription.status === "cancelled") throw subscriptionCancelled();
-      if (reasons) throw concurrentChange();
+      if (reasons) throw membersChanged();
       throw error;
     }
     return after;

@@ -1,51 +1,17 @@
 // DynamoDB repository of synchronization: connections, runs and owners' tokens. One active run, and no owner change during it, are conditions here.
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Connection, Run, RunReason } from "../domain/connection";
-import type { RunStreak } from "../domain/run-failures";
-import type { Changeset, Imodel } from "../domain/imodel";
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Connection, Run } from "../domain/connection";
 import type { SyncOwner } from "../domain/sync-token";
-import { AppError, conflict, notFound } from "../errors";
-import { cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef } from "./dynamo";
+import { alreadyStarted, concurrentChange, newOwnerNeverInteracted, notFound, runInProgress, tokenChanged, type AppError } from "../errors";
+import { cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
 import { dueKeys, duePartitions } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
 import { pageOfPrefix, transactWrite } from "./partition";
+import type { FinishRun, StartRunOptions, SyncStore, TokenChange } from "./sync-port";
 import { imodelOfConnection } from "../child-ids";
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
-export const runInProgress = (runId: string, what: string) =>
-  conflict("RunInProgress", `${what} refused: run '${runId}' is queued or running; try again when it finishes`, { activeRunId: runId });
-
-/** A visit renewed the token between the read and the run start's transaction: read it again. */
-export const tokenChanged = () => conflict("TokenChanged", "Your token changed at the same time; retry");
-
-export const connectionChanged = () =>
-  conflict("ConcurrentChange", "The connection changed at the same time (another request won); read it again and retry");
-
-/** A visit's change of the caller's token: written over the version read, in the transaction of the request. */
-export interface TokenChange {
-  before: SyncOwner | undefined;
-  after: SyncOwner;
-}
-
-export interface StartRunOptions {
-  /** For a scheduled run: the due time that was read, so two ticks never start the same occurrence twice. */
-  dueAt?: string;
-  nextDueAt?: string;
-}
-
-export interface FinishRun {
-  state: "succeeded" | "failed";
-  reason?: RunReason;
-  /** On success with changed files: the changeset appended in the same transaction. */
-  changeset?: { imodel: Imodel; changeset: Omit<Changeset, "index"> };
-  synced?: Record<string, string>;
-  changedFiles?: string[];
-  /** What the connection keeps about its runs after this one, and the failing streak's mail when it is told now. */
-  streak?: RunStreak;
-  notification?: TransactItem;
-}
+const connectionChanged = () => concurrentChange("The connection");
 
 /** Moves a user's count of owned scheduled connections (the token mails go only to owners of at least one). */
 export function scheduledCount(tableName: string, userId: string, delta: number): TransactItem {
@@ -59,7 +25,7 @@ export function scheduledCount(tableName: string, userId: string, delta: number)
   };
 }
 
-export class DynamoSyncStore {
+export class DynamoSyncStore implements SyncStore {
   constructor(private readonly table: TableRef) {}
 
   private get name() {
@@ -194,7 +160,7 @@ export class DynamoSyncStore {
       const active = reasons[0]?.Item?.activeRunId as string | undefined;
       if (active) return runInProgress(active, "Changing the owner");
       if (reasons[1]?.Code === "ConditionalCheckFailed") {
-        return conflict("NewOwnerNeverInteracted", `'${after.ownerId}' has never worked with this iModel; ownership goes only to team members who have`);
+        return newOwnerNeverInteracted(after.ownerId);
       }
       return DynamoSyncStore.tokenLost(token, reasons, items) ? tokenChanged() : connectionChanged();
     });
@@ -247,7 +213,7 @@ export class DynamoSyncStore {
       const found = reasons[0]?.Item;
       if (reasons[0]?.Code === "ConditionalCheckFailed" && !found) return notFound("connection", c.id);
       if (found?.activeRunId) return runInProgress(found.activeRunId as string, "Starting a run");
-      if (scheduled?.dueAt && found && found.nextDueAt !== scheduled.dueAt) return conflict("AlreadyStarted", "This occurrence was already handled");
+      if (scheduled?.dueAt && found && found.nextDueAt !== scheduled.dueAt) return alreadyStarted();
       return connectionChanged();
     });
   }

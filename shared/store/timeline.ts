@@ -2,7 +2,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { MAX_BRIEFCASE_LOCKS, type Briefcase, type Changeset, type Imodel, type Lock, type NamedVersion } from "../domain/imodel";
 import { notFound } from "../errors";
-import { busyTimeline, lockHeld, tooManyLocks } from "../itwin-errors";
+import { busyTimeline, lockHeld, tooManyLocks } from "../errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import type { Page } from "./page";

@@ -1,11 +1,10 @@
 // Use cases of applications: any role creates one; managers see and change all of them, Developers those they own.
 import type { Clock } from "../clock";
 import { MAX_OWNERS, type Application } from "../domain/application";
-import { AppError, conflict, notFound } from "../errors";
+import { implicitOwner, isAppError, notFound, tooManyOwners } from "../errors";
 import type { Caller } from "../http/caller";
 import { mintApplicationId, orgOfApplication } from "../child-ids";
 import type { ApplicationStore } from "../store/applications";
-import { ownerLimitReached } from "../store/applications";
 import type { OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
 import { authorize, membershipOf } from "./membership";
@@ -51,7 +50,7 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
     const also = [apps.keyOf(appId), ...(alsoMember ? [orgs.memberKey(orgId, alsoMember)] : [])];
     const membership = await membershipOf(orgs, caller, orgId, { also }).catch((error: unknown) => {
       // Outside the organisation, the application is not visible either; any other fault stays what it is.
-      throw error instanceof AppError && error.status === 404 ? notFound("application", appId) : error;
+      throw isAppError(error, "NotFound") ? notFound("application", appId) : error;
     });
     const app = apps.fromItem(membership.also[0]);
     if (!app) throw notFound("application", appId);
@@ -120,10 +119,10 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
         const owner = ownerId === caller.userId ? membership.member : membership.also.map((i) => orgs.memberFromItem(i)).find((m) => m?.userId === ownerId);
         if (!owner) throw notFound("member", ownerId);
         if (isManagerRole(roleAt(owner.roleHistory, clock.now()))) {
-          throw conflict("ImplicitOwner", `'${ownerId}' is an Application or Subscription Manager and owns every application already`);
+          throw implicitOwner(ownerId);
         }
         if (app.owners.includes(ownerId)) return view(app);
-        if (app.owners.length >= MAX_OWNERS) throw ownerLimitReached(MAX_OWNERS);
+        if (app.owners.length >= MAX_OWNERS) throw tooManyOwners(MAX_OWNERS);
         return view(await apps.addOwner(app, owner, clock.now()));
       });
     },

@@ -5,12 +5,12 @@ import { imodelOfConnection, mintRunId } from "../child-ids";
 import { interleave, slotsFor, waves, type DueItem } from "../domain/dispatch";
 import type { Connection } from "../domain/connection";
 import { nextDue } from "../domain/schedule";
-import { AppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import type { DispatchCursor, Job, Jobs } from "../jobs";
 import { logger } from "../log";
 import type { DynamoDispatchStore } from "../store/dispatch";
 import { duePartitions } from "../store/due";
-import type { DynamoSyncStore } from "../store/sync";
+import type { SyncStore } from "../store/sync-port";
 import type { syncUseCases } from "./sync";
 import type { TickStep } from "./tick";
 
@@ -61,7 +61,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function dispatchUseCases(deps: {
   due: DynamoDispatchStore;
-  sync: DynamoSyncStore;
+  sync: SyncStore;
   runs: Pick<ReturnType<typeof syncUseCases>, "startRun" | "execute">;
   jobs: Jobs;
   clock: Clock;
@@ -124,7 +124,7 @@ export function dispatchUseCases(deps: {
     } catch (error) {
       // Another batch took this occurrence, or a manual run got there first: nothing to do twice.
       if (error instanceof AppError && error.status === 409) {
-        if (error.code === "RunInProgress") await sync.skipOccurrence(connection, dueAt, nextDueAt);
+        if (isAppError(error, "RunInProgress")) await sync.skipOccurrence(connection, dueAt, nextDueAt);
         return false;
       }
       throw error;

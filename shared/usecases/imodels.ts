@@ -5,7 +5,7 @@ import { dayOf, permissionsOn, type AccessEntry, type Imodel, type Interaction }
 import { allows, beyondOwn, isBuiltInRole, listEntryPermissions, listSettable, permissionsOfRoles } from "../domain/permissions";
 import { invalidInput } from "../errors";
 import type { Caller } from "../http/caller";
-import { accessListWithoutManager, grantAboveOwn, notTeamMember, testItwinAccess } from "../itwin-errors";
+import { accessListWithoutManager, grantAboveOwn, notTeamMember, testItwinAccess } from "../errors";
 import type { ImodelStore } from "../store/imodels";
 import type { ItwinStore } from "../store/itwins";
 import type { PageRequest } from "../store/partition";

@@ -6,7 +6,7 @@ import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
 import { mintItwinId } from "../child-ids";
-import { alreadyTeamMember, grantAboveOwn, testItwinTeam, unknownRoles } from "../itwin-errors";
+import { alreadyTeamMember, grantAboveOwn, testItwinTeam, unknownRoles } from "../errors";
 import type { ItwinStore } from "../store/itwins";
 import type { OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";

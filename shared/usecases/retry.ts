@@ -1,5 +1,5 @@
 // Retries a use case that lost a race: conflicting writes re-read and try again a bounded number of times.
-import { AppError } from "../errors";
+import { isAppError } from "../errors";
 
 /** Concurrent changes are expected (section 1: "also when two such changes race"); a lost race is re-read and retried. */
 export async function retryingConcurrentChanges<T>(attempt: () => Promise<T>, tries = 25): Promise<T> {
@@ -7,7 +7,7 @@ export async function retryingConcurrentChanges<T>(attempt: () => Promise<T>, tr
     try {
       return await attempt();
     } catch (error) {
-      if (!(error instanceof AppError && error.code === "ConcurrentChange") || i >= tries) throw error;
+      if (!isAppError(error, "ConcurrentChange") || i >= tries) throw error;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(i, 10)));
     }
   }

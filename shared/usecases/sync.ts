@@ -6,14 +6,14 @@ import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
 import { nextTokenEvent, tokenStatus, visit, type SyncOwner, type TokenStatus } from "../domain/sync-token";
 import { ownershipChange, ownershipWarnings, whoIsTold, type OwnershipNotice } from "../domain/ownership";
 import { afterRun } from "../domain/run-failures";
-import { AppError, conflict, forbidden, invalidInput, notFound } from "../errors";
+import { alreadyOwner, concurrentChange, forbidden, invalidInput, isAppError, newOwnerNotTeamMember, notFound, runInProgress, tooManyFiles } from "../errors";
 import type { Caller } from "../http/caller";
 import { imodelOfConnection, imodelOfRun, mintConnectionId, mintRunId } from "../child-ids";
 import { derivedId, newId } from "../ids";
 import type { Draft } from "../mail/templates";
 import { dispatch, type Job, type Jobs } from "../jobs";
 import type { OutboxStore } from "../store/outbox";
-import type { DynamoSyncStore, FinishRun, TokenChange } from "../store/sync";
+import type { FinishRun, SyncStore, TokenChange } from "../store/sync-port";
 import type { ImodelAccess, ImodelGuard, OpenOptions } from "./imodel-access";
 import type { notificationUseCases } from "./notifications";
 import { randomBytes } from "node:crypto";
@@ -83,7 +83,7 @@ export const tokenView = (owner: SyncOwner | undefined, now: Date): { status: To
 };
 
 export interface SyncDeps {
-  sync: DynamoSyncStore;
+  sync: SyncStore;
   guard: ImodelGuard;
   outbox: OutboxStore;
   notifications: ReturnType<typeof notificationUseCases>;
@@ -153,7 +153,7 @@ export function syncUseCases(deps: SyncDeps) {
     try {
       return await write(token);
     } catch (error) {
-      if (!(token && error instanceof AppError && error.code === "TokenChanged")) throw error;
+      if (!(token && isAppError(error, "TokenChanged"))) throw error;
       await visitPortal(caller.userId, caller);
       return write(undefined);
     }
@@ -173,7 +173,7 @@ export function syncUseCases(deps: SyncDeps) {
       const after = visited(userId, claims, before, clock.now());
       if (!after) return before!;
       if (await sync.saveToken(before, after)) return after;
-      if (attempt >= 5) throw conflict("ConcurrentChange", "Your token changed at the same time; retry");
+      if (attempt >= 5) throw concurrentChange("Your token");
     }
   }
 
@@ -189,7 +189,7 @@ export function syncUseCases(deps: SyncDeps) {
         if (done && told.noteId) await dispatch(jobs, { kind: "deliver", notificationIds: [told.noteId] }, work);
         return done;
       } catch (error) {
-        if (!(error instanceof AppError && error.code === "ConcurrentChange") || attempt >= 8) throw error;
+        if (!isAppError(error, "ConcurrentChange") || attempt >= 8) throw error;
       }
     }
   }
@@ -222,7 +222,7 @@ export function syncUseCases(deps: SyncDeps) {
     try {
       access = await ownerAccess();
     } catch (error) {
-      if (error instanceof AppError && error.status === 404) return ended(failed("OwnerLacksPermission"));
+      if (isAppError(error, "NotFound")) return ended(failed("OwnerLacksPermission"));
       throw error;
     }
     if (!has(access, "imodels_write")) return ended(failed("OwnerLacksPermission"));
@@ -292,11 +292,11 @@ export function syncUseCases(deps: SyncDeps) {
    * check's BatchGetItem.
    */
   async function changeOwner(caller: Caller, connection: Connection, access: ImodelAccess, to: string) {
-    if (connection.ownerId === to) throw conflict("AlreadyOwner", `'${to}' already owns this connection`);
-    if (connection.activeRunId) throw conflict("RunInProgress", `Changing the owner refused: run '${connection.activeRunId}' is queued or running; try again when it finishes`, { activeRunId: connection.activeRunId });
+    if (connection.ownerId === to) throw alreadyOwner(to);
+    if (connection.activeRunId) throw runInProgress(connection.activeRunId, "Changing the owner");
     const self = to === caller.userId;
     const onTeam = self ? access.member : access.other?.member;
-    if (!onTeam) throw conflict("NewOwnerNotTeamMember", `'${to}' is not a member of this iTwin's team`);
+    if (!onTeam) throw newOwnerNotTeamMember(to);
     const now = clock.now();
     const previous = connection.ownerId;
     const after: Connection = {
@@ -421,7 +421,7 @@ export function syncUseCases(deps: SyncDeps) {
       if (!exists && !input.name) throw invalidInput("Invalid body.name: a new file needs a name", { fields: [{ field: "body.name", reason: "required for a new file" }] });
       // The item's version condition makes this count exact: a concurrent addition re-reads and counts again.
       if (!exists && connection.files.length >= MAX_CONNECTION_FILES) {
-        throw conflict("TooManyFiles", `A connection lists at most ${MAX_CONNECTION_FILES} source files; remove one (PATCH files) before adding another`, { max: MAX_CONNECTION_FILES });
+        throw tooManyFiles(MAX_CONNECTION_FILES);
       }
       const files = exists
         ? connection.files.map((f) => (f.id === fileId ? { ...f, version: input.version, ...(input.name ? { name: input.name } : {}) } : f))
@@ -435,7 +435,7 @@ export function syncUseCases(deps: SyncDeps) {
     async delete(caller: Caller, connectionId: string) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "deleteConnection");
-      if (connection.activeRunId) throw conflict("RunInProgress", `Deleting the connection refused: run '${connection.activeRunId}' is queued or running`, { activeRunId: connection.activeRunId });
+      if (connection.activeRunId) throw runInProgress(connection.activeRunId, "Deleting the connection");
       await withVisit(caller, access.callerSyncOwner, (token) => sync.deleteConnection(connection, token));
       await guard.touched(access);
     },
@@ -447,7 +447,7 @@ export function syncUseCases(deps: SyncDeps) {
     async run(caller: Caller, connectionId: string) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "startRun");
-      if (connection.activeRunId) throw conflict("RunInProgress", `Starting a run refused: run '${connection.activeRunId}' is queued or running`, { activeRunId: connection.activeRunId });
+      if (connection.activeRunId) throw runInProgress(connection.activeRunId, "Starting a run");
       const run = await withVisit(caller, access.callerSyncOwner, (token) => queue(connection, "manual", undefined, token));
       await dispatch(jobs, { kind: "executeRun", run }, work);
       await guard.touched(access);

@@ -3,7 +3,7 @@ import type { Clock } from "../clock";
 import type { Itwin, TeamMember } from "../domain/itwin";
 import { levelPermissions } from "../domain/permissions";
 import type { PortalAction } from "../domain/portal";
-import { AppError, notFound } from "../errors";
+import { isAppError, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { mintTestItwinId, orgOfTestItwin } from "../child-ids";
 import { dispatch, type JobHandler, type Jobs } from "../jobs";
@@ -33,7 +33,7 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
   /** The caller's membership of the organisation, with `also` read in the same request; outside it the Test iTwin is 404. */
   const membershipFor = (caller: Caller, id: string, orgId: string, also: Record<string, unknown>[]): Promise<Membership> =>
     membershipOf(deps.organizations, caller, orgId, { also }).catch((error: unknown) => {
-      throw error instanceof AppError && error.status === 404 ? notFound("Test iTwin", id) : error;
+      throw isAppError(error, "NotFound") ? notFound("Test iTwin", id) : error;
     });
 
   /**
@@ -115,7 +115,7 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
         await deps.itwins.addMember(itwin, added);
       } catch (error) {
         // A concurrent add of the same participant: theirs stands, and this answer is the same.
-        if ((error as { code?: string }).code !== "AlreadyTeamMember") throw error;
+        if (!isAppError(error, "AlreadyTeamMember")) throw error;
       }
       return participantView(added);
     },

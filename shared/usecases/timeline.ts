@@ -5,7 +5,7 @@ import { MAX_BRIEFCASE_LOCKS, type Briefcase, type Changeset, type Lock, type Na
 import { invalidInput, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
-import { notYourBriefcase, tooManyLocks } from "../itwin-errors";
+import { notYourBriefcase, tooManyLocks } from "../errors";
 import type { Page } from "../store/page";
 import type { PageRequest } from "../store/partition";
 import type { TimelineStore } from "../store/timeline";

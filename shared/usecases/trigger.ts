@@ -4,7 +4,7 @@ import { derivedId } from "../ids";
 import { logger } from "../log";
 import { render } from "../mail/templates";
 import type { OutboxStore } from "../store/outbox";
-import type { DynamoSyncStore } from "../store/sync";
+import type { SyncStore } from "../store/sync-port";
 import type { notificationUseCases } from "./notifications";
 import type { syncUseCases } from "./sync";
 import type { TickStep } from "./tick";
@@ -35,7 +35,7 @@ export async function eachBounded<T>(items: T[], concurrency: number, work: (ite
 }
 
 export function triggerSteps(deps: {
-  sync: DynamoSyncStore;
+  sync: SyncStore;
   outbox: OutboxStore;
   runs: ReturnType<typeof syncUseCases>;
   notifications: ReturnType<typeof notificationUseCases>;

@@ -1,0 +1,19 @@
+// Errors of the edge and of any rule alike: malformed input, identity, visibility, body shape, faults and overload.
+import { AppError } from "./catalogue";
+
+export const invalidInput = (message: string, details?: Record<string, unknown>) => new AppError("InvalidInput", message, details);
+
+export const unauthorized = (message = "Sign in: the request has no valid bearer token") => new AppError("Unauthorized", message);
+
+export const forbidden = (message: string) => new AppError("Forbidden", message);
+
+/** Unknown, or not visible to the caller: the two are indistinguishable on purpose. */
+export const notFound = (what: string, id: string) => new AppError("NotFound", `No ${what} '${id}' exists or it is not visible to you`);
+
+export const bodyTooLarge = (limit: number) => new AppError("BodyTooLarge", `The request body exceeds ${limit} bytes`);
+
+export const unsupportedMediaType = () => new AppError("UnsupportedMediaType", "Send the body as application/json");
+
+export const internalError = () => new AppError("InternalError", "An unexpected error occurred; it has been logged");
+
+export const serviceUnavailable = (message: string) => new AppError("ServiceUnavailable", message);
