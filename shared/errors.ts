@@ -1,5 +1,5 @@
 // The one error type of the service: a code, an HTTP status and a message a user can act on.
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
 
 export class AppError extends Error {
   constructor(
@@ -35,3 +35,7 @@ export const unsupportedMediaType = () =>
   new AppError(415, "UnsupportedMediaType", "Send the body as application/json");
 
 export const serviceUnavailable = (message: string) => new AppError(503, "ServiceUnavailable", message);
+
+/** The organisation made more requests per second than it may (shared/http/org-limit.ts); `Retry-After` carries the seconds. */
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new AppError(429, "TooManyRequests", `Your organisation is making too many requests; retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
