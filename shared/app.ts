@@ -6,6 +6,7 @@ import { makeSesClient, SesMailSender, type MailSender } from "./mail/sender";
 import type { Recipient } from "./mail/templates";
 import { clock as defaultClock, type Clock } from "./clock";
 import { config } from "./config";
+import { setOrgRequestRate } from "./http/org-limit";
 import { guardCapacity } from "./store/capacity";
 import { makeDocumentClient } from "./store/client";
 import type { TableRef } from "./store/dynamo";
@@ -50,6 +51,8 @@ export interface Wiring {
 }
 
 export function wiring(deps: AppDeps = {}): Wiring {
+  // The HTTP layer's per-organisation request rate (shared/http/org-limit.ts) comes from here, the one root that reads configuration.
+  setOrgRequestRate(config.ORG_REQUESTS_PER_SECOND);
   return {
     table: {
       ddb: guardCapacity(deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT })),

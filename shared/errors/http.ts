@@ -17,3 +17,7 @@ export const unsupportedMediaType = () => new AppError("UnsupportedMediaType", "
 export const internalError = () => new AppError("InternalError", "An unexpected error occurred; it has been logged");
 
 export const serviceUnavailable = (message: string) => new AppError("ServiceUnavailable", message);
+
+/** The organisation made more requests per second than it may (shared/http/org-limit.ts); `Retry-After` carries the seconds. */
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new AppError("TooManyRequests", `Your organisation is making too many requests; retry after ${retryAfterSeconds} s`, { retryAfterSeconds });

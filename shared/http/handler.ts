@@ -10,6 +10,7 @@ import { logger } from "../log";
 import { recordRequest } from "../metrics";
 import type { Answer } from "./answer";
 import { callerFrom, type Caller } from "./caller";
+import { takeOrgRequest } from "./org-limit";
 import { routeKey, type AnyObject, type RouteDef } from "./route";
 import { userId as userIdSchema } from "./schemas";
 
@@ -43,10 +44,18 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
     route: route as RouteDef,
     async handle(event) {
       const caller = route.auth ? usableCaller(callerFrom(event)) : anonymous;
-      const params = validate("path", route.params, event.pathParameters ?? {});
-      const query = route.query ? validate("query", route.query, event.queryStringParameters ?? {}) : refuseQuery(event);
-      const body = route.body ? validate("body", route.body, parseBody(event)) : refuseBody(event);
-      return fn({ caller, params, query, body, event } as Request<P, Q, B>);
+      // Before anything else is done for the request: over its organisation's rate it costs no read.
+      const giveBack = route.auth ? takeOrgRequest(event.pathParameters ?? {}) : () => {};
+      try {
+        const params = validate("path", route.params, event.pathParameters ?? {});
+        const query = route.query ? validate("query", route.query, event.queryStringParameters ?? {}) : refuseQuery(event);
+        const body = route.body ? validate("body", route.body, parseBody(event)) : refuseBody(event);
+        return await fn({ caller, params, query, body, event } as Request<P, Q, B>);
+      } catch (error) {
+        // Not visible to the caller: an outsider's requests must not use up the organisation's members' budget.
+        if (isAppError(error, "NotFound")) giveBack();
+        throw error;
+      }
     },
   };
 }
@@ -124,6 +133,7 @@ export function toAppError(error: unknown): AppError {
 export function errorResult(error: AppError, requestId: string): HttpResult {
   const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
   if (error.status === 503) headers["retry-after"] = "1";
+  if (error.status === 429) headers["retry-after"] = String(error.details?.retryAfterSeconds ?? 1);
   return {
     statusCode: error.status,
     headers,

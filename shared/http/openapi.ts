@@ -1,6 +1,7 @@
 // Builds the OpenAPI 3.1 document from the route table: the contract clients and validating proxies rely on.
 import * as z from "zod";
 import type { ErrorStatus } from "../errors";
+import { isOrgLimited } from "./org-limit";
 import { errorStatuses, type RouteDef } from "./route";
 import { errorBody, gatewayUnauthorized } from "./schemas";
 
@@ -12,6 +13,7 @@ const errorMeaning: Record<ErrorStatus, string> = {
   409: "A rule or a concurrent change refused it; `error.code` names the rule",
   413: "The body is larger than 64 KiB (or the request larger than API Gateway's 10 MB)",
   415: "The body is not application/json",
+  429: "Too many requests: the organisation's rate (`TooManyRequests`) or API Gateway's throttle; retry after the seconds in `Retry-After`",
   500: "An unexpected fault; it has been logged",
   503: "Busy (throttled); retry after the seconds in `Retry-After`",
 };
@@ -86,12 +88,20 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
         content: { "application/json": { schema } },
       };
     }
-    // Stage throttling applies to every route, public ones included, before any function runs.
-    responses["429"] = {
-      description: "API Gateway throttled the request (the stage's rate or burst limit); retry later, after `Retry-After` when present",
-      headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
-      content: { "application/json": { schema: gatewayMessageRef } },
-    };
+    // Stage throttling applies to every route, public ones included, before any function runs; a route
+    // that names an organisation's resource also answers the organisation's own limit, in the error shape.
+    responses["429"] = isOrgLimited(route)
+      ? {
+          description:
+            "The organisation made more requests per second than it may (`TooManyRequests`, shared/http/org-limit.ts), or API Gateway throttled the request (its `{ message }` shape); retry after `Retry-After`",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } }, ...(route.auth ? noStoreHeader : {}) },
+          content: { "application/json": { schema: { anyOf: [errorRef, gatewayMessageRef] } } },
+        }
+      : {
+          description: "API Gateway throttled the request (the stage's rate or burst limit); retry later, after `Retry-After` when present",
+          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+          content: { "application/json": { schema: gatewayMessageRef } },
+        };
     responses.default = { description: errorMeaning[500], content: { "application/json": { schema: errorRef } } };
 
     const operation: Json = {
