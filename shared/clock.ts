@@ -3,22 +3,26 @@ export interface Clock {
   now(): Date;
 }
 
-let offsetMs = 0;
+/**
+ * The offset lives on the process, not in this module: the local stack can serve the esbuild bundles
+ * (LOCAL_HANDLERS=bundled), each with its own copy of this module, and they must all read the clock the tests move.
+ */
+const state = ((globalThis as { [key: symbol]: { offsetMs: number } })[Symbol.for("twin-access.clock")] ??= { offsetMs: 0 });
 
 /** Wall-clock time plus an offset that only local controls and tests change. */
 export const clock: Clock = {
-  now: () => new Date(Date.now() + offsetMs),
+  now: () => new Date(Date.now() + state.offsetMs),
 };
 
 export function advanceClock(ms: number): Date {
-  offsetMs += ms;
+  state.offsetMs += ms;
   return clock.now();
 }
 
 export function setClockOffset(ms: number): void {
-  offsetMs = ms;
+  state.offsetMs = ms;
 }
 
 export function clockOffset(): number {
-  return offsetMs;
+  return state.offsetMs;
 }

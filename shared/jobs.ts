@@ -30,8 +30,12 @@ export interface Jobs {
 
 export type JobHandler = (job: Job) => Promise<void>;
 
-/** Every job an in-process runner has started and not finished, across runners: tests and the local stack wait on it. */
-const running = new Set<Promise<void>>();
+/**
+ * Every job an in-process runner has started and not finished, across runners: tests and the local stack wait on it.
+ * Kept on the process, so that the bundles the local stack can serve (LOCAL_HANDLERS=bundled), each with its own copy of
+ * this module, count in the same set.
+ */
+const running = ((globalThis as { [key: symbol]: Set<Promise<void>> })[Symbol.for("twin-access.jobs")] ??= new Set<Promise<void>>());
 
 /**
  * Runs each job in this process right after the request that enqueued it, without the request waiting

@@ -4,7 +4,9 @@ import { advanceClock } from "../../shared/clock";
 import { parseDuration } from "../../shared/domain/duration";
 import type { App } from "../../shared/app";
 import { routeList } from "../../shared/http/routes";
+import type { FunctionGroup } from "../../shared/http/route";
 import { httpFunctions } from "../../functions/http/index";
+import { bundledHandlers, loadBundledHandlers, loadBundledTick } from "./bundles";
 import { createGateway, type LambdaHandler } from "./gateway";
 import { readMail } from "./ses";
 import type { Issuer } from "./tokens";
@@ -32,8 +34,13 @@ export function configureHandlers(settings: Omit<GatewaySettings, "issuer">): vo
   process.env.AWS_SECRET_ACCESS_KEY ??= "local";
 }
 
-/** The groups' handlers; with `app`, built over it (tests inject clients that count calls or fail). */
+/**
+ * The groups' handlers; with `app`, built over it (tests inject clients that count calls or fail). With
+ * LOCAL_HANDLERS=bundled, the esbuild bundles of cdk.out instead, except over an injected `app`: that app is built
+ * from the sources, and a bundle has its own copy of every shared module (its own AppError among them).
+ */
 export async function loadHandlers(app?: App): Promise<Record<string, LambdaHandler>> {
+  if (bundledHandlers() && !app) return loadBundledHandlers(Object.keys(httpFunctions) as FunctionGroup[]);
   const loaded: Record<string, LambdaHandler> = {};
   for (const [group, load] of Object.entries(httpFunctions)) {
     const fn = await load!();
@@ -42,9 +49,15 @@ export async function loadHandlers(app?: App): Promise<Record<string, LambdaHand
   return loaded;
 }
 
-export async function runTick(): Promise<unknown> {
+/** The tick function's handler: from its bundle with LOCAL_HANDLERS=bundled, else from the sources. */
+export async function tickHandler(): Promise<(event: unknown) => Promise<unknown>> {
+  if (bundledHandlers()) return loadBundledTick();
   const { handler } = await import("../../functions/trigger/tick");
-  return handler({});
+  return handler as (event: unknown) => Promise<unknown>;
+}
+
+export async function runTick(): Promise<unknown> {
+  return (await tickHandler())({});
 }
 
 export async function buildGateway(settings: GatewaySettings): Promise<Server> {

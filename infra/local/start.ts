@@ -4,7 +4,8 @@ import { clockOffset, setClockOffset } from "../../shared/clock";
 import { javaAvailable, javaMissingHelp, startDynamoDbLocal } from "./dynamodb";
 import { createLambdaServer } from "./lambda";
 import { startSesLocal } from "./ses";
-import { buildGateway, listen, runTick } from "./stack";
+import { bundledHandlers, ensureSynthesized } from "./bundles";
+import { buildGateway, listen, runTick, tickHandler } from "./stack";
 import { ensureTable } from "./tables";
 import { clockFile, dynamodbDir, keyFile, readClockOffset, tableName } from "./paths";
 import { loadIssuer, localAudience } from "./tokens";
@@ -22,6 +23,8 @@ async function main() {
   // Metrics are for CloudWatch; locally they would only fill the terminal.
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 
+  // The bundles `cdk deploy` uploads instead of the TypeScript sources: built first when cdk.out is missing or stale.
+  if (bundledHandlers()) ensureSynthesized();
   setClockOffset(readClockOffset());
   const dynamodb = await startDynamoDbLocal({ port: Number(process.env.DYNAMODB_PORT ?? 0) || undefined, dbPath: dynamodbDir });
   const ses = await startSesLocal({ port: sesPort });
@@ -30,7 +33,7 @@ async function main() {
   // Background jobs (manual runs, mail) go through the Lambda Invoke API to the tick function, as on AWS.
   // The local worker pool: asynchronous invokes (jobs, due batches) are worked LOCAL_WORKERS at a time, as a function's concurrency on AWS.
   const localWorkers = Number(process.env.LOCAL_WORKERS ?? 4);
-  const lambda = createLambdaServer({ tick: async (event) => (await import("../../functions/trigger/tick")).handler(event as never) }, { concurrency: localWorkers });
+  const lambda = createLambdaServer({ tick: async (event) => (await tickHandler())(event) }, { concurrency: localWorkers });
   const lambdaPort = await listen(lambda, 0);
   process.env.WORKER_FUNCTION_NAME = "tick";
   process.env.LAMBDA_ENDPOINT = `http://127.0.0.1:${lambdaPort}`;
@@ -58,6 +61,7 @@ async function main() {
       `  trigger        every ${tickEverySeconds}s; POST /_local/tick runs it now`,
       `  worker         background jobs (manual runs, mail, purges, due batches) through the Lambda Invoke API on ${process.env.LAMBDA_ENDPOINT}, ${localWorkers} at a time (LOCAL_WORKERS)`,
       `  clock          POST /_local/clock {"advance":"P31D"}; GET /_local/mail lists mail`,
+      `  handlers       ${bundledHandlers() ? "the esbuild bundles in cdk.out (LOCAL_HANDLERS=bundled)" : "the TypeScript sources (LOCAL_HANDLERS=bundled serves the deployed bundles)"}`,
       "Ctrl-C stops everything.",
     ].join("\n"),
   );

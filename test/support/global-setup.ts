@@ -1,5 +1,6 @@
 // Starts DynamoDB Local and the local SES server on free ports once for the whole run and stops both after; each test file makes its own table (test/support/env.ts).
 import type { TestProject } from "vitest/node";
+import { bundledHandlers, ensureSynthesized } from "../../infra/local/bundles";
 import { startDynamoDbLocal } from "../../infra/local/dynamodb";
 import { startSesLocal } from "../../infra/local/ses";
 
@@ -16,6 +17,8 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  // LOCAL_HANDLERS=bundled: the tests call the bundles `cdk deploy` uploads; built once here when cdk.out is missing or stale.
+  if (bundledHandlers()) ensureSynthesized();
   const [dynamodb, ses] = await Promise.all([startDynamoDbLocal(), startSesLocal()]);
   project.provide("dynamodbEndpoint", dynamodb.endpoint);
   project.provide("sesEndpoint", ses.endpoint);
