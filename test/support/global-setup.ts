@@ -18,7 +18,10 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   // LOCAL_HANDLERS=bundled: the tests call the bundles `cdk deploy` uploads; built once here when cdk.out is missing or stale.
-  if (bundledHandlers()) ensureSynthesized();
+  if (bundledHandlers()) {
+    ensureSynthesized();
+    console.log(`LOCAL_HANDLERS=bundled: the handlers are the bundles in cdk.out, run on Node ${process.version}`);
+  }
   const [dynamodb, ses] = await Promise.all([startDynamoDbLocal(), startSesLocal()]);
   project.provide("dynamodbEndpoint", dynamodb.endpoint);
   project.provide("sesEndpoint", ses.endpoint);
