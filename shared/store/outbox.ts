@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type Tra
 import { sendSlot } from "../domain/mail";
 import type { Draft, HeldMail, Mail, Recipient } from "../mail/templates";
 import { isConditionFailure, strip, type TableRef } from "./dynamo";
-import { dueKeys, duePartitions } from "./due";
+import { dueEntries, dueKeys } from "./due";
 import { keys } from "./keys";
 
 export interface OutboxNotification {
@@ -182,21 +182,9 @@ export class DynamoOutboxStore implements OutboxStore {
   }
 
   async due(now: Date, limit: number) {
-    const ids: { id: string; at: string }[] = [];
-    for (const partition of duePartitions("NOTIFY")) {
-      const out = await this.table.ddb.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          IndexName: "due",
-          KeyConditionExpression: "duePk = :pk AND dueSk <= :now",
-          ExpressionAttributeValues: { ":pk": partition, ":now": `${now.toISOString()}#\uffff` },
-          Limit: limit,
-        }),
-      );
-      for (const item of out.Items ?? []) ids.push({ id: item.id as string, at: item.nextAttemptAt as string });
-    }
-    return ids.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit).map((x) => x.id);
+    return (await dueEntries(this.table, "NOTIFY", now, limit)).map((entry) => entry.item.id as string);
   }
+
 
   async get(id: string) {
     const out = await this.table.ddb.send(new GetCommand({ TableName: this.table.tableName, Key: keys.notification(id), ConsistentRead: true }));
@@ -322,21 +310,9 @@ export class DynamoOutboxStore implements OutboxStore {
   }
 
   async dueDigests(now: Date, limit: number) {
-    const found: { address: string; at: string }[] = [];
-    for (const partition of duePartitions("DIGEST")) {
-      const out = await this.table.ddb.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          IndexName: "due",
-          KeyConditionExpression: "duePk = :pk AND dueSk <= :now",
-          ExpressionAttributeValues: { ":pk": partition, ":now": `${now.toISOString()}#\uffff` },
-          Limit: limit,
-        }),
-      );
-      for (const item of out.Items ?? []) found.push({ address: item.address as string, at: item.dueSk as string });
-    }
-    return found.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit).map((x) => x.address);
+    return (await dueEntries(this.table, "DIGEST", now, limit)).map((entry) => entry.item.address as string);
   }
+
 
   async claimDigest(address: string, now: Date, forMs: number) {
     try {

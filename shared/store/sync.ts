@@ -1,10 +1,10 @@
 // DynamoDB repository of synchronization: connections, runs and owners' tokens. One active run, and no owner change during it, are conditions here.
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Connection, Run } from "../domain/connection";
 import type { SyncOwner } from "../domain/sync-token";
 import { alreadyStarted, concurrentChange, newOwnerNeverInteracted, notFound, runInProgress, tokenChanged, type AppError } from "../errors";
 import { cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
-import { dueKeys, duePartitions } from "./due";
+import { dueEntries, dueKeys } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
 import { pageOfPrefix, transactWrite } from "./partition";
@@ -453,26 +453,9 @@ export class DynamoSyncStore implements SyncStore {
 
   /** Ids of items of one kind of due work whose moment has come, oldest first, at most `limit`. */
   async dueIds(kind: "RUN" | "LEASE" | "TOKEN", now: Date, limit: number): Promise<{ id: string; at: string }[]> {
-    const found: { id: string; at: string }[] = [];
-    for (const partition of duePartitions(kind)) {
-      const out = await this.table.ddb.send(
-        new QueryCommand({
-          TableName: this.name,
-          IndexName: "due",
-          KeyConditionExpression: "duePk = :pk AND dueSk <= :now",
-          ExpressionAttributeValues: { ":pk": partition, ":now": `${now.toISOString()}#\uffff` },
-          ProjectionExpression: "dueSk",
-          Limit: limit,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const sk = item.dueSk as string;
-        const cut = sk.indexOf("#");
-        found.push({ at: sk.slice(0, cut), id: sk.slice(cut + 1) });
-      }
-    }
-    return found.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
+    return (await dueEntries(this.table, kind, now, limit, "dueSk")).map(({ id, at }) => ({ id, at }));
   }
+
 
   private async send(items: TransactItem[], explain: (reasons: { Code?: string; Item?: Record<string, unknown> }[]) => AppError): Promise<void> {
     try {
