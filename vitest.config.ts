@@ -20,7 +20,16 @@ export default defineConfig({
     hookTimeout: 120_000,
     // The run against the bundles (npm run test:bundled) keeps results of its own, which CI's summary adds to the first run's.
     reporters: process.env.CI
-      ? ["default", ["json", { outputFile: process.env.LOCAL_HANDLERS === "bundled" ? ".vitest-results-bundled.json" : ".vitest-results.json" }]]
+      ? [
+          "default",
+          [
+            "json",
+            {
+              outputFile:
+                process.env.LOCAL_HANDLERS === "bundled" ? ".vitest-results-bundled.json" : ".vitest-results.json",
+            },
+          ],
+        ]
       : ["default"],
   },
 });

@@ -55,9 +55,15 @@ interface Mode {
 const deployedOptions = functionEnvironment.NODE_OPTIONS ?? "";
 const deployedMaps = /--enable-source-maps\b/.test(deployedOptions);
 const modes: Mode[] = [
-  { label: `as deployed (${deployedOptions ? `NODE_OPTIONS=${deployedOptions}` : "no NODE_OPTIONS"})`, nodeOptions: deployedOptions },
+  {
+    label: `as deployed (${deployedOptions ? `NODE_OPTIONS=${deployedOptions}` : "no NODE_OPTIONS"})`,
+    nodeOptions: deployedOptions,
+  },
   deployedMaps
-    ? { label: "without --enable-source-maps", nodeOptions: deployedOptions.replace(/\s*--enable-source-maps\b/, "").trim() }
+    ? {
+        label: "without --enable-source-maps",
+        nodeOptions: deployedOptions.replace(/\s*--enable-source-maps\b/, "").trim(),
+      }
     : { label: "with --enable-source-maps", nodeOptions: `${deployedOptions} --enable-source-maps`.trim() },
 ];
 
@@ -107,11 +113,14 @@ async function bundle(outdir: string, name: string, entry: { file: string } | { 
     ...bundling,
     metafile: true,
     outfile: file,
-    ...("file" in entry ? { entryPoints: [join(projectRoot, entry.file)] } : { stdin: { contents: entry.contents, loader: "ts", resolveDir: projectRoot, sourcefile: "bare-handler.ts" } }),
+    ...("file" in entry
+      ? { entryPoints: [join(projectRoot, entry.file)] }
+      : { stdin: { contents: entry.contents, loader: "ts", resolveDir: projectRoot, sourcefile: "bare-handler.ts" } }),
   });
   const byPackage = new Map<string, number>();
   const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(".js"))![1];
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput / 1024);
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
+    byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput / 1024);
   const parts = [...byPackage].sort((a, b) => b[1] - a[1]);
   return { name, file, kb: statSync(file).size / 1024, mapKb: statSync(`${file}.map`).size / 1024, parts };
 }
@@ -134,7 +143,8 @@ function load(bundlePath: string, env: NodeJS.ProcessEnv, mode: Mode): Load {
   } catch {
     figures = undefined;
   }
-  if (out.status !== 0 || !figures || !Number.isFinite(figures.wall)) throw new Error(`Loading ${bundlePath} failed (${out.status}): ${out.stderr.slice(0, 1000)}`);
+  if (out.status !== 0 || !figures || !Number.isFinite(figures.wall))
+    throw new Error(`Loading ${bundlePath} failed (${out.status}): ${out.stderr.slice(0, 1000)}`);
   return { wall: figures.wall, init: figures.wall - figures.waited };
 }
 
@@ -160,7 +170,10 @@ async function main() {
   try {
     // The functions of infra/stack.ts: one per route group found in the route table, and the tick.
     const groups = [...new Set(routeList.map((r) => r.group))];
-    const entries = [...groups.map((g) => ({ name: `http/${g}`, file: `functions/http/${g}.ts` })), { name: "trigger/tick", file: "functions/trigger/tick.ts" }];
+    const entries = [
+      ...groups.map((g) => ({ name: `http/${g}`, file: `functions/http/${g}.ts` })),
+      { name: "trigger/tick", file: "functions/trigger/tick.ts" },
+    ];
     const base = await bundle(outdir, "bare-client", { contents: bareHandler });
     const bundles = [base, ...(await Promise.all(entries.map((e) => bundle(outdir, e.name, { file: e.file }))))];
 
@@ -182,7 +195,9 @@ async function main() {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
 
-    const figures = new Map(bundles.map((b) => [b.name, modes.map((): Figures => ({ loads: [], ratios: [], wallRatios: [] }))]));
+    const figures = new Map(
+      bundles.map((b) => [b.name, modes.map((): Figures => ({ loads: [], ratios: [], wallRatios: [] }))]),
+    );
     const plan = bundles.flatMap((b) => modes.map((mode, m) => ({ b, mode, m })));
     // One round unmeasured first: it brings the bundles and the SDK into the page cache.
     for (const { b, mode } of plan) load(b.file, env, mode);
@@ -191,7 +206,9 @@ async function main() {
     while (rounds < RUNS) {
       if (performance.now() > deadline) {
         if (rounds >= MIN_RUNS) break;
-        throw new Error(`coldstart: ${rounds} rounds of loads took more than ${DEADLINE_MS / 1000} s (at least ${MIN_RUNS} needed); stopped`);
+        throw new Error(
+          `coldstart: ${rounds} rounds of loads took more than ${DEADLINE_MS / 1000} s (at least ${MIN_RUNS} needed); stopped`,
+        );
       }
       const round = new Map<string, Load>();
       for (const { b, mode, m } of shuffled(plan)) round.set(`${b.name} ${m}`, load(b.file, env, mode));
@@ -267,7 +284,18 @@ async function main() {
     );
     const functions = rows.filter((r) => r.b !== base);
     console.log(`\nWhere the size comes from (KB of minified output by package, largest first)\n`);
-    console.log(table(["function", "largest parts"], functions.map((r) => [r.b.name, r.b.parts.slice(0, 6).map(([p, kb]) => `${p} ${kb.toFixed(0)}`).join(", ")])));
+    console.log(
+      table(
+        ["function", "largest parts"],
+        functions.map((r) => [
+          r.b.name,
+          r.b.parts
+            .slice(0, 6)
+            .map(([p, kb]) => `${p} ${kb.toFixed(0)}`)
+            .join(", "),
+        ]),
+      ),
+    );
     const bigger = functions.filter((r) => !r.sizeMet).map((r) => r.b.name);
     const slower = functions.filter((r) => !r.initMet).map((r) => r.b.name);
     const worst = (m: number, which: "ratio" | "wallRatio") => Math.max(...functions.map((r) => stats(r.b, m)[which]));

@@ -15,6 +15,7 @@ import { listen } from "../infra/local/stack";
 import { countingClient } from "./support/counting";
 import { percentile, summary, table } from "./support/measure";
 import { runBench, withServers } from "./support/servers";
+import { closeServer } from "../infra/local/close-server";
 
 /** Scenarios: N runs over organisations of these sizes, at each pool size. `DRAIN_SCENARIOS=issue,1k,10k` picks some. */
 const SCENARIOS: Record<string, { orgs: number[]; pools: number[] }> = {
@@ -32,110 +33,137 @@ interface OrgWorld {
 }
 
 runBench(() =>
-  withServers({ name: "drain", deadlineMs: 60 * 60_000 }, async ({ dynamodbEndpoint, tableName: baseName, addTable }) => {
-    const { makeApp } = await import("../shared/app");
-    const writer = makeDocumentClient({ region: "local", endpoint: dynamodbEndpoint });
-    const picked = (process.env.DRAIN_SCENARIOS ?? "issue,1k,10k").split(",");
-    const rows: (string | number)[][] = [];
-    let n = 0;
-    for (const name of picked) {
-      const scenario = SCENARIOS[name];
-      if (!scenario) throw new Error(`unknown scenario ${name}`);
-      for (const pool of scenario.pools) {
-        const tableName = `${baseName}-${n++}`;
-        await addTable(tableName);
-        const counting = countingClient(dynamodbEndpoint, { withCapacity: true });
-        let app: ReturnType<typeof makeApp> | undefined;
-        const lambda = createLambdaServer({ worker: async (event) => (isJobEvent(event) ? app!.work(event.job) : app!.tick.run()) }, { concurrency: pool });
-        const endpoint = `http://127.0.0.1:${await listen(lambda, 0)}`;
-        app = makeApp({ ddb: counting.ddb, tableName, jobs: new LambdaJobs({ functionName: "worker", region: "local", endpoint }), dispatch: { batchSize: BATCH } });
-        const orgs = await buildWorld(app, writer, tableName, scenario.orgs);
-        const total = orgs.reduce((k, o) => k + o.connections.length, 0);
-
-        counting.reset();
-        const began = performance.now();
-        const wallStart = clock.now().getTime();
-        const { work } = await app.tick.run();
-        const tickMs = performance.now() - began;
-        await settled();
-        const drainMs = performance.now() - began;
-        const counts = counting.counts();
-
-        // Start moments relative to the tick, per organisation; and every connection's run count (none twice).
-        const startsByOrg: number[][] = [];
-        let twice = 0;
-        let missing = 0;
-        for (const org of orgs) {
-          const starts: number[] = [];
-          await eachAtOnce(org.connections, 32, async (c) => {
-            const runs = await runsOf(writer, tableName, c.id);
-            if (runs.length > 1) twice++;
-            const run = runs.find((r) => r.id === mintRunId(c.imodelId, c.at, c.id));
-            if (!run?.startedAt) missing++;
-            else starts.push(Date.parse(run.startedAt) - wallStart);
+  withServers(
+    { name: "drain", deadlineMs: 60 * 60_000 },
+    async ({ dynamodbEndpoint, tableName: baseName, addTable }) => {
+      const { makeApp } = await import("../shared/app");
+      const writer = makeDocumentClient({ region: "local", endpoint: dynamodbEndpoint });
+      const picked = (process.env.DRAIN_SCENARIOS ?? "issue,1k,10k").split(",");
+      const rows: (string | number)[][] = [];
+      let n = 0;
+      for (const name of picked) {
+        const scenario = SCENARIOS[name];
+        if (!scenario) throw new Error(`unknown scenario ${name}`);
+        for (const pool of scenario.pools) {
+          const tableName = `${baseName}-${n++}`;
+          await addTable(tableName);
+          const counting = countingClient(dynamodbEndpoint, { withCapacity: true });
+          let app: ReturnType<typeof makeApp> | undefined;
+          const lambda = createLambdaServer(
+            { worker: async (event) => (isJobEvent(event) ? app!.work(event.job) : app!.tick.run()) },
+            { concurrency: pool },
+          );
+          const endpoint = `http://127.0.0.1:${await listen(lambda, 0)}`;
+          app = makeApp({
+            ddb: counting.ddb,
+            tableName,
+            jobs: new LambdaJobs({ functionName: "worker", region: "local", endpoint }),
+            dispatch: { batchSize: BATCH },
           });
-          startsByOrg.push(starts.sort((a, b) => a - b));
+          const orgs = await buildWorld(app, writer, tableName, scenario.orgs);
+          const total = orgs.reduce((k, o) => k + o.connections.length, 0);
+
+          counting.reset();
+          const began = performance.now();
+          const wallStart = clock.now().getTime();
+          const { work } = await app.tick.run();
+          const tickMs = performance.now() - began;
+          await settled();
+          const drainMs = performance.now() - began;
+          const counts = counting.counts();
+
+          // Start moments relative to the tick, per organisation; and every connection's run count (none twice).
+          const startsByOrg: number[][] = [];
+          let twice = 0;
+          let missing = 0;
+          for (const org of orgs) {
+            const starts: number[] = [];
+            await eachAtOnce(org.connections, 32, async (c) => {
+              const runs = await runsOf(writer, tableName, c.id);
+              if (runs.length > 1) twice++;
+              const run = runs.find((r) => r.id === mintRunId(c.imodelId, c.at, c.id));
+              if (!run?.startedAt) missing++;
+              else starts.push(Date.parse(run.startedAt) - wallStart);
+            });
+            startsByOrg.push(starts.sort((a, b) => a - b));
+          }
+          const all = startsByOrg.flat().sort((a, b) => a - b);
+          const last = all[all.length - 1] ?? NaN;
+          const lastOf = startsByOrg.map((s) => s[s.length - 1] ?? NaN);
+          const smallLast = Math.max(...lastOf.slice(1));
+          rows.push([
+            name,
+            total.toLocaleString("en"),
+            orgs.length,
+            pool,
+            work.scheduledRunsDispatched!,
+            (total / (last / 1000)).toFixed(0),
+            ((counts.reads + counts.writes) / total).toFixed(1),
+            counts.capacityReported ? ((counts.readCapacity + counts.writeCapacity) / total).toFixed(1) : "n/a",
+            tickMs.toFixed(0),
+            (last / 1000).toFixed(1),
+            (lastOf[0]! / 1000).toFixed(1),
+            (smallLast / 1000).toFixed(1),
+            `${(percentile(lastOf.slice(1), 50) / 1000).toFixed(1)}`,
+            `${twice}/${missing}`,
+          ]);
+          console.error(
+            `drain: ${name} pool ${pool}: ${total} runs, last started ${(last / 1000).toFixed(1)} s, drained ${(drainMs / 1000).toFixed(1)} s`,
+          );
+          await closeServer(lambda);
+          counting.ddb.destroy();
         }
-        const all = startsByOrg.flat().sort((a, b) => a - b);
-        const last = all[all.length - 1] ?? NaN;
-        const lastOf = startsByOrg.map((s) => s[s.length - 1] ?? NaN);
-        const smallLast = Math.max(...lastOf.slice(1));
-        rows.push([
-          name,
-          total.toLocaleString("en"),
-          orgs.length,
-          pool,
-          work.scheduledRunsDispatched!,
-          (total / (last / 1000)).toFixed(0),
-          ((counts.reads + counts.writes) / total).toFixed(1),
-          counts.capacityReported ? ((counts.readCapacity + counts.writeCapacity) / total).toFixed(1) : "n/a",
-          tickMs.toFixed(0),
-          (last / 1000).toFixed(1),
-          (lastOf[0]! / 1000).toFixed(1),
-          (smallLast / 1000).toFixed(1),
-          `${(percentile(lastOf.slice(1), 50) / 1000).toFixed(1)}`,
-          `${twice}/${missing}`,
-        ]);
-        console.error(`drain: ${name} pool ${pool}: ${total} runs, last started ${(last / 1000).toFixed(1)} s, drained ${(drainMs / 1000).toFixed(1)} s`);
-        await new Promise<void>((r) => (lambda.closeAllConnections(), lambda.close(() => r())));
-        counting.ddb.destroy();
       }
-    }
-    console.log(`\n## One tick dispatches due runs in batches of ${BATCH}; a pool of local workers drains them through the Lambda Invoke API\n`);
-    console.log(
-      table(
-        [
-          "scenario",
-          "runs due",
-          "orgs",
-          "workers",
-          "dispatched",
-          "runs started/s",
-          "DynamoDB requests/run",
-          "capacity units/run",
-          "tick ms",
-          "last start s",
-          "largest org's last s",
-          "small orgs' last s (max)",
-          "small orgs' last s (median)",
-          "twice/missing",
-        ],
-        rows,
-      ),
-    );
-    summary(`drain: ${rows.map((r) => `${r[0]} @${r[3]} workers: ${r[5]} runs/s, last ${r[9]} s, small orgs by ${r[11]} s, twice/missing ${r[13]}`).join("; ")}`);
-    writer.destroy();
-  }),
+      console.log(
+        `\n## One tick dispatches due runs in batches of ${BATCH}; a pool of local workers drains them through the Lambda Invoke API\n`,
+      );
+      console.log(
+        table(
+          [
+            "scenario",
+            "runs due",
+            "orgs",
+            "workers",
+            "dispatched",
+            "runs started/s",
+            "DynamoDB requests/run",
+            "capacity units/run",
+            "tick ms",
+            "last start s",
+            "largest org's last s",
+            "small orgs' last s (max)",
+            "small orgs' last s (median)",
+            "twice/missing",
+          ],
+          rows,
+        ),
+      );
+      summary(
+        `drain: ${rows.map((r) => `${r[0]} @${r[3]} workers: ${r[5]} runs/s, last ${r[9]} s, small orgs by ${r[11]} s, twice/missing ${r[13]}`).join("; ")}`,
+      );
+      writer.destroy();
+    },
+  ),
 );
 
 /** Organisations of the given sizes, each with an owner (valid token, Write as the iTwin's creator) and an iModel; their hourly connections written in bulk, due an hour from now. */
-async function buildWorld(app: ReturnType<typeof import("../shared/app").makeApp>, writer: DynamoDBDocumentClient, tableName: string, sizes: number[]): Promise<OrgWorld[]> {
+async function buildWorld(
+  app: ReturnType<typeof import("../shared/app").makeApp>,
+  writer: DynamoDBDocumentClient,
+  tableName: string,
+  sizes: number[],
+): Promise<OrgWorld[]> {
   // Loaded here, after the servers set the environment the configuration reads.
   const { dueKeys } = await import("../shared/store/due");
   const orgs: OrgWorld[] = [];
   const now = clock.now();
   for (const [index, size] of sizes.entries()) {
-    const owner: Caller = { userId: `drain-owner-${index}`, email: `drain-owner-${index}@example.com`, name: `Owner ${index}`, signedInAt: clock.now() };
+    const owner: Caller = {
+      userId: `drain-owner-${index}`,
+      email: `drain-owner-${index}@example.com`,
+      name: `Owner ${index}`,
+      signedInAt: clock.now(),
+    };
     const { organization } = await app.organizations.create(owner, { name: `Org ${index}` });
     const itwin = await app.itwins.create(owner, organization.id, { name: "Plant" });
     const imodel = await app.imodels.create(owner, itwin.id, { name: "Unit" });
@@ -182,11 +210,21 @@ async function buildWorld(app: ReturnType<typeof import("../shared/app").makeApp
 }
 
 async function runsOf(ddb: DynamoDBDocumentClient, tableName: string, connectionId: string): Promise<Run[]> {
-  const out = await ddb.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": keys.connectionRuns(connectionId).pk } }));
-  return (out.Items ?? []).map((item) => ({ ...(item as Run), id: (item.runId as string | undefined) ?? (item.id as string) }));
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.connectionRuns(connectionId).pk },
+    }),
+  );
+  return (out.Items ?? []).map((item) => ({
+    ...(item as Run),
+    id: (item.runId as string | undefined) ?? (item.id as string),
+  }));
 }
 
-const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 async function eachAtOnce<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

@@ -11,6 +11,7 @@ import { keys } from "../shared/store/keys";
 import { failed, request, signIn, type User } from "./support/api";
 import { load, ms, percentile, ratio, summary, table, verdict } from "./support/measure";
 import { withServers, runBench } from "./support/servers";
+import { closeServer } from "../infra/local/close-server";
 
 /** Issue 7: the check costs at most twice a bare GetItem at p50. */
 const TARGET_P50_RATIO = 2;
@@ -62,11 +63,19 @@ async function timed<T>(into: "verify" | "handler", work: () => Promise<T>): Pro
 }
 
 /** The issuer the gateway verifies tokens with, timing each verification. */
-const timedIssuer = (issuer: Issuer): Issuer => ({ ...issuer, verify: (token, now) => timed("verify", () => issuer.verify(token, now)) });
+const timedIssuer = (issuer: Issuer): Issuer => ({
+  ...issuer,
+  verify: (token, now) => timed("verify", () => issuer.verify(token, now)),
+});
 
 /** The real handlers, each call timed: what is left of a request's time is HTTP (client and server) and building the event. */
 const timedHandlers = (handlers: Record<string, LambdaHandler>): Record<string, LambdaHandler> =>
-  Object.fromEntries(Object.entries(handlers).map(([group, handler]) => [group, (event, context) => timed("handler", () => handler(event, context))]));
+  Object.fromEntries(
+    Object.entries(handlers).map(([group, handler]) => [
+      group,
+      (event, context) => timed("handler", () => handler(event, context)),
+    ]),
+  );
 
 runBench(() =>
   withServers({ name: "latency", deadlineMs: 3 * 60_000 }, async ({ dynamodbEndpoint, tableName }) => {
@@ -79,7 +88,11 @@ runBench(() =>
     const admin = await signIn(url, issuer, "bench-admin");
     const org = await admin.ok("POST", "/organizations", { name: "Bench" });
     const reader = await signIn(url, issuer, "bench-reader");
-    await admin.ok("POST", `/organizations/${org.id}/members`, { userId: reader.userId, email: `${reader.userId}@example.com`, role: "Developer" });
+    await admin.ok("POST", `/organizations/${org.id}/members`, {
+      userId: reader.userId,
+      email: `${reader.userId}@example.com`,
+      role: "Developer",
+    });
     const itwin = await admin.ok("POST", `/organizations/${org.id}/itwins`, { name: "Plant" });
     const imodel = await admin.ok("POST", `/itwins/${itwin.id}/imodels`, { name: "Unit 1" });
     await admin.ok("POST", `/itwins/${itwin.id}/members`, { userId: reader.userId, roles: ["Read"] });
@@ -87,7 +100,11 @@ runBench(() =>
     const writers: { userId: string; role: "Developer" | "ApplicationManager" }[] = [];
     for (let w = 0; w < WRITERS; w++) {
       const userId = `bench-member-${w}`;
-      await admin.ok("POST", `/organizations/${org.id}/members`, { userId, email: `${userId}@example.com`, role: "Developer" });
+      await admin.ok("POST", `/organizations/${org.id}/members`, {
+        userId,
+        email: `${userId}@example.com`,
+        role: "Developer",
+      });
       writers.push({ userId, role: "Developer" });
     }
 
@@ -112,7 +129,9 @@ runBench(() =>
         name: "GetItem (baseline)",
         what: "bare DynamoDB Local GetItem, consistent, from this process",
         send: async () => {
-          const out = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.imodel(itwin.id, imodel.id), ConsistentRead: true }));
+          const out = await ddb.send(
+            new GetCommand({ TableName: tableName, Key: keys.imodel(itwin.id, imodel.id), ConsistentRead: true }),
+          );
           if (!out.Item) throw new Error("the iModel item is missing");
         },
       },
@@ -120,7 +139,9 @@ runBench(() =>
         name: "BatchGetItem of the check's 4 keys",
         what: "the one DynamoDB request the check makes, bare",
         send: async () => {
-          await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: checkKeys, ConsistentRead: true } } }));
+          await ddb.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: checkKeys, ConsistentRead: true } } }),
+          );
         },
       },
       {
@@ -147,7 +168,12 @@ runBench(() =>
 
     for (const scenario of scenarios) await load({ concurrency: loaded.concurrency, count: WARMUP }, scenario.send);
     const results = scenarios.map((scenario) => ({ scenario, loaded: measured(), unloaded: measured() }));
-    const measure = async (into: Measured, settings: { concurrency: number }, count: number, send: Scenario["send"]) => {
+    const measure = async (
+      into: Measured,
+      settings: { concurrency: number },
+      count: number,
+      send: Scenario["send"],
+    ) => {
       sink = into;
       const run = await load({ concurrency: settings.concurrency, count }, send);
       sink = undefined;
@@ -159,8 +185,10 @@ runBench(() =>
       const first = (round - 1) % results.length;
       const order = [...results.slice(first), ...results.slice(0, first)];
       // Each mode's blocks run back to back (a second or two for all five operations), so they see the same moments of the machine.
-      for (const result of order) result.loaded.rounds.push(await measure(result.loaded, loaded, loaded.perRound, result.scenario.send));
-      for (const result of order) result.unloaded.rounds.push(await measure(result.unloaded, unloaded, unloaded.perRound, result.scenario.send));
+      for (const result of order)
+        result.loaded.rounds.push(await measure(result.loaded, loaded, loaded.perRound, result.scenario.send));
+      for (const result of order)
+        result.unloaded.rounds.push(await measure(result.unloaded, unloaded, unloaded.perRound, result.scenario.send));
       console.error(`latency: round ${round} of ${ROUNDS} done`);
     }
 
@@ -171,21 +199,38 @@ runBench(() =>
     for (const mode of ["loaded", "unloaded"] as const) {
       const settings = mode === "loaded" ? loaded : unloaded;
       const base = p50(getItem![mode].latencies);
-      console.log(`\n## ${settings.concurrency} in flight: latency (ms) and throughput, ${settings.perRound * ROUNDS} requests each after ${WARMUP} warm-up\n`);
+      console.log(
+        `\n## ${settings.concurrency} in flight: latency (ms) and throughput, ${settings.perRound * ROUNDS} requests each after ${WARMUP} warm-up\n`,
+      );
       console.log(
         table(
           ["operation", "what it includes", "p50", "p99", "req/s", "p50 / GetItem p50"],
-          results.map((r) => [r.scenario.name, r.scenario.what, ms(p50(r[mode].latencies)), ms(percentile(r[mode].latencies, 99)), rps(r[mode]), ratio(p50(r[mode].latencies) / base)]),
+          results.map((r) => [
+            r.scenario.name,
+            r.scenario.what,
+            ms(p50(r[mode].latencies)),
+            ms(percentile(r[mode].latencies, 99)),
+            rps(r[mode]),
+            ratio(p50(r[mode].latencies) / base),
+          ]),
         ),
       );
-      console.log(`\n${settings.concurrency} in flight: where the time of a request through the gateway goes (p50 of each part, ms; the rest is HTTP client and server and building the event)\n`);
+      console.log(
+        `\n${settings.concurrency} in flight: where the time of a request through the gateway goes (p50 of each part, ms; the rest is HTTP client and server and building the event)\n`,
+      );
       console.log(
         table(
           ["operation", "end to end", "JWT verification", "handler", "rest"],
           throughGateway.map((r) => {
             const m = r[mode];
             const verify = m.verify.length ? p50(m.verify) : 0;
-            return [r.scenario.name, ms(p50(m.latencies)), m.verify.length ? ms(verify) : "none", ms(p50(m.handler)), ms(p50(m.latencies) - verify - p50(m.handler))];
+            return [
+              r.scenario.name,
+              ms(p50(m.latencies)),
+              m.verify.length ? ms(verify) : "none",
+              ms(p50(m.handler)),
+              ms(p50(m.latencies) - verify - p50(m.handler)),
+            ];
           }),
         ),
       );
@@ -193,7 +238,8 @@ runBench(() =>
 
     const checkRatio = p50(check!.loaded.latencies) / p50(getItem!.loaded.latencies);
     const checkRatioUnloaded = p50(check!.unloaded.latencies) / p50(getItem!.unloaded.latencies);
-    const handlerRatio = (mode: "loaded" | "unloaded") => ratio(p50(check![mode].handler) / p50(getItem![mode].latencies));
+    const handlerRatio = (mode: "loaded" | "unloaded") =>
+      ratio(p50(check![mode].handler) / p50(getItem![mode].latencies));
     console.log(
       `\nTarget: the check at most ${TARGET_P50_RATIO}x a bare GetItem at p50: ${ratio(checkRatio)} with ${loaded.concurrency} in flight -> ${verdict(checkRatio <= TARGET_P50_RATIO)}; ` +
         `${ratio(checkRatioUnloaded)} one at a time -> ${verdict(checkRatioUnloaded <= TARGET_P50_RATIO)}.\n` +
@@ -202,17 +248,23 @@ runBench(() =>
         `and ${ratio(p50(batchGet!.unloaded.latencies) / p50(getItem!.unloaded.latencies))}.`,
     );
     const perRound = (mode: "loaded" | "unloaded") => {
-      const ratios = check![mode].rounds.map((latencies, i) => p50(latencies) / p50(getItem![mode].rounds[i]!)).sort((a, b) => a - b);
+      const ratios = check![mode].rounds
+        .map((latencies, i) => p50(latencies) / p50(getItem![mode].rounds[i]!))
+        .sort((a, b) => a - b);
       return `${ratio(ratios[0]!)} to ${ratio(ratios[ratios.length - 1]!)} (median ${ratio(percentile(ratios, 50))})`;
     };
-    console.log(`Round by round (${ROUNDS} rounds), the check's p50 / GetItem p50 ranges from ${perRound("loaded")} with ${loaded.concurrency} in flight and from ${perRound("unloaded")} one at a time.`);
-    console.log(`The role change (no target) is ${ratio(p50(write!.loaded.latencies) / p50(getItem!.loaded.latencies))} a GetItem at p50 with ${loaded.concurrency} in flight.`);
+    console.log(
+      `Round by round (${ROUNDS} rounds), the check's p50 / GetItem p50 ranges from ${perRound("loaded")} with ${loaded.concurrency} in flight and from ${perRound("unloaded")} one at a time.`,
+    );
+    console.log(
+      `The role change (no target) is ${ratio(p50(write!.loaded.latencies) / p50(getItem!.loaded.latencies))} a GetItem at p50 with ${loaded.concurrency} in flight.`,
+    );
     summary(
       `latency: check p50 ${ms(p50(check!.loaded.latencies))} ms vs GetItem ${ms(p50(getItem!.loaded.latencies))} ms = ${ratio(checkRatio)} at ${loaded.concurrency} in flight ` +
         `(target <= ${TARGET_P50_RATIO}x: ${verdict(checkRatio <= TARGET_P50_RATIO)}), ${ratio(checkRatioUnloaded)} one at a time (${verdict(checkRatioUnloaded <= TARGET_P50_RATIO)}); ` +
         `role change p50 ${ms(p50(write!.loaded.latencies))} ms`,
     );
-    await new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r())));
+    await closeServer(server);
     ddb.destroy();
   }),
 );

@@ -25,7 +25,11 @@ interface Outcome {
 function runOne(name: string, limitMs: number): Promise<Outcome> {
   const started = Date.now();
   // Its own process group, so a stop takes DynamoDB Local (a Java child) down with it.
-  const child = spawn(tsx, [join(projectRoot, "bench", `${name}.ts`)], { cwd: projectRoot, detached: true, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(tsx, [join(projectRoot, "bench", `${name}.ts`)], {
+    cwd: projectRoot,
+    detached: true,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const summaries: string[] = [];
   let pending = "";
   child.stdout.on("data", (chunk: Buffer) => {
@@ -56,5 +60,10 @@ for (const { name, limitMs } of benchmarks) {
 }
 
 console.log("\n# Summary\n");
-console.log(table(["benchmark", "status", "seconds", "figures"], outcomes.map((o) => [o.name, o.status, o.seconds.toFixed(0), o.summaries.join("; ") || "-"])));
+console.log(
+  table(
+    ["benchmark", "status", "seconds", "figures"],
+    outcomes.map((o) => [o.name, o.status, o.seconds.toFixed(0), o.summaries.join("; ") || "-"]),
+  ),
+);
 process.exitCode = outcomes.every((o) => o.status === "ok") ? 0 : 1;

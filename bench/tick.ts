@@ -46,7 +46,12 @@ runBench(() =>
       const app = makeApp({ ddb: counting.ddb, tableName });
 
       // The owner has a valid token and Write (as the iTwin's creator), so every due run really runs and appends a changeset.
-      const owner: Caller = { userId: "bench-owner", email: "bench-owner@example.com", name: "Bench owner", signedInAt: clock.now() };
+      const owner: Caller = {
+        userId: "bench-owner",
+        email: "bench-owner@example.com",
+        name: "Bench owner",
+        signedInAt: clock.now(),
+      };
       const { organization } = await app.organizations.create(owner, { name: "Bench" });
       const itwin = await app.itwins.create(owner, organization.id, { name: "Plant" });
       await app.sync.visit(owner);
@@ -56,7 +61,11 @@ runBench(() =>
       for (let i = 0; i < DUE; i++) {
         const imodel = await app.imodels.create(owner, itwin.id, { name: `Unit ${i}` });
         imodels.push({ id: imodel.id, itwinId: itwin.id });
-        const connection = await app.sync.create(owner, imodel.id, { name: `Site ${i}`, files: [{ id: "f1", name: "site.dgn", version: "1" }], schedule: { every: "PT1H" } });
+        const connection = await app.sync.create(owner, imodel.id, {
+          name: `Site ${i}`,
+          files: [{ id: "f1", name: "site.dgn", version: "1" }],
+          schedule: { every: "PT1H" },
+        });
         due.push(connection.id);
       }
       const succeeded = async () => {
@@ -92,7 +101,10 @@ runBench(() =>
       const ms = performance.now() - started;
       const counts = world.counting.counts();
       const succeeded = await world.succeeded();
-      if (succeeded !== DUE) throw new Error(`The tick over ${world.size} connections ran ${succeeded} of the ${DUE} due connections to success: ${JSON.stringify(work)}`);
+      if (succeeded !== DUE)
+        throw new Error(
+          `The tick over ${world.size} connections ran ${succeeded} of the ${DUE} due connections to success: ${JSON.stringify(work)}`,
+        );
       results.push({ world, counts, work, succeeded, ms });
     }
 
@@ -102,7 +114,18 @@ runBench(() =>
     console.log(`\n## One tick with ${DUE} connections due (each run appends a changeset)\n`);
     console.log(
       table(
-        ["connections", "runs dispatched", "runs succeeded", "read requests", "items read", "read capacity", "write requests", "write capacity", "tick ms", "bulk load s"],
+        [
+          "connections",
+          "runs dispatched",
+          "runs succeeded",
+          "read requests",
+          "items read",
+          "read capacity",
+          "write requests",
+          "write capacity",
+          "tick ms",
+          "bulk load s",
+        ],
         results.map(({ world, counts, work, succeeded, ms }) => [
           world.size.toLocaleString("en"),
           work.scheduledRunsDispatched!,
@@ -121,7 +144,9 @@ runBench(() =>
     const [small, large] = results;
     const itemsRatio = large!.counts.itemsRead / small!.counts.itemsRead;
     const requestsRatio = large!.counts.reads / small!.counts.reads;
-    const capacityRatio = small!.counts.capacityReported ? large!.counts.readCapacity / small!.counts.readCapacity : undefined;
+    const capacityRatio = small!.counts.capacityReported
+      ? large!.counts.readCapacity / small!.counts.readCapacity
+      : undefined;
     const within = (r: number) => Math.abs(r - 1) <= TOLERANCE;
     const met = within(itemsRatio) && within(requestsRatio) && (capacityRatio === undefined || within(capacityRatio));
     console.log(
@@ -142,7 +167,12 @@ runBench(() =>
  * Writes `count` scheduled connections that are not due, in the shapes DynamoSyncStore writes (the connection with its
  * due keys, in its iModel's partition), `LOAD_CONCURRENCY` BatchWriteItem requests at a time.
  */
-async function bulkLoad(ddb: DynamoDBDocumentClient, tableName: string, count: number, imodels: { id: string; itwinId: string }[]): Promise<void> {
+async function bulkLoad(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  count: number,
+  imodels: { id: string; itwinId: string }[],
+): Promise<void> {
   // Loaded here, after the servers set the environment the configuration reads.
   const { dueKeys } = await import("../shared/store/due");
   const now = clock.now();
@@ -170,7 +200,11 @@ async function bulkLoad(ddb: DynamoDBDocumentClient, tableName: string, count: n
         updatedAt: createdAt,
         version: 1,
       };
-      yield { ...keys.connection(imodel.id, connection.id), ...connection, ...dueKeys("RUN", connection.id, nextDueAt) };
+      yield {
+        ...keys.connection(imodel.id, connection.id),
+        ...connection,
+        ...dueKeys("RUN", connection.id, nextDueAt),
+      };
     }
   };
   const source = items();
@@ -197,7 +231,9 @@ async function bulkLoad(ddb: DynamoDBDocumentClient, tableName: string, count: n
       if (written - reported >= totalItems / 10 || written === totalItems) {
         reported = written;
         const seconds = (performance.now() - started) / 1000;
-        console.error(`tick: ${tableName}: ${written.toLocaleString("en")} of ${totalItems.toLocaleString("en")} items written in ${seconds.toFixed(0)} s (${(written / seconds).toFixed(0)} items/s)`);
+        console.error(
+          `tick: ${tableName}: ${written.toLocaleString("en")} of ${totalItems.toLocaleString("en")} items written in ${seconds.toFixed(0)} s (${(written / seconds).toFixed(0)} items/s)`,
+        );
       }
     }
   };

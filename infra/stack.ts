@@ -132,20 +132,28 @@ export class TwinAccessStack extends Stack {
     // The tick function is also the worker of background jobs (shared/jobs-lambda.ts): the functions that
     // hand on work invoke it asynchronously, and a job that still fails after Lambda's retries lands in the
     // trigger's dead-letter queue, whose alarm operators already watch.
-    tick.lambda.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new destinations.SqsDestination(this.trigger.deadLetters) });
+    tick.lambda.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      onFailure: new destinations.SqsDestination(this.trigger.deadLetters),
+    });
     // The tick dispatches due runs to itself: each batch (and a dispatch that goes on) is an asynchronous invoke of this
     // function under its runtime name, drained by Lambda's asynchronous queue at up to the reserved concurrency.
     tick.lambda.addEnvironment("WORKER_IS_SELF", "true");
     // A policy of its own: in the role's default policy the function's own ARN would make the function depend on itself.
     new iam.Policy(this, "TickInvokesItself", {
       roles: [tick.lambda.role!],
-      statements: [new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] })],
+      statements: [
+        new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] }),
+      ],
     });
     for (const name of jobSenders) {
       const fn = this.functions[name];
       if (!fn) continue;
       fn.lambda.addEnvironment("WORKER_FUNCTION_NAME", tick.lambda.functionName);
-      fn.lambda.addToRolePolicy(new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] }));
+      fn.lambda.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [tick.lambda.functionArn] }),
+      );
     }
     this.alarms = new Alarms(this, "Alarms", {
       deadLetters: this.trigger.deadLetters,
@@ -158,7 +166,8 @@ export class TwinAccessStack extends Stack {
     const workersAtCapacity = tick.lambda
       .metricThrottles({ period: Duration.minutes(5), statistic: "Sum" })
       .createAlarm(this, "WorkersAtCapacity", {
-        alarmDescription: "The worker (tick) function was throttled in three five-minute periods running: due runs start late; raise workerConcurrency (docs/scale.md).",
+        alarmDescription:
+          "The worker (tick) function was throttled in three five-minute periods running: due runs start late; raise workerConcurrency (docs/scale.md).",
         threshold: 1,
         evaluationPeriods: 3,
         comparisonOperator: cdkCloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -168,7 +177,11 @@ export class TwinAccessStack extends Stack {
     workersAtCapacity.addAlarmAction(notify);
     workersAtCapacity.addOkAction(notify);
     this.alarms.alarms.push(workersAtCapacity);
-    this.dashboard = new Dashboard(this, "Dashboard", { httpApi: this.api.httpApi, deadLetters: this.trigger.deadLetters, alarms: this.alarms.alarms });
+    this.dashboard = new Dashboard(this, "Dashboard", {
+      httpApi: this.api.httpApi,
+      deadLetters: this.trigger.deadLetters,
+      alarms: this.alarms.alarms,
+    });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "TableName", { value: this.table.tableName });

@@ -55,7 +55,9 @@ export function wiring(deps: AppDeps = {}): Wiring {
   setOrgRequestRate(config.ORG_REQUESTS_PER_SECOND);
   return {
     table: {
-      ddb: guardCapacity(deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT })),
+      ddb: guardCapacity(
+        deps.ddb ?? makeDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+      ),
       tableName: deps.tableName ?? config.TABLE_NAME,
     },
     clock: deps.clock ?? defaultClock,
@@ -67,11 +69,23 @@ export function wiring(deps: AppDeps = {}): Wiring {
 // loads its own rules and stores, not the whole service.
 
 export function organizationsApp({ table, clock }: Wiring) {
-  return { organizations: organizationUseCases({ store: new DynamoOrganizationStore(table), itwins: new DynamoItwinStore(table), clock }) };
+  return {
+    organizations: organizationUseCases({
+      store: new DynamoOrganizationStore(table),
+      itwins: new DynamoItwinStore(table),
+      clock,
+    }),
+  };
 }
 
 export function portalApp({ table, clock }: Wiring) {
-  return { applications: applicationUseCases({ apps: new DynamoApplicationStore(table), orgs: new DynamoOrganizationStore(table), clock }) };
+  return {
+    applications: applicationUseCases({
+      apps: new DynamoApplicationStore(table),
+      orgs: new DynamoOrganizationStore(table),
+      clock,
+    }),
+  };
 }
 
 export function itwinsApp({ table, clock, deps }: Wiring) {
@@ -89,8 +103,10 @@ export function itwinsApp({ table, clock, deps }: Wiring) {
  */
 function jobsFor(deps: AppDeps, inProcess: JobHandler): Jobs {
   if (deps.jobs) return deps.jobs;
-  const worker = config.WORKER_FUNCTION_NAME ?? (config.WORKER_IS_SELF === "true" ? config.AWS_LAMBDA_FUNCTION_NAME : undefined);
-  if (worker) return new LambdaJobs({ functionName: worker, region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT });
+  const worker =
+    config.WORKER_FUNCTION_NAME ?? (config.WORKER_IS_SELF === "true" ? config.AWS_LAMBDA_FUNCTION_NAME : undefined);
+  if (worker)
+    return new LambdaJobs({ functionName: worker, region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT });
   return new InProcessJobs().bind(inProcess);
 }
 
@@ -110,20 +126,32 @@ export function syncApp({ table, clock, deps }: Wiring) {
   const imodels = new DynamoImodelStore(table);
   const orgs = new DynamoOrganizationStore(table);
   const guard = imodelGuard({ imodels, organizations: orgs, clock });
-  const mailer = deps.mailer ?? new SesMailSender(makeSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }), config.SENDER_EMAIL);
+  const mailer =
+    deps.mailer ??
+    new SesMailSender(makeSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }), config.SENDER_EMAIL);
   const outbox = new DynamoOutboxStore(table);
   // Only the address the member's own verified token carried (never the one a manager typed when adding them).
   const contacts = async ({ orgId, userId }: Recipient) => {
     const member = (await orgs.getMembers(orgId, [userId]))[0];
     return member && { email: member.verifiedEmail, name: member.name };
   };
-  const notifications = notificationUseCases({ outbox, sender: mailer, clock, contacts, mailPerHour: config.MAIL_MAX_PER_HOUR });
+  const notifications = notificationUseCases({
+    outbox,
+    sender: mailer,
+    clock,
+    contacts,
+    mailPerHour: config.MAIL_MAX_PER_HOUR,
+  });
   const syncStore = new DynamoSyncStore(table);
   const warningDays = config.TOKEN_WARNING_DAYS;
   // The worker: the tick function does every group's background jobs.
   const purges = imodelJobs(imodels);
   const work: JobHandler = async (job) =>
-    job.kind === "executeRun" || job.kind === "deliver" ? sync.work(job) : job.kind === "startDue" || job.kind === "dispatchDue" ? dispatch.work(job) : purges(job);
+    job.kind === "executeRun" || job.kind === "deliver"
+      ? sync.work(job)
+      : job.kind === "startDue" || job.kind === "dispatchDue"
+        ? dispatch.work(job)
+        : purges(job);
   const jobs = jobsFor(deps, work);
   const sync = syncUseCases({ sync: syncStore, guard, outbox, notifications, jobs, clock, warningDays });
   const dispatch = dispatchUseCases({

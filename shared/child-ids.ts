@@ -10,7 +10,10 @@ const part = "[A-Za-z0-9_-]";
 
 function childPart(idempotencyKey: string | undefined, scope: string[]): string {
   if (!idempotencyKey) return randomBytes(12).toString("base64url");
-  return createHash("sha256").update([...scope, idempotencyKey].join("\u0000")).digest("base64url").slice(0, CHILD_PART);
+  return createHash("sha256")
+    .update([...scope, idempotencyKey].join("\u0000"))
+    .digest("base64url")
+    .slice(0, CHILD_PART);
 }
 
 const body = (id: string) => id.slice(id.indexOf("_") + 1);

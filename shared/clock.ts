@@ -1,4 +1,5 @@
 // The clock every rule reads time from; the local stack and tests move it, Lambda never does.
+import { processWide } from "./process-wide";
 export interface Clock {
   now(): Date;
 }
@@ -7,7 +8,7 @@ export interface Clock {
  * The offset lives on the process, not in this module: the local stack can serve the esbuild bundles
  * (LOCAL_HANDLERS=bundled), each with its own copy of this module, and they must all read the clock the tests move.
  */
-const state = ((globalThis as { [key: symbol]: { offsetMs: number } })[Symbol.for("twin-access.clock")] ??= { offsetMs: 0 });
+const state = processWide("clock", () => ({ offsetMs: 0 }));
 
 /** Wall-clock time plus an offset that only local controls and tests change. */
 export const clock: Clock = {

@@ -8,7 +8,9 @@ export function newId(prefix: string): string {
 /** The same caller retrying with the same key gets the same id, so the conditional create finds the first attempt. */
 export function idFor(prefix: string, idempotencyKey: string | undefined, ...scope: string[]): string {
   if (!idempotencyKey) return newId(prefix);
-  const digest = createHash("sha256").update([...scope, idempotencyKey].join("\u0000")).digest("base64url");
+  const digest = createHash("sha256")
+    .update([...scope, idempotencyKey].join("\u0000"))
+    .digest("base64url");
   return `${prefix}_${digest.slice(0, 22)}`;
 }
 

@@ -11,7 +11,10 @@ export const isJobEvent = (event: unknown): event is JobEvent =>
   typeof event === "object" && event !== null && typeof (event as { job?: { kind?: unknown } }).job?.kind === "string";
 
 export class LambdaJobs implements Jobs {
-  private client?: Promise<{ client: LambdaClient; InvokeCommand: typeof import("@aws-sdk/client-lambda").InvokeCommand }>;
+  private client?: Promise<{
+    client: LambdaClient;
+    InvokeCommand: typeof import("@aws-sdk/client-lambda").InvokeCommand;
+  }>;
 
   constructor(private readonly settings: { functionName: string; region: string; endpoint?: string }) {}
 
@@ -22,7 +25,9 @@ export class LambdaJobs implements Jobs {
       client: new LambdaClient({
         region: this.settings.region,
         maxAttempts: 2,
-        ...(this.settings.endpoint ? { endpoint: this.settings.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+        ...(this.settings.endpoint
+          ? { endpoint: this.settings.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+          : {}),
       }),
     }));
     return this.client;
@@ -32,7 +37,11 @@ export class LambdaJobs implements Jobs {
     const { client, InvokeCommand } = await this.lambda();
     const event: JobEvent = { job };
     const out = await client.send(
-      new InvokeCommand({ FunctionName: this.settings.functionName, InvocationType: "Event", Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+      new InvokeCommand({
+        FunctionName: this.settings.functionName,
+        InvocationType: "Event",
+        Payload: new TextEncoder().encode(JSON.stringify(event)),
+      }),
     );
     if (out.StatusCode !== 202) throw new Error(`Invoke of ${this.settings.functionName} answered ${out.StatusCode}`);
   }

@@ -1,4 +1,5 @@
 // Work a request hands on instead of doing it before it answers: executing a manual run, delivering the mail a change recorded.
+import { processWide } from "./process-wide";
 import { logger } from "./log";
 import type { Run } from "./domain/connection";
 import type { Itwin } from "./domain/itwin";
@@ -35,7 +36,7 @@ export type JobHandler = (job: Job) => Promise<void>;
  * Kept on the process, so that the bundles the local stack can serve (LOCAL_HANDLERS=bundled), each with its own copy of
  * this module, count in the same set.
  */
-const running = ((globalThis as { [key: symbol]: Set<Promise<void>> })[Symbol.for("twin-access.jobs")] ??= new Set<Promise<void>>());
+const running = processWide("jobs", () => new Set<Promise<void>>());
 
 /**
  * Runs each job in this process right after the request that enqueued it, without the request waiting
@@ -84,6 +85,11 @@ export async function dispatch(jobs: Jobs, job: Job, inline: JobHandler): Promis
     await jobs.enqueue(job);
   } catch (error) {
     logger.warn("background job not handed on; doing it in the request", { job: job.kind, error: error as Error });
-    await inline(job).catch((failure: unknown) => logger.error("background job failed in the request; the change stands", { job: job.kind, error: failure as Error }));
+    await inline(job).catch((failure: unknown) =>
+      logger.error("background job failed in the request; the change stands", {
+        job: job.kind,
+        error: failure as Error,
+      }),
+    );
   }
 }

@@ -24,5 +24,8 @@ export function recordRequest(operation: string, status: number, ms: number): vo
 
 /** One tick: how much of each kind of work it did. */
 export function recordTick(work: Record<string, number>, ms: number): void {
-  publish("tick", [["TickDuration", MetricUnit.Milliseconds, ms], ...Object.entries(work).map(([name, n]) => [name, MetricUnit.Count, n] as [string, Unit, number])]);
+  publish("tick", [
+    ["TickDuration", MetricUnit.Milliseconds, ms],
+    ...Object.entries(work).map(([name, n]) => [name, MetricUnit.Count, n] as [string, Unit, number]),
+  ]);
 }

@@ -25,9 +25,20 @@ export interface User {
 const agent = new Agent({ keepAlive: true });
 
 /** The headers `fetch` sends, so the gateway and the handlers get the same requests as from any HTTP client. */
-const clientHeaders = { accept: "*/*", "accept-language": "*", "sec-fetch-mode": "cors", "user-agent": "node", "accept-encoding": "gzip, deflate" };
+const clientHeaders = {
+  accept: "*/*",
+  "accept-language": "*",
+  "sec-fetch-mode": "cors",
+  "user-agent": "node",
+  "accept-encoding": "gzip, deflate",
+};
 
-export function request(url: string, method: string, path: string, init: { body?: unknown; token?: string } = {}): Promise<Reply> {
+export function request(
+  url: string,
+  method: string,
+  path: string,
+  init: { body?: unknown; token?: string } = {},
+): Promise<Reply> {
   const payload = init.body === undefined ? undefined : Buffer.from(JSON.stringify(init.body));
   const headers: OutgoingHttpHeaders = {
     ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),

@@ -2,8 +2,20 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { makeDocumentClient } from "../../shared/store/client";
 
-export const readCommands = ["GetItemCommand", "BatchGetItemCommand", "QueryCommand", "ScanCommand", "TransactGetItemsCommand"] as const;
-const writeCommands = ["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand", "TransactWriteItemsCommand", "BatchWriteItemCommand"] as const;
+export const readCommands = [
+  "GetItemCommand",
+  "BatchGetItemCommand",
+  "QueryCommand",
+  "ScanCommand",
+  "TransactGetItemsCommand",
+] as const;
+const writeCommands = [
+  "PutItemCommand",
+  "UpdateItemCommand",
+  "DeleteItemCommand",
+  "TransactWriteItemsCommand",
+  "BatchWriteItemCommand",
+] as const;
 
 export interface Counts {
   /** Requests by SDK command name. */
@@ -22,7 +34,17 @@ export interface Counts {
   roundTrips: number;
 }
 
-const empty = (): Counts => ({ byCommand: {}, reads: 0, writes: 0, interactionWrites: 0, itemsRead: 0, readCapacity: 0, writeCapacity: 0, capacityReported: false, roundTrips: 0 });
+const empty = (): Counts => ({
+  byCommand: {},
+  reads: 0,
+  writes: 0,
+  interactionWrites: 0,
+  itemsRead: 0,
+  readCapacity: 0,
+  writeCapacity: 0,
+  capacityReported: false,
+  roundTrips: 0,
+});
 
 type Capacity = { CapacityUnits?: number };
 
@@ -48,7 +70,8 @@ export function countingClient(endpoint: string, options: { withCapacity?: boole
       if (isRead) counts.reads++;
       else if ((writeCommands as readonly string[]).includes(command)) counts.writes++;
       const key = input.Key as { sk?: unknown } | undefined;
-      if (command === "UpdateItemCommand" && typeof key?.sk === "string" && key.sk.startsWith("INTERACTED#")) counts.interactionWrites++;
+      if (command === "UpdateItemCommand" && typeof key?.sk === "string" && key.sk.startsWith("INTERACTED#"))
+        counts.interactionWrites++;
       if (inFlight === 0) counts.roundTrips++;
       inFlight++;
       const result = await next(args).finally(() => inFlight--);
@@ -68,14 +91,18 @@ export function countingClient(endpoint: string, options: { withCapacity?: boole
   return {
     ddb,
     counts: () => structuredClone(counts),
-    reset: () => void (counts = empty()),
+    reset: () => {
+      counts = empty();
+    },
   };
 }
 
 function itemsIn(command: string, output: Record<string, unknown>): number {
   if (command === "GetItemCommand") return output.Item ? 1 : 0;
-  if (command === "QueryCommand" || command === "ScanCommand") return (output.Items as unknown[] | undefined)?.length ?? 0;
-  if (command === "TransactGetItemsCommand") return ((output.Responses as { Item?: unknown }[] | undefined) ?? []).filter((r) => r.Item).length;
+  if (command === "QueryCommand" || command === "ScanCommand")
+    return (output.Items as unknown[] | undefined)?.length ?? 0;
+  if (command === "TransactGetItemsCommand")
+    return ((output.Responses as { Item?: unknown }[] | undefined) ?? []).filter((r) => r.Item).length;
   const responses = (output.Responses as Record<string, unknown[]> | undefined) ?? {};
   return Object.values(responses).reduce((n, items) => n + items.length, 0);
 }

@@ -16,7 +16,10 @@ export interface BenchServers {
  * Runs `body` with fresh servers and the handler environment set, then stops the servers whatever happens.
  * A benchmark that overruns `deadlineMs` stops its servers and exits non-zero, so `npm run bench` always ends.
  */
-export async function withServers(options: { name: string; deadlineMs: number; ses?: boolean }, body: (servers: BenchServers) => Promise<void>): Promise<void> {
+export async function withServers(
+  options: { name: string; deadlineMs: number; ses?: boolean },
+  body: (servers: BenchServers) => Promise<void>,
+): Promise<void> {
   const started: LocalServer[] = [];
   const stopAll = () => Promise.allSettled(started.map((s) => s.stop()));
   const deadline = setTimeout(() => {
@@ -37,7 +40,11 @@ export async function withServers(options: { name: string; deadlineMs: number; s
     const tableName = `twin-access-bench-${options.name}`;
     await ensureTable(dynamodb.endpoint, tableName);
     configureHandlers({ dynamodbEndpoint: dynamodb.endpoint, sesEndpoint, tableName });
-    await body({ dynamodbEndpoint: dynamodb.endpoint, tableName, addTable: (name) => ensureTable(dynamodb.endpoint, name) });
+    await body({
+      dynamodbEndpoint: dynamodb.endpoint,
+      tableName,
+      addTable: (name) => ensureTable(dynamodb.endpoint, name),
+    });
   } finally {
     clearTimeout(deadline);
     await stopAll();

@@ -14,10 +14,16 @@ export function routesOf(app: ReturnType<typeof itwinsApp>) {
     http(routes.createItwin, async ({ caller, params, body, event }) =>
       created(await app.itwins.create(caller, params.orgId, body, event.headers["idempotency-key"])),
     ),
-    http(routes.listItwins, async ({ caller, params, query }) => ok(await app.itwins.list(caller, params.orgId, query))),
+    http(routes.listItwins, async ({ caller, params, query }) =>
+      ok(await app.itwins.list(caller, params.orgId, query)),
+    ),
     http(routes.getItwin, async ({ caller, params }) => ok(await app.itwins.get(caller, params.itwinId))),
-    http(routes.listItwinMembers, async ({ caller, params, query }) => ok(await app.itwins.listMembers(caller, params.itwinId, query))),
-    http(routes.addItwinMember, async ({ caller, params, body }) => created(await app.itwins.addMember(caller, params.itwinId, body))),
+    http(routes.listItwinMembers, async ({ caller, params, query }) =>
+      ok(await app.itwins.listMembers(caller, params.itwinId, query)),
+    ),
+    http(routes.addItwinMember, async ({ caller, params, body }) =>
+      created(await app.itwins.addMember(caller, params.itwinId, body)),
+    ),
     http(routes.changeItwinMember, async ({ caller, params, body }) =>
       ok(await app.itwins.changeMember(caller, params.itwinId, params.userId, body)),
     ),
@@ -25,7 +31,9 @@ export function routesOf(app: ReturnType<typeof itwinsApp>) {
       await app.itwins.removeMember(caller, params.itwinId, params.userId);
       return noContent();
     }),
-    http(routes.listItwinRoles, async ({ caller, params, query }) => ok(await app.itwins.listRoles(caller, params.itwinId, query))),
+    http(routes.listItwinRoles, async ({ caller, params, query }) =>
+      ok(await app.itwins.listRoles(caller, params.itwinId, query)),
+    ),
     http(routes.createItwinRole, async ({ caller, params, body, event }) =>
       created(await app.itwins.createRole(caller, params.itwinId, body, event.headers["idempotency-key"])),
     ),
@@ -33,14 +41,20 @@ export function routesOf(app: ReturnType<typeof itwinsApp>) {
     http(routes.createTestItwin, async ({ caller, params, body, event }) =>
       created(await app.testItwins.create(caller, params.orgId, body, event.headers["idempotency-key"])),
     ),
-    http(routes.listTestItwins, async ({ caller, params, query }) => ok(await app.testItwins.list(caller, params.orgId, query))),
+    http(routes.listTestItwins, async ({ caller, params, query }) =>
+      ok(await app.testItwins.list(caller, params.orgId, query)),
+    ),
     http(routes.getTestItwin, async ({ caller, params }) => ok(await app.testItwins.get(caller, params.id))),
-    http(routes.renameTestItwin, async ({ caller, params, body }) => ok(await app.testItwins.rename(caller, params.id, body))),
+    http(routes.renameTestItwin, async ({ caller, params, body }) =>
+      ok(await app.testItwins.rename(caller, params.id, body)),
+    ),
     http(routes.deleteTestItwin, async ({ caller, params }) => {
       await app.testItwins.delete(caller, params.id);
       return noContent();
     }),
-    http(routes.addTestItwinParticipant, async ({ caller, params, body }) => created(await app.testItwins.addParticipant(caller, params.id, body))),
+    http(routes.addTestItwinParticipant, async ({ caller, params, body }) =>
+      created(await app.testItwins.addParticipant(caller, params.id, body)),
+    ),
   );
 }
 

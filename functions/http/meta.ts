@@ -15,7 +15,8 @@ const openApiDocument = () => (document ??= buildOpenApi(routeList, { version: "
 const docsPage = () => (page ??= renderDocsPage(openApiDocument()));
 
 /** The page has inline styles and nothing else to load: no script, no image, no font, no form, no framing. */
-const pagePolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const pagePolicy =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export const handler = serve(
   http(routes.health, async () => ok({ status: "ok" })),

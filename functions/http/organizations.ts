@@ -13,8 +13,12 @@ export function routesOf(app: ReturnType<typeof organizationsApp>) {
       return created(organization);
     }),
     http(routes.getOrganization, async ({ caller, params }) => ok(await orgs.get(caller, params.orgId))),
-    http(routes.listMembers, async ({ caller, params, query }) => ok(await orgs.listMembers(caller, params.orgId, query))),
-    http(routes.addMember, async ({ caller, params, body }) => created(await orgs.addMember(caller, params.orgId, body))),
+    http(routes.listMembers, async ({ caller, params, query }) =>
+      ok(await orgs.listMembers(caller, params.orgId, query)),
+    ),
+    http(routes.addMember, async ({ caller, params, body }) =>
+      created(await orgs.addMember(caller, params.orgId, body)),
+    ),
     http(routes.changeMember, async ({ caller, params, body }) =>
       ok(await orgs.changeMember(caller, params.orgId, params.userId, body)),
     ),

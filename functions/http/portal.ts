@@ -11,9 +11,13 @@ export function routesOf(app: ReturnType<typeof portalApp>) {
     http(routes.createApplication, async ({ caller, params, body, event }) =>
       created(await apps.create(caller, params.orgId, body, event.headers["idempotency-key"])),
     ),
-    http(routes.listApplications, async ({ caller, params, query }) => ok(await apps.list(caller, params.orgId, query))),
+    http(routes.listApplications, async ({ caller, params, query }) =>
+      ok(await apps.list(caller, params.orgId, query)),
+    ),
     http(routes.getApplication, async ({ caller, params }) => ok(await apps.get(caller, params.appId))),
-    http(routes.renameApplication, async ({ caller, params, body }) => ok(await apps.rename(caller, params.appId, body.name))),
+    http(routes.renameApplication, async ({ caller, params, body }) =>
+      ok(await apps.rename(caller, params.appId, body.name)),
+    ),
     http(routes.deleteApplication, async ({ caller, params }) => {
       await apps.delete(caller, params.appId);
       return noContent();

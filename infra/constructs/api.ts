@@ -67,7 +67,9 @@ export class Api extends Construct {
       let integration = integrations.get(route.group);
       if (!integration) {
         // One invoke permission per function instead of one per route keeps its resource policy far below the 20 KB limit.
-        integration = new HttpLambdaIntegration(`${route.group}-integration`, handler, { scopePermissionToRoute: false });
+        integration = new HttpLambdaIntegration(`${route.group}-integration`, handler, {
+          scopePermissionToRoute: false,
+        });
         integrations.set(route.group, integration);
       }
       const [created] = this.httpApi.addRoutes({

@@ -30,8 +30,16 @@ export class Dashboard extends Construct {
         period,
       });
     const tick = (metricName: string, label: string, statistic = "Sum") =>
-      new cloudwatch.Metric({ namespace: serviceNamespace, metricName, dimensionsMap: { service, operation: "tick" }, statistic, period, label });
-    const ses = (metricName: string) => new cloudwatch.Metric({ namespace: "AWS/SES", metricName, statistic: "Sum", period, label: `SES ${metricName}` });
+      new cloudwatch.Metric({
+        namespace: serviceNamespace,
+        metricName,
+        dimensionsMap: { service, operation: "tick" },
+        statistic,
+        period,
+        label,
+      });
+    const ses = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: "AWS/SES", metricName, statistic: "Sum", period, label: `SES ${metricName}` });
 
     this.dashboard = new cloudwatch.Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(6) });
     this.dashboard.addWidgets(
@@ -55,7 +63,13 @@ export class Dashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: "Refusals (4xx) per route",
         left: [perRoute("Refusals", "Sum")],
-        right: [props.httpApi.metricClientError({ period, statistic: "Sum", label: "API Gateway 4xx (its own 401, 404, 413, 429 included)" })],
+        right: [
+          props.httpApi.metricClientError({
+            period,
+            statistic: "Sum",
+            label: "API Gateway 4xx (its own 401, 404, 413, 429 included)",
+          }),
+        ],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
@@ -83,7 +97,11 @@ export class Dashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: "Dead-letter queue: undelivered ticks and failed background jobs",
         left: [
-          props.deadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: "Maximum", label: "messages waiting" }),
+          props.deadLetters.metricApproximateNumberOfMessagesVisible({
+            period,
+            statistic: "Maximum",
+            label: "messages waiting",
+          }),
           props.deadLetters.metricNumberOfMessagesSent({ period, statistic: "Sum", label: "messages arrived" }),
         ],
         width: 24,

@@ -31,7 +31,8 @@ export class Trigger extends Construct {
     });
 
     this.rule = new events.Rule(this, "Schedule", {
-      description: "Twin Access tick: starts due runs, expires tokens, sends and redelivers notifications (SPEC section 4)",
+      description:
+        "Twin Access tick: starts due runs, expires tokens, sends and redelivers notifications (SPEC section 4)",
       schedule: events.Schedule.expression(props.schedule),
     });
     this.rule.addTarget(

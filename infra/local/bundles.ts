@@ -47,11 +47,20 @@ export function ensureSynthesized(log: (line: string) => void = console.log): vo
  * reads it: each Lambda's Code.S3Key names the asset in the stack's assets manifest, whose source is the directory.
  */
 export function bundleDirs(): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(join(cdkOut, "manifest.json"), "utf8")) as { artifacts: Record<string, { type: string }> };
-  const stackId = Object.keys(manifest.artifacts).find((id) => manifest.artifacts[id]!.type === "aws:cloudformation:stack");
+  const manifest = JSON.parse(readFileSync(join(cdkOut, "manifest.json"), "utf8")) as {
+    artifacts: Record<string, { type: string }>;
+  };
+  const stackId = Object.keys(manifest.artifacts).find(
+    (id) => manifest.artifacts[id]!.type === "aws:cloudformation:stack",
+  );
   if (!stackId) throw new Error("cdk.out holds no stack; run npx cdk synth");
-  const template = JSON.parse(readFileSync(join(cdkOut, `${stackId}.template.json`), "utf8")) as { Resources: Record<string, any> };
-  const assets = JSON.parse(readFileSync(join(cdkOut, `${stackId}.assets.json`), "utf8")).files as Record<string, { source: { path: string } }>;
+  const template = JSON.parse(readFileSync(join(cdkOut, `${stackId}.template.json`), "utf8")) as {
+    Resources: Record<string, any>;
+  };
+  const assets = JSON.parse(readFileSync(join(cdkOut, `${stackId}.assets.json`), "utf8")).files as Record<
+    string,
+    { source: { path: string } }
+  >;
   const dirs: Record<string, string> = {};
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== "AWS::Lambda::Function") continue;
@@ -74,7 +83,7 @@ export function bundleDirs(): Record<string, string> {
  */
 export function loadBundle<T>(dir: string): T {
   const marker = join(cdkOut, "package.json");
-  if (!existsSync(marker)) writeFileSync(marker, JSON.stringify({ type: "commonjs" }) + "\n");
+  if (!existsSync(marker)) writeFileSync(marker, `${JSON.stringify({ type: "commonjs" })}\n`);
   const file = join(dir, "index.js");
   if (!existsSync(file)) throw new Error(`no bundle at ${relative(root, file)}; run npx cdk synth`);
   return createRequire(file)(file) as T;

@@ -21,13 +21,25 @@ export function javaAvailable(): boolean {
 /** Starts DynamoDB Local; with `dbPath` the data persists there, otherwise it lives in memory. */
 export async function startDynamoDbLocal(options: { port?: number; dbPath?: string } = {}): Promise<LocalServer> {
   if (!javaAvailable()) throw new Error(javaMissingHelp);
-  const emulator = join(dirname(createRequire(import.meta.url).resolve("amplify-dynamodb-simulator/package.json")), "emulator");
+  const emulator = join(
+    dirname(createRequire(import.meta.url).resolve("amplify-dynamodb-simulator/package.json")),
+    "emulator",
+  );
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ["-dbPath", resolve(options.dbPath)] : ["-inMemory"];
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   const child = spawn(
     "java",
-    ["-Xms64m", `-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`, "-jar", join(emulator, "DynamoDBLocal.jar"), "-port", String(port), "-sharedDb", ...storage],
+    [
+      "-Xms64m",
+      `-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`,
+      "-jar",
+      join(emulator, "DynamoDBLocal.jar"),
+      "-port",
+      String(port),
+      "-sharedDb",
+      ...storage,
+    ],
     { cwd: emulator, stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";

@@ -88,7 +88,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   }
   if (options.controls && url.pathname.startsWith("/_local/")) {
     const refusal = crossSiteRefusal(req);
-    if (refusal) return send(res, 403, gatewayError("Forbidden", `Local controls answer only this machine's tools: ${refusal}`));
+    if (refusal)
+      return send(res, 403, gatewayError("Forbidden", `Local controls answer only this machine's tools: ${refusal}`));
     return localControl(req, res, url, method, options.controls);
   }
 
@@ -122,7 +123,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   const event = toEvent(req, url, method, matched.route, matched.params, body, claims);
   const result = await handler(event, lambdaContext(matched.route.group, event.requestContext.requestId));
   // API Gateway drops headers without a value; Node refuses them.
-  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).filter(([, v]) => v !== undefined && v !== null));
+  const headers = Object.fromEntries(
+    Object.entries(result.headers ?? {}).filter(([, v]) => v !== undefined && v !== null),
+  );
   res.writeHead(result.statusCode ?? 200, headers as Record<string, string>);
   res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, "base64") : result.body);
 }
@@ -158,7 +161,9 @@ function toEvent(
   }
   // Own properties only, as JSON.parse makes them for the Lambda event: `__proto__` or `constructor` is a parameter like any other.
   const query: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (url.search) for (const [name, value] of url.searchParams) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
+  if (url.search)
+    for (const [name, value] of url.searchParams)
+      query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const contentType = headers["content-type"] ?? "";
   const textual = contentType === "" || /json|text|xml|urlencoded/i.test(contentType);
   const now = new Date();
@@ -215,7 +220,13 @@ export function lambdaContext(functionName: string, requestId: string): Context 
   };
 }
 
-async function localControl(req: IncomingMessage, res: ServerResponse, url: URL, method: string, controls: LocalControls) {
+async function localControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  method: string,
+  controls: LocalControls,
+) {
   const raw = await readBody(req);
   const text = raw === "too-large" ? "" : raw.toString("utf8");
   if (url.pathname === "/_local/clock" && method === "POST") {
@@ -225,7 +236,8 @@ async function localControl(req: IncomingMessage, res: ServerResponse, url: URL,
     } catch {
       advance = undefined;
     }
-    if (typeof advance !== "string") return send(res, 400, gatewayError("InvalidInput", 'Send { "advance": "P31D" } (an ISO 8601 duration)'));
+    if (typeof advance !== "string")
+      return send(res, 400, gatewayError("InvalidInput", 'Send { "advance": "P31D" } (an ISO 8601 duration)'));
     try {
       return send(res, 200, await controls.advanceClock(advance));
     } catch (error) {

@@ -45,7 +45,10 @@ class AsyncQueue {
         .then(item.done, (error: unknown) => {
           if (item.attempt < this.options.retries) {
             item.attempt++;
-            setTimeout(() => (this.waiting.push(item), this.pump(name)), this.options.retryDelayMs);
+            setTimeout(() => {
+              this.waiting.push(item);
+              this.pump(name);
+            }, this.options.retryDelayMs);
           } else {
             console.error(`local function ${name} failed after ${item.attempt + 1} attempts`, error);
             item.done();
@@ -77,13 +80,27 @@ export function createLambdaServer(functions: Record<string, LocalFunction>, opt
         res.end(body === undefined ? "" : JSON.stringify(body));
       };
       const refusal = crossSiteRefusal(req);
-      if (refusal) return answer(403, { Type: "User", message: `The local Invoke API answers only this machine's tools: ${refusal}` }, { "x-amzn-errortype": "AccessDeniedException" });
-      if (req.method !== "POST" || !fn) return answer(404, { Type: "User", message: `Function not found: ${name ?? req.url}` }, { "x-amzn-errortype": "ResourceNotFoundException" });
+      if (refusal)
+        return answer(
+          403,
+          { Type: "User", message: `The local Invoke API answers only this machine's tools: ${refusal}` },
+          { "x-amzn-errortype": "AccessDeniedException" },
+        );
+      if (req.method !== "POST" || !fn)
+        return answer(
+          404,
+          { Type: "User", message: `Function not found: ${name ?? req.url}` },
+          { "x-amzn-errortype": "ResourceNotFoundException" },
+        );
       let event: unknown;
       try {
         event = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
       } catch {
-        return answer(400, { Type: "User", message: "Could not parse request body into json" }, { "x-amzn-errortype": "InvalidRequestContentException" });
+        return answer(
+          400,
+          { Type: "User", message: "Could not parse request body into json" },
+          { "x-amzn-errortype": "InvalidRequestContentException" },
+        );
       }
       if (req.headers["x-amz-invocation-type"] === "Event") {
         answer(202, undefined);
@@ -92,7 +109,12 @@ export function createLambdaServer(functions: Record<string, LocalFunction>, opt
       }
       fn(event).then(
         (result) => answer(200, result ?? null),
-        (error: unknown) => answer(200, { errorType: (error as Error).name, errorMessage: (error as Error).message }, { "x-amz-function-error": "Unhandled" }),
+        (error: unknown) =>
+          answer(
+            200,
+            { errorType: (error as Error).name, errorMessage: (error as Error).message },
+            { "x-amz-function-error": "Unhandled" },
+          ),
       );
     });
   });

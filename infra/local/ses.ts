@@ -11,7 +11,11 @@ export async function startSesLocal(options: { port?: number } = {}): Promise<Lo
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
-    stop: () => new Promise<void>((r) => (server.closeAllConnections?.(), server.close(() => r()))),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -29,5 +33,11 @@ export async function readMail(sesEndpoint: string): Promise<SentMail[]> {
   const store = (await response.json()) as {
     emails: { destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }[];
   };
-  return store.emails.map((e) => ({ to: e.destination.to, subject: e.subject, text: e.body.text ?? "", html: e.body.html, at: e.at }));
+  return store.emails.map((e) => ({
+    to: e.destination.to,
+    subject: e.subject,
+    text: e.body.text ?? "",
+    html: e.body.html,
+    at: e.at,
+  }));
 }

@@ -9,6 +9,7 @@ import { buildGateway, listen, runTick, tickHandler } from "./stack";
 import { ensureTable } from "./tables";
 import { clockFile, dynamodbDir, keyFile, readClockOffset, tableName } from "./paths";
 import { loadIssuer, localAudience } from "./tokens";
+import { closeServer } from "./close-server";
 
 async function main() {
   if (!javaAvailable()) {
@@ -26,14 +27,20 @@ async function main() {
   // The bundles `cdk deploy` uploads instead of the TypeScript sources: built first when cdk.out is missing or stale.
   if (bundledHandlers()) ensureSynthesized();
   setClockOffset(readClockOffset());
-  const dynamodb = await startDynamoDbLocal({ port: Number(process.env.DYNAMODB_PORT ?? 0) || undefined, dbPath: dynamodbDir });
+  const dynamodb = await startDynamoDbLocal({
+    port: Number(process.env.DYNAMODB_PORT ?? 0) || undefined,
+    dbPath: dynamodbDir,
+  });
   const ses = await startSesLocal({ port: sesPort });
   await ensureTable(dynamodb.endpoint, tableName);
   const issuer = await loadIssuer(keyFile, `http://127.0.0.1:${port}`, localAudience);
   // Background jobs (manual runs, mail) go through the Lambda Invoke API to the tick function, as on AWS.
   // The local worker pool: asynchronous invokes (jobs, due batches) are worked LOCAL_WORKERS at a time, as a function's concurrency on AWS.
   const localWorkers = Number(process.env.LOCAL_WORKERS ?? 4);
-  const lambda = createLambdaServer({ tick: async (event) => (await tickHandler())(event) }, { concurrency: localWorkers });
+  const lambda = createLambdaServer(
+    { tick: async (event) => (await tickHandler())(event) },
+    { concurrency: localWorkers },
+  );
   const lambdaPort = await listen(lambda, 0);
   process.env.WORKER_FUNCTION_NAME = "tick";
   process.env.LAMBDA_ENDPOINT = `http://127.0.0.1:${lambdaPort}`;
@@ -72,8 +79,8 @@ async function main() {
     stopping = true;
     clearInterval(timer);
     console.log("\nStopping…");
-    await new Promise<void>((r) => (gateway.closeAllConnections(), gateway.close(() => r())));
-    await new Promise<void>((r) => (lambda.closeAllConnections(), lambda.close(() => r())));
+    await closeServer(gateway);
+    await closeServer(lambda);
     await ses.stop();
     await dynamodb.stop();
     process.exit(0);

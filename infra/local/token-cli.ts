@@ -5,7 +5,12 @@ import { loadIssuer, localAudience } from "./tokens";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { email: { type: "string" }, name: { type: "string" }, ttl: { type: "string" }, unverified: { type: "boolean" } },
+  options: {
+    email: { type: "string" },
+    name: { type: "string" },
+    ttl: { type: "string" },
+    unverified: { type: "boolean" },
+  },
 });
 const sub = positionals[0];
 if (!sub) {

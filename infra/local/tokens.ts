@@ -11,7 +11,10 @@ export interface Issuer {
   audience: string;
   publicJwk: JWK;
   /** Options other than `issuedAt` and `expiresInSeconds` forge the tokens an authorizer must refuse (or accept): see `MintOptions`. */
-  mint(claims: { sub: string; email?: string; name?: string; email_verified?: boolean }, options?: MintOptions): Promise<string>;
+  mint(
+    claims: { sub: string; email?: string; name?: string; email_verified?: boolean },
+    options?: MintOptions,
+  ): Promise<string>;
   /**
    * Verifies a token as API Gateway's HTTP API JWT authorizer does, at `now` (the service clock, which the local stack
    * can move): RS256 signature by this key, `kid` naming it, `iss`, `aud` or `client_id` naming the audience, `exp`
@@ -74,7 +77,10 @@ async function makeIssuer(privateJwk: JWK, issuer: string, audience: string): Pr
       const { payload } = await jwtVerify(
         token,
         (header) => {
-          if (header.kid !== ownKid) throw new errors.JWKSNoMatchingKey(header.kid === undefined ? "the token has no kid" : "no key matches the token's kid");
+          if (header.kid !== ownKid)
+            throw new errors.JWKSNoMatchingKey(
+              header.kid === undefined ? "the token has no kid" : "no key matches the token's kid",
+            );
           return publicKey;
         },
         { issuer, algorithms: ["RS256"], currentDate: now },
@@ -129,7 +135,8 @@ class VerifiedTokens {
 function checkClaims(payload: JWTPayload, issuer: string, audience: string, now: Date): void {
   const at = Math.floor(now.getTime() / 1000);
   if (!Number.isFinite(at)) throw new TypeError("Invalid currentDate option input");
-  if (payload.iss !== issuer) throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', payload, "iss", "check_failed");
+  if (payload.iss !== issuer)
+    throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', payload, "iss", "check_failed");
   const aud = payload.aud;
   const audienceMatches =
     aud === undefined
@@ -137,14 +144,27 @@ function checkClaims(payload: JWTPayload, issuer: string, audience: string, now:
       : typeof aud === "string"
         ? aud === audience
         : Array.isArray(aud) && aud.includes(audience);
-  if (!audienceMatches) throw new errors.JWTClaimValidationFailed('unexpected "aud" (or "client_id") claim value', payload, "aud", "check_failed");
-  if (typeof payload.exp !== "number") throw new errors.JWTClaimValidationFailed('missing "exp" claim', payload, "exp", "missing");
-  if (!(payload.exp > at)) throw new errors.JWTExpired('"exp" claim timestamp check failed', payload, "exp", "check_failed");
+  if (!audienceMatches)
+    throw new errors.JWTClaimValidationFailed(
+      'unexpected "aud" (or "client_id") claim value',
+      payload,
+      "aud",
+      "check_failed",
+    );
+  if (typeof payload.exp !== "number")
+    throw new errors.JWTClaimValidationFailed('missing "exp" claim', payload, "exp", "missing");
+  if (!(payload.exp > at))
+    throw new errors.JWTExpired('"exp" claim timestamp check failed', payload, "exp", "check_failed");
   if (payload.nbf !== undefined && !(typeof payload.nbf === "number" && payload.nbf <= at)) {
     throw new errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', payload, "nbf", "check_failed");
   }
   if (payload.iat !== undefined && !(typeof payload.iat === "number" && payload.iat <= at)) {
-    throw new errors.JWTClaimValidationFailed('"iat" claim timestamp check failed: issued in the future', payload, "iat", "check_failed");
+    throw new errors.JWTClaimValidationFailed(
+      '"iat" claim timestamp check failed: issued in the future',
+      payload,
+      "iat",
+      "check_failed",
+    );
   }
 }
 

@@ -97,8 +97,15 @@ export const dayOf = (at: Date): string => at.toISOString().slice(0, 10);
  * list's current version and was granted after the member (last) joined the team: someone removed and
  * added again does not get an old grant back.
  */
-export function permissionsOn(imodel: Imodel, member: Pick<TeamMember, "permissions" | "addedAt">, entry: AccessEntry | undefined): Permission[] {
+export function permissionsOn(
+  imodel: Imodel,
+  member: Pick<TeamMember, "permissions" | "addedAt">,
+  entry: AccessEntry | undefined,
+): Permission[] {
   if (!imodel.ownAccessList) return effectivePermissions(member.permissions, undefined);
-  const current = entry && entry.listVersion === imodel.accessListVersion && entry.grantedAt >= member.addedAt ? entry.permissions : undefined;
+  const current =
+    entry && entry.listVersion === imodel.accessListVersion && entry.grantedAt >= member.addedAt
+      ? entry.permissions
+      : undefined;
   return effectivePermissions(member.permissions, { entry: current });
 }

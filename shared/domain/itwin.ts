@@ -45,8 +45,10 @@ export interface CustomRole {
  * condition of the write), so an item older than the membership is a leftover of an earlier one whose
  * cleanup did not finish: it must not come back when the user is added to the organisation again.
  */
-export const teamItemCounts = (orgMember: { addedAt: string } | undefined, teamMember: { addedAt: string } | undefined): boolean =>
-  !!orgMember && !!teamMember && teamMember.addedAt >= orgMember.addedAt;
+export const teamItemCounts = (
+  orgMember: { addedAt: string } | undefined,
+  teamMember: { addedAt: string } | undefined,
+): boolean => !!orgMember && !!teamMember && teamMember.addedAt >= orgMember.addedAt;
 
 /** Who may create an ordinary iTwin: any organisation member with a role (docs/decisions-itwins.md). */
 export const mayCreateItwin = (role: Role | null): boolean => role !== null;
@@ -84,5 +86,7 @@ export const MAX_TEAMS_PER_ORGANIZATION = 1000;
  * the permissions they hold in the iTwin. Its creator holds every permission, whatever roles they
  * have now (SPEC section 2).
  */
-export const grantCeiling = (itwin: Pick<Itwin, "createdBy">, granter: Pick<TeamMember, "userId" | "permissions">): readonly ItwinPermission[] =>
-  itwin.createdBy === granter.userId ? itwinPermissions : granter.permissions;
+export const grantCeiling = (
+  itwin: Pick<Itwin, "createdBy">,
+  granter: Pick<TeamMember, "userId" | "permissions">,
+): readonly ItwinPermission[] => (itwin.createdBy === granter.userId ? itwinPermissions : granter.permissions);

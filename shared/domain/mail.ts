@@ -11,7 +11,13 @@ export type SesErrorClass = "refused" | "throttled" | "transient";
 export const refusingErrors: readonly string[] = ["MessageRejected", "InvalidAddress"];
 
 /** SES error names that only say "too fast for now": retried, and never counted as a failed attempt. */
-export const throttlingErrors: readonly string[] = ["Throttling", "ThrottlingException", "TooManyRequestsException", "LimitExceededException", "SlowDown"];
+export const throttlingErrors: readonly string[] = [
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "LimitExceededException",
+  "SlowDown",
+];
 
 /** The name SES (and our own address check) gives an address that is not one. */
 export const invalidAddress = "InvalidAddress";
@@ -41,7 +47,8 @@ export const sesReason = (error: unknown): string => {
 export const maxRetryDelayMs = 60 * 60_000;
 
 /** 1, 2, 4 … minutes after the n-th consecutive failure (or throttle), at most an hour. */
-export const retryDelayMs = (failures: number): number => Math.min(maxRetryDelayMs, 2 ** Math.min(30, Math.max(0, failures - 1)) * 60_000);
+export const retryDelayMs = (failures: number): number =>
+  Math.min(maxRetryDelayMs, 2 ** Math.min(30, Math.max(0, failures - 1)) * 60_000);
 
 /** The window over which one address gets at most `mailPerHour` mails (config `MAIL_MAX_PER_HOUR`): a sliding hour. */
 export const rateWindowMs = 60 * 60_000;
@@ -52,7 +59,11 @@ export const rateWindowMs = 60 * 60_000;
  * otherwise the moment the oldest that counts leaves it. A sliding hour, not a clock hour, so two
  * hours' worth never arrive in the minutes around a full hour.
  */
-export function sendSlot<T extends { at: string }>(sent: readonly T[], now: Date, limit: number): { free: true; kept: T[] } | { free: false; freeAt: Date } {
+export function sendSlot<T extends { at: string }>(
+  sent: readonly T[],
+  now: Date,
+  limit: number,
+): { free: true; kept: T[] } | { free: false; freeAt: Date } {
   const since = now.getTime() - rateWindowMs;
   const kept = sent.filter((s) => Date.parse(s.at) > since).sort((a, b) => a.at.localeCompare(b.at));
   if (kept.length < limit) return { free: true, kept };
@@ -60,6 +71,7 @@ export function sendSlot<T extends { at: string }>(sent: readonly T[], now: Date
 }
 
 /** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: none may reach a header or break a line. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const lineBreaking = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/gu;
 
 /** User text on one line: every run of control characters becomes one space. */
@@ -69,4 +81,9 @@ export const oneLine = (s: string): string => s.replace(lineBreaking, " ");
 export const headerSafe = (s: string): string => oneLine(s).replace(/ {2,}/g, " ").trim().slice(0, 200);
 
 /** An address SES can be given: one line, one @, no space, no angle brackets or commas that would name a second recipient. */
-export const isDeliverableAddress = (address: string): boolean => address.length <= 254 && /^[^\s@<>,;:"()[\]\\\u0000-\u001f\u007f]+@[^\s@<>,;:"()[\]\\\u0000-\u001f\u007f]+\.[^\s@<>,;:"()[\]\\\u0000-\u001f\u007f]+$/u.test(address);
+export const isDeliverableAddress = (address: string): boolean =>
+  address.length <= 254 &&
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: an address must carry no control character
+  /^[^\s@<>,;:"()[\]\\\u0000-\u001f\u007f]+@[^\s@<>,;:"()[\]\\\u0000-\u001f\u007f]+\.[^\s@<>,;:"()[\]\\\u0000-\u001f\u007f]+$/u.test(
+    address,
+  );

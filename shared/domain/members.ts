@@ -14,7 +14,11 @@ export interface MemberChange {
 }
 
 /** Gives a member a role (and optionally sets the Co-Administrator flag); a promotion applies from their next sign-in, a demotion at once. */
-export function changeMember(before: Member, change: { role?: Role | null; coAdministrator?: boolean }, at: Date): MemberChange {
+export function changeMember(
+  before: Member,
+  change: { role?: Role | null; coAdministrator?: boolean },
+  at: Date,
+): MemberChange {
   const coAdministrator = change.coAdministrator ?? before.coAdministrator;
   let role = change.role === undefined ? before.role : change.role;
   if (change.role === undefined && coAdministrator && !before.coAdministrator) role = "SubscriptionManager";

@@ -35,10 +35,14 @@ export type OwnershipWarningCode = "OwnerTokenNotValid" | "OwnerLacksWrite";
 export const ownershipWarningMessages: Record<OwnershipWarningCode, string> = {
   OwnerTokenNotValid:
     "The new owner's synchronization token is not valid: scheduled runs fail (OwnerTokenExpired) until the new owner starts a run or visits the synchronization portal, which renews it.",
-  OwnerLacksWrite: "The new owner cannot push changesets to this iModel (no imodels_write): every run fails (OwnerLacksPermission) until they are given Write.",
+  OwnerLacksWrite:
+    "The new owner cannot push changesets to this iModel (no imodels_write): every run fails (OwnerLacksPermission) until they are given Write.",
 };
 
-export function ownershipWarnings(newOwner: { tokenStatus: TokenStatus; canWrite: boolean }): { code: OwnershipWarningCode; message: string }[] {
+export function ownershipWarnings(newOwner: {
+  tokenStatus: TokenStatus;
+  canWrite: boolean;
+}): { code: OwnershipWarningCode; message: string }[] {
   const codes: OwnershipWarningCode[] = [];
   if (newOwner.tokenStatus !== "valid") codes.push("OwnerTokenNotValid");
   if (!newOwner.canWrite) codes.push("OwnerLacksWrite");

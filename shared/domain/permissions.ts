@@ -5,7 +5,13 @@ export const levels = ["View", "Read", "Write", "Manage", "Delete"] as const;
 export type Level = (typeof levels)[number];
 
 /** iModel permissions, in the order of the levels that introduce them. */
-export const permissions = ["imodels_webview", "imodels_read", "imodels_write", "imodels_manage", "imodels_delete"] as const;
+export const permissions = [
+  "imodels_webview",
+  "imodels_read",
+  "imodels_write",
+  "imodels_manage",
+  "imodels_delete",
+] as const;
 export type Permission = (typeof permissions)[number];
 
 /** Compare line by line with the seed: View, View/Read, View/Read/Write, ... */
@@ -124,15 +130,23 @@ export function listEntryPermissions(granted: readonly string[]): Permission[] {
  * level grants (delete), which also needs what `itwinOnlyOnListNeeds` names from the list.
  * `listEntry` undefined with an own list means "not on the list".
  */
-export function effectivePermissions(itwin: readonly string[], ownList: { entry?: readonly string[] } | undefined): Permission[] {
+export function effectivePermissions(
+  itwin: readonly string[],
+  ownList: { entry?: readonly string[] } | undefined,
+): Permission[] {
   if (!ownList) return imodelPart(itwin);
   const fromList = listEntryPermissions(ownList.entry ?? []);
-  const fromItwin = imodelPart(itwin).filter((p) => itwinOnly.includes(p) && fromList.includes(itwinOnlyOnListNeeds[p] ?? p));
+  const fromItwin = imodelPart(itwin).filter(
+    (p) => itwinOnly.includes(p) && fromList.includes(itwinOnlyOnListNeeds[p] ?? p),
+  );
   return permissions.filter((p) => fromList.includes(p) || fromItwin.includes(p));
 }
 
 /** Whether an operation is allowed: `itwin` holds the caller's iTwin-level permissions, `effective` those on the iModel. */
-export function allows(operation: ImodelOperation, held: { itwin: readonly string[]; effective: readonly string[] }): boolean {
+export function allows(
+  operation: ImodelOperation,
+  held: { itwin: readonly string[]; effective: readonly string[] },
+): boolean {
   const rule = operationRules[operation];
   return (rule.scope === "itwin" ? held.itwin : held.effective).includes(rule.needs);
 }

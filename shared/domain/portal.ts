@@ -52,7 +52,11 @@ export const portalMatrix: Record<PortalAction, Record<Role, Grant>> = {
   readTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
   modifyTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
   deleteTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
-  addTestItwinParticipant: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
+  addTestItwinParticipant: {
+    SubscriptionManager: "participant",
+    ApplicationManager: "participant",
+    Developer: "participant",
+  },
 };
 
 /** allow: go ahead; forbid: 403 (the caller sees the resource but may not); hide: 404 (the caller may not even see it). */
@@ -63,7 +67,11 @@ export type Decision = "allow" | "forbid" | "hide";
  * only read documentation (403 on everything); a resource that needs ownership or participation
  * is invisible (404) to those without it, because listing would not show it to them either.
  */
-export function decide(action: PortalAction, role: Role | null, relation: { owner?: boolean; participant?: boolean } = {}): Decision {
+export function decide(
+  action: PortalAction,
+  role: Role | null,
+  relation: { owner?: boolean; participant?: boolean } = {},
+): Decision {
   if (!role) return "forbid";
   switch (portalMatrix[action][role]) {
     case "any":

@@ -40,7 +40,10 @@ export function roleAt(history: readonly RoleSince[], signedInAt: Date): Role | 
  * stored role now. A promotion waits for a token issued after it; a demotion or a cleared role holds
  * from the very next request, whatever the token says (SPEC section 1).
  */
-export function roleInForce(member: { role: Role | null; roleHistory: readonly RoleSince[] }, issuedAt: Date): Role | null {
+export function roleInForce(
+  member: { role: Role | null; roleHistory: readonly RoleSince[] },
+  issuedAt: Date,
+): Role | null {
   return lowerRole(roleAt(member.roleHistory, issuedAt), member.role);
 }
 

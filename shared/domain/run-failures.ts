@@ -23,9 +23,22 @@ export interface RunStreak {
  * scheduled run failing for a told reason mails once per streak (manual runs are seen by whoever
  * started them, so they move the streak but mail nobody).
  */
-export function afterRun(before: RunStreak, run: Pick<Run, "id" | "trigger">, outcome: { state: "succeeded" | "failed"; reason?: RunReason }, at: string): { streak: RunStreak; tell: boolean } {
-  const lastRun = { id: run.id, state: outcome.state, ...(outcome.reason ? { reason: outcome.reason } : {}), finishedAt: at };
+export function afterRun(
+  before: RunStreak,
+  run: Pick<Run, "id" | "trigger">,
+  outcome: { state: "succeeded" | "failed"; reason?: RunReason },
+  at: string,
+): { streak: RunStreak; tell: boolean } {
+  const lastRun = {
+    id: run.id,
+    state: outcome.state,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    finishedAt: at,
+  };
   if (outcome.state === "succeeded") return { streak: { lastRun }, tell: false };
   const tell = run.trigger === "scheduled" && !!outcome.reason && toldFailures[outcome.reason] && !before.failureTold;
-  return { streak: { lastRun, failingSince: before.failingSince ?? at, failureTold: before.failureTold || tell }, tell };
+  return {
+    streak: { lastRun, failingSince: before.failingSince ?? at, failureTold: before.failureTold || tell },
+    tell,
+  };
 }

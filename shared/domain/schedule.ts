@@ -33,7 +33,8 @@ export interface Cron {
 /** Parses `m h dom mon dow` with `*`, lists, ranges and steps; throws a message naming the field at fault. */
 export function parseCron(text: string): Cron {
   const parts = text.trim().split(/\s+/);
-  if (parts.length !== 5) throw new Error("a cron expression has five fields: minute hour day-of-month month day-of-week");
+  if (parts.length !== 5)
+    throw new Error("a cron expression has five fields: minute hour day-of-month month day-of-week");
   const sets = parts.map((part, i) => parseField(part, fields[i]!));
   // Sunday may be written 7.
   if (sets[4]!.has(7)) sets[4]!.add(0).delete(7);
@@ -69,7 +70,8 @@ export function scheduleProblem(schedule: Schedule): string | undefined {
   if ("every" in schedule) {
     const ms = parseDuration(schedule.every);
     if (ms === undefined) return `'${schedule.every}' is not an ISO 8601 duration such as PT1H or P1D`;
-    if (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) return "the interval must be between 5 minutes (PT5M) and 31 days (P31D)";
+    if (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS)
+      return "the interval must be between 5 minutes (PT5M) and 31 days (P31D)";
     return undefined;
   }
   try {

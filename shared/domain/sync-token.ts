@@ -24,11 +24,20 @@ export type VisitOutcome = "issued" | "renewed" | "unchanged";
  * an unknown or expired token is issued anew, a valid one in its last 10 days is renewed to 30
  * days from now, otherwise nothing changes.
  */
-export function visit(token: SyncToken | undefined, userId: string, now: Date): { token: SyncToken; outcome: VisitOutcome } {
-  const fresh = { userId, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_DAYS * DAY_MS).toISOString() };
+export function visit(
+  token: SyncToken | undefined,
+  userId: string,
+  now: Date,
+): { token: SyncToken; outcome: VisitOutcome } {
+  const fresh = {
+    userId,
+    issuedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_DAYS * DAY_MS).toISOString(),
+  };
   if (tokenStatus(token, now) !== "valid") return { token: fresh, outcome: "issued" };
   const remaining = Date.parse(token!.expiresAt) - now.getTime();
-  if (remaining <= RENEWAL_WINDOW_DAYS * DAY_MS) return { token: { ...token!, expiresAt: fresh.expiresAt }, outcome: "renewed" };
+  if (remaining <= RENEWAL_WINDOW_DAYS * DAY_MS)
+    return { token: { ...token!, expiresAt: fresh.expiresAt }, outcome: "renewed" };
   return { token: token!, outcome: "unchanged" };
 }
 
@@ -42,7 +51,11 @@ export type TokenEvent = { kind: "warning"; daysLeft: number; at: Date } | { kin
 
 /** The warnings and the expiry of a token, in time order. */
 export function tokenEvents(token: SyncToken, warningDays: readonly number[]): TokenEvent[] {
-  const warnings: TokenEvent[] = warningTimes(token, warningDays).map((w) => ({ kind: "warning", daysLeft: w.days, at: w.at }));
+  const warnings: TokenEvent[] = warningTimes(token, warningDays).map((w) => ({
+    kind: "warning",
+    daysLeft: w.days,
+    at: w.at,
+  }));
   return [...warnings, { kind: "expired", at: new Date(token.expiresAt) }];
 }
 
@@ -56,7 +69,9 @@ export function nextTokenEvent(token: SyncToken, warningDays: readonly number[],
  * A trigger that was late announces only the newest news (no warning after the expiry notice).
  */
 export function eventDue(token: SyncToken, warningDays: readonly number[], now: Date): TokenEvent | undefined {
-  return tokenEvents(token, warningDays).filter((e) => e.at.getTime() <= now.getTime()).at(-1);
+  return tokenEvents(token, warningDays)
+    .filter((e) => e.at.getTime() <= now.getTime())
+    .at(-1);
 }
 
 /** The facts that identify one announcement: the same token, expiry and event are announced once. */

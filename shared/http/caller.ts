@@ -28,7 +28,8 @@ export function callerFrom(event: APIGatewayProxyEventV2WithJWTAuthorizer): Call
   const sub = typeof claims.sub === "string" ? claims.sub : undefined;
   if (!sub) throw unauthorized();
   const issued = Number(claims.iat);
-  if (claims.iat === undefined || claims.iat === "" || !Number.isFinite(issued)) throw unauthorized("The token has no 'iat' claim");
+  if (claims.iat === undefined || claims.iat === "" || !Number.isFinite(issued))
+    throw unauthorized("The token has no 'iat' claim");
   const email = verifiedEmail(claims);
   return {
     userId: sub,

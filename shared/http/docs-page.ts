@@ -58,7 +58,10 @@ interface Document {
 }
 
 const esc = (value: unknown): string =>
-  String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 
 /** Descriptions in the document use Markdown code spans; everything else is shown as written. */
 const prose = (text: string | undefined): string => (text ? esc(text).replace(/`([^`]+)`/g, "<code>$1</code>") : "");
@@ -70,7 +73,8 @@ const refName = (ref: string): string => ref.replace(/^#\/components\/schemas\//
 const json = (value: unknown): string => `<code>${esc(JSON.stringify(value))}</code>`;
 
 /** zod writes the safe-integer limits on every integer; they say nothing a reader needs. */
-const bound = (n: number | undefined): number | undefined => (n === undefined || Math.abs(n) >= Number.MAX_SAFE_INTEGER ? undefined : n);
+const bound = (n: number | undefined): number | undefined =>
+  n === undefined || Math.abs(n) >= Number.MAX_SAFE_INTEGER ? undefined : n;
 
 function range(low: number | undefined, high: number | undefined, unit: string): string | undefined {
   const min = bound(low);
@@ -94,7 +98,8 @@ function constraints(s: Schema): string {
 }
 
 const hasShape = (s: Schema): boolean => Boolean(s.properties);
-const flag = (required: boolean | undefined) => (required ? '<span class="required">required</span>' : '<span class="optional">optional</span>');
+const flag = (required: boolean | undefined) =>
+  required ? '<span class="required">required</span>' : '<span class="optional">optional</span>';
 
 /** A one-line type: a link for a named schema, literal values for enums, "array of …", "A or B". */
 function typeOf(s: Schema): string {
@@ -165,7 +170,8 @@ function operations(doc: Document): { method: string; path: string; op: Operatio
 }
 
 const badge = (method: string) => `<span class="method m-${esc(method)}">${esc(method.toUpperCase())}</span>`;
-const statusLabel = (status: string) => `<span class="status s${esc(status.charAt(0))}">${esc(status === "default" ? "other" : status)}</span>`;
+const statusLabel = (status: string) =>
+  `<span class="status s${esc(status.charAt(0))}">${esc(status === "default" ? "other" : status)}</span>`;
 
 function parametersTable(params: Parameter[]): string {
   const rows = params.map(
@@ -177,10 +183,17 @@ function parametersTable(params: Parameter[]): string {
 }
 
 /** JSON is the rule, so only other media types are named. */
-function mediaBlock(content: Record<string, { schema?: Schema }> | undefined, components: Components, expand: boolean): string {
+function mediaBlock(
+  content: Record<string, { schema?: Schema }> | undefined,
+  components: Components,
+  expand: boolean,
+): string {
   if (!content) return '<span class="optional">no body</span>';
   return Object.entries(content)
-    .map(([media, { schema }]) => `${media === "application/json" ? "" : `<div class="media">${esc(media)}</div>`}${schemaBlock(schema, components, expand)}`)
+    .map(
+      ([media, { schema }]) =>
+        `${media === "application/json" ? "" : `<div class="media">${esc(media)}</div>`}${schemaBlock(schema, components, expand)}`,
+    )
     .join("");
 }
 
@@ -194,17 +207,28 @@ function responsesBlock(responses: Record<string, Response>, components: Compone
   const entries = Object.entries(responses);
   const successes = entries
     .filter(([status]) => status.startsWith("2"))
-    .map(([status, r]) => `<div class="success">${statusLabel(status)} ${prose(r.description)}${headerNotes(r)}${r.content ? mediaBlock(r.content, components, true) : ""}</div>`);
+    .map(
+      ([status, r]) =>
+        `<div class="success">${statusLabel(status)} ${prose(r.description)}${headerNotes(r)}${r.content ? mediaBlock(r.content, components, true) : ""}</div>`,
+    );
   const rows = entries
     .filter(([status]) => !status.startsWith("2"))
-    .map(([status, r]) => `<tr><td>${statusLabel(status)}</td><td>${prose(r.description)}${headerNotes(r)}</td><td>${mediaBlock(r.content, components, false)}</td></tr>`);
+    .map(
+      ([status, r]) =>
+        `<tr><td>${statusLabel(status)}</td><td>${prose(r.description)}${headerNotes(r)}</td><td>${mediaBlock(r.content, components, false)}</td></tr>`,
+    );
   return (
     `<h4>Responses</h4>${successes.join("")}` +
-    (rows.length ? `<table class="errors"><thead><tr><th>Status</th><th>Meaning</th><th>Body</th></tr></thead><tbody>${rows.join("")}</tbody></table>` : "")
+    (rows.length
+      ? `<table class="errors"><thead><tr><th>Status</th><th>Meaning</th><th>Body</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+      : "")
   );
 }
 
-function operationSection({ method, path, op }: { method: string; path: string; op: Operation }, components: Components): string {
+function operationSection(
+  { method, path, op }: { method: string; path: string; op: Operation },
+  components: Components,
+): string {
   const isPublic = Array.isArray(op.security) && op.security.length === 0;
   const auth = isPublic
     ? '<span class="auth public">Public: no token</span>'
@@ -261,7 +285,10 @@ function contents(doc: Document, byTag: Map<string, ReturnType<typeof operations
   const groups = [...byTag].map(
     ([tag, ops]) =>
       `<li><a href="#tag-${slug(tag)}">${esc(tag)}</a><ul>${ops
-        .map(({ method, path, op }) => `<li><a href="#op-${slug(op.operationId)}">${badge(method)} <span class="path">${esc(path)}</span></a></li>`)
+        .map(
+          ({ method, path, op }) =>
+            `<li><a href="#op-${slug(op.operationId)}">${badge(method)} <span class="path">${esc(path)}</span></a></li>`,
+        )
         .join("")}</ul></li>`,
   );
   const schemas = Object.keys(doc.components?.schemas ?? {}).length ? '<li><a href="#schemas">Schemas</a></li>' : "";

@@ -5,7 +5,17 @@ import httpSecurityHeaders from "@middy/http-security-headers";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
-import { bodyTooLarge, internalError, invalidInput, isAppError, type AppError, notFound, serviceUnavailable, unauthorized, unsupportedMediaType } from "../errors";
+import {
+  bodyTooLarge,
+  internalError,
+  invalidInput,
+  isAppError,
+  type AppError,
+  notFound,
+  serviceUnavailable,
+  unauthorized,
+  unsupportedMediaType,
+} from "../errors";
 import { logger } from "../log";
 import { recordRequest } from "../metrics";
 import type { Answer } from "./answer";
@@ -48,7 +58,9 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
       const giveBack = route.auth ? takeOrgRequest(event.pathParameters ?? {}) : () => {};
       try {
         const params = validate("path", route.params, event.pathParameters ?? {});
-        const query = route.query ? validate("query", route.query, event.queryStringParameters ?? {}) : refuseQuery(event);
+        const query = route.query
+          ? validate("query", route.query, event.queryStringParameters ?? {})
+          : refuseQuery(event);
         const body = route.body ? validate("body", route.body, parseBody(event)) : refuseBody(event);
         return await fn({ caller, params, query, body, event } as Request<P, Q, B>);
       } catch (error) {
@@ -64,7 +76,10 @@ const anonymous: Caller = { userId: "anonymous", signedInAt: new Date(0) };
 
 /** A token's `sub` becomes keys like any user id in a path or body: the same schema refuses `#` and control characters in it. */
 function usableCaller(caller: Caller): Caller {
-  if (!userIdSchema.safeParse(caller.userId).success) throw unauthorized("The token's 'sub' is not a usable user id (printable ASCII without spaces or '#', at most 128 characters)");
+  if (!userIdSchema.safeParse(caller.userId).success)
+    throw unauthorized(
+      "The token's 'sub' is not a usable user id (printable ASCII without spaces or '#', at most 128 characters)",
+    );
   return caller;
 }
 
@@ -84,9 +99,12 @@ function validate<S extends z.ZodType | undefined>(where: string, schema: S, inp
 function refuseQuery(event: HttpEvent): undefined {
   const names = Object.keys(event.queryStringParameters ?? {});
   if (names.length) {
-    throw invalidInput(`Invalid query: this operation takes no query parameters (got ${names.slice(0, 5).join(", ")})`, {
-      fields: names.slice(0, 20).map((name) => ({ field: `query.${name}`, reason: "unknown parameter" })),
-    });
+    throw invalidInput(
+      `Invalid query: this operation takes no query parameters (got ${names.slice(0, 5).join(", ")})`,
+      {
+        fields: names.slice(0, 20).map((name) => ({ field: `query.${name}`, reason: "unknown parameter" })),
+      },
+    );
   }
   return undefined;
 }
@@ -96,7 +114,9 @@ function refuseBody(event: HttpEvent): undefined {
   const raw = event.body ?? "";
   const text = (event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw).trim();
   if (text === "" || text === "{}") return undefined;
-  throw invalidInput("Invalid body: this operation takes no body", { fields: [{ field: "body", reason: "unexpected" }] });
+  throw invalidInput("Invalid body: this operation takes no body", {
+    fields: [{ field: "body", reason: "unexpected" }],
+  });
 }
 
 function parseBody(event: HttpEvent): unknown {
@@ -105,7 +125,8 @@ function parseBody(event: HttpEvent): unknown {
   if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw bodyTooLarge(MAX_BODY_BYTES);
   const contentType = (event.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
   if (contentType !== "application/json" && !contentType.endsWith("+json")) throw unsupportedMediaType();
-  if (text.trim() === "") throw invalidInput("Invalid body: a JSON body is required", { fields: [{ field: "body", reason: "missing" }] });
+  if (text.trim() === "")
+    throw invalidInput("Invalid body: a JSON body is required", { fields: [{ field: "body", reason: "missing" }] });
   try {
     return JSON.parse(text);
   } catch {
@@ -137,7 +158,9 @@ export function errorResult(error: AppError, requestId: string): HttpResult {
   return {
     statusCode: error.status,
     headers,
-    body: JSON.stringify({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }),
+    body: JSON.stringify({
+      error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+    }),
   };
 }
 
@@ -183,7 +206,12 @@ export function serve(...handlers: RouteHandler[]) {
     try {
       const answer = await handler.handle(event);
       const ms = Math.round(performance.now() - started);
-      logger.info("request", { route: event.routeKey, status: answer.status, userId: event.requestContext.authorizer?.jwt?.claims?.sub, ms });
+      logger.info("request", {
+        route: event.routeKey,
+        status: answer.status,
+        userId: event.requestContext.authorizer?.jwt?.claims?.sub,
+        ms,
+      });
       recordRequest(handler.route.id, answer.status, ms);
       if (answer.headers) explicitHeaders.set(event, answer.headers);
       return toResult(answer, handler.route, requestId);
@@ -193,25 +221,31 @@ export function serve(...handlers: RouteHandler[]) {
     }
   };
 
-  return middy<HttpEvent, HttpResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
-    // Registered before the security headers so that its `after` runs after theirs.
-    .use({ after: (request) => applyExplicitHeaders(request.event, request.response) })
-    // An unknown route is no public one either: only a route declared without auth may be cached.
-    .use({ after: (request) => applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false) })
-    .use(httpSecurityHeaders())
-    .use({
-      before: (request) => {
-        logger.appendKeys({ requestId: request.event.requestContext.requestId });
-      },
-      onError: (request) => {
-        const error = toAppError(request.error);
-        if (error.status >= 500) logger.error("request failed", { route: request.event.routeKey, error: request.error as Error });
-        else logger.info("request refused", { route: request.event.routeKey, status: error.status, code: error.code });
-        request.response = errorResult(error, request.event.requestContext.requestId);
-        applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false);
-      },
-    })
-    .handler(core);
+  return (
+    middy<HttpEvent, HttpResult, Error, Context>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(httpHeaderNormalizer())
+      // Registered before the security headers so that its `after` runs after theirs.
+      .use({ after: (request) => applyExplicitHeaders(request.event, request.response) })
+      // An unknown route is no public one either: only a route declared without auth may be cached.
+      .use({
+        after: (request) => applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false),
+      })
+      .use(httpSecurityHeaders())
+      .use({
+        before: (request) => {
+          logger.appendKeys({ requestId: request.event.requestContext.requestId });
+        },
+        onError: (request) => {
+          const error = toAppError(request.error);
+          if (error.status >= 500)
+            logger.error("request failed", { route: request.event.routeKey, error: request.error as Error });
+          else
+            logger.info("request refused", { route: request.event.routeKey, status: error.status, code: error.code });
+          request.response = errorResult(error, request.event.requestContext.requestId);
+          applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false);
+        },
+      })
+      .handler(core)
+  );
 }

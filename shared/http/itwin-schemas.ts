@@ -4,7 +4,9 @@ import { builtInRoles } from "../domain/permissions";
 import { resourceId } from "./schemas";
 
 /** A built-in role name or the id of a custom role of the iTwin. */
-export const roleRef = resourceId.describe(`A built-in role (${Object.keys(builtInRoles).join(", ")}) or the id of a custom role of the iTwin`);
+export const roleRef = resourceId.describe(
+  `A built-in role (${Object.keys(builtInRoles).join(", ")}) or the id of a custom role of the iTwin`,
+);
 
 export const itwinSchema = z
   .object({

@@ -24,7 +24,12 @@ type Json = Record<string, unknown>;
 const gatewayMessage = z.object({ message: z.string() }).meta({ id: "GatewayMessage" });
 
 /** Every answer of a signed-in route carries it (shared/http/handler.ts); the gateway's own 401 does not pass the function. */
-const noStoreHeader = { "Cache-Control": { description: "Always `no-store`: the answer is for this caller, now", schema: { type: "string", const: "no-store" } } };
+const noStoreHeader = {
+  "Cache-Control": {
+    description: "Always `no-store`: the answer is for this caller, now",
+    schema: { type: "string", const: "no-store" },
+  },
+};
 
 function headersOf(status: ErrorStatus, auth: boolean): Json {
   const headers: Json = {
@@ -37,7 +42,12 @@ function headersOf(status: ErrorStatus, auth: boolean): Json {
 export function buildOpenApi(routes: readonly RouteDef[], info: { version: string; serverUrl?: string }): Json {
   const components: Record<string, Json> = {};
   const schemaOf = (schema: z.ZodType, io: "input" | "output"): Json => {
-    const json = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any", reused: "inline" }) as Json;
+    const json = z.toJSONSchema(schema, {
+      target: "draft-2020-12",
+      io,
+      unrepresentable: "any",
+      reused: "inline",
+    }) as Json;
     return hoist(json, components);
   };
 
@@ -81,7 +91,11 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     for (const status of errorStatuses(route)) {
       // 401 and 413 can come from API Gateway itself (authorizer, 10 MB limit), in its own shape.
       const schema =
-        status === 401 ? { anyOf: [errorRef, gatewayUnauthorizedRef] } : status === 413 ? { anyOf: [errorRef, gatewayMessageRef] } : errorRef;
+        status === 401
+          ? { anyOf: [errorRef, gatewayUnauthorizedRef] }
+          : status === 413
+            ? { anyOf: [errorRef, gatewayMessageRef] }
+            : errorRef;
       responses[String(status)] = {
         description: errorMeaning[status],
         ...headersOf(status, route.auth),
@@ -94,11 +108,15 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       ? {
           description:
             "The organisation made more requests per second than it may (`TooManyRequests`, shared/http/org-limit.ts), or API Gateway throttled the request (its `{ message }` shape); retry after `Retry-After`",
-          headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } }, ...(route.auth ? noStoreHeader : {}) },
+          headers: {
+            "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
+            ...(route.auth ? noStoreHeader : {}),
+          },
           content: { "application/json": { schema: { anyOf: [errorRef, gatewayMessageRef] } } },
         }
       : {
-          description: "API Gateway throttled the request (the stage's rate or burst limit); retry later, after `Retry-After` when present",
+          description:
+            "API Gateway throttled the request (the stage's rate or burst limit); retry later, after `Retry-After` when present",
           headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
           content: { "application/json": { schema: gatewayMessageRef } },
         };
@@ -112,7 +130,9 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       ...(route.auth ? {} : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(route.body, "input") } } } }
+        ? {
+            requestBody: { required: true, content: { "application/json": { schema: schemaOf(route.body, "input") } } },
+          }
         : {}),
       responses,
     };
@@ -128,7 +148,8 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
         },
       ];
     }
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = operation;
   }
 
   const tags = [...new Set(routes.map((r) => r.tag))].map((name) => ({ name, description: `${name} operations` }));
@@ -149,7 +170,12 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     paths,
     components: {
       securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A JWT from the configured issuer and audience" },
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "A JWT from the configured issuer and audience",
+        },
       },
       schemas: components,
     },

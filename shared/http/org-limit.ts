@@ -1,5 +1,12 @@
 // The per-organisation request rate limit of one API instance: the organisation read from the request's ids without a read, and an in-memory token bucket per organisation.
-import { imodelOfConnection, imodelOfNamedVersion, imodelOfRun, itwinOfImodel, orgOfApplication, orgOfItwin } from "../child-ids";
+import {
+  imodelOfConnection,
+  imodelOfNamedVersion,
+  imodelOfRun,
+  itwinOfImodel,
+  orgOfApplication,
+  orgOfItwin,
+} from "../child-ids";
 import { takeToken, returnToken, type Bucket } from "../domain/rate-limit";
 import { tooManyRequests } from "../errors";
 import type { RouteDef } from "./route";

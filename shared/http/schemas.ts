@@ -17,6 +17,7 @@ export const userId = z
   .regex(/^[\x21\x22\x24-\x7e]+$/, "must be 1-128 printable ASCII characters without spaces or '#'");
 
 /** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: never part of a name, and never let into a mail header. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const noControl = /^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$/;
 
 /** A name people type (organisation, application, iTwin, iModel, connection, file, role): 1-`max` characters after trimming, no control characters. */
@@ -24,7 +25,8 @@ export const nameText = (max: number) =>
   z.string().regex(noControl, "must not contain control characters or line breaks").trim().min(1).max(max);
 
 /** Free text that is not a name but still lands in one line (a file's version): no control characters. */
-export const lineText = (max: number) => z.string().min(1).max(max).regex(noControl, "must not contain control characters or line breaks");
+export const lineText = (max: number) =>
+  z.string().min(1).max(max).regex(noControl, "must not contain control characters or line breaks");
 
 export const email = z.email().max(254);
 export const displayName = nameText(200);

@@ -35,7 +35,10 @@ export class SesMailSender implements MailSender {
 
   /** Refuses, as SES would, an address that could name a second recipient; the subject goes out on one line whatever the caller gave. */
   async send(mail: Mail): Promise<void> {
-    if (!isDeliverableAddress(mail.to)) throw Object.assign(new Error(`not a deliverable address: ${JSON.stringify(mail.to.slice(0, 100))}`), { name: invalidAddress });
+    if (!isDeliverableAddress(mail.to))
+      throw Object.assign(new Error(`not a deliverable address: ${JSON.stringify(mail.to.slice(0, 100))}`), {
+        name: invalidAddress,
+      });
     const { client, SendEmailCommand } = await this.ses();
     await client.send(
       new SendEmailCommand({

@@ -38,7 +38,13 @@ export type Notification =
       failingSince: string;
     }
   | { kind: "tokenExpired"; to: { email: string; name?: string }; expiredAt: string; scheduledConnections: number }
-  | { kind: "tokenExpiring"; to: { email: string; name?: string }; expiresAt: string; daysLeft: number; scheduledConnections: number };
+  | {
+      kind: "tokenExpiring";
+      to: { email: string; name?: string };
+      expiresAt: string;
+      daysLeft: number;
+      scheduledConnections: number;
+    };
 
 /** A notification whose recipient is named by user, not yet by address: the address is looked up when it is delivered. */
 export type Draft = Notification extends infer N ? (N extends Notification ? Omit<N, "to"> : never) : never;
@@ -58,7 +64,8 @@ export interface HeldMail {
   text: string;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const when = (iso: string) => new Date(iso).toUTCString().replace(" GMT", " UTC");
 const hello = (to: { name?: string }) => `Hello ${to.name ?? "there"},`;
 const who = (by: { userId: string; name?: string }) => by.name ?? by.userId;
@@ -78,28 +85,33 @@ interface Message {
 
 function text(m: Message): string {
   const width = Math.max(0, ...(m.facts ?? []).map(([label]) => label.length)) + 2;
-  const facts = m.facts?.length ? [m.facts.map(([label, value]) => `  ${`${label}:`.padEnd(width)}${value}`).join("\n")] : [];
+  const facts = m.facts?.length
+    ? [m.facts.map(([label, value]) => `  ${`${label}:`.padEnd(width)}${value}`).join("\n")]
+    : [];
   return `${[hello(m.to), ...m.happened, ...facts, `What to do:\n${m.next}`].join("\n\n")}\n\n-- \n${signature}\n${why}\n`;
 }
 
 /** Inline styles only and a single column: mail clients drop style sheets and scripts. */
 function html(m: Message): string {
-  const p = (s: string) => `<p style="margin:0 0 14px">${escape(s)}</p>`;
+  const p = (s: string) => `<p style="margin:0 0 14px">${escapeHtml(s)}</p>`;
   const facts = m.facts?.length
     ? `<table role="presentation" style="border-collapse:collapse;margin:0 0 16px;font-size:14px">${m.facts
-        .map(([label, value]) => `<tr><td style="padding:3px 16px 3px 0;color:#5b6675">${escape(label)}</td><td style="padding:3px 0;font-weight:600">${escape(value)}</td></tr>`)
+        .map(
+          ([label, value]) =>
+            `<tr><td style="padding:3px 16px 3px 0;color:#5b6675">${escapeHtml(label)}</td><td style="padding:3px 0;font-weight:600">${escapeHtml(value)}</td></tr>`,
+        )
         .join("")}</table>`
     : "";
   const next =
     '<div style="background:#eef4fb;border-left:4px solid #1f6fbf;border-radius:4px;padding:12px 16px;margin:0 0 18px">' +
-    `<div style="font-weight:700;margin:0 0 4px">What to do</div>${escape(m.next)}</div>`;
+    `<div style="font-weight:700;margin:0 0 4px">What to do</div>${escapeHtml(m.next)}</div>`;
   return (
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(m.subject)}</title></head>` +
-    '<body style="margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,-apple-system,\'Segoe UI\',sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b">' +
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(m.subject)}</title></head>` +
+    "<body style=\"margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b\">" +
     '<div style="max-width:560px;margin:0 auto;background:#fff;border:1px solid #d8dee6;border-radius:6px">' +
     '<div style="background:#14324f;color:#fff;padding:14px 24px;border-radius:6px 6px 0 0;font-weight:700">Twin Access <span style="font-weight:400;color:#c9d6e3">· synchronization</span></div>' +
     `<div style="padding:22px 24px 8px">${p(hello(m.to))}${m.happened.map(p).join("")}${facts}${next}</div>` +
-    `<div style="padding:12px 24px;border-top:1px solid #e1e6ec;color:#666;font-size:12px"><p style="margin:0">${escape(signature)}</p><p style="margin:0">${escape(why)}</p></div>` +
+    `<div style="padding:12px 24px;border-top:1px solid #e1e6ec;color:#666;font-size:12px"><p style="margin:0">${escapeHtml(signature)}</p><p style="margin:0">${escapeHtml(why)}</p></div>` +
     "</div></body></html>"
   );
 }
@@ -128,7 +140,8 @@ export function renderDigest(to: string, items: HeldMail[], perHour: number): Ma
   const many = count(items.length, "notification");
   const subject = `${many} held back: synchronization notifications digest`;
   const intro = `You received the most mails we send one address in an hour (${perHour}), so the ${many} that followed were held back and gathered here, oldest first.`;
-  const next = "Nothing more is needed than for each notification below. If these changes are unexpected, talk to the iModel's managers.";
+  const next =
+    "Nothing more is needed than for each notification below. If these changes are unexpected, talk to the iModel's managers.";
   const textBody = [
     hello({}),
     intro,
@@ -138,21 +151,21 @@ export function renderDigest(to: string, items: HeldMail[], perHour: number): Ma
   const sections = items
     .map(
       (held, i) =>
-        `<div style="border-top:1px solid #e1e6ec;padding:12px 0 0;margin:0 0 14px"><p style="margin:0 0 6px;font-weight:700">${i + 1}. ${escape(headerSafe(held.subject))}</p>` +
-        `<p style="margin:0 0 6px;color:#5b6675;font-size:13px">${escape(when(held.createdAt))}</p>` +
+        `<div style="border-top:1px solid #e1e6ec;padding:12px 0 0;margin:0 0 14px"><p style="margin:0 0 6px;font-weight:700">${i + 1}. ${escapeHtml(headerSafe(held.subject))}</p>` +
+        `<p style="margin:0 0 6px;color:#5b6675;font-size:13px">${escapeHtml(when(held.createdAt))}</p>` +
         gist(held)
           .split("\n\n")
-          .map((para) => `<p style="margin:0 0 8px;white-space:pre-wrap">${escape(para)}</p>`)
+          .map((para) => `<p style="margin:0 0 8px;white-space:pre-wrap">${escapeHtml(para)}</p>`)
           .join("") +
         "</div>",
     )
     .join("");
   const html =
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(subject)}</title></head>` +
-    '<body style="margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,-apple-system,\'Segoe UI\',sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b">' +
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
+    "<body style=\"margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b\">" +
     '<div style="max-width:560px;margin:0 auto;background:#fff;border:1px solid #d8dee6;border-radius:6px"><div style="padding:22px 24px 8px">' +
-    `<p style="margin:0 0 14px">${escape(hello({}))}</p><p style="margin:0 0 14px">${escape(intro)}</p>${sections}<p style="margin:0 0 14px">${escape(next)}</p></div>` +
-    `<div style="padding:12px 24px;border-top:1px solid #e1e6ec;color:#666;font-size:12px"><p style="margin:0">${escape(signature)}</p><p style="margin:0">${escape(why)}</p></div>` +
+    `<p style="margin:0 0 14px">${escapeHtml(hello({}))}</p><p style="margin:0 0 14px">${escapeHtml(intro)}</p>${sections}<p style="margin:0 0 14px">${escapeHtml(next)}</p></div>` +
+    `<div style="padding:12px 24px;border-top:1px solid #e1e6ec;color:#666;font-size:12px"><p style="margin:0">${escapeHtml(signature)}</p><p style="margin:0">${escapeHtml(why)}</p></div>` +
     "</div></body></html>";
   return { to, subject, text: `${textBody}\n\n-- \n${signature}\n${why}\n`, html };
 }

@@ -33,7 +33,10 @@ export class DynamoApplicationStore implements ApplicationStore {
 
   /** The application's list entries, in the organisation's partition: one for managers' lists, one per owner. */
   private entryKeys(app: Application) {
-    return [keys.orgApplication(app.orgId, app.id), ...app.owners.map((owner) => keys.ownedApplication(app.orgId, owner, app.id))];
+    return [
+      keys.orgApplication(app.orgId, app.id),
+      ...app.owners.map((owner) => keys.ownedApplication(app.orgId, owner, app.id)),
+    ];
   }
 
   /** Puts of the application, conditioned on the version read (`attribute_not_exists` when new), and of every list entry, holding it as answered. */
@@ -65,9 +68,15 @@ export class DynamoApplicationStore implements ApplicationStore {
   }
 
   async create(app: Application, actor: Member) {
-    await this.table.ddb.send(new TransactWriteCommand({ TransactItems: [...this.puts(app), actorUnchanged(this.table.tableName, app.orgId, actor)] })).catch((error: unknown) => {
-      throw cancellationReasons(error) ? membersChanged() : error;
-    });
+    await this.table.ddb
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [...this.puts(app), actorUnchanged(this.table.tableName, app.orgId, actor)],
+        }),
+      )
+      .catch((error: unknown) => {
+        throw cancellationReasons(error) ? membersChanged() : error;
+      });
   }
 
   async rename(app: Application, name: string, now: Date) {
@@ -84,7 +93,12 @@ export class DynamoApplicationStore implements ApplicationStore {
 
   async addOwner(app: Application, owner: Member, now: Date) {
     const table = this.table.tableName;
-    const after: Application = { ...app, owners: [...app.owners, owner.userId], updatedAt: now.toISOString(), version: app.version + 1 };
+    const after: Application = {
+      ...app,
+      owners: [...app.owners, owner.userId],
+      updatedAt: now.toISOString(),
+      version: app.version + 1,
+    };
     try {
       await this.table.ddb.send(
         new TransactWriteCommand({

@@ -3,7 +3,11 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { serviceUnavailable } from "../errors";
 
 /** Error names DynamoDB answers when a table, partition or account is over its capacity or request rate. */
-const throttledErrors = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"]);
+const throttledErrors = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+]);
 
 /** Cancellation reason codes of a transaction that was refused for capacity, not for a condition or a collision. */
 const throttledReasons = new Set(["ThrottlingError", "ProvisionedThroughputExceeded"]);
@@ -15,10 +19,14 @@ const throttledReasons = new Set(["ThrottlingError", "ProvisionedThroughputExcee
 export function isThrottled(error: unknown): boolean {
   const { name, CancellationReasons } = (error ?? {}) as { name?: string; CancellationReasons?: { Code?: string }[] };
   if (name !== undefined && throttledErrors.has(name)) return true;
-  return name === "TransactionCanceledException" && (CancellationReasons ?? []).some((r) => r.Code !== undefined && throttledReasons.has(r.Code));
+  return (
+    name === "TransactionCanceledException" &&
+    (CancellationReasons ?? []).some((r) => r.Code !== undefined && throttledReasons.has(r.Code))
+  );
 }
 
-export const overCapacity = () => serviceUnavailable("The service is over its capacity for a moment; retry after the time in Retry-After");
+export const overCapacity = () =>
+  serviceUnavailable("The service is over its capacity for a moment; retry after the time in Retry-After");
 
 const guarded = new WeakSet<object>();
 

@@ -24,7 +24,13 @@ export async function purgeConnections(table: TableRef, imodelId: string): Promi
     await removeRuns(table, connection.id);
     try {
       await transactWrite(table, [
-        { Delete: { TableName: table.tableName, Key: keys.connection(imodelId, connection.id), ConditionExpression: "attribute_exists(pk)" } },
+        {
+          Delete: {
+            TableName: table.tableName,
+            Key: keys.connection(imodelId, connection.id),
+            ConditionExpression: "attribute_exists(pk)",
+          },
+        },
         // Rule: the token mails go to owners of at least one scheduled connection; this one no longer exists.
         ...(connection.schedule ? [scheduledCount(table.tableName, connection.ownerId, -1)] : []),
       ]);

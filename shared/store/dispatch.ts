@@ -15,7 +15,12 @@ export class DynamoDispatchStore {
    * One page of due runs of one `due` partition, oldest first, from `after` on. The index projects the
    * whole connection, so its organisation (or, for older connections, its iTwin) comes in the same read.
    */
-  async duePage(partition: string, now: Date, after: DueCursor | undefined, limit: number): Promise<{ items: DueItem[]; next?: DueCursor }> {
+  async duePage(
+    partition: string,
+    now: Date,
+    after: DueCursor | undefined,
+    limit: number,
+  ): Promise<{ items: DueItem[]; next?: DueCursor }> {
     const out = await this.table.ddb.send(
       new QueryCommand({
         TableName: this.table.tableName,
@@ -30,7 +35,11 @@ export class DynamoDispatchStore {
     const items = (out.Items ?? []).map((item) => {
       const sk = item.dueSk as string;
       const cut = sk.indexOf("#");
-      return { at: sk.slice(0, cut), id: sk.slice(cut + 1), tenant: (item.orgId as string | undefined) ?? `itwin:${item.itwinId as string}` };
+      return {
+        at: sk.slice(0, cut),
+        id: sk.slice(cut + 1),
+        tenant: (item.orgId as string | undefined) ?? `itwin:${item.itwinId as string}`,
+      };
     });
     return { items, next: out.LastEvaluatedKey };
   }

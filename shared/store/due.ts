@@ -32,7 +32,13 @@ export interface DueEntry {
  * The one query of the `due` index for the trigger's kinds of work: every partition of `kind` read for items whose
  * moment has come (`dueSk <= now`), merged oldest first, at most `limit`. Never a Scan: cost grows with the due work.
  */
-export async function dueEntries(table: TableRef, kind: DueKind, now: Date, limit: number, projection?: string): Promise<DueEntry[]> {
+export async function dueEntries(
+  table: TableRef,
+  kind: DueKind,
+  now: Date,
+  limit: number,
+  projection?: string,
+): Promise<DueEntry[]> {
   const found: DueEntry[] = [];
   for (const partition of duePartitions(kind)) {
     const out = await table.ddb.send(

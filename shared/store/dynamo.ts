@@ -1,5 +1,10 @@
 // Helpers every repository shares: the table handle, item stripping and reading the reasons of a cancelled transaction.
-import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
 
@@ -29,13 +34,18 @@ export interface CancellationReason {
  */
 export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   if ((error as { name?: string })?.name !== "TransactionCanceledException") return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, never> }[] }).CancellationReasons ?? [];
+  const reasons =
+    (error as { CancellationReasons?: { Code?: string; Item?: Record<string, never> }[] }).CancellationReasons ?? [];
   return reasons.map((r) => ({ Code: r.Code, Item: r.Item ? unmarshall(r.Item) : undefined }));
 }
 
 /** The identity of a key (its attributes in name order): two requests for the same item give the same text. */
 export const keyText = (key: Record<string, unknown>): string =>
-  JSON.stringify(Object.keys(key).sort().map((name) => [name, key[name]]));
+  JSON.stringify(
+    Object.keys(key)
+      .sort()
+      .map((name) => [name, key[name]]),
+  );
 
 /** Each key once, in the order first asked: BatchGetItem refuses a request that names one item twice (a 400 from DynamoDB, a 500 to the caller). */
 export function distinctKeys<T extends Record<string, unknown>>(wanted: readonly T[]): T[] {
@@ -69,7 +79,10 @@ export async function batchGet(table: TableRef, wanted: Record<string, unknown>[
 }
 
 /** The items read for `wanted`, position by position (undefined where none exists; a key asked twice answers the same item twice). */
-export function atPositions(wanted: readonly Record<string, unknown>[], found: readonly Record<string, unknown>[]): (Record<string, unknown> | undefined)[] {
+export function atPositions(
+  wanted: readonly Record<string, unknown>[],
+  found: readonly Record<string, unknown>[],
+): (Record<string, unknown> | undefined)[] {
   const byKey = new Map<string, Record<string, unknown>>();
   for (const item of found) byKey.set(keyText({ pk: item.pk, sk: item.sk }), item);
   return wanted.map((key) => byKey.get(keyText({ pk: key.pk, sk: key.sk })));

@@ -71,9 +71,18 @@ export interface ImodelStore {
    * caller's organisation membership (a removal ends access at once), team member item and list entry,
    * and their interaction record, since asking counts as an interaction (one BatchGetItem of 6 keys).
    */
-  readPermissions(imodelId: string, itwinId: string, userId: string): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry" | "interaction" | "orgMember">>;
+  readPermissions(
+    imodelId: string,
+    itwinId: string,
+    userId: string,
+  ): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry" | "interaction" | "orgMember">>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
-  list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean): Promise<Page<Imodel>>;
+  list(
+    itwinId: string,
+    userId: string,
+    page: PageRequest,
+    visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean,
+  ): Promise<Page<Imodel>>;
   /** Removes the iModel item: access to it and to everything inside it ends at once (every route reads the item). */
   delete(imodel: Imodel): Promise<void>;
   /** Removes everything the iModel's partition holds (the worker's job after `delete`). */
@@ -109,13 +118,25 @@ export class DynamoImodelStore implements ImodelStore {
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           },
         },
-        { ConditionCheck: { TableName: this.table.tableName, Key: keys.itwin(imodel.itwinId), ConditionExpression: "attribute_exists(pk)" } },
-        { Put: { TableName: this.table.tableName, Item: { ...keys.interaction(imodel.id, interaction.userId), ...interaction } } },
+        {
+          ConditionCheck: {
+            TableName: this.table.tableName,
+            Key: keys.itwin(imodel.itwinId),
+            ConditionExpression: "attribute_exists(pk)",
+          },
+        },
+        {
+          Put: {
+            TableName: this.table.tableName,
+            Item: { ...keys.interaction(imodel.id, interaction.userId), ...interaction },
+          },
+        },
       ]);
       return { imodel, created: true };
     } catch (error) {
       const [existing, itwin] = cancellationReasons(error) ?? [];
-      if (existing?.Code === "ConditionalCheckFailed" && existing.Item) return { imodel: strip<Imodel>(existing.Item)!, created: false };
+      if (existing?.Code === "ConditionalCheckFailed" && existing.Item)
+        return { imodel: strip<Imodel>(existing.Item)!, created: false };
       if (itwin?.Code === "ConditionalCheckFailed") throw notFound("iTwin", imodel.itwinId);
       throw error;
     }
@@ -123,9 +144,16 @@ export class DynamoImodelStore implements ImodelStore {
 
   async readPermissions(imodelId: string, itwinId: string, userId: string) {
     const orgMember = orgMemberKey(itwinId, userId);
-    const wanted = [keys.itwin(itwinId), keys.imodel(itwinId, imodelId), keys.itwinMember(itwinId, userId), keys.imodelAccess(imodelId, userId), keys.interaction(imodelId, userId)];
+    const wanted = [
+      keys.itwin(itwinId),
+      keys.imodel(itwinId, imodelId),
+      keys.itwinMember(itwinId, userId),
+      keys.imodelAccess(imodelId, userId),
+      keys.interaction(imodelId, userId),
+    ];
     const items = await batchGetMany(this.table, [...wanted, ...(orgMember ? [orgMember] : [])]);
-    const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
+    const find = <T>(key: { pk: string; sk: string }) =>
+      strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
     return {
       itwin: find<Itwin>(wanted[0]!),
       imodel: find<Imodel>(wanted[1]!),
@@ -148,18 +176,30 @@ export class DynamoImodelStore implements ImodelStore {
       ...(also.connectionId ? [keys.connection(imodelId, also.connectionId)] : []),
       ...(also.runId ? [keys.run(also.runId)] : []),
       // BatchGetItem refuses a key twice: the caller's own items are already in the list.
-        ...(also.otherUserId && also.otherUserId !== userId
-        ? [keys.itwinMember(itwinId, also.otherUserId), keys.interaction(imodelId, also.otherUserId), keys.imodelAccess(imodelId, also.otherUserId)]
+      ...(also.otherUserId && also.otherUserId !== userId
+        ? [
+            keys.itwinMember(itwinId, also.otherUserId),
+            keys.interaction(imodelId, also.otherUserId),
+            keys.imodelAccess(imodelId, also.otherUserId),
+          ]
         : []),
       ...(also.syncOwnerId ? [keys.syncToken(also.syncOwnerId)] : []),
       ...(also.callerToken && also.syncOwnerId !== userId ? [keys.syncToken(userId)] : []),
     ];
-    const teamKeys = [...new Set(also.teamUserIds ?? [])].filter((u) => u !== userId).map((u) => keys.itwinMember(itwinId, u));
+    const teamKeys = [...new Set(also.teamUserIds ?? [])]
+      .filter((u) => u !== userId)
+      .map((u) => keys.itwinMember(itwinId, u));
     const roleKeys = [...new Set(also.roleIds ?? [])].map((r) => keys.itwinRole(itwinId, r));
     const orgMember = orgMemberKey(itwinId, userId);
     // One request up to 100 keys (an access list of up to 98 users fits with its roles in the common case).
-    const items = await batchGetMany(this.table, [...wanted, ...(orgMember ? [orgMember] : []), ...teamKeys, ...roleKeys]);
-    const find = <T>(key: { pk: string; sk: string }) => strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
+    const items = await batchGetMany(this.table, [
+      ...wanted,
+      ...(orgMember ? [orgMember] : []),
+      ...teamKeys,
+      ...roleKeys,
+    ]);
+    const find = <T>(key: { pk: string; sk: string }) =>
+      strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
     return {
       itwin: find<Itwin>(wanted[0]!),
       imodel: find<Imodel>(wanted[1]!),
@@ -168,7 +208,9 @@ export class DynamoImodelStore implements ImodelStore {
       entry: find<AccessEntry>(wanted[3]!),
       interaction: find<Interaction>(wanted[4]!),
       briefcase: also.briefcaseId ? find<Briefcase>(keys.briefcase(imodelId, also.briefcaseId)) : undefined,
-      namedVersion: also.namedVersionId ? find<NamedVersion>(keys.namedVersion(imodelId, also.namedVersionId)) : undefined,
+      namedVersion: also.namedVersionId
+        ? find<NamedVersion>(keys.namedVersion(imodelId, also.namedVersionId))
+        : undefined,
       connection: also.connectionId ? find<Connection>(keys.connection(imodelId, also.connectionId)) : undefined,
       run: also.runId ? find<Run>(keys.run(also.runId)) : undefined,
       other: also.otherUserId
@@ -180,12 +222,23 @@ export class DynamoImodelStore implements ImodelStore {
         : undefined,
       syncOwner: also.syncOwnerId ? find<SyncOwner>(keys.syncToken(also.syncOwnerId)) : undefined,
       callerSyncOwner: also.callerToken ? find<SyncOwner>(keys.syncToken(userId)) : undefined,
-      ...(also.teamUserIds ? { team: [...new Set(also.teamUserIds)].map((u) => find<TeamMember>(keys.itwinMember(itwinId, u))).filter((m) => m !== undefined) } : {}),
+      ...(also.teamUserIds
+        ? {
+            team: [...new Set(also.teamUserIds)]
+              .map((u) => find<TeamMember>(keys.itwinMember(itwinId, u)))
+              .filter((m) => m !== undefined),
+          }
+        : {}),
       ...(also.roleIds ? { roles: roleKeys.map((k) => find<CustomRole>(k)).filter((r) => r !== undefined) } : {}),
     };
   }
 
-  async list(itwinId: string, userId: string, page: PageRequest, visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean) {
+  async list(
+    itwinId: string,
+    userId: string,
+    page: PageRequest,
+    visible: (imodel: Imodel, entry: AccessEntry | undefined) => boolean,
+  ) {
     const pk = keys.itwin(itwinId).pk;
     const items: Imodel[] = [];
     let start = decodeCursor(page.cursor, { pk }, { name: "sk", prefix: keys.imodelPrefix });
@@ -194,13 +247,17 @@ export class DynamoImodelStore implements ImodelStore {
       const batch = await queryPrefix(this.table, pk, keys.imodelPrefix, { limit: page.limit, start });
       const imodels = batch.items.map((i) => strip<Imodel>(i)!);
       const listed = imodels.filter((m) => m.ownAccessList);
-      const entries = await batchGetMany(this.table, listed.map((m) => keys.imodelAccess(m.id, userId)));
+      const entries = await batchGetMany(
+        this.table,
+        listed.map((m) => keys.imodelAccess(m.id, userId)),
+      );
       const entryOf = new Map(entries.map((e) => [e.imodelId as string, strip<AccessEntry>(e)!]));
       for (const [i, imodel] of imodels.entries()) {
         if (!visible(imodel, entryOf.get(imodel.id))) continue;
         items.push(imodel);
         const lastOfAll = i === imodels.length - 1 && !batch.lastKey;
-        if (items.length === page.limit) return { items, next: lastOfAll ? undefined : encodeCursor(keys.imodel(itwinId, imodel.id)) };
+        if (items.length === page.limit)
+          return { items, next: lastOfAll ? undefined : encodeCursor(keys.imodel(itwinId, imodel.id)) };
       }
       if (!batch.lastKey) return { items };
       start = batch.lastKey;
@@ -208,7 +265,9 @@ export class DynamoImodelStore implements ImodelStore {
   }
 
   async delete(imodel: Imodel) {
-    await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.imodel(imodel.itwinId, imodel.id) }));
+    await this.table.ddb.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: keys.imodel(imodel.itwinId, imodel.id) }),
+    );
   }
 
   async purge(imodelId: string) {
@@ -224,24 +283,36 @@ export class DynamoImodelStore implements ImodelStore {
         Key: keys.imodel(imodel.itwinId, imodel.id),
         UpdateExpression: "SET ownAccessList = :own, accessListVersion = :next",
         ConditionExpression: "attribute_exists(pk) AND accessListVersion = :read",
-        ExpressionAttributeValues: { ":own": ownAccessList, ":next": imodel.accessListVersion + 1, ":read": imodel.accessListVersion },
+        ExpressionAttributeValues: {
+          ":own": ownAccessList,
+          ":next": imodel.accessListVersion + 1,
+          ":read": imodel.accessListVersion,
+        },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
       },
     };
   }
 
-  private async changeList(imodel: Imodel, ownAccessList: boolean, entries: Omit<AccessEntry, "listVersion">[]): Promise<Imodel> {
+  private async changeList(
+    imodel: Imodel,
+    ownAccessList: boolean,
+    entries: Omit<AccessEntry, "listVersion">[],
+  ): Promise<Imodel> {
     const version = imodel.accessListVersion + 1;
     try {
       await transactWrite(this.table, [
         this.flip(imodel, ownAccessList),
         ...entries.map((e) => ({
-          Put: { TableName: this.table.tableName, Item: { ...keys.imodelAccess(imodel.id, e.userId), ...e, listVersion: version } },
+          Put: {
+            TableName: this.table.tableName,
+            Item: { ...keys.imodelAccess(imodel.id, e.userId), ...e, listVersion: version },
+          },
         })),
       ]);
     } catch (error) {
       const first = cancellationReasons(error)?.[0];
-      if (first?.Code === "ConditionalCheckFailed") throw first.Item ? concurrentChange(`The access list of iModel '${imodel.id}'`) : notFound("iModel", imodel.id);
+      if (first?.Code === "ConditionalCheckFailed")
+        throw first.Item ? concurrentChange(`The access list of iModel '${imodel.id}'`) : notFound("iModel", imodel.id);
       throw error;
     }
     return { ...imodel, ownAccessList, accessListVersion: version };
@@ -270,7 +341,8 @@ export class DynamoImodelStore implements ImodelStore {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.interaction(imodelId, userId),
-          UpdateExpression: "SET imodelId = :imodel, userId = :user, lastAt = :at, lastDay = :day, firstAt = if_not_exists(firstAt, :at)",
+          UpdateExpression:
+            "SET imodelId = :imodel, userId = :user, lastAt = :at, lastDay = :day, firstAt = if_not_exists(firstAt, :at)",
           // Once per user, iModel and day: a second request the same day (or a racing one) writes nothing.
           ConditionExpression: "attribute_not_exists(lastDay) OR lastDay <> :day",
           ExpressionAttributeValues: { ":imodel": imodelId, ":user": userId, ":at": at.toISOString(), ":day": day },
@@ -283,7 +355,12 @@ export class DynamoImodelStore implements ImodelStore {
 
   async hasInteracted(imodelId: string, userId: string) {
     const out = await this.table.ddb.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.interaction(imodelId, userId), ConsistentRead: true, ProjectionExpression: "pk" }),
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.interaction(imodelId, userId),
+        ConsistentRead: true,
+        ProjectionExpression: "pk",
+      }),
     );
     return out.Item !== undefined;
   }

@@ -1,6 +1,15 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { MAX_TEAMS_PER_ORGANIZATION, type CustomRole, type Itwin, type ItwinKind, type ListedItwin, type TeamMember, type TeamOfUser, type TeamsOfUser } from "../domain/itwin";
+import {
+  MAX_TEAMS_PER_ORGANIZATION,
+  type CustomRole,
+  type Itwin,
+  type ItwinKind,
+  type ListedItwin,
+  type TeamMember,
+  type TeamOfUser,
+  type TeamsOfUser,
+} from "../domain/itwin";
 import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
@@ -8,7 +17,15 @@ import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef
 import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
-import { allOfPrefix, batchGetMany, deleteAll, pageOfPrefix, queryPrefix, transactWrite, type PageRequest } from "./partition";
+import {
+  allOfPrefix,
+  batchGetMany,
+  deleteAll,
+  pageOfPrefix,
+  queryPrefix,
+  transactWrite,
+  type PageRequest,
+} from "./partition";
 
 export interface ItwinStore {
   /** Creates the iTwin with its creator as first team member; answers the existing one when the id is already taken. */
@@ -62,7 +79,12 @@ export interface ItwinStore {
    * teams do not fit, `items` only hold that condition and `finish` (run after the removal committed)
    * leaves the teams one by one.
    */
-  leaveOrganization(userId: string, orgId: string, teams: TeamsOfUser | undefined, room: number): { items: TransactItem[]; finish: () => Promise<void> };
+  leaveOrganization(
+    userId: string,
+    orgId: string,
+    teams: TeamsOfUser | undefined,
+    room: number,
+  ): { items: TransactItem[]; finish: () => Promise<void> };
 }
 
 export class DynamoItwinStore implements ItwinStore {
@@ -77,13 +99,28 @@ export class DynamoItwinStore implements ItwinStore {
    * list answers (one Query per page); a Test iTwin can be renamed, so its entry holds only its id.
    */
   private indexItem(itwin: Itwin, userId: string) {
-    const listed = itwin.kind === "standard" ? { id: itwin.id, name: itwin.name, createdBy: itwin.createdBy, createdAt: itwin.createdAt } : {};
-    return { ...keys.userItwin(userId, itwin.orgId, itwin.kind, itwin.id), itwinId: itwin.id, orgId: itwin.orgId, kind: itwin.kind, ...listed };
+    const listed =
+      itwin.kind === "standard"
+        ? { id: itwin.id, name: itwin.name, createdBy: itwin.createdBy, createdAt: itwin.createdAt }
+        : {};
+    return {
+      ...keys.userItwin(userId, itwin.orgId, itwin.kind, itwin.id),
+      itwinId: itwin.id,
+      orgId: itwin.orgId,
+      kind: itwin.kind,
+      ...listed,
+    };
   }
 
   /** The user must be a member of the iTwin's organisation when they join its team (checked in the same transaction). */
   private orgMemberCheck(itwin: Itwin, userId: string): TransactItem {
-    return { ConditionCheck: { TableName: this.table.tableName, Key: keys.member(itwin.orgId, userId), ConditionExpression: "attribute_exists(pk)" } };
+    return {
+      ConditionCheck: {
+        TableName: this.table.tableName,
+        Key: keys.member(itwin.orgId, userId),
+        ConditionExpression: "attribute_exists(pk)",
+      },
+    };
   }
 
   /**
@@ -91,28 +128,55 @@ export class DynamoItwinStore implements ItwinStore {
    * team (`team`; `manage` says whether they hold team_manage there), or else gaining (`manage: true`)
    * or losing team_manage. Every change moves the item's version.
    */
-  private teamsUpdate(userId: string, itwin: Itwin, change: { team?: "join" | "leave"; manage: boolean }): TransactItem {
+  private teamsUpdate(
+    userId: string,
+    itwin: Itwin,
+    change: { team?: "join" | "leave"; manage: boolean },
+  ): TransactItem {
     const team = change.team ? { ":t": new Set([`${itwin.kind}#${itwin.id}`]) } : {};
     const managing = change.manage || !change.team ? { ":m": new Set([itwin.id]) } : {};
     const sets = change.manage ? ", managing :m" : "";
     const expression =
-      change.team === "join" ? `ADD teams :t, version :one${sets}`
-      : change.team === "leave" ? `DELETE teams :t${sets} ADD version :one`
-      : change.manage ? "ADD managing :m, version :one"
-      : "DELETE managing :m ADD version :one";
+      change.team === "join"
+        ? `ADD teams :t, version :one${sets}`
+        : change.team === "leave"
+          ? `DELETE teams :t${sets} ADD version :one`
+          : change.manage
+            ? "ADD managing :m, version :one"
+            : "DELETE managing :m ADD version :one";
     const values = { ":one": 1, ...team, ...managing };
     // At most MAX_TEAMS_PER_ORGANIZATION teams: the item lists them all.
-    const cap = change.team === "join" ? { ConditionExpression: "attribute_not_exists(teams) OR size(teams) < :maxTeams" } : {};
+    const cap =
+      change.team === "join" ? { ConditionExpression: "attribute_not_exists(teams) OR size(teams) < :maxTeams" } : {};
     const capValue = change.team === "join" ? { ":maxTeams": MAX_TEAMS_PER_ORGANIZATION } : {};
-    return { Update: { TableName: this.table.tableName, Key: keys.userTeams(userId, itwin.orgId), UpdateExpression: expression, ...cap, ExpressionAttributeValues: { ...values, ...capValue } } };
+    return {
+      Update: {
+        TableName: this.table.tableName,
+        Key: keys.userTeams(userId, itwin.orgId),
+        UpdateExpression: expression,
+        ...cap,
+        ExpressionAttributeValues: { ...values, ...capValue },
+      },
+    };
   }
 
   /** The iTwin item's part of a member change: the team_manage counter moves with it ("at least one team manager"). */
   private itwinUpdate(itwin: Itwin, delta: number) {
-    const base = { TableName: this.table.tableName, Key: keys.itwin(itwin.id), ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const };
+    const base = {
+      TableName: this.table.tableName,
+      Key: keys.itwin(itwin.id),
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+    };
     if (delta === 0) return { ConditionCheck: { ...base, ConditionExpression: "attribute_exists(pk)" } };
     if (delta > 0) {
-      return { Update: { ...base, UpdateExpression: "ADD teamManagerCount :d", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":d": delta } } };
+      return {
+        Update: {
+          ...base,
+          UpdateExpression: "ADD teamManagerCount :d",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":d": delta },
+        },
+      };
     }
     // Rule: an iTwin always keeps someone with team_manage, also when two removals race.
     return {
@@ -129,12 +193,19 @@ export class DynamoItwinStore implements ItwinStore {
    * Maps a cancelled member transaction: the member action is first, the iTwin item second, and when
    * `orgCheckAt` is given the new member's organisation membership at that index.
    */
-  private memberFailure(error: unknown, itwin: Itwin, onMember: () => Error, orgCheckAt?: { index: number; userId: string }): Error {
+  private memberFailure(
+    error: unknown,
+    itwin: Itwin,
+    onMember: () => Error,
+    orgCheckAt?: { index: number; userId: string },
+  ): Error {
     const reasons = cancellationReasons(error);
     if (!reasons) return error as Error;
     const [member, itwinReason] = reasons;
-    if (itwinReason?.Code === "ConditionalCheckFailed") return itwinReason.Item ? lastTeamManager() : notFound("iTwin", itwin.id);
-    if (orgCheckAt && reasons[orgCheckAt.index]?.Code === "ConditionalCheckFailed") return notOrganizationMember([orgCheckAt.userId]);
+    if (itwinReason?.Code === "ConditionalCheckFailed")
+      return itwinReason.Item ? lastTeamManager() : notFound("iTwin", itwin.id);
+    if (orgCheckAt && reasons[orgCheckAt.index]?.Code === "ConditionalCheckFailed")
+      return notOrganizationMember([orgCheckAt.userId]);
     if (member?.Code === "ConditionalCheckFailed") return onMember();
     return error as Error;
   }
@@ -160,16 +231,21 @@ export class DynamoItwinStore implements ItwinStore {
     } catch (error) {
       const reasons = cancellationReasons(error);
       const existing = reasons?.[0];
-      if (existing?.Code === "ConditionalCheckFailed" && existing.Item) return { itwin: strip<Itwin>(existing.Item)!, created: false };
+      if (existing?.Code === "ConditionalCheckFailed" && existing.Item)
+        return { itwin: strip<Itwin>(existing.Item)!, created: false };
       if (reasons?.[4]?.Code === "ConditionalCheckFailed") throw notFound("organization", itwin.orgId);
-      if (reasons?.[3]?.Code === "ConditionalCheckFailed") throw tooManyTeams(creator.userId, MAX_TEAMS_PER_ORGANIZATION);
+      if (reasons?.[3]?.Code === "ConditionalCheckFailed")
+        throw tooManyTeams(creator.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw error;
     }
   }
 
   async getWithMembers(itwinId: string, userIds: string[], orgMember?: { orgId: string; userId: string }) {
     const memberKey = orgMember && keys.member(orgMember.orgId, orgMember.userId);
-    const items = await batchGet(this.table, [...this.keysWithMembers(itwinId, userIds), ...(memberKey ? [memberKey] : [])]);
+    const items = await batchGet(this.table, [
+      ...this.keysWithMembers(itwinId, userIds),
+      ...(memberKey ? [memberKey] : []),
+    ]);
     const found = memberKey && items.find((i) => i.pk === memberKey.pk && i.sk === memberKey.sk);
     return { ...this.fromItems(itwinId, items), orgMember: strip<Member>(found) };
   }
@@ -183,7 +259,9 @@ export class DynamoItwinStore implements ItwinStore {
     const ours = items.filter((i) => i.pk === pk);
     const itwin = strip<Itwin>(ours.find((i) => i.sk === "ITWIN"));
     const members = new Map<string, TeamMember>();
-    for (const item of ours) if (String(item.sk).startsWith(keys.itwinMemberPrefix)) members.set(item.userId as string, strip<TeamMember>(item)!);
+    for (const item of ours)
+      if (String(item.sk).startsWith(keys.itwinMemberPrefix))
+        members.set(item.userId as string, strip<TeamMember>(item)!);
     return { itwin, members };
   }
 
@@ -208,8 +286,12 @@ export class DynamoItwinStore implements ItwinStore {
         this.orgMemberCheck(itwin, member.userId),
       ]);
     } catch (error) {
-      if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed") throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
-      throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), { index: 4, userId: member.userId });
+      if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed")
+        throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
+      throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), {
+        index: 4,
+        userId: member.userId,
+      });
     }
   }
 
@@ -226,7 +308,9 @@ export class DynamoItwinStore implements ItwinStore {
           },
         },
         this.itwinUpdate(itwin, Number(after.teamManage) - Number(before.teamManage)),
-        ...(after.teamManage !== before.teamManage ? [this.teamsUpdate(after.userId, itwin, { manage: after.teamManage })] : []),
+        ...(after.teamManage !== before.teamManage
+          ? [this.teamsUpdate(after.userId, itwin, { manage: after.teamManage })]
+          : []),
       ]);
     } catch (error) {
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${before.userId}'`));
@@ -245,7 +329,12 @@ export class DynamoItwinStore implements ItwinStore {
           },
         },
         this.itwinUpdate(itwin, member.teamManage ? -1 : 0),
-        { Delete: { TableName: this.table.tableName, Key: keys.userItwin(member.userId, itwin.orgId, itwin.kind, itwin.id) } },
+        {
+          Delete: {
+            TableName: this.table.tableName,
+            Key: keys.userItwin(member.userId, itwin.orgId, itwin.kind, itwin.id),
+          },
+        },
         this.teamsUpdate(member.userId, itwin, { team: "leave", manage: member.teamManage }),
       ]);
     } catch (error) {
@@ -288,13 +377,21 @@ export class DynamoItwinStore implements ItwinStore {
       await deleteAll(this.table, await allOfPrefix(this.table, keys.imodelPartition(imodel.id as string).pk, ""));
     }
     const members = items.filter((i) => String(i.sk).startsWith(keys.itwinMemberPrefix));
-    await deleteAll(this.table, [...members.map((m) => keys.userItwin(m.userId as string, itwin.orgId, itwin.kind, itwin.id)), ...items]);
+    await deleteAll(this.table, [
+      ...members.map((m) => keys.userItwin(m.userId as string, itwin.orgId, itwin.kind, itwin.id)),
+      ...items,
+    ]);
     // The former members' teams items forget it (an item that is not there is not made up).
     for (const member of members) {
-      const update = this.teamsUpdate(member.userId as string, itwin, { team: "leave", manage: member.teamManage === true }).Update!;
-      await this.table.ddb.send(new UpdateCommand({ ...update, ConditionExpression: "attribute_exists(pk)" })).catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      const update = this.teamsUpdate(member.userId as string, itwin, {
+        team: "leave",
+        manage: member.teamManage === true,
+      }).Update!;
+      await this.table.ddb
+        .send(new UpdateCommand({ ...update, ConditionExpression: "attribute_exists(pk)" }))
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
     }
   }
 
@@ -309,12 +406,19 @@ export class DynamoItwinStore implements ItwinStore {
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           },
         },
-        { ConditionCheck: { TableName: this.table.tableName, Key: keys.itwin(role.itwinId), ConditionExpression: "attribute_exists(pk)" } },
+        {
+          ConditionCheck: {
+            TableName: this.table.tableName,
+            Key: keys.itwin(role.itwinId),
+            ConditionExpression: "attribute_exists(pk)",
+          },
+        },
       ]);
       return { role, created: true };
     } catch (error) {
       const [existing, itwin] = cancellationReasons(error) ?? [];
-      if (existing?.Code === "ConditionalCheckFailed" && existing.Item) return { role: strip<CustomRole>(existing.Item)!, created: false };
+      if (existing?.Code === "ConditionalCheckFailed" && existing.Item)
+        return { role: strip<CustomRole>(existing.Item)!, created: false };
       if (itwin?.Code === "ConditionalCheckFailed") throw notFound("iTwin", role.itwinId);
       throw error;
     }
@@ -323,7 +427,10 @@ export class DynamoItwinStore implements ItwinStore {
   async getRoles(itwinId: string, roleIds: string[]) {
     const wanted = [...new Set(roleIds)];
     if (wanted.length === 0) return [];
-    const items = await batchGetMany(this.table, wanted.map((r) => keys.itwinRole(itwinId, r)));
+    const items = await batchGetMany(
+      this.table,
+      wanted.map((r) => keys.itwinRole(itwinId, r)),
+    );
     return items.map((i) => strip<CustomRole>(i)!);
   }
 
@@ -357,19 +464,37 @@ export class DynamoItwinStore implements ItwinStore {
       { Delete: { TableName: table, Key: keys.itwinMember(team.itwinId, userId) } },
       { Delete: { TableName: table, Key: keys.userItwin(userId, orgId, team.kind, team.itwinId) } },
       ...(team.manage
-        ? [{ Update: { TableName: table, Key: keys.itwin(team.itwinId), UpdateExpression: "ADD teamManagerCount :d", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":d": -1 } } }]
+        ? [
+            {
+              Update: {
+                TableName: table,
+                Key: keys.itwin(team.itwinId),
+                UpdateExpression: "ADD teamManagerCount :d",
+                ConditionExpression: "attribute_exists(pk)",
+                ExpressionAttributeValues: { ":d": -1 },
+              },
+            },
+          ]
         : []),
     ]);
-    if (leaving.length + 1 <= room) return { items: [{ Delete: { TableName: table, Key: key, ...asRead } }, ...leaving], finish: async () => {} };
+    if (leaving.length + 1 <= room)
+      return { items: [{ Delete: { TableName: table, Key: key, ...asRead } }, ...leaving], finish: async () => {} };
     // Too many teams for one transaction: the membership goes first (no team can be joined after it), then each team.
-    return { items: [{ ConditionCheck: { TableName: table, Key: key, ...asRead } }], finish: () => this.leaveTeamsOneByOne(userId, orgId, teams) };
+    return {
+      items: [{ ConditionCheck: { TableName: table, Key: key, ...asRead } }],
+      finish: () => this.leaveTeamsOneByOne(userId, orgId, teams),
+    };
   }
 
   /** The fallback of `leaveOrganization` for many teams; a crash part-way leaves the rest listed on the teams item. */
   private async leaveTeamsOneByOne(userId: string, orgId: string, teams: TeamOfUser[]) {
     for (const team of teams) {
       const removed = await this.table.ddb.send(
-        new DeleteCommand({ TableName: this.table.tableName, Key: keys.itwinMember(team.itwinId, userId), ReturnValues: "ALL_OLD" }),
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: keys.itwinMember(team.itwinId, userId),
+          ReturnValues: "ALL_OLD",
+        }),
       );
       if ((removed.Attributes as TeamMember | undefined)?.teamManage) {
         await this.table.ddb
@@ -386,11 +511,20 @@ export class DynamoItwinStore implements ItwinStore {
             if (!isConditionFailure(error)) throw error;
           });
       }
-      await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.userItwin(userId, orgId, team.kind, team.itwinId) }));
+      await this.table.ddb.send(
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: keys.userItwin(userId, orgId, team.kind, team.itwinId),
+        }),
+      );
       const itwin = { id: team.itwinId, orgId, kind: team.kind } as Itwin;
-      await this.table.ddb.send(new UpdateCommand(this.teamsUpdate(userId, itwin, { team: "leave", manage: team.manage }).Update!));
+      await this.table.ddb.send(
+        new UpdateCommand(this.teamsUpdate(userId, itwin, { team: "leave", manage: team.manage }).Update!),
+      );
     }
-    await this.table.ddb.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.userTeams(userId, orgId) }));
+    await this.table.ddb.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: keys.userTeams(userId, orgId) }),
+    );
   }
 
   async listOfUser(userId: string, orgId: string, page: PageRequest): Promise<Page<ListedItwin>> {
@@ -416,7 +550,10 @@ export class DynamoItwinStore implements ItwinStore {
   private async entriesOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest) {
     const pk = keys.userItwins(userId).pk;
     const prefix = keys.userItwinPrefix(orgId, kind);
-    const { items, lastKey } = await queryPrefix(this.table, pk, prefix, { limit: page.limit, start: decodeCursor(page.cursor, { pk }, { name: "sk", prefix }) });
+    const { items, lastKey } = await queryPrefix(this.table, pk, prefix, {
+      limit: page.limit,
+      start: decodeCursor(page.cursor, { pk }, { name: "sk", prefix }),
+    });
     return { entries: items, next: encodeCursor(lastKey) };
   }
 }

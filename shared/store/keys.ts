@@ -15,7 +15,10 @@ export const keys = {
   orgApplication: (orgId: string, appId: string) => ({ pk: `ORG#${orgId}`, sk: `APP#${appId}` }),
   orgApplicationPrefix: "APP#",
   /** In the organisation's partition: the applications a member owns, for Developers' lists. */
-  ownedApplication: (orgId: string, userId: string, appId: string) => ({ pk: `ORG#${orgId}`, sk: `OWNS#${userId}#APP#${appId}` }),
+  ownedApplication: (orgId: string, userId: string, appId: string) => ({
+    pk: `ORG#${orgId}`,
+    sk: `OWNS#${userId}#APP#${appId}`,
+  }),
   ownedApplicationPrefix: (userId: string) => `OWNS#${userId}#APP#`,
 
   // Synchronization: connections, runs and owner tokens.
@@ -29,7 +32,10 @@ export const keys = {
   connectionRuns: (connectionId: string) => ({ pk: `CONN#${connectionId}` }),
   run: (id: string) => ({ pk: `RUN#${id}`, sk: "RUN" }),
   /** In the connection's partition, newest last: its runs. */
-  connectionRun: (connectionId: string, queuedAt: string, runId: string) => ({ pk: `CONN#${connectionId}`, sk: `RUN#${queuedAt}#${runId}` }),
+  connectionRun: (connectionId: string, queuedAt: string, runId: string) => ({
+    pk: `CONN#${connectionId}`,
+    sk: `RUN#${queuedAt}#${runId}`,
+  }),
   connectionRunPrefix: "RUN#",
   syncToken: (userId: string) => ({ pk: `USER#${userId}`, sk: "SYNCTOKEN" }),
 
@@ -43,7 +49,10 @@ export const keys = {
    */
   mailRate: (address: string) => ({ pk: `MAILTO#${address.toLowerCase()}`, sk: "RATE" }),
   mailDigest: (address: string) => ({ pk: `MAILTO#${address.toLowerCase()}`, sk: "DIGEST" }),
-  heldMail: (address: string, createdAt: string, id: string) => ({ pk: `MAILTO#${address.toLowerCase()}`, sk: `HELD#${createdAt}#${id}` }),
+  heldMail: (address: string, createdAt: string, id: string) => ({
+    pk: `MAILTO#${address.toLowerCase()}`,
+    sk: `HELD#${createdAt}#${id}`,
+  }),
   heldMailPartition: (address: string) => ({ pk: `MAILTO#${address.toLowerCase()}` }),
   heldMailPrefix: "HELD#",
 
@@ -57,7 +66,10 @@ export const keys = {
   imodel: (itwinId: string, imodelId: string) => ({ pk: `ITWIN#${itwinId}`, sk: `IMODEL#${imodelId}` }),
   imodelPrefix: "IMODEL#",
   /** The iTwins a user is a team member (or Test iTwin participant) of, by organisation and kind. */
-  userItwin: (userId: string, orgId: string, kind: string, itwinId: string) => ({ pk: `USER#${userId}#ITWINS`, sk: `ORG#${orgId}#${kind}#${itwinId}` }),
+  userItwin: (userId: string, orgId: string, kind: string, itwinId: string) => ({
+    pk: `USER#${userId}#ITWINS`,
+    sk: `ORG#${orgId}#${kind}#${itwinId}`,
+  }),
   userItwinPrefix: (orgId: string, kind: string) => `ORG#${orgId}#${kind}#`,
   userItwins: (userId: string) => ({ pk: `USER#${userId}#ITWINS` }),
   /**
@@ -73,11 +85,17 @@ export const keys = {
   imodelAccessPrefix: "ACCESS#",
   /** One item per user and iModel: "has this user interacted with this iModel" is one GetItem. */
   interaction: (imodelId: string, userId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `INTERACTED#${userId}` }),
-  changeset: (imodelId: string, index: number) => ({ pk: `IMODEL#${imodelId}`, sk: `CHANGESET#${String(index).padStart(10, "0")}` }),
+  changeset: (imodelId: string, index: number) => ({
+    pk: `IMODEL#${imodelId}`,
+    sk: `CHANGESET#${String(index).padStart(10, "0")}`,
+  }),
   changesetPrefix: "CHANGESET#",
   /** Written only with an Idempotency-Key: finds the changeset a retried push already appended. */
   changesetById: (imodelId: string, changesetId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `PUSHED#${changesetId}` }),
-  namedVersion: (imodelId: string, namedVersionId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `NAMEDVERSION#${namedVersionId}` }),
+  namedVersion: (imodelId: string, namedVersionId: string) => ({
+    pk: `IMODEL#${imodelId}`,
+    sk: `NAMEDVERSION#${namedVersionId}`,
+  }),
   namedVersionPrefix: "NAMEDVERSION#",
   briefcase: (imodelId: string, briefcaseId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `BRIEFCASE#${briefcaseId}` }),
   lock: (imodelId: string, objectId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `LOCK#${objectId}` }),

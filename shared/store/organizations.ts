@@ -1,8 +1,24 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
-import { concurrentChange, invitationExists, lastSubscriptionManager, memberExists, subscriptionCancelled, type AppError } from "../errors";
-import { atPositions, batchGet, cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
+import {
+  concurrentChange,
+  invitationExists,
+  lastSubscriptionManager,
+  memberExists,
+  subscriptionCancelled,
+  type AppError,
+} from "../errors";
+import {
+  atPositions,
+  batchGet,
+  cancellationReasons,
+  isConditionFailure,
+  strip,
+  transactOrFalse,
+  type TableRef,
+  type TransactItem,
+} from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { batchGetMany } from "./partition";
@@ -42,7 +58,13 @@ export interface OrganizationStore {
    * removed member leaving their teams) go into the same transaction; their failure is a
    * `ConcurrentChange` too. At most `MEMBER_WRITE_OWN_ITEMS` items besides `extra` for one op.
    */
-  writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, extra?: TransactItem[]): Promise<void>;
+  writeMembers(
+    orgId: string,
+    actor: Member,
+    ops: MemberOp[],
+    managerDelta: number,
+    extra?: TransactItem[],
+  ): Promise<void>;
   /**
    * Changes the subscription as read (`before`) unless it is cancelled; the actor must be unchanged
    * since read. Answers the subscription written: conditioned on `before`, it is exactly `before` plus
@@ -64,7 +86,11 @@ export const MEMBER_WRITE_OWN_ITEMS = 3;
 export const membersChanged = () => concurrentChange("These members");
 
 /** The acting member must be unchanged since their authority was judged on a read of them. */
-export function actorUnchanged(tableName: string, orgId: string, actor: Pick<Member, "userId" | "version">): TransactItem {
+export function actorUnchanged(
+  tableName: string,
+  orgId: string,
+  actor: Pick<Member, "userId" | "version">,
+): TransactItem {
   return {
     ConditionCheck: {
       TableName: tableName,
@@ -145,8 +171,20 @@ export class DynamoOrganizationStore implements OrganizationStore {
 
   async acceptInvitation(invitation: Invitation, member: Member) {
     const items: TransactItem[] = [
-      { Put: { TableName: this.table.tableName, Item: this.memberItem(member), ConditionExpression: "attribute_not_exists(pk)" } },
-      { Delete: { TableName: this.table.tableName, Key: keys.invitation(invitation.orgId, invitation.email), ConditionExpression: "attribute_exists(pk)" } },
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: this.memberItem(member),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+      {
+        Delete: {
+          TableName: this.table.tableName,
+          Key: keys.invitation(invitation.orgId, invitation.email),
+          ConditionExpression: "attribute_exists(pk)",
+        },
+      },
     ];
     if (member.role === "SubscriptionManager") {
       items.push({
@@ -188,7 +226,10 @@ export class DynamoOrganizationStore implements OrganizationStore {
   }
 
   async getMembers(orgId: string, userIds: string[]) {
-    const items = await batchGet(this.table, userIds.map((u) => keys.member(orgId, u)));
+    const items = await batchGet(
+      this.table,
+      userIds.map((u) => keys.member(orgId, u)),
+    );
     return items.map((i) => strip<Member>(i)!);
   }
 
@@ -214,7 +255,9 @@ export class DynamoOrganizationStore implements OrganizationStore {
 
     for (const op of ops) {
       if (op.kind === "add") {
-        items.push({ Put: { TableName: table, Item: this.memberItem(op.member), ConditionExpression: "attribute_not_exists(pk)" } });
+        items.push({
+          Put: { TableName: table, Item: this.memberItem(op.member), ConditionExpression: "attribute_not_exists(pk)" },
+        });
         meaning.push("member-new");
       } else if (op.kind === "update") {
         items.push({
@@ -267,7 +310,10 @@ export class DynamoOrganizationStore implements OrganizationStore {
     } catch (error) {
       const reasons = cancellationReasons(error);
       if (!reasons) throw error;
-      throw this.explain(reasons.map((r, i) => ({ code: r.Code, meaning: meaning[i] })), ops);
+      throw this.explain(
+        reasons.map((r, i) => ({ code: r.Code, meaning: meaning[i] })),
+        ops,
+      );
     }
   }
 
@@ -309,9 +355,15 @@ export class DynamoOrganizationStore implements OrganizationStore {
                 Key: keys.org(orgId),
                 UpdateExpression: "SET subscription = :after",
                 // The subscription is still the one read (so not cancelled): the answer is what was written.
-                ConditionExpression: "subscription.#status = :status AND subscription.credits = :credits AND subscription.updatedAt = :updatedAt",
+                ConditionExpression:
+                  "subscription.#status = :status AND subscription.credits = :credits AND subscription.updatedAt = :updatedAt",
                 ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: { ":after": after, ":status": before.status, ":credits": before.credits, ":updatedAt": before.updatedAt },
+                ExpressionAttributeValues: {
+                  ":after": after,
+                  ":status": before.status,
+                  ":credits": before.credits,
+                  ":updatedAt": before.updatedAt,
+                },
                 ReturnValuesOnConditionCheckFailure: "ALL_OLD",
               },
             },
@@ -322,7 +374,8 @@ export class DynamoOrganizationStore implements OrganizationStore {
     } catch (error) {
       const reasons = cancellationReasons(error);
       const current = strip<Organization>(reasons?.[0]?.Item);
-      if (reasons?.[0]?.Code === "ConditionalCheckFailed" && current?.subscription.status === "cancelled") throw subscriptionCancelled();
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed" && current?.subscription.status === "cancelled")
+        throw subscriptionCancelled();
       if (reasons) throw membersChanged();
       throw error;
     }
@@ -333,4 +386,3 @@ export class DynamoOrganizationStore implements OrganizationStore {
     return { ...keys.member(member.orgId, member.userId), ...keys.userOrgs(member.userId, member.orgId), ...member };
   }
 }
-

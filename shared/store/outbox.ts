@@ -1,5 +1,11 @@
 // The transactional outbox: a notification is written in the same transaction as the change that causes it, then delivered and marked, with retries; mail over an address's hourly limit is held for one digest.
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { sendSlot } from "../domain/mail";
 import type { Draft, HeldMail, Mail, Recipient } from "../mail/templates";
 import { isConditionFailure, strip, type TableRef } from "./dynamo";
@@ -69,7 +75,13 @@ export interface OutboxStore {
    * Takes one of the address's `limit` mails of the hour for the mail `id`, or says when one frees; race-safe.
    * While a digest waits for the address only the digest (`digest: true`) gets a slot.
    */
-  takeSendSlot(address: string, id: string, now: Date, limit: number, options?: { digest?: boolean }): Promise<SendSlot>;
+  takeSendSlot(
+    address: string,
+    id: string,
+    now: Date,
+    limit: number,
+    options?: { digest?: boolean },
+  ): Promise<SendSlot>;
   /** Gives back the slot of a mail SES did not take. */
   releaseSendSlot(address: string, id: string): Promise<void>;
   /** Moves a claimed notification into its address's digest, due when a slot frees; false when the claim was lost. */
@@ -123,7 +135,11 @@ export class DynamoOutboxStore implements OutboxStore {
           // Only one deliverer at a time: two overlapping ticks never send the same mail twice.
           ConditionExpression: "#status = :pending AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":pending": "pending", ":now": now.toISOString(), ":until": new Date(now.getTime() + forMs).toISOString() },
+          ExpressionAttributeValues: {
+            ":pending": "pending",
+            ":now": now.toISOString(),
+            ":until": new Date(now.getTime() + forMs).toISOString(),
+          },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -139,37 +155,55 @@ export class DynamoOutboxStore implements OutboxStore {
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: keys.notification(id),
-        UpdateExpression: "SET #status = :sent, sentAt = :now, attempts = attempts + :one REMOVE duePk, dueSk, claimedUntil",
+        UpdateExpression:
+          "SET #status = :sent, sentAt = :now, attempts = attempts + :one REMOVE duePk, dueSk, claimedUntil",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: { ":sent": "sent", ":now": now.toISOString(), ":one": 1 },
       }),
     );
   }
 
-  async retryLater(id: string, now: Date, error: string, retryAt: Date, counter: "attempts" | "throttles") {
+  async retryLater(id: string, _now: Date, error: string, retryAt: Date, counter: "attempts" | "throttles") {
     const due = dueKeys("NOTIFY", id, retryAt);
+    await this.table.ddb
+      .send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.notification(id),
+          UpdateExpression:
+            "SET lastError = :error, #counter = if_not_exists(#counter, :zero) + :one, nextAttemptAt = :next, dueSk = :dueSk REMOVE claimedUntil",
+          ConditionExpression: "#status = :pending",
+          ExpressionAttributeNames: { "#counter": counter, "#status": "status" },
+          ExpressionAttributeValues: {
+            ":one": 1,
+            ":zero": 0,
+            ":error": error.slice(0, 500),
+            ":next": retryAt.toISOString(),
+            ":dueSk": due.dueSk,
+            ":pending": "pending",
+          },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!isConditionFailure(e)) throw e;
+      });
+  }
+
+  async markFailed(id: string, now: Date, reason: string) {
     await this.table.ddb.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: keys.notification(id),
-        UpdateExpression: "SET lastError = :error, #counter = if_not_exists(#counter, :zero) + :one, nextAttemptAt = :next, dueSk = :dueSk REMOVE claimedUntil",
-        ConditionExpression: "#status = :pending",
-        ExpressionAttributeNames: { "#counter": counter, "#status": "status" },
-        ExpressionAttributeValues: { ":one": 1, ":zero": 0, ":error": error.slice(0, 500), ":next": retryAt.toISOString(), ":dueSk": due.dueSk, ":pending": "pending" },
+        ...this.failedUpdate(id, now, reason),
       }),
-    ).catch((e: unknown) => {
-      if (!isConditionFailure(e)) throw e;
-    });
-  }
-
-  async markFailed(id: string, now: Date, reason: string) {
-    await this.table.ddb.send(new UpdateCommand({ TableName: this.table.tableName, Key: keys.notification(id), ...this.failedUpdate(id, now, reason) }));
+    );
   }
 
   /** The update that ends a notification and lists it on gsi1 for operators. */
   private failedUpdate(id: string, now: Date, reason: string) {
     return {
-      UpdateExpression: "SET #status = :failed, lastError = :error, failedAt = :now, gsi1pk = :failedPk, gsi1sk = :failedSk REMOVE duePk, dueSk, claimedUntil",
+      UpdateExpression:
+        "SET #status = :failed, lastError = :error, failedAt = :now, gsi1pk = :failedPk, gsi1sk = :failedSk REMOVE duePk, dueSk, claimedUntil",
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: {
         ":failed": "failed",
@@ -185,9 +219,10 @@ export class DynamoOutboxStore implements OutboxStore {
     return (await dueEntries(this.table, "NOTIFY", now, limit)).map((entry) => entry.item.id as string);
   }
 
-
   async get(id: string) {
-    const out = await this.table.ddb.send(new GetCommand({ TableName: this.table.tableName, Key: keys.notification(id), ConsistentRead: true }));
+    const out = await this.table.ddb.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.notification(id), ConsistentRead: true }),
+    );
     return strip<OutboxNotification>(out.Item);
   }
 
@@ -205,10 +240,18 @@ export class DynamoOutboxStore implements OutboxStore {
     return (out.Items ?? []).map((i) => strip<OutboxNotification>(i)!);
   }
 
-  async takeSendSlot(address: string, id: string, now: Date, limit: number, options: { digest?: boolean } = {}): Promise<SendSlot> {
+  async takeSendSlot(
+    address: string,
+    id: string,
+    now: Date,
+    limit: number,
+    options: { digest?: boolean } = {},
+  ): Promise<SendSlot> {
     // Optimistic: read the mails of the last hour, write them back with this one only if nobody wrote in between.
     for (let attempt = 0; attempt < 50; attempt++) {
-      const out = await this.table.ddb.send(new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }));
+      const out = await this.table.ddb.send(
+        new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
+      );
       const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
       const version = (out.Item?.version as number | undefined) ?? 0;
       const slot = sendSlot(sends, now, limit);
@@ -223,7 +266,11 @@ export class DynamoOutboxStore implements OutboxStore {
             UpdateExpression: "SET sends = :sends, version = :next",
             // Rule: at most `limit` mails to one address in any hour; a concurrent send makes this one read again.
             ConditionExpression: "attribute_not_exists(version) OR version = :version",
-            ExpressionAttributeValues: { ":sends": [...slot.kept, { at: now.toISOString(), id }], ":next": version + 1, ":version": version },
+            ExpressionAttributeValues: {
+              ":sends": [...slot.kept, { at: now.toISOString(), id }],
+              ":next": version + 1,
+              ":version": version,
+            },
           }),
         );
         return { free: true };
@@ -232,12 +279,16 @@ export class DynamoOutboxStore implements OutboxStore {
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
       }
     }
-    throw Object.assign(new Error("the address's hourly mail counter is too contended; retried later"), { name: "MailRateContention" });
+    throw Object.assign(new Error("the address's hourly mail counter is too contended; retried later"), {
+      name: "MailRateContention",
+    });
   }
 
   async releaseSendSlot(address: string, id: string) {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const out = await this.table.ddb.send(new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }));
+      const out = await this.table.ddb.send(
+        new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
+      );
       const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
       if (!sends.some((s) => s.id === id)) return;
       try {
@@ -247,7 +298,11 @@ export class DynamoOutboxStore implements OutboxStore {
             Key: keys.mailRate(address),
             UpdateExpression: "SET sends = :sends, version = :next",
             ConditionExpression: "version = :version",
-            ExpressionAttributeValues: { ":sends": sends.filter((s) => s.id !== id), ":next": (out.Item!.version as number) + 1, ":version": out.Item!.version },
+            ExpressionAttributeValues: {
+              ":sends": sends.filter((s) => s.id !== id),
+              ":next": (out.Item!.version as number) + 1,
+              ":version": out.Item!.version,
+            },
           }),
         );
         return;
@@ -258,7 +313,13 @@ export class DynamoOutboxStore implements OutboxStore {
   }
 
   async hold(note: OutboxNotification, mail: Mail, freeAt: Date, now: Date) {
-    const held: HeldMail = { id: note.id, kind: note.kind, createdAt: note.createdAt, subject: mail.subject, text: mail.text };
+    const held: HeldMail = {
+      id: note.id,
+      kind: note.kind,
+      createdAt: note.createdAt,
+      subject: mail.subject,
+      text: mail.text,
+    };
     const due = dueKeys("DIGEST", mail.to.toLowerCase(), freeAt);
     try {
       await this.table.ddb.send(
@@ -268,11 +329,18 @@ export class DynamoOutboxStore implements OutboxStore {
               Update: {
                 TableName: this.table.tableName,
                 Key: keys.notification(note.id),
-                UpdateExpression: "SET #status = :held, heldFor = :address, heldAt = :now REMOVE duePk, dueSk, claimedUntil",
+                UpdateExpression:
+                  "SET #status = :held, heldFor = :address, heldAt = :now REMOVE duePk, dueSk, claimedUntil",
                 // Only the deliverer that still holds the claim moves it: it is held once, and never also sent alone.
                 ConditionExpression: "#status = :pending AND claimedUntil = :claim",
                 ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: { ":held": "held", ":pending": "pending", ":address": mail.to, ":now": now.toISOString(), ":claim": note.claimedUntil ?? "" },
+                ExpressionAttributeValues: {
+                  ":held": "held",
+                  ":pending": "pending",
+                  ":address": mail.to,
+                  ":now": now.toISOString(),
+                  ":claim": note.claimedUntil ?? "",
+                },
               },
             },
             {
@@ -287,8 +355,15 @@ export class DynamoOutboxStore implements OutboxStore {
                 TableName: this.table.tableName,
                 Key: keys.mailDigest(mail.to),
                 // `holds` versions the digest: a digest sent meanwhile sees it changed and stays due for this one.
-                UpdateExpression: "SET address = :address, duePk = :duePk, dueSk = if_not_exists(dueSk, :dueSk), nextAttemptAt = if_not_exists(nextAttemptAt, :at) ADD holds :one",
-                ExpressionAttributeValues: { ":address": mail.to, ":duePk": due.duePk, ":dueSk": due.dueSk, ":at": freeAt.toISOString(), ":one": 1 },
+                UpdateExpression:
+                  "SET address = :address, duePk = :duePk, dueSk = if_not_exists(dueSk, :dueSk), nextAttemptAt = if_not_exists(nextAttemptAt, :at) ADD holds :one",
+                ExpressionAttributeValues: {
+                  ":address": mail.to,
+                  ":duePk": due.duePk,
+                  ":dueSk": due.dueSk,
+                  ":at": freeAt.toISOString(),
+                  ":one": 1,
+                },
               },
             },
             {
@@ -313,7 +388,6 @@ export class DynamoOutboxStore implements OutboxStore {
     return (await dueEntries(this.table, "DIGEST", now, limit)).map((entry) => entry.item.address as string);
   }
 
-
   async claimDigest(address: string, now: Date, forMs: number) {
     try {
       const out = await this.table.ddb.send(
@@ -322,8 +396,12 @@ export class DynamoOutboxStore implements OutboxStore {
           Key: keys.mailDigest(address),
           UpdateExpression: "SET claimedUntil = :until",
           // One deliverer at a time: two overlapping ticks never send the same digest twice.
-          ConditionExpression: "attribute_exists(dueSk) AND nextAttemptAt <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
-          ExpressionAttributeValues: { ":now": now.toISOString(), ":until": new Date(now.getTime() + forMs).toISOString() },
+          ConditionExpression:
+            "attribute_exists(dueSk) AND nextAttemptAt <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
+          ExpressionAttributeValues: {
+            ":now": now.toISOString(),
+            ":until": new Date(now.getTime() + forMs).toISOString(),
+          },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -365,7 +443,12 @@ export class DynamoOutboxStore implements OutboxStore {
   private async endHeld(
     address: string,
     items: HeldMail[],
-    update: (held: HeldMail) => { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown>; held: HeldMail },
+    update: (held: HeldMail) => {
+      UpdateExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+      held: HeldMail;
+    },
   ) {
     for (let i = 0; i < items.length; i += 25) {
       const chunk = items.slice(i, i + 25);
@@ -391,7 +474,12 @@ export class DynamoOutboxStore implements OutboxStore {
         Key: keys.mailDigest(address),
         UpdateExpression: `SET dueSk = :dueSk, nextAttemptAt = :at${error ? ", lastError = :error" : ""}${counter ? ", #counter = if_not_exists(#counter, :zero) + :one" : ""} REMOVE claimedUntil`,
         ExpressionAttributeNames: counter ? { "#counter": counter } : undefined,
-        ExpressionAttributeValues: { ":dueSk": due.dueSk, ":at": at.toISOString(), ...(error ? { ":error": error.slice(0, 500) } : {}), ...(counter ? { ":zero": 0, ":one": 1 } : {}) },
+        ExpressionAttributeValues: {
+          ":dueSk": due.dueSk,
+          ":at": at.toISOString(),
+          ...(error ? { ":error": error.slice(0, 500) } : {}),
+          ...(counter ? { ":zero": 0, ":one": 1 } : {}),
+        },
       }),
     );
   }
@@ -411,7 +499,13 @@ export class DynamoOutboxStore implements OutboxStore {
                 ExpressionAttributeValues: { ":holds": holds },
               },
             },
-            { Update: { TableName: this.table.tableName, Key: keys.mailRate(address), UpdateExpression: "REMOVE digestWaiting" } },
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: keys.mailRate(address),
+                UpdateExpression: "REMOVE digestWaiting",
+              },
+            },
           ],
         }),
       );

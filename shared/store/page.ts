@@ -18,7 +18,11 @@ export function encodeCursor(lastKey: Key | undefined): string | undefined {
  * list's cursor, a number where a string belongs) is a 400 naming the cursor, never a silent restart or
  * a key DynamoDB refuses.
  */
-export function decodeCursor(cursor: string | undefined, partition: Key, sortKeyPrefix: { name: string; prefix: string } = { name: "sk", prefix: "" }): Key | undefined {
+export function decodeCursor(
+  cursor: string | undefined,
+  partition: Key,
+  sortKeyPrefix: { name: string; prefix: string } = { name: "sk", prefix: "" },
+): Key | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -36,6 +40,9 @@ export function decodeCursor(cursor: string | undefined, partition: Key, sortKey
     Object.values(key).every((v) => typeof v === "string" && v.length > 0 && v.length <= 1024) &&
     Object.entries(partition).every(([name, value]) => (key as Key)[name] === value) &&
     String((key as Key)[sortKeyPrefix.name]).startsWith(sortKeyPrefix.prefix);
-  if (!valid) throw invalidInput("Invalid query.cursor: not a cursor of this list", { fields: [{ field: "query.cursor", reason: "unknown cursor" }] });
+  if (!valid)
+    throw invalidInput("Invalid query.cursor: not a cursor of this list", {
+      fields: [{ field: "query.cursor", reason: "unknown cursor" }],
+    });
   return key as Key;
 }

@@ -1,5 +1,10 @@
 // Strongly consistent reads of one partition by sort-key prefix (pages with cursors), removing many items at once, and transactions that survive collisions.
-import { BatchWriteCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { serviceUnavailable } from "../errors";
 import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
 import { batchGet, cancellationReasons, distinctKeys, strip, type TableRef } from "./dynamo";
@@ -23,7 +28,11 @@ export async function queryPrefix(
     new QueryCommand({
       TableName: table.tableName,
       KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
-      ExpressionAttributeValues: { ":pk": pk, ...(prefix ? { ":prefix": prefix } : {}), ...(options.filter?.values ?? {}) },
+      ExpressionAttributeValues: {
+        ":pk": pk,
+        ...(prefix ? { ":prefix": prefix } : {}),
+        ...(options.filter?.values ?? {}),
+      },
       ...(options.filter ? { FilterExpression: options.filter.expression } : {}),
       ...(options.limit ? { Limit: options.limit } : {}),
       ...(options.start ? { ExclusiveStartKey: options.start } : {}),
@@ -35,14 +44,28 @@ export async function queryPrefix(
 }
 
 /** A page of domain objects under a prefix; the cursor is bound to the partition and the prefix. */
-export async function pageOfPrefix<T>(table: TableRef, pk: string, prefix: string, page: PageRequest & { newestFirst?: boolean }): Promise<Page<T>> {
+export async function pageOfPrefix<T>(
+  table: TableRef,
+  pk: string,
+  prefix: string,
+  page: PageRequest & { newestFirst?: boolean },
+): Promise<Page<T>> {
   const start = decodeCursor(page.cursor, { pk }, { name: "sk", prefix });
-  const { items, lastKey } = await queryPrefix(table, pk, prefix, { limit: page.limit, start, newestFirst: page.newestFirst });
+  const { items, lastKey } = await queryPrefix(table, pk, prefix, {
+    limit: page.limit,
+    start,
+    newestFirst: page.newestFirst,
+  });
   return { items: items.map((i) => strip<T>(i)!), next: encodeCursor(lastKey) };
 }
 
 /** Every item under a prefix, page after page (for removals and small per-iModel sets). */
-export async function allOfPrefix(table: TableRef, pk: string, prefix: string, filter?: { expression: string; values: Item }): Promise<Item[]> {
+export async function allOfPrefix(
+  table: TableRef,
+  pk: string,
+  prefix: string,
+  filter?: { expression: string; values: Item },
+): Promise<Item[]> {
   const all: Item[] = [];
   let start: Item | undefined;
   do {
@@ -86,16 +109,22 @@ const TRANSACTION_ATTEMPTS = 5;
  * items: its conditions encode what was read, so a resend is judged afresh. Any other cancellation is
  * the caller's to map; collisions that persist answer 503 with Retry-After.
  */
-export async function transactWrite(table: TableRef, items: NonNullable<TransactWriteCommandInput["TransactItems"]>): Promise<void> {
+export async function transactWrite(
+  table: TableRef,
+  items: NonNullable<TransactWriteCommandInput["TransactItems"]>,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
       return;
     } catch (error) {
       const reasons = cancellationReasons(error);
-      const collided = reasons?.some((r) => r.Code === "TransactionConflict") && !reasons.some((r) => r.Code === "ConditionalCheckFailed");
+      const collided =
+        reasons?.some((r) => r.Code === "TransactionConflict") &&
+        !reasons.some((r) => r.Code === "ConditionalCheckFailed");
       if (!collided) throw error;
-      if (attempt === TRANSACTION_ATTEMPTS) throw serviceUnavailable("Concurrent changes to the same items; retry after the time in Retry-After");
+      if (attempt === TRANSACTION_ATTEMPTS)
+        throw serviceUnavailable("Concurrent changes to the same items; retry after the time in Retry-After");
       await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }
   }

@@ -40,7 +40,12 @@ export interface SyncStore {
   /** Deletes the connection; RunInProgress while a run is queued or running. */
   deleteConnection(c: Connection, token?: TokenChange): Promise<void>;
   /** Changes the owner with the notifications in one transaction; RunInProgress, NewOwnerNeverInteracted, ConcurrentChange. */
-  transferOwner(before: Connection, after: Connection, notifications: TransactItem[], token?: TokenChange): Promise<Connection>;
+  transferOwner(
+    before: Connection,
+    after: Connection,
+    notifications: TransactItem[],
+    token?: TokenChange,
+  ): Promise<Connection>;
   /** Queues the run as the connection's one active run; RunInProgress with the active run's id. */
   queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: TokenChange): Promise<void>;
   /** Moves a scheduled connection past an occurrence it cannot run; false when another tick did. */
@@ -48,14 +53,24 @@ export interface SyncStore {
   /** Takes the queued run with a lease; false when another worker has it. */
   markRunning(run: Run, startedAt: Date, leaseUntil: Date): Promise<boolean>;
   /** Ends the run and frees the connection; false when the run had already ended. */
-  finishRun(run: Run, connection: Connection | undefined, finishedAt: Date, outcome: FinishRun, onlyIfLeaseBefore?: Date): Promise<boolean>;
+  finishRun(
+    run: Run,
+    connection: Connection | undefined,
+    finishedAt: Date,
+    outcome: FinishRun,
+    onlyIfLeaseBefore?: Date,
+  ): Promise<boolean>;
   getRun(id: string): Promise<Run | undefined>;
   listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>>;
   getOwner(userId: string): Promise<SyncOwner | undefined>;
   /** Writes the token over the version read; false when another visit wrote it first. */
   saveToken(before: SyncOwner | undefined, after: SyncOwner): Promise<boolean>;
   /** Records that the owner was told of a token event, with its mail (outbox) in the same transaction. */
-  announceTokenEvent(owner: SyncOwner, nextEventAt: string | undefined, notification: TransactItem | undefined): Promise<boolean>;
+  announceTokenEvent(
+    owner: SyncOwner,
+    nextEventAt: string | undefined,
+    notification: TransactItem | undefined,
+  ): Promise<boolean>;
   /** Ids of work of `kind` due by `now`, from the sparse due index. */
   dueIds(kind: "RUN" | "LEASE" | "TOKEN", now: Date, limit: number): Promise<{ id: string; at: string }[]>;
 }

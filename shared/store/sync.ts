@@ -2,8 +2,23 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Connection, Run } from "../domain/connection";
 import type { SyncOwner } from "../domain/sync-token";
-import { alreadyStarted, concurrentChange, newOwnerNeverInteracted, notFound, runInProgress, tokenChanged, type AppError } from "../errors";
-import { cancellationReasons, isConditionFailure, strip, transactOrFalse, type TableRef, type TransactItem } from "./dynamo";
+import {
+  alreadyStarted,
+  concurrentChange,
+  newOwnerNeverInteracted,
+  notFound,
+  runInProgress,
+  tokenChanged,
+  type AppError,
+} from "../errors";
+import {
+  cancellationReasons,
+  isConditionFailure,
+  strip,
+  transactOrFalse,
+  type TableRef,
+  type TransactItem,
+} from "./dynamo";
 import { dueEntries, dueKeys } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
@@ -35,7 +50,11 @@ export class DynamoSyncStore implements SyncStore {
   // --- connections ---------------------------------------------------------------------------
 
   private connectionItem(c: Connection) {
-    return { ...keys.connection(c.imodelId, c.id), ...c, ...(c.schedule && c.nextDueAt ? dueKeys("RUN", c.id, c.nextDueAt) : {}) };
+    return {
+      ...keys.connection(c.imodelId, c.id),
+      ...c,
+      ...(c.schedule && c.nextDueAt ? dueKeys("RUN", c.id, c.nextDueAt) : {}),
+    };
   }
 
   /** Counts the owner's scheduled connections: the expiry notice goes only to owners of at least one. */
@@ -52,7 +71,8 @@ export class DynamoSyncStore implements SyncStore {
     const deltas = new Map<string, number>();
     for (const [userId, delta] of counts) deltas.set(userId, (deltas.get(userId) ?? 0) + delta);
     const items: TransactItem[] = [];
-    for (const [userId, delta] of deltas) if (delta !== 0 && userId !== token?.after.userId) items.push(this.countScheduled(userId, delta));
+    for (const [userId, delta] of deltas)
+      if (delta !== 0 && userId !== token?.after.userId) items.push(this.countScheduled(userId, delta));
     if (token) items.push({ Update: this.tokenUpdate(token.before, token.after, deltas.get(token.after.userId) ?? 0) });
     return items;
   }
@@ -64,9 +84,22 @@ export class DynamoSyncStore implements SyncStore {
 
   async createConnection(c: Connection, token?: TokenChange): Promise<{ connection: Connection; created: boolean }> {
     const items: TransactItem[] = [
-      { Put: { TableName: this.name, Item: this.connectionItem(c), ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+      {
+        Put: {
+          TableName: this.name,
+          Item: this.connectionItem(c),
+          ConditionExpression: "attribute_not_exists(pk)",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      },
       // The iModel must still exist: a connection never outlives it.
-      { ConditionCheck: { TableName: this.name, Key: keys.imodel(c.itwinId, c.imodelId), ConditionExpression: "attribute_exists(pk)" } },
+      {
+        ConditionCheck: {
+          TableName: this.name,
+          Key: keys.imodel(c.itwinId, c.imodelId),
+          ConditionExpression: "attribute_exists(pk)",
+        },
+      },
       ...this.ownerItems(token, c.schedule ? [[c.ownerId, 1]] : []),
     ];
     try {
@@ -74,7 +107,8 @@ export class DynamoSyncStore implements SyncStore {
       return { connection: c, created: true };
     } catch (error) {
       const reasons = cancellationReasons(error);
-      if (reasons?.[0]?.Code === "ConditionalCheckFailed" && reasons[0].Item) return { connection: strip<Connection>(reasons[0].Item)!, created: false };
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed" && reasons[0].Item)
+        return { connection: strip<Connection>(reasons[0].Item)!, created: false };
       if (reasons?.[1]?.Code === "ConditionalCheckFailed") throw notFound("iModel", c.imodelId);
       if (reasons && DynamoSyncStore.tokenLost(token, reasons, items)) throw tokenChanged();
       if (reasons) throw connectionChanged();
@@ -85,13 +119,18 @@ export class DynamoSyncStore implements SyncStore {
   async getConnection(id: string): Promise<Connection | undefined> {
     const imodelId = imodelOfConnection(id);
     if (!imodelId) return undefined;
-    const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.connection(imodelId, id), ConsistentRead: true }));
+    const out = await this.table.ddb.send(
+      new GetCommand({ TableName: this.name, Key: keys.connection(imodelId, id), ConsistentRead: true }),
+    );
     return strip<Connection>(out.Item);
   }
 
   /** One Query: the connections are the items of the iModel's partition under their prefix. */
   listConnections(imodelId: string, limit: number, cursor?: string): Promise<Page<Connection>> {
-    return pageOfPrefix<Connection>(this.table, keys.imodelPartition(imodelId).pk, keys.imodelConnectionPrefix, { limit, cursor });
+    return pageOfPrefix<Connection>(this.table, keys.imodelPartition(imodelId).pk, keys.imodelConnectionPrefix, {
+      limit,
+      cursor,
+    });
   }
 
   /** Writes a changed connection over the version that was read; moves the owner's scheduled count when the schedule came or went. */
@@ -106,8 +145,15 @@ export class DynamoSyncStore implements SyncStore {
         },
       },
     ];
-    items.push(...this.ownerItems(token, !!before.schedule !== !!after.schedule ? [[after.ownerId, after.schedule ? 1 : -1]] : []));
-    await this.send(items, (reasons) => (DynamoSyncStore.tokenLost(token, reasons, items) ? tokenChanged() : connectionChanged()));
+    items.push(
+      ...this.ownerItems(
+        token,
+        !!before.schedule !== !!after.schedule ? [[after.ownerId, after.schedule ? 1 : -1]] : [],
+      ),
+    );
+    await this.send(items, (reasons) =>
+      DynamoSyncStore.tokenLost(token, reasons, items) ? tokenChanged() : connectionChanged(),
+    );
     return after;
   }
 
@@ -137,7 +183,12 @@ export class DynamoSyncStore implements SyncStore {
    * still be the one that was read, the new owner must have interacted with the iModel, and the
    * notification is recorded with the change.
    */
-  async transferOwner(before: Connection, after: Connection, notifications: TransactItem[], token?: TokenChange): Promise<Connection> {
+  async transferOwner(
+    before: Connection,
+    after: Connection,
+    notifications: TransactItem[],
+    token?: TokenChange,
+  ): Promise<Connection> {
     const items: TransactItem[] = [
       {
         Put: {
@@ -151,10 +202,22 @@ export class DynamoSyncStore implements SyncStore {
       },
       {
         // Rule: the new owner has interacted with the iModel at least once.
-        ConditionCheck: { TableName: this.name, Key: keys.interaction(after.imodelId, after.ownerId), ConditionExpression: "attribute_exists(pk)" },
+        ConditionCheck: {
+          TableName: this.name,
+          Key: keys.interaction(after.imodelId, after.ownerId),
+          ConditionExpression: "attribute_exists(pk)",
+        },
       },
       ...notifications,
-      ...this.ownerItems(token, after.schedule ? [[before.ownerId, -1], [after.ownerId, 1]] : []),
+      ...this.ownerItems(
+        token,
+        after.schedule
+          ? [
+              [before.ownerId, -1],
+              [after.ownerId, 1],
+            ]
+          : [],
+      ),
     ];
     await this.send(items, (reasons) => {
       const active = reasons[0]?.Item?.activeRunId as string | undefined;
@@ -179,8 +242,18 @@ export class DynamoSyncStore implements SyncStore {
    * on the owner that was read). For a scheduled run the due time read must still stand, so a repeated
    * or overlapping tick starts nothing twice. Throws RunInProgress with the active run's id.
    */
-  async queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: { before: SyncOwner | undefined; after: SyncOwner }): Promise<void> {
-    const values: Record<string, unknown> = { ":run": run.id, ":owner": c.ownerId, ":v": c.version, ":next": c.version + 1 };
+  async queueRun(
+    c: Connection,
+    run: Run,
+    scheduled?: StartRunOptions,
+    token?: { before: SyncOwner | undefined; after: SyncOwner },
+  ): Promise<void> {
+    const values: Record<string, unknown> = {
+      ":run": run.id,
+      ":owner": c.ownerId,
+      ":v": c.version,
+      ":next": c.version + 1,
+    };
     // Every change to the connection moves its version, so ownership changes and runs are ordered by it.
     let update = "SET activeRunId = :run, version = :next";
     let condition = "attribute_exists(pk) AND attribute_not_exists(activeRunId) AND ownerId = :owner AND version = :v";
@@ -202,9 +275,25 @@ export class DynamoSyncStore implements SyncStore {
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         },
       },
-      { Put: { TableName: this.name, Item: this.runItem({ ...run, queuedVersion: c.version + 1 }), ConditionExpression: "attribute_not_exists(pk)" } },
+      {
+        Put: {
+          TableName: this.name,
+          Item: this.runItem({ ...run, queuedVersion: c.version + 1 }),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
       // The connection's run entry is a copy of the run, written with every change of its state, so the list is one Query.
-      { Put: { TableName: this.name, Item: { ...keys.connectionRun(c.id, run.queuedAt, run.id), ...run, queuedVersion: c.version + 1, runId: run.id } } },
+      {
+        Put: {
+          TableName: this.name,
+          Item: {
+            ...keys.connectionRun(c.id, run.queuedAt, run.id),
+            ...run,
+            queuedVersion: c.version + 1,
+            runId: run.id,
+          },
+        },
+      },
       // Starting a run is a visit: the caller's token is issued or renewed in the same transaction (seed).
       ...this.ownerItems(token, []),
     ];
@@ -227,7 +316,12 @@ export class DynamoSyncStore implements SyncStore {
           Key: keys.connection(c.imodelId, c.id),
           UpdateExpression: "SET nextDueAt = :next, dueSk = :nextSk ADD version :one",
           ConditionExpression: "nextDueAt = :due",
-          ExpressionAttributeValues: { ":due": dueAt, ":next": nextDueAt, ":nextSk": dueKeys("RUN", c.id, nextDueAt).dueSk, ":one": 1 },
+          ExpressionAttributeValues: {
+            ":due": dueAt,
+            ":next": nextDueAt,
+            ":nextSk": dueKeys("RUN", c.id, nextDueAt).dueSk,
+            ":one": 1,
+          },
         }),
       );
       return true;
@@ -248,7 +342,11 @@ export class DynamoSyncStore implements SyncStore {
           UpdateExpression: "SET #state = :running, startedAt = :at, leaseUntil = :lease, dueSk = :dueSk",
           ConditionExpression: "#state = :queued",
           ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: { ...set, ":queued": "queued", ":dueSk": dueKeys("LEASE", run.id, leaseUntil).dueSk },
+          ExpressionAttributeValues: {
+            ...set,
+            ":queued": "queued",
+            ":dueSk": dueKeys("LEASE", run.id, leaseUntil).dueSk,
+          },
         },
       },
       {
@@ -270,7 +368,13 @@ export class DynamoSyncStore implements SyncStore {
    * trigger failing an Interrupted run, only if its lease really passed. Answers false when the run
    * had already ended; throws ConcurrentChange when the connection or the timeline moved (read again).
    */
-  async finishRun(run: Run, connection: Connection | undefined, finishedAt: Date, outcome: FinishRun, onlyIfLeaseBefore?: Date): Promise<boolean> {
+  async finishRun(
+    run: Run,
+    connection: Connection | undefined,
+    finishedAt: Date,
+    outcome: FinishRun,
+    onlyIfLeaseBefore?: Date,
+  ): Promise<boolean> {
     // What the run becomes: set on the run and on its copy in the connection's list.
     const set: Record<string, unknown> = { ":state": outcome.state, ":at": finishedAt.toISOString() };
     const sets = ["#state = :state", "finishedAt = :at"];
@@ -302,7 +406,13 @@ export class DynamoSyncStore implements SyncStore {
             ExpressionAttributeValues: { ":next": index, ":read": index - 1 },
           },
         },
-        { Put: { TableName: this.name, Item: { ...keys.changeset(imodel.id, index), ...changeset, index }, ConditionExpression: "attribute_not_exists(pk)" } },
+        {
+          Put: {
+            TableName: this.name,
+            Item: { ...keys.changeset(imodel.id, index), ...changeset, index },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
       );
     }
     const items: TransactItem[] = [
@@ -331,7 +441,9 @@ export class DynamoSyncStore implements SyncStore {
     if (connection) {
       // The connection keeps its last run and its failing streak, written with the run's end.
       const streak = outcome.streak;
-      const streakSet = streak?.lastRun ? ", lastRun = :lastRun" + (streak.failingSince ? ", failingSince = :since, failureTold = :told" : "") : "";
+      const streakSet = streak?.lastRun
+        ? `, lastRun = :lastRun${streak.failingSince ? ", failingSince = :since, failureTold = :told" : ""}`
+        : "";
       const streakRemove = streak?.lastRun && !streak.failingSince ? ", failingSince, failureTold" : "";
       items.push({
         Update: {
@@ -345,7 +457,9 @@ export class DynamoSyncStore implements SyncStore {
             ":next": connection.version + 1,
             ...(outcome.synced ? { ":synced": outcome.synced } : {}),
             ...(streak?.lastRun ? { ":lastRun": streak.lastRun } : {}),
-            ...(streak?.lastRun && streak.failingSince ? { ":since": streak.failingSince, ":told": streak.failureTold === true } : {}),
+            ...(streak?.lastRun && streak.failingSince
+              ? { ":since": streak.failingSince, ":told": streak.failureTold === true }
+              : {}),
           },
         },
       });
@@ -364,19 +478,27 @@ export class DynamoSyncStore implements SyncStore {
   }
 
   async getRun(id: string): Promise<Run | undefined> {
-    const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.run(id), ConsistentRead: true }));
+    const out = await this.table.ddb.send(
+      new GetCommand({ TableName: this.name, Key: keys.run(id), ConsistentRead: true }),
+    );
     return strip<Run>(out.Item);
   }
 
   /** Newest first, one Query: the entries are copies of the runs. */
   listRuns(connectionId: string, limit: number, cursor?: string): Promise<Page<Run>> {
-    return pageOfPrefix<Run>(this.table, keys.connectionRuns(connectionId).pk, keys.connectionRunPrefix, { limit, cursor, newestFirst: true });
+    return pageOfPrefix<Run>(this.table, keys.connectionRuns(connectionId).pk, keys.connectionRunPrefix, {
+      limit,
+      cursor,
+      newestFirst: true,
+    });
   }
 
   // --- owners' tokens ------------------------------------------------------------------------
 
   async getOwner(userId: string): Promise<SyncOwner | undefined> {
-    const out = await this.table.ddb.send(new GetCommand({ TableName: this.name, Key: keys.syncToken(userId), ConsistentRead: true }));
+    const out = await this.table.ddb.send(
+      new GetCommand({ TableName: this.name, Key: keys.syncToken(userId), ConsistentRead: true }),
+    );
     return strip<SyncOwner>(out.Item);
   }
 
@@ -424,8 +546,16 @@ export class DynamoSyncStore implements SyncStore {
   }
 
   /** Records that the trigger announced a token event (and what comes next) together with the notification, once. */
-  async announceTokenEvent(owner: SyncOwner, nextEventAt: string | undefined, notification: TransactItem | undefined): Promise<boolean> {
-    const values: Record<string, unknown> = { ":at": owner.nextEventAt, ":v": owner.version, ":next": owner.version + 1 };
+  async announceTokenEvent(
+    owner: SyncOwner,
+    nextEventAt: string | undefined,
+    notification: TransactItem | undefined,
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ":at": owner.nextEventAt,
+      ":v": owner.version,
+      ":next": owner.version + 1,
+    };
     let update = "SET version = :next";
     if (nextEventAt) {
       const due = dueKeys("TOKEN", owner.userId, nextEventAt);
@@ -456,8 +586,10 @@ export class DynamoSyncStore implements SyncStore {
     return (await dueEntries(this.table, kind, now, limit, "dueSk")).map(({ id, at }) => ({ id, at }));
   }
 
-
-  private async send(items: TransactItem[], explain: (reasons: { Code?: string; Item?: Record<string, unknown> }[]) => AppError): Promise<void> {
+  private async send(
+    items: TransactItem[],
+    explain: (reasons: { Code?: string; Item?: Record<string, unknown> }[]) => AppError,
+  ): Promise<void> {
     try {
       await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {

@@ -1,6 +1,13 @@
 // DynamoDB repository of the work an iModel records: its changeset timeline, named versions, briefcases and locks.
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { MAX_BRIEFCASE_LOCKS, type Briefcase, type Changeset, type Imodel, type Lock, type NamedVersion } from "../domain/imodel";
+import {
+  MAX_BRIEFCASE_LOCKS,
+  type Briefcase,
+  type Changeset,
+  type Imodel,
+  type Lock,
+  type NamedVersion,
+} from "../domain/imodel";
 import { notFound } from "../errors";
 import { busyTimeline, lockHeld, tooManyLocks } from "../errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
@@ -21,7 +28,12 @@ export interface TimelineStore {
    * distinct indexes without gaps) and takes the claimed locks. `idempotent`: the changeset id came from an
    * Idempotency-Key, so a retry answers the changeset appended first. Throws LockHeldByAnotherBriefcase, 404.
    */
-  push(imodel: Imodel, draft: Omit<Changeset, "index">, claim: LockClaim | undefined, idempotent: boolean): Promise<{ changeset: Changeset; created: boolean }>;
+  push(
+    imodel: Imodel,
+    draft: Omit<Changeset, "index">,
+    claim: LockClaim | undefined,
+    idempotent: boolean,
+  ): Promise<{ changeset: Changeset; created: boolean }>;
   listChangesets(imodelId: string, page: PageRequest): Promise<Page<Changeset>>;
   /** Creates it while the iModel exists; answers the existing one when the id is taken (an Idempotency-Key retry). */
   createNamedVersion(imodel: Imodel, version: NamedVersion): Promise<{ namedVersion: NamedVersion; created: boolean }>;
@@ -46,7 +58,9 @@ export class DynamoTimelineStore implements TimelineStore {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       const changeset: Changeset = { ...draft, index: count + 1 };
       try {
-        await this.table.ddb.send(new TransactWriteCommand({ TransactItems: this.pushActions(imodel, changeset, claim, idempotent) }));
+        await this.table.ddb.send(
+          new TransactWriteCommand({ TransactItems: this.pushActions(imodel, changeset, claim, idempotent) }),
+        );
         return { changeset, created: true };
       } catch (error) {
         const reasons = cancellationReasons(error);
@@ -67,7 +81,8 @@ export class DynamoTimelineStore implements TimelineStore {
         if (counter?.Code === "ConditionalCheckFailed" && !counter.Item) throw notFound("iModel", imodel.id);
         // Another push took this index (or the transactions collided): read the counter again and retry.
         if (counter?.Code === "ConditionalCheckFailed") count = counter.Item!.changesetCount as number;
-        else if (!reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ConditionalCheckFailed")) throw error;
+        else if (!reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ConditionalCheckFailed"))
+          throw error;
       }
     }
     throw busyTimeline();
@@ -87,7 +102,13 @@ export class DynamoTimelineStore implements TimelineStore {
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         },
       },
-      { Put: { TableName: table, Item: { ...keys.changeset(imodel.id, changeset.index), ...changeset }, ConditionExpression: "attribute_not_exists(pk)" } },
+      {
+        Put: {
+          TableName: table,
+          Item: { ...keys.changeset(imodel.id, changeset.index), ...changeset },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
     ];
     if (idempotent) {
       actions.push({
@@ -105,10 +126,17 @@ export class DynamoTimelineStore implements TimelineStore {
         Update: {
           TableName: table,
           Key: keys.lock(imodel.id, objectId),
-          UpdateExpression: "SET imodelId = :imodel, objectId = :object, briefcaseId = :briefcase, ownerId = :owner, acquiredAt = if_not_exists(acquiredAt, :at)",
+          UpdateExpression:
+            "SET imodelId = :imodel, objectId = :object, briefcaseId = :briefcase, ownerId = :owner, acquiredAt = if_not_exists(acquiredAt, :at)",
           // A lock is held by one briefcase at a time; the holder keeps it across pushes.
           ConditionExpression: "attribute_not_exists(pk) OR briefcaseId = :briefcase",
-          ExpressionAttributeValues: { ":imodel": imodel.id, ":object": objectId, ":briefcase": claim!.briefcaseId, ":owner": claim!.ownerId, ":at": changeset.pushedAt },
+          ExpressionAttributeValues: {
+            ":imodel": imodel.id,
+            ":object": objectId,
+            ":briefcase": claim!.briefcaseId,
+            ":owner": claim!.ownerId,
+            ":at": changeset.pushedAt,
+          },
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         },
       });
@@ -132,7 +160,9 @@ export class DynamoTimelineStore implements TimelineStore {
   }
 
   private async changesetAt(imodelId: string, index: number): Promise<Changeset> {
-    const out = await this.table.ddb.send(new GetCommand({ TableName: this.table.tableName, Key: keys.changeset(imodelId, index), ConsistentRead: true }));
+    const out = await this.table.ddb.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.changeset(imodelId, index), ConsistentRead: true }),
+    );
     return strip<Changeset>(out.Item)!;
   }
 
@@ -155,10 +185,17 @@ export class DynamoTimelineStore implements TimelineStore {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.namedVersion(version.imodelId, version.id),
-          UpdateExpression: version.description === undefined ? "SET #name = :name, updatedAt = :at REMOVE description" : "SET #name = :name, updatedAt = :at, description = :description",
+          UpdateExpression:
+            version.description === undefined
+              ? "SET #name = :name, updatedAt = :at REMOVE description"
+              : "SET #name = :name, updatedAt = :at, description = :description",
           ConditionExpression: "attribute_exists(pk)",
           ExpressionAttributeNames: { "#name": "name" },
-          ExpressionAttributeValues: { ":name": version.name, ":at": version.updatedAt, ...(version.description === undefined ? {} : { ":description": version.description }) },
+          ExpressionAttributeValues: {
+            ":name": version.name,
+            ":at": version.updatedAt,
+            ...(version.description === undefined ? {} : { ":description": version.description }),
+          },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -229,7 +266,11 @@ export class DynamoTimelineStore implements TimelineStore {
    * Puts an item of an iModel that must be new, while the iModel exists; answers the item already stored
    * under its key (an Idempotency-Key retry) instead.
    */
-  private async putNew<T extends object>(imodel: Imodel, key: { pk: string; sk: string }, value: T): Promise<T | undefined> {
+  private async putNew<T extends object>(
+    imodel: Imodel,
+    key: { pk: string; sk: string },
+    value: T,
+  ): Promise<T | undefined> {
     try {
       await transactWrite(this.table, [
         {
@@ -240,7 +281,13 @@ export class DynamoTimelineStore implements TimelineStore {
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           },
         },
-        { ConditionCheck: { TableName: this.table.tableName, Key: keys.imodel(imodel.itwinId, imodel.id), ConditionExpression: "attribute_exists(pk)" } },
+        {
+          ConditionCheck: {
+            TableName: this.table.tableName,
+            Key: keys.imodel(imodel.itwinId, imodel.id),
+            ConditionExpression: "attribute_exists(pk)",
+          },
+        },
       ]);
       return undefined;
     } catch (error) {

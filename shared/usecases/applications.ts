@@ -86,7 +86,11 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
      * Two requests per page: the membership, then one Query of list entries that hold the applications
      * as answered. The Query waits for the membership because the role decides which list is read.
      */
-    async list(caller: Caller, orgId: string, page: { limit: number; cursor?: string }): Promise<Page<ApplicationView>> {
+    async list(
+      caller: Caller,
+      orgId: string,
+      page: { limit: number; cursor?: string },
+    ): Promise<Page<ApplicationView>> {
       const membership = await membershipOf(orgs, caller, orgId);
       authorize(membership, "listApplications");
       const all = decide("viewAllApplications", membership.role) === "allow";
@@ -116,7 +120,10 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
     async addOwner(caller: Caller, appId: string, ownerId: string) {
       return retryingConcurrentChanges(async () => {
         const { app, membership } = await withAccess(caller, appId, "addApplicationOwner", ownerId);
-        const owner = ownerId === caller.userId ? membership.member : membership.also.map((i) => orgs.memberFromItem(i)).find((m) => m?.userId === ownerId);
+        const owner =
+          ownerId === caller.userId
+            ? membership.member
+            : membership.also.map((i) => orgs.memberFromItem(i)).find((m) => m?.userId === ownerId);
         if (!owner) throw notFound("member", ownerId);
         if (isManagerRole(roleAt(owner.roleHistory, clock.now()))) {
           throw implicitOwner(ownerId);

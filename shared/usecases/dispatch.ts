@@ -38,7 +38,11 @@ const HAND_ON_AT_ONCE = 16;
 export const SLOT_LEASE_MS = 15 * 60 * 1000;
 
 /** Runs `work` on each item, `concurrency` at a time; answers how many succeeded (true) and how many threw. */
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<boolean>): Promise<{ done: number; failed: number }> {
+async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<boolean>,
+): Promise<{ done: number; failed: number }> {
   let next = 0;
   let done = 0;
   let failed = 0;
@@ -76,7 +80,9 @@ export function dispatchUseCases(deps: {
    */
   async function dispatch(now: Date, cursor?: DispatchCursor): Promise<number> {
     const began = Date.now();
-    const todo: DispatchCursor = cursor ? { ...cursor } : Object.fromEntries(duePartitions("RUN").map((p) => [p, null]));
+    const todo: DispatchCursor = cursor
+      ? { ...cursor }
+      : Object.fromEntries(duePartitions("RUN").map((p) => [p, null]));
     const items: DueItem[] = [];
     const full = () => items.length >= limits.maxItems || Date.now() - began > limits.budgetMs / 2;
     await pool(Object.keys(todo), PARTITIONS_AT_ONCE, async (partition) => {
@@ -104,7 +110,10 @@ export function dispatchUseCases(deps: {
     if (Object.keys(todo).length) {
       // Never from the start: the continuation reads on after what this invocation read.
       await jobs.enqueue({ kind: "dispatchDue", now: now.toISOString(), cursor: todo });
-      logger.info("dispatch continues in a new invocation", { read: items.length, partitionsLeft: Object.keys(todo).length });
+      logger.info("dispatch continues in a new invocation", {
+        read: items.length,
+        partitionsLeft: Object.keys(todo).length,
+      });
     }
     return runsHanded;
   }
@@ -115,7 +124,10 @@ export function dispatchUseCases(deps: {
     const nextDueAt = nextDue(connection.schedule!, new Date(connection.scheduleAnchor ?? dueAt), now).toISOString();
     if (connection.activeRunId) {
       await sync.skipOccurrence(connection, dueAt, nextDueAt);
-      logger.info("scheduled occurrence skipped: a run is active", { connectionId: connection.id, activeRunId: connection.activeRunId });
+      logger.info("scheduled occurrence skipped: a run is active", {
+        connectionId: connection.id,
+        activeRunId: connection.activeRunId,
+      });
       return false;
     }
     try {

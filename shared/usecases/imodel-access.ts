@@ -1,7 +1,14 @@
 // The guard of every iModel request: one read decides who the caller is to the iModel, the permission table decides the rest, and success is recorded as an interaction.
 import { itwinOfImodel } from "../child-ids";
 import type { Clock } from "../clock";
-import { dayOf, permissionsOn, type Briefcase, type Imodel, type Interaction, type NamedVersion } from "../domain/imodel";
+import {
+  dayOf,
+  permissionsOn,
+  type Briefcase,
+  type Imodel,
+  type Interaction,
+  type NamedVersion,
+} from "../domain/imodel";
 import type { Connection, Run } from "../domain/connection";
 import { teamItemCounts, type CustomRole, type Itwin, type TeamMember } from "../domain/itwin";
 import type { SyncOwner } from "../domain/sync-token";
@@ -43,25 +50,44 @@ export interface OpenOptions extends AccessExtras {
 }
 
 /** The 403 of an operation the table does not allow, naming what the caller holds and what it needs. */
-export function denied(operation: ImodelOperation, itwin: Itwin, member: TeamMember, on?: { imodel: Imodel; permissions: Permission[] }) {
+export function denied(
+  operation: ImodelOperation,
+  itwin: Itwin,
+  member: TeamMember,
+  on?: { imodel: Imodel; permissions: Permission[] },
+) {
   const rule = operationRules[operation];
   const atItwin = rule.scope === "itwin" || !on;
   const held = atItwin ? permissions.filter((p) => member.permissions.includes(p)) : on.permissions;
   const where = atItwin ? `in iTwin '${itwin.id}'` : `on iModel '${on.imodel.id}'`;
-  return forbidden(`Your permissions ${where} (${held.join(", ") || "none"}) do not include ${rule.needs}, needed to ${rule.purpose}`);
+  return forbidden(
+    `Your permissions ${where} (${held.join(", ") || "none"}) do not include ${rule.needs}, needed to ${rule.purpose}`,
+  );
 }
 
-export function imodelGuard(deps: { imodels: ImodelStore; organizations: Pick<OrganizationStore, "recordVerifiedEmail">; clock: Clock }) {
+export function imodelGuard(deps: {
+  imodels: ImodelStore;
+  organizations: Pick<OrganizationStore, "recordVerifiedEmail">;
+  clock: Clock;
+}) {
   /**
    * One BatchGetItem. Anyone outside the iTwin's team, or outside its organisation (a removed member
    * whose team items are still being cleaned up), gets 404: the iModel is not visible to them.
    */
   async function open(caller: Caller, imodelId: string, options: OpenOptions = {}): Promise<ImodelAccess> {
-    const hidden = () => (options.notFoundAs ? notFound(options.notFoundAs.kind, options.notFoundAs.id) : notFound("iModel", imodelId));
+    const hidden = () =>
+      options.notFoundAs ? notFound(options.notFoundAs.kind, options.notFoundAs.id) : notFound("iModel", imodelId);
     const itwinId = itwinOfImodel(imodelId);
     if (!itwinId) throw hidden();
     const read = await deps.imodels.readAccess(imodelId, itwinId, caller.userId, options);
-    if (!read.itwin || !read.imodel || !read.member || read.orgMember?.orgId !== read.itwin.orgId || !teamItemCounts(read.orgMember, read.member)) throw hidden();
+    if (
+      !read.itwin ||
+      !read.imodel ||
+      !read.member ||
+      read.orgMember?.orgId !== read.itwin.orgId ||
+      !teamItemCounts(read.orgMember, read.member)
+    )
+      throw hidden();
     await recordVerifiedEmail(deps.organizations, read.orgMember!, caller);
     return {
       itwin: read.itwin,
@@ -122,7 +148,13 @@ export function imodelGuard(deps: { imodels: ImodelStore; organizations: Pick<Or
       const itwinId = itwinOfImodel(imodelId);
       if (!itwinId) throw notFound("iModel", imodelId);
       const read = await deps.imodels.readPermissions(imodelId, itwinId, caller.userId);
-      if (!read.itwin || !read.imodel || !read.member || read.orgMember?.orgId !== read.itwin.orgId || !teamItemCounts(read.orgMember, read.member)) {
+      if (
+        !read.itwin ||
+        !read.imodel ||
+        !read.member ||
+        read.orgMember?.orgId !== read.itwin.orgId ||
+        !teamItemCounts(read.orgMember, read.member)
+      ) {
         throw notFound("iModel", imodelId);
       }
       const held = permissionsOn(read.imodel, read.member, read.entry);
@@ -136,7 +168,13 @@ export function imodelGuard(deps: { imodels: ImodelStore; organizations: Pick<Or
      * A list: its Query does not depend on the check, so both are sent at once (one round trip); the
      * page is answered only when the check allows it, and an outsider still gets the check's 404 first.
      */
-    async list<T>(caller: Caller, imodelId: string, check: ImodelOperation | ((access: ImodelAccess) => void), read: () => Promise<T>, options?: OpenOptions): Promise<T> {
+    async list<T>(
+      caller: Caller,
+      imodelId: string,
+      check: ImodelOperation | ((access: ImodelAccess) => void),
+      read: () => Promise<T>,
+      options?: OpenOptions,
+    ): Promise<T> {
       let access: ImodelAccess | undefined;
       const result = await readWhileChecking(async () => {
         access = await open(caller, imodelId, options);

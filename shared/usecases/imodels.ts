@@ -2,7 +2,14 @@
 import { mintImodelId } from "../child-ids";
 import type { Clock } from "../clock";
 import { dayOf, permissionsOn, type AccessEntry, type Imodel, type Interaction } from "../domain/imodel";
-import { allows, beyondOwn, isBuiltInRole, listEntryPermissions, listSettable, permissionsOfRoles } from "../domain/permissions";
+import {
+  allows,
+  beyondOwn,
+  isBuiltInRole,
+  listEntryPermissions,
+  listSettable,
+  permissionsOfRoles,
+} from "../domain/permissions";
 import { invalidInput } from "../errors";
 import type { Caller } from "../http/caller";
 import { accessListWithoutManager, grantAboveOwn, notTeamMember, testItwinAccess } from "../errors";
@@ -36,7 +43,14 @@ export function imodelJobs(imodels: ImodelStore): JobHandler {
   };
 }
 
-export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore; organizations: TeamAccessDeps["organizations"]; guard: ImodelGuard; jobs: Jobs; clock: Clock }) {
+export function imodelUseCases(deps: {
+  imodels: ImodelStore;
+  itwins: ItwinStore;
+  organizations: TeamAccessDeps["organizations"];
+  guard: ImodelGuard;
+  jobs: Jobs;
+  clock: Clock;
+}) {
   const purges = imodelJobs(deps.imodels);
   const teamOf = (caller: Caller, itwinId: string) => teamAccess(deps, caller, itwinId);
 
@@ -70,7 +84,8 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
     /** Only the iModels the caller may view (imodels_webview, after per-iModel lists). */
     async list(caller: Caller, itwinId: string, page: PageRequest) {
       const { me } = await teamOf(caller, itwinId);
-      const visible = (imodel: Imodel, entry: AccessEntry | undefined) => permissionsOn(imodel, me, entry).includes("imodels_webview");
+      const visible = (imodel: Imodel, entry: AccessEntry | undefined) =>
+        permissionsOn(imodel, me, entry).includes("imodels_webview");
       const found = await deps.imodels.list(itwinId, caller.userId, page, visible);
       return { items: found.items.map(imodelView), ...(found.next ? { next: found.next } : {}) };
     },
@@ -97,40 +112,65 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
     setAccess(caller: Caller, imodelId: string, input: { members: { userId: string; roles: string[] }[] }) {
       const userIds = input.members.map((m) => m.userId);
       const roleIds = [...new Set(input.members.flatMap((m) => m.roles))].filter((r) => !isBuiltInRole(r));
-      return deps.guard.run(caller, imodelId, "setAccess", async ({ itwin, imodel, member, permissions: held, team = [], roles = [] }) => {
-        if (itwin.kind === "test") throw testItwinAccess();
-        input.members.forEach((m, i) => {
-          const bad = m.roles.filter((r) => notOnLists.includes(r));
-          if (bad.length) {
-            throw invalidInput(`Invalid body.members.${i}.roles: a per-iModel list sets View to Manage only (${bad.join(", ")} needs the iTwin level)`, {
-              fields: [{ field: `body.members.${i}.roles`, reason: `${bad.join(", ")} cannot be set per iModel` }],
+      return deps.guard.run(
+        caller,
+        imodelId,
+        "setAccess",
+        async ({ itwin, imodel, member, permissions: held, team = [], roles = [] }) => {
+          if (itwin.kind === "test") throw testItwinAccess();
+          input.members.forEach((m, i) => {
+            const bad = m.roles.filter((r) => notOnLists.includes(r));
+            if (bad.length) {
+              throw invalidInput(
+                `Invalid body.members.${i}.roles: a per-iModel list sets View to Manage only (${bad.join(", ")} needs the iTwin level)`,
+                {
+                  fields: [{ field: `body.members.${i}.roles`, reason: `${bad.join(", ")} cannot be set per iModel` }],
+                },
+              );
+            }
+          });
+          const duplicate = userIds.find((u, i) => userIds.indexOf(u) !== i);
+          if (duplicate)
+            throw invalidInput(`Invalid body.members: '${duplicate}' is listed twice`, {
+              fields: [{ field: "body.members", reason: `duplicate user '${duplicate}'` }],
             });
-          }
-        });
-        const duplicate = userIds.find((u, i) => userIds.indexOf(u) !== i);
-        if (duplicate) throw invalidInput(`Invalid body.members: '${duplicate}' is listed twice`, { fields: [{ field: "body.members", reason: `duplicate user '${duplicate}'` }] });
-        const definitions = await resolveRoles({ getRoles: async () => roles }, itwin.id, input.members.flatMap((m) => m.roles), "body.members.roles");
-        const inTeam = new Set([member, ...team].map((m) => m.userId));
-        const outside = userIds.filter((u) => !inTeam.has(u));
-        if (outside.length) throw notTeamMember(outside);
-        const grantedAt = deps.clock.now().toISOString();
-        const entries = input.members.map((m) => ({
-          imodelId: imodel.id,
-          userId: m.userId,
-          roles: [...new Set(m.roles)],
-          permissions: listEntryPermissions(permissionsOfRoles(m.roles.map((r) => definitions.get(r)!))),
-          grantedAt,
-        }));
-        // Rule: nobody grants what they do not hold on this iModel (its creator holds everything).
-        const ceiling = itwin.createdBy === member.userId ? listSettable : held;
-        const missing = [...new Set(entries.flatMap((e) => beyondOwn(e.permissions, ceiling)))];
-        if (missing.length) throw grantAboveOwn(missing, `on iModel '${imodel.id}'`);
-        // Rule: somebody on the list keeps Manage, or the list could never be changed again.
-        if (!entries.some((e) => e.permissions.includes("imodels_manage"))) throw accessListWithoutManager();
-        const changed = await deps.imodels.setAccessList(imodel, entries);
-        await dispatch(deps.jobs, { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion }, purges);
-        return { imodelId: imodel.id, ownAccessList: true, members: entries.map(({ userId, roles, permissions }) => ({ userId, roles, permissions })) };
-      }, { teamUserIds: userIds, roleIds });
+          const definitions = await resolveRoles(
+            { getRoles: async () => roles },
+            itwin.id,
+            input.members.flatMap((m) => m.roles),
+            "body.members.roles",
+          );
+          const inTeam = new Set([member, ...team].map((m) => m.userId));
+          const outside = userIds.filter((u) => !inTeam.has(u));
+          if (outside.length) throw notTeamMember(outside);
+          const grantedAt = deps.clock.now().toISOString();
+          const entries = input.members.map((m) => ({
+            imodelId: imodel.id,
+            userId: m.userId,
+            roles: [...new Set(m.roles)],
+            permissions: listEntryPermissions(permissionsOfRoles(m.roles.map((r) => definitions.get(r)!))),
+            grantedAt,
+          }));
+          // Rule: nobody grants what they do not hold on this iModel (its creator holds everything).
+          const ceiling = itwin.createdBy === member.userId ? listSettable : held;
+          const missing = [...new Set(entries.flatMap((e) => beyondOwn(e.permissions, ceiling)))];
+          if (missing.length) throw grantAboveOwn(missing, `on iModel '${imodel.id}'`);
+          // Rule: somebody on the list keeps Manage, or the list could never be changed again.
+          if (!entries.some((e) => e.permissions.includes("imodels_manage"))) throw accessListWithoutManager();
+          const changed = await deps.imodels.setAccessList(imodel, entries);
+          await dispatch(
+            deps.jobs,
+            { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion },
+            purges,
+          );
+          return {
+            imodelId: imodel.id,
+            ownAccessList: true,
+            members: entries.map(({ userId, roles, permissions }) => ({ userId, roles, permissions })),
+          };
+        },
+        { teamUserIds: userIds, roleIds },
+      );
     },
 
     /** Back to the iTwin's roles; answers 204 also when the iModel had no own list. */
@@ -138,7 +178,11 @@ export function imodelUseCases(deps: { imodels: ImodelStore; itwins: ItwinStore;
       return deps.guard.run(caller, imodelId, "clearAccess", async ({ imodel }) => {
         if (!imodel.ownAccessList) return;
         const changed = await deps.imodels.clearAccessList(imodel);
-        await dispatch(deps.jobs, { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion }, purges);
+        await dispatch(
+          deps.jobs,
+          { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion },
+          purges,
+        );
       });
     },
 

@@ -1,7 +1,22 @@
 // Use cases of iTwins: create and read them, their team members (roles as permission sets) and custom roles.
 import type { Clock } from "../clock";
-import { grantCeiling, mayCreateItwin, type CustomRole, type Itwin, type ListedItwin, type TeamMember } from "../domain/itwin";
-import { beyondOwn, builtInRoles, closure, isBuiltInRole, permissionsOfRoles, TEAM_MANAGE, type ItwinPermission } from "../domain/permissions";
+import {
+  grantCeiling,
+  mayCreateItwin,
+  type CustomRole,
+  type Itwin,
+  type ListedItwin,
+  type TeamMember,
+} from "../domain/itwin";
+import {
+  beyondOwn,
+  builtInRoles,
+  closure,
+  isBuiltInRole,
+  permissionsOfRoles,
+  TEAM_MANAGE,
+  type ItwinPermission,
+} from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
@@ -41,15 +56,24 @@ const roleView = (role: CustomRole) => ({
   createdAt: role.createdAt,
 });
 
-const sameSet = (a: readonly string[], b: readonly string[]) => new Set(a).size === new Set(b).size && b.every((x) => a.includes(x));
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  new Set(a).size === new Set(b).size && b.every((x) => a.includes(x));
 
-const pageView = <T, V>(page: Page<T>, view: (item: T) => V) => ({ items: page.items.map(view), ...(page.next ? { next: page.next } : {}) });
+const pageView = <T, V>(page: Page<T>, view: (item: T) => V) => ({
+  items: page.items.map(view),
+  ...(page.next ? { next: page.next } : {}),
+});
 
 /**
  * Resolves assigned role names (built-in) and ids (custom roles of the iTwin) to their permission sets,
  * in one read for the custom ones; unknown ones answer 400 naming them.
  */
-export async function resolveRoles(store: Pick<ItwinStore, "getRoles">, itwinId: string, roles: string[], field: string): Promise<Map<string, readonly ItwinPermission[]>> {
+export async function resolveRoles(
+  store: Pick<ItwinStore, "getRoles">,
+  itwinId: string,
+  roles: string[],
+  field: string,
+): Promise<Map<string, readonly ItwinPermission[]>> {
   const wanted = [...new Set(roles)];
   const custom = wanted.filter((r) => !isBuiltInRole(r));
   const found = new Map((await store.getRoles(itwinId, custom)).map((r) => [r.id, r.permissions]));
@@ -65,7 +89,8 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
   /** Changing the team needs team_manage; a Test iTwin's team is its participants, changed through the portal. */
   function requireTeamManage(itwin: Itwin, me: TeamMember) {
     if (itwin.kind === "test") throw testItwinTeam();
-    if (!me.teamManage) throw forbidden(`Managing the team of iTwin '${itwin.id}' needs ${TEAM_MANAGE}; ask a team manager`);
+    if (!me.teamManage)
+      throw forbidden(`Managing the team of iTwin '${itwin.id}' needs ${TEAM_MANAGE}; ask a team manager`);
   }
 
   /** Nobody grants what they do not hold: 403 naming the permissions `granter` lacks. */
@@ -75,18 +100,35 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
   }
 
   /** The member with `roles`, which `granter` may only give within what they hold. */
-  async function memberWithRoles(itwin: Itwin, granter: TeamMember, userId: string, roles: string[], addedAt: string): Promise<TeamMember> {
+  async function memberWithRoles(
+    itwin: Itwin,
+    granter: TeamMember,
+    userId: string,
+    roles: string[],
+    addedAt: string,
+  ): Promise<TeamMember> {
     const definitions = await resolveRoles(deps.itwins, itwin.id, roles, "body.roles");
     const permissions = permissionsOfRoles(definitions.values());
     requireWithinOwn(itwin, granter, permissions);
     const now = deps.clock.now().toISOString();
-    return { itwinId: itwin.id, userId, roles: [...definitions.keys()], permissions, teamManage: permissions.includes(TEAM_MANAGE), addedAt, updatedAt: now };
+    return {
+      itwinId: itwin.id,
+      userId,
+      roles: [...definitions.keys()],
+      permissions,
+      teamManage: permissions.includes(TEAM_MANAGE),
+      addedAt,
+      updatedAt: now,
+    };
   }
 
   return {
     async create(caller: Caller, orgId: string, input: { name: string }, idempotencyKey?: string) {
       const membership = await membershipOf(deps.organizations, caller, orgId);
-      if (!mayCreateItwin(membership.role)) throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
+      if (!mayCreateItwin(membership.role))
+        throw forbidden(
+          "Members without a role may only read the documentation; ask a Subscription Manager for a role",
+        );
       const now = deps.clock.now().toISOString();
       const itwin: Itwin = {
         id: mintItwinId(orgId, idempotencyKey, caller.userId, "itwin"),
@@ -109,7 +151,8 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
         updatedAt: now,
       };
       const result = await deps.itwins.create(itwin, creator);
-      if (!result.created && (result.itwin.createdBy !== caller.userId || result.itwin.kind !== "standard")) throw notFound("iTwin", itwin.id);
+      if (!result.created && (result.itwin.createdBy !== caller.userId || result.itwin.kind !== "standard"))
+        throw notFound("iTwin", itwin.id);
       return itwinView(result.itwin);
     },
 
@@ -122,12 +165,21 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
      * hold what is answered, and are read at the same time as the membership that lets them be seen.
      */
     async list(caller: Caller, orgId: string, page: PageRequest) {
-      const found = await readWhileChecking(() => membershipOf(deps.organizations, caller, orgId), () => deps.itwins.listOfUser(caller.userId, orgId, page));
+      const found = await readWhileChecking(
+        () => membershipOf(deps.organizations, caller, orgId),
+        () => deps.itwins.listOfUser(caller.userId, orgId, page),
+      );
       return pageView(found, itwinView);
     },
 
     async listMembers(caller: Caller, itwinId: string, page: PageRequest) {
-      return pageView(await readWhileChecking(() => teamOf(caller, itwinId), () => deps.itwins.listMembers(itwinId, page)), teamMemberView);
+      return pageView(
+        await readWhileChecking(
+          () => teamOf(caller, itwinId),
+          () => deps.itwins.listMembers(itwinId, page),
+        ),
+        teamMemberView,
+      );
     },
 
     async addMember(caller: Caller, itwinId: string, input: { userId: string; roles: string[] }) {
@@ -164,10 +216,21 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
     },
 
     async listRoles(caller: Caller, itwinId: string, page: PageRequest) {
-      return pageView(await readWhileChecking(() => teamOf(caller, itwinId), () => deps.itwins.listRoles(itwinId, page)), roleView);
+      return pageView(
+        await readWhileChecking(
+          () => teamOf(caller, itwinId),
+          () => deps.itwins.listRoles(itwinId, page),
+        ),
+        roleView,
+      );
     },
 
-    async createRole(caller: Caller, itwinId: string, input: { name: string; permissions: ItwinPermission[] }, idempotencyKey?: string) {
+    async createRole(
+      caller: Caller,
+      itwinId: string,
+      input: { name: string; permissions: ItwinPermission[] },
+      idempotencyKey?: string,
+    ) {
       const { itwin, me } = await teamOf(caller, itwinId);
       requireTeamManage(itwin, me);
       requireWithinOwn(itwin, me, input.permissions);

@@ -51,7 +51,11 @@ export async function membershipOf(
  * write when it changed, none otherwise (the member item was read anyway); a token without a verified
  * address changes nothing. Mail is never sent to an address someone else typed (SPEC section 1).
  */
-export async function recordVerifiedEmail(store: Pick<OrganizationStore, "recordVerifiedEmail">, member: Member, caller: Caller): Promise<void> {
+export async function recordVerifiedEmail(
+  store: Pick<OrganizationStore, "recordVerifiedEmail">,
+  member: Member,
+  caller: Caller,
+): Promise<void> {
   if (!caller.email || member.verifiedEmail === caller.email) return;
   try {
     await store.recordVerifiedEmail(member.orgId, member.userId, caller.email);
@@ -100,6 +104,7 @@ export function authorize(
   const decision = decide(action, membership.role, relation);
   if (decision === "allow") return;
   if (decision === "hide") throw notFound(what.kind, what.id);
-  if (!membership.role) throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
+  if (!membership.role)
+    throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
   throw forbidden(forbiddenMessage[action] ?? `Your role (${membership.role}) does not allow this`);
 }

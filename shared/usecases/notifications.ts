@@ -15,7 +15,13 @@ export type DeliveryOutcome = "sent" | "retry" | "failed" | "held" | "skipped";
 /** A recipient's address and name, or undefined when they have none (or left the organisation). */
 export type ContactBook = (recipient: Recipient) => Promise<{ email?: string; name?: string } | undefined>;
 
-export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSender; clock: Clock; contacts: ContactBook; mailPerHour: number }) {
+export function notificationUseCases(deps: {
+  outbox: OutboxStore;
+  sender: MailSender;
+  clock: Clock;
+  contacts: ContactBook;
+  mailPerHour: number;
+}) {
   const { outbox, sender, clock, mailPerHour } = deps;
 
   /** The mail of a notification: rendered when recorded, or now from its draft and the recipient's address. */
@@ -43,7 +49,12 @@ export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSe
     const counter = kind === "throttled" ? "throttles" : "attempts";
     const count = (note[counter] ?? 0) + 1;
     await outbox.retryLater(note.id, now, reason, new Date(now.getTime() + retryDelayMs(count)), counter);
-    logger.warn("notification not delivered; retried later", { notificationId: note.id, kind, [counter]: count, error: reason });
+    logger.warn("notification not delivered; retried later", {
+      notificationId: note.id,
+      kind,
+      [counter]: count,
+      error: reason,
+    });
     return "retry";
   }
 
@@ -55,7 +66,10 @@ export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSe
     let slotTaken = false;
     try {
       mail = await mailOf(note);
-      if (mail && !isDeliverableAddress(mail.to)) throw Object.assign(new Error("the recipient's address is not one SES can deliver to"), { name: invalidAddress });
+      if (mail && !isDeliverableAddress(mail.to))
+        throw Object.assign(new Error("the recipient's address is not one SES can deliver to"), {
+          name: invalidAddress,
+        });
       if (mail) {
         // No mail cannon (issue 13): past the address's hourly limit the notification waits for its digest.
         const slot = await outbox.takeSendSlot(mail.to, id, now, mailPerHour);
@@ -67,12 +81,20 @@ export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSe
         await sender.send(mail);
       }
     } catch (error) {
-      if (slotTaken) await outbox.releaseSendSlot(mail!.to, id).catch((e: unknown) => logger.warn("send slot not given back", { notificationId: id, error: (e as Error).name }));
+      if (slotTaken)
+        await outbox
+          .releaseSendSlot(mail!.to, id)
+          .catch((e: unknown) =>
+            logger.warn("send slot not given back", { notificationId: id, error: (e as Error).name }),
+          );
       return attemptFailed(note, error, now);
     }
     if (!mail) {
       // Nobody to write to: kept as failed, where operators look, rather than retried for ever.
-      logger.warn("no e-mail address for the notification's recipient", { notificationId: id, recipientId: note.recipient?.userId });
+      logger.warn("no e-mail address for the notification's recipient", {
+        notificationId: id,
+        recipientId: note.recipient?.userId,
+      });
       await outbox.markFailed(id, now, "NoAddress");
       return "failed";
     }
@@ -101,16 +123,26 @@ export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSe
     try {
       await sender.send(renderDigest(digest.address, held.items, mailPerHour));
     } catch (error) {
-      await outbox.releaseSendSlot(digest.address, digestId).catch((e: unknown) => logger.warn("send slot not given back", { digestId, error: (e as Error).name }));
+      await outbox
+        .releaseSendSlot(digest.address, digestId)
+        .catch((e: unknown) => logger.warn("send slot not given back", { digestId, error: (e as Error).name }));
       const kind = classifySesError(error);
       if (kind === "refused") {
         await outbox.digestRefused(digest.address, held.items, now, sesReason(error));
         await outbox.finishDigest(digest.address, digest.holds, now);
-        logger.error("digest refused by SES; its notifications listed for operators", { digestId, reason: sesReason(error) });
+        logger.error("digest refused by SES; its notifications listed for operators", {
+          digestId,
+          reason: sesReason(error),
+        });
         return "failed";
       }
       const counter = kind === "throttled" ? "throttles" : "attempts";
-      await outbox.postponeDigest(digest.address, new Date(now.getTime() + retryDelayMs((digest[counter] ?? 0) + 1)), counter, sesReason(error));
+      await outbox.postponeDigest(
+        digest.address,
+        new Date(now.getTime() + retryDelayMs((digest[counter] ?? 0) + 1)),
+        counter,
+        sesReason(error),
+      );
       return "retry";
     }
     // As for one notification, a deliverer dying between the send and these marks sends the digest again.
@@ -127,7 +159,9 @@ export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSe
     /** Delivers what the change just recorded; an SES fault leaves it to the trigger and never fails the request. */
     async deliverSoon(ids: string[]): Promise<void> {
       for (const id of ids) {
-        await deliver(id).catch((error: unknown) => logger.warn("delivery deferred to the trigger", { notificationId: id, error: (error as Error).name }));
+        await deliver(id).catch((error: unknown) =>
+          logger.warn("delivery deferred to the trigger", { notificationId: id, error: (error as Error).name }),
+        );
       }
     },
 
@@ -136,9 +170,14 @@ export function notificationUseCases(deps: { outbox: OutboxStore; sender: MailSe
       const counts: Record<DeliveryOutcome, number> = { sent: 0, retry: 0, failed: 0, held: 0, skipped: 0 };
       // One delivery that fails (a DynamoDB fault, a mark after the send) leaves its claim to expire; the others go on.
       const each = async (what: Record<string, string>, attempt: () => Promise<DeliveryOutcome>) =>
-        attempt().catch((error: unknown) => (logger.warn("delivery left for the next tick", { ...what, error: (error as Error).name }), "skipped" as const));
-      for (const id of await outbox.due(clock.now(), limit)) counts[await each({ notificationId: id }, () => deliver(id))]++;
-      for (const address of await outbox.dueDigests(clock.now(), limit)) counts[await each({ kind: "digest" }, () => deliverDigest(address))]++;
+        attempt().catch((error: unknown) => {
+          logger.warn("delivery left for the next tick", { ...what, error: (error as Error).name });
+          return "skipped" as const;
+        });
+      for (const id of await outbox.due(clock.now(), limit))
+        counts[await each({ notificationId: id }, () => deliver(id))]++;
+      for (const address of await outbox.dueDigests(clock.now(), limit))
+        counts[await each({ kind: "digest" }, () => deliverDigest(address))]++;
       return counts;
     },
   };

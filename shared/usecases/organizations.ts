@@ -60,7 +60,11 @@ const organizationView = (org: Organization, role: Member["role"]): Organization
 
 const sameKey = (a: Record<string, unknown>) => (b: Record<string, unknown>) => a.pk === b.pk && a.sk === b.sk;
 
-export function organizationUseCases(deps: { store: OrganizationStore; itwins: Pick<ItwinStore, "teamsKey" | "teamsFromItem" | "leaveOrganization">; clock: Clock }) {
+export function organizationUseCases(deps: {
+  store: OrganizationStore;
+  itwins: Pick<ItwinStore, "teamsKey" | "teamsFromItem" | "leaveOrganization">;
+  clock: Clock;
+}) {
   const { store, clock } = deps;
 
   /**
@@ -69,12 +73,22 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
    * was authorized, so they reveal nothing to those who may not act. `extra` keys are read in the
    * same request (`also` answers them).
    */
-  async function actingAs(caller: Caller, orgId: string, action: Parameters<typeof authorize>[1], targetIds: string[] = [], extra: Record<string, unknown>[] = []) {
+  async function actingAs(
+    caller: Caller,
+    orgId: string,
+    action: Parameters<typeof authorize>[1],
+    targetIds: string[] = [],
+    extra: Record<string, unknown>[] = [],
+  ) {
     const others = targetIds.filter((id) => id !== caller.userId);
-    const membership = await membershipOf(store, caller, orgId, { also: [...others.map((id) => store.memberKey(orgId, id)), ...extra] });
+    const membership = await membershipOf(store, caller, orgId, {
+      also: [...others.map((id) => store.memberKey(orgId, id)), ...extra],
+    });
     authorize(membership, action);
     const read = membership.also.map((item) => store.memberFromItem(item)).filter((m): m is Member => !!m);
-    const targets = targetIds.map((id) => (id === caller.userId ? membership.member : read.find((m) => m.userId === id)));
+    const targets = targetIds.map((id) =>
+      id === caller.userId ? membership.member : read.find((m) => m.userId === id),
+    );
     const missing = targetIds.filter((_, i) => !targets[i]);
     if (missing.length) throw notFound("member", missing.join(", "));
     return { ...membership, targets: targets as Member[] };
@@ -117,8 +131,15 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
       return organizationView(membership.org, membership.role);
     },
 
-    async listMembers(caller: Caller, orgId: string, page: { limit: number; cursor?: string }): Promise<Page<MemberView>> {
-      const found = await readWhileChecking(() => actingAs(caller, orgId, "listMembers"), () => store.listMembers(orgId, page.limit, page.cursor));
+    async listMembers(
+      caller: Caller,
+      orgId: string,
+      page: { limit: number; cursor?: string },
+    ): Promise<Page<MemberView>> {
+      const found = await readWhileChecking(
+        () => actingAs(caller, orgId, "listMembers"),
+        () => store.listMembers(orgId, page.limit, page.cursor),
+      );
       return { items: found.items.map(memberView), ...(found.next ? { next: found.next } : {}) };
     },
 
@@ -162,13 +183,24 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
       return memberView(member);
     },
 
-    async changeMember(caller: Caller, orgId: string, userId: string, change: { role?: Role | null; coAdministrator?: boolean }) {
+    async changeMember(
+      caller: Caller,
+      orgId: string,
+      userId: string,
+      change: { role?: Role | null; coAdministrator?: boolean },
+    ) {
       return retryingConcurrentChanges(async () => {
         const { member: actor, targets } = await actingAs(caller, orgId, "changeRole", [userId]);
         const before = targets[0]!;
         const planned = changeMember(before, change, clock.now());
         checkOwnChange(actor.userId, before, planned.after);
-        if (planned.changed) await store.writeMembers(orgId, actor, [{ kind: "update", before, after: planned.after }], planned.managerDelta);
+        if (planned.changed)
+          await store.writeMembers(
+            orgId,
+            actor,
+            [{ kind: "update", before, after: planned.after }],
+            planned.managerDelta,
+          );
         return memberView(planned.after);
       });
     },
@@ -180,7 +212,9 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
         const now = clock.now();
         const plans = found.map((before) => ({ before, ...changeMember(before, { role }, now) }));
         for (const plan of plans) checkOwnChange(actor.userId, plan.before, plan.after);
-        const ops: MemberOp[] = plans.filter((p) => p.changed).map((p) => ({ kind: "update", before: p.before, after: p.after }));
+        const ops: MemberOp[] = plans
+          .filter((p) => p.changed)
+          .map((p) => ({ kind: "update", before: p.before, after: p.after }));
         const delta = plans.reduce((sum, p) => sum + p.managerDelta, 0);
         if (ops.length) await store.writeMembers(orgId, actor, ops, delta);
         return { items: userIds.map((id) => memberView(plans.find((p) => p.before.userId === id)!.after)) };
@@ -200,7 +234,12 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
         const target = targets[0]!;
         const { managerDelta } = checkRemoval(actor.userId, target);
         const teams = deps.itwins.teamsFromItem(also.find(sameKey(teamsKey)));
-        const leaving = deps.itwins.leaveOrganization(userId, orgId, teams, MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS);
+        const leaving = deps.itwins.leaveOrganization(
+          userId,
+          orgId,
+          teams,
+          MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS,
+        );
         await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta, leaving.items);
         return leaving.finish;
       });
@@ -219,7 +258,11 @@ export function organizationUseCases(deps: { store: OrganizationStore; itwins: P
       return org.subscription;
     },
 
-    async changeSubscription(caller: Caller, orgId: string, change: { addCredits?: number; status?: Subscription["status"] }) {
+    async changeSubscription(
+      caller: Caller,
+      orgId: string,
+      change: { addCredits?: number; status?: Subscription["status"] },
+    ) {
       return retryingConcurrentChanges(async () => {
         const { member: actor, org } = await actingAs(caller, orgId, "changeSubscription");
         return store.updateSubscription(orgId, actor, org.subscription, change, clock.now());

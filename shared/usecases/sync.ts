@@ -1,12 +1,30 @@
 // Use cases of synchronization: connections, runs on the owner's behalf, owner tokens and ownership transfer (SPEC section 3).
 import type { Clock } from "../clock";
-import { changedFiles, MAX_CONNECTION_FILES, RUN_LEASE_MS, type Connection, type Run, type RunReason, type SourceFile } from "../domain/connection";
+import {
+  changedFiles,
+  MAX_CONNECTION_FILES,
+  RUN_LEASE_MS,
+  type Connection,
+  type Run,
+  type RunReason,
+  type SourceFile,
+} from "../domain/connection";
 import type { Permission } from "../domain/permissions";
 import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
 import { nextTokenEvent, tokenStatus, visit, type SyncOwner, type TokenStatus } from "../domain/sync-token";
 import { ownershipChange, ownershipWarnings, whoIsTold, type OwnershipNotice } from "../domain/ownership";
 import { afterRun } from "../domain/run-failures";
-import { alreadyOwner, concurrentChange, forbidden, invalidInput, isAppError, newOwnerNotTeamMember, notFound, runInProgress, tooManyFiles } from "../errors";
+import {
+  alreadyOwner,
+  concurrentChange,
+  forbidden,
+  invalidInput,
+  isAppError,
+  newOwnerNotTeamMember,
+  notFound,
+  runInProgress,
+  tooManyFiles,
+} from "../errors";
 import type { Caller } from "../http/caller";
 import { imodelOfConnection, imodelOfRun, mintConnectionId, mintRunId } from "../child-ids";
 import { derivedId, newId } from "../ids";
@@ -101,16 +119,26 @@ export function syncUseCases(deps: SyncDeps) {
   function requirePermission(access: ImodelAccess, operation: ConnectionOperation) {
     const needs = connectionRules[operation];
     if (!has(access, needs)) {
-      throw forbidden(`Your permissions on iModel '${access.imodel.id}' (${access.permissions.join(", ") || "none"}) do not include ${needs}, needed to ${operation.replace(/([A-Z])/g, " $1").toLowerCase()}`);
+      throw forbidden(
+        `Your permissions on iModel '${access.imodel.id}' (${access.permissions.join(", ") || "none"}) do not include ${needs}, needed to ${operation.replace(/([A-Z])/g, " $1").toLowerCase()}`,
+      );
     }
   }
 
   /** The connection and the caller's access to its iModel (and `also`, in the same read); 404 for anyone outside the iTwin. */
-  async function openConnection(caller: Caller, connectionId: string, also: Pick<OpenOptions, "otherUserId" | "syncOwnerId" | "callerToken"> = {}) {
+  async function openConnection(
+    caller: Caller,
+    connectionId: string,
+    also: Pick<OpenOptions, "otherUserId" | "syncOwnerId" | "callerToken"> = {},
+  ) {
     // The id names its iModel: the connection comes in the access check's own request.
     const imodelId = imodelOfConnection(connectionId);
     if (!imodelId) throw notFound("connection", connectionId);
-    const access = await guard.open(caller, imodelId, { ...also, connectionId, notFoundAs: { kind: "connection", id: connectionId } });
+    const access = await guard.open(caller, imodelId, {
+      ...also,
+      connectionId,
+      notFoundAs: { kind: "connection", id: connectionId },
+    });
     if (!access.connection) throw notFound("connection", connectionId);
     return { connection: access.connection, access };
   }
@@ -118,12 +146,20 @@ export function syncUseCases(deps: SyncDeps) {
   function checkedSchedule(schedule: Schedule | undefined): Schedule | undefined {
     if (!schedule) return undefined;
     const problem = scheduleProblem(schedule);
-    if (problem) throw invalidInput(`Invalid body.schedule: ${problem}`, { fields: [{ field: "body.schedule", reason: problem }] });
+    if (problem)
+      throw invalidInput(`Invalid body.schedule: ${problem}`, {
+        fields: [{ field: "body.schedule", reason: problem }],
+      });
     return schedule;
   }
 
   /** What a portal visit makes of the token read (seed: issued when unknown or expired, renewed in the last 10 days); undefined when nothing changes. */
-  function visited(userId: string, claims: { email?: string; name?: string }, before: SyncOwner | undefined, now: Date): SyncOwner | undefined {
+  function visited(
+    userId: string,
+    claims: { email?: string; name?: string },
+    before: SyncOwner | undefined,
+    now: Date,
+  ): SyncOwner | undefined {
     const { token, outcome } = visit(before?.token, userId, now);
     if (outcome === "unchanged" && before) return undefined;
     return {
@@ -148,7 +184,11 @@ export function syncUseCases(deps: SyncDeps) {
    * wrote the token between the read and the write, the visit is made again from what that one wrote,
    * and the change is written alone.
    */
-  async function withVisit<T>(caller: Caller, before: SyncOwner | undefined, write: (token: TokenChange | undefined) => Promise<T>): Promise<T> {
+  async function withVisit<T>(
+    caller: Caller,
+    before: SyncOwner | undefined,
+    write: (token: TokenChange | undefined) => Promise<T>,
+  ): Promise<T> {
     const token = visitOf(caller, before);
     try {
       return await write(token);
@@ -178,7 +218,11 @@ export function syncUseCases(deps: SyncDeps) {
   }
 
   /** Ends the run with the outcome for the connection as it is now; re-reads when the connection or the timeline moved meanwhile. */
-  async function finish(run: Run, outcome: (connection: Connection | undefined) => Promise<FinishRun> | FinishRun, leaseBefore?: Date): Promise<boolean> {
+  async function finish(
+    run: Run,
+    outcome: (connection: Connection | undefined) => Promise<FinishRun> | FinishRun,
+    leaseBefore?: Date,
+  ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       const connection = await sync.getConnection(run.connectionId);
       try {
@@ -195,19 +239,33 @@ export function syncUseCases(deps: SyncDeps) {
   }
 
   /** The connection's last run and failing streak after this run; the streak's one mail to the owner, recorded with it (outbox). */
-  function withStreak(run: Run, connection: Connection, result: FinishRun, now: Date): { result: FinishRun; noteId?: string } {
+  function withStreak(
+    run: Run,
+    connection: Connection,
+    result: FinishRun,
+    now: Date,
+  ): { result: FinishRun; noteId?: string } {
     const { streak, tell } = afterRun(connection, run, result, now.toISOString());
     if (!tell || !connection.orgId || !result.reason) return { result: { ...result, streak } };
     const noteId = derivedId("note", "runsFailing", connection.id, streak.failingSince!);
-    const draft: Draft = { kind: "runsFailing", connection: { id: connection.id, name: connection.name }, reason: result.reason, failingSince: streak.failingSince! };
-    const notification = outbox.putInTransaction({ id: noteId, kind: "runsFailing", draft, recipient: { orgId: connection.orgId, userId: run.ownerId } }, now);
+    const draft: Draft = {
+      kind: "runsFailing",
+      connection: { id: connection.id, name: connection.name },
+      reason: result.reason,
+      failingSince: streak.failingSince!,
+    };
+    const notification = outbox.putInTransaction(
+      { id: noteId, kind: "runsFailing", draft, recipient: { orgId: connection.orgId, userId: run.ownerId } },
+      now,
+    );
     return { result: { ...result, streak, notification }, noteId };
   }
 
   /** Runs a queued run to its end on the owner's behalf: token at the moment of use, the owner's current rights, one changeset. */
   async function execute(run: Run): Promise<Run> {
     const started = clock.now();
-    if (!(await sync.markRunning(run, started, new Date(started.getTime() + RUN_LEASE_MS)))) return (await sync.getRun(run.id)) ?? run;
+    if (!(await sync.markRunning(run, started, new Date(started.getTime() + RUN_LEASE_MS))))
+      return (await sync.getRun(run.id)) ?? run;
     const ended = async (outcome: (connection: Connection | undefined) => Promise<FinishRun> | FinishRun) => {
       await finish(run, outcome);
       return (await sync.getRun(run.id)) ?? run;
@@ -256,7 +314,12 @@ export function syncUseCases(deps: SyncDeps) {
   }
 
   /** Queues a run: the connection takes it as its one active run; `token`, a renewal written in the same transaction. */
-  async function queue(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }, token?: TokenChange): Promise<Run> {
+  async function queue(
+    connection: Connection,
+    trigger: Run["trigger"],
+    scheduled?: { dueAt: string; nextDueAt: string },
+    token?: TokenChange,
+  ): Promise<Run> {
     const now = clock.now();
     const run: Run = {
       id: scheduled ? mintRunId(connection.imodelId, scheduled.dueAt, connection.id) : mintRunId(connection.imodelId),
@@ -274,7 +337,11 @@ export function syncUseCases(deps: SyncDeps) {
   }
 
   /** Queues and executes a run in this invocation: the trigger's scheduled runs. */
-  async function startRun(connection: Connection, trigger: Run["trigger"], scheduled?: { dueAt: string; nextDueAt: string }): Promise<Run> {
+  async function startRun(
+    connection: Connection,
+    trigger: Run["trigger"],
+    scheduled?: { dueAt: string; nextDueAt: string },
+  ): Promise<Run> {
     return execute(await queue(connection, trigger, scheduled));
   }
 
@@ -302,17 +369,26 @@ export function syncUseCases(deps: SyncDeps) {
     const after: Connection = {
       ...connection,
       ownerId: to,
-      owners: [...connection.owners, { userId: to, from: now.toISOString(), version: connection.version + 1 }].slice(-50),
+      owners: [...connection.owners, { userId: to, from: now.toISOString(), version: connection.version + 1 }].slice(
+        -50,
+      ),
       updatedAt: now.toISOString(),
       version: connection.version + 1,
     };
-    const about = { connection: { id: connection.id, name: connection.name, imodelName: access.imodel.name }, by: { userId: caller.userId, name: caller.name } };
+    const about = {
+      connection: { id: connection.id, name: connection.name, imodelName: access.imodel.name },
+      by: { userId: caller.userId, name: caller.name },
+    };
     const told = whoIsTold[ownershipChange(caller.userId, previous, to)];
     const canWrite = (self ? access.permissions : (access.other?.permissions ?? [])).includes("imodels_write");
 
     return withVisit(caller, access.callerSyncOwner, async (token) => {
       // The new owner's token as it is after this request: a take is the new owner's own visit.
-      const newOwner = self ? (token?.after ?? access.callerSyncOwner) : token && token.after.userId === to ? token.after : access.syncOwner;
+      const newOwner = self
+        ? (token?.after ?? access.callerSyncOwner)
+        : token && token.after.userId === to
+          ? token.after
+          : access.syncOwner;
       const status = tokenStatus(newOwner?.token, now);
       const draftOf = (notice: OwnershipNotice): Draft =>
         notice === "ownershipTransferred"
@@ -322,12 +398,33 @@ export function syncUseCases(deps: SyncDeps) {
             : { kind: notice, ...about };
       // The deliverer looks up each recipient's address.
       const notes = [
-        ...(told.newOwner ? [{ id: derivedId("note", "owner", connection.id, String(after.version)), kind: told.newOwner, draft: draftOf(told.newOwner), recipient: { orgId: access.itwin.orgId, userId: to } }] : []),
+        ...(told.newOwner
+          ? [
+              {
+                id: derivedId("note", "owner", connection.id, String(after.version)),
+                kind: told.newOwner,
+                draft: draftOf(told.newOwner),
+                recipient: { orgId: access.itwin.orgId, userId: to },
+              },
+            ]
+          : []),
         ...(told.originalOwner
-          ? [{ id: derivedId("note", "owner", connection.id, String(after.version), "original"), kind: told.originalOwner, draft: draftOf(told.originalOwner), recipient: { orgId: access.itwin.orgId, userId: previous } }]
+          ? [
+              {
+                id: derivedId("note", "owner", connection.id, String(after.version), "original"),
+                kind: told.originalOwner,
+                draft: draftOf(told.originalOwner),
+                recipient: { orgId: access.itwin.orgId, userId: previous },
+              },
+            ]
           : []),
       ];
-      await sync.transferOwner(connection, after, notes.map((n) => outbox.putInTransaction(n, now)), token);
+      await sync.transferOwner(
+        connection,
+        after,
+        notes.map((n) => outbox.putInTransaction(n, now)),
+        token,
+      );
       await dispatch(jobs, { kind: "deliver", notificationIds: notes.map((n) => n.id) }, work);
       await guard.touched(access);
       return {
@@ -335,7 +432,12 @@ export function syncUseCases(deps: SyncDeps) {
         newOwner: {
           userId: to,
           token: tokenView(newOwner, now),
-          ...(status === "valid" ? {} : { advice: "The new owner's synchronization token is not valid: scheduled runs will fail until they start a run manually, which renews it." }),
+          ...(status === "valid"
+            ? {}
+            : {
+                advice:
+                  "The new owner's synchronization token is not valid: scheduled runs will fail until they start a run manually, which renews it.",
+              }),
         },
         warnings: ownershipWarnings({ tokenStatus: status, canWrite }),
       };
@@ -350,7 +452,12 @@ export function syncUseCases(deps: SyncDeps) {
     finish,
     work,
 
-    async create(caller: Caller, imodelId: string, input: { name: string; files: SourceFile[]; schedule?: Schedule }, idempotencyKey?: string) {
+    async create(
+      caller: Caller,
+      imodelId: string,
+      input: { name: string; files: SourceFile[]; schedule?: Schedule },
+      idempotencyKey?: string,
+    ) {
       const access = await guard.open(caller, imodelId, { callerToken: true });
       requirePermission(access, "createConnection");
       const schedule = checkedSchedule(input.schedule);
@@ -364,7 +471,9 @@ export function syncUseCases(deps: SyncDeps) {
         ownerId: caller.userId,
         owners: [{ userId: caller.userId, from: now.toISOString(), version: 1 }],
         files: input.files,
-        ...(schedule ? { schedule, scheduleAnchor: now.toISOString(), nextDueAt: nextDue(schedule, now, now).toISOString() } : {}),
+        ...(schedule
+          ? { schedule, scheduleAnchor: now.toISOString(), nextDueAt: nextDue(schedule, now, now).toISOString() }
+          : {}),
         synced: {},
         createdBy: caller.userId,
         createdAt: now.toISOString(),
@@ -372,13 +481,20 @@ export function syncUseCases(deps: SyncDeps) {
         version: 1,
       };
       // Creating is a visit: the creator's token is issued or renewed with the connection (SPEC section 3).
-      const { connection: stored } = await withVisit(caller, access.callerSyncOwner, (token) => sync.createConnection(connection, token));
+      const { connection: stored } = await withVisit(caller, access.callerSyncOwner, (token) =>
+        sync.createConnection(connection, token),
+      );
       await guard.touched(access);
       return connectionView(stored);
     },
 
     async list(caller: Caller, imodelId: string, page: { limit: number; cursor?: string }) {
-      const found = await guard.list(caller, imodelId, (access) => requirePermission(access, "readConnection"), () => sync.listConnections(imodelId, page.limit, page.cursor));
+      const found = await guard.list(
+        caller,
+        imodelId,
+        (access) => requirePermission(access, "readConnection"),
+        () => sync.listConnections(imodelId, page.limit, page.cursor),
+      );
       return { items: found.items.map(connectionView), ...(found.next ? { next: found.next } : {}) };
     },
 
@@ -390,11 +506,18 @@ export function syncUseCases(deps: SyncDeps) {
       return connectionView(connection);
     },
 
-    async edit(caller: Caller, connectionId: string, change: { name?: string; files?: SourceFile[]; schedule?: Schedule | null }) {
+    async edit(
+      caller: Caller,
+      connectionId: string,
+      change: { name?: string; files?: SourceFile[]; schedule?: Schedule | null },
+    ) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "editConnection");
       const now = clock.now();
-      const schedule = change.schedule === undefined ? connection.schedule : (checkedSchedule(change.schedule ?? undefined) ?? undefined);
+      const schedule =
+        change.schedule === undefined
+          ? connection.schedule
+          : (checkedSchedule(change.schedule ?? undefined) ?? undefined);
       const scheduleChanged = change.schedule !== undefined;
       const after: Connection = {
         ...connection,
@@ -414,19 +537,34 @@ export function syncUseCases(deps: SyncDeps) {
       return connectionView(after);
     },
 
-    async setFileVersion(caller: Caller, connectionId: string, fileId: string, input: { name?: string; version: string }) {
+    async setFileVersion(
+      caller: Caller,
+      connectionId: string,
+      fileId: string,
+      input: { name?: string; version: string },
+    ) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "editConnection");
       const exists = connection.files.some((f) => f.id === fileId);
-      if (!exists && !input.name) throw invalidInput("Invalid body.name: a new file needs a name", { fields: [{ field: "body.name", reason: "required for a new file" }] });
+      if (!exists && !input.name)
+        throw invalidInput("Invalid body.name: a new file needs a name", {
+          fields: [{ field: "body.name", reason: "required for a new file" }],
+        });
       // The item's version condition makes this count exact: a concurrent addition re-reads and counts again.
       if (!exists && connection.files.length >= MAX_CONNECTION_FILES) {
         throw tooManyFiles(MAX_CONNECTION_FILES);
       }
       const files = exists
-        ? connection.files.map((f) => (f.id === fileId ? { ...f, version: input.version, ...(input.name ? { name: input.name } : {}) } : f))
+        ? connection.files.map((f) =>
+            f.id === fileId ? { ...f, version: input.version, ...(input.name ? { name: input.name } : {}) } : f,
+          )
         : [...connection.files, { id: fileId, name: input.name!, version: input.version }];
-      const after: Connection = { ...connection, files, updatedAt: clock.now().toISOString(), version: connection.version + 1 };
+      const after: Connection = {
+        ...connection,
+        files,
+        updatedAt: clock.now().toISOString(),
+        version: connection.version + 1,
+      };
       await withVisit(caller, access.callerSyncOwner, (token) => sync.updateConnection(connection, after, token));
       await guard.touched(access);
       return after.files.find((f) => f.id === fileId)!;
@@ -448,7 +586,9 @@ export function syncUseCases(deps: SyncDeps) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "startRun");
       if (connection.activeRunId) throw runInProgress(connection.activeRunId, "Starting a run");
-      const run = await withVisit(caller, access.callerSyncOwner, (token) => queue(connection, "manual", undefined, token));
+      const run = await withVisit(caller, access.callerSyncOwner, (token) =>
+        queue(connection, "manual", undefined, token),
+      );
       await dispatch(jobs, { kind: "executeRun", run }, work);
       await guard.touched(access);
       return runView(run);
@@ -483,10 +623,16 @@ export function syncUseCases(deps: SyncDeps) {
 
     /** The owner, or a holder of Manage on the iModel, hands the connection to a team member; handing it to oneself is a take. */
     async transfer(caller: Caller, connectionId: string, to: string) {
-      const { connection, access } = await openConnection(caller, connectionId, { otherUserId: to, syncOwnerId: to, callerToken: true });
+      const { connection, access } = await openConnection(caller, connectionId, {
+        otherUserId: to,
+        syncOwnerId: to,
+        callerToken: true,
+      });
       if (to === caller.userId) requirePermission(access, "takeOwnership");
       else if (connection.ownerId !== caller.userId && !has(access, connectionRules.transferOwnership)) {
-        throw forbidden("Only the connection's owner or a holder of imodels_manage on the iModel may hand it on; any team member may take it instead");
+        throw forbidden(
+          "Only the connection's owner or a holder of imodels_manage on the iModel may hand it on; any team member may take it instead",
+        );
       }
       return changeOwner(caller, connection, access, to);
     },

@@ -21,7 +21,10 @@ export interface TeamAccessDeps {
 export async function teamAccess(deps: TeamAccessDeps, caller: Caller, itwinId: string, also: string[] = []) {
   const orgId = orgOfItwin(itwinId);
   if (!orgId) throw notFound("iTwin", itwinId);
-  const { itwin, members, orgMember } = await deps.itwins.getWithMembers(itwinId, [caller.userId, ...also], { orgId, userId: caller.userId });
+  const { itwin, members, orgMember } = await deps.itwins.getWithMembers(itwinId, [caller.userId, ...also], {
+    orgId,
+    userId: caller.userId,
+  });
   const me = members.get(caller.userId);
   if (!itwin || !me || itwin.orgId !== orgId || !teamItemCounts(orgMember, me)) throw notFound("iTwin", itwinId);
   await recordVerifiedEmail(deps.organizations, orgMember!, caller);

@@ -13,7 +13,12 @@ import type { PageRequest } from "../store/partition";
 import { itwinView } from "./itwins";
 import { authorize, membershipOf, type Membership } from "./membership";
 
-const participantView = (member: TeamMember) => ({ id: member.userId, userId: member.userId, itwinId: member.itwinId, addedAt: member.addedAt });
+const participantView = (member: TeamMember) => ({
+  id: member.userId,
+  userId: member.userId,
+  itwinId: member.itwinId,
+  addedAt: member.addedAt,
+});
 
 /** The worker's iTwin job: what a deleted Test iTwin leaves to remove. */
 export function itwinJobs(itwins: Pick<ItwinStore, "purge">): JobHandler {
@@ -23,15 +28,33 @@ export function itwinJobs(itwins: Pick<ItwinStore, "purge">): JobHandler {
   };
 }
 
-export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: OrganizationStore; jobs: Jobs; clock: Clock }) {
+export function testItwinUseCases(deps: {
+  itwins: ItwinStore;
+  organizations: OrganizationStore;
+  jobs: Jobs;
+  clock: Clock;
+}) {
   const participant = (itwinId: string, userId: string): TeamMember => {
     const now = deps.clock.now().toISOString();
     // Participants hold every iModel permission; the participant list itself is governed by the portal matrix, not team_manage.
-    return { itwinId, userId, roles: ["Delete"], permissions: [...levelPermissions.Delete], teamManage: false, addedAt: now, updatedAt: now };
+    return {
+      itwinId,
+      userId,
+      roles: ["Delete"],
+      permissions: [...levelPermissions.Delete],
+      teamManage: false,
+      addedAt: now,
+      updatedAt: now,
+    };
   };
 
   /** The caller's membership of the organisation, with `also` read in the same request; outside it the Test iTwin is 404. */
-  const membershipFor = (caller: Caller, id: string, orgId: string, also: Record<string, unknown>[]): Promise<Membership> =>
+  const membershipFor = (
+    caller: Caller,
+    id: string,
+    orgId: string,
+    also: Record<string, unknown>[],
+  ): Promise<Membership> =>
     membershipOf(deps.organizations, caller, orgId, { also }).catch((error: unknown) => {
       throw isAppError(error, "NotFound") ? notFound("Test iTwin", id) : error;
     });
@@ -45,9 +68,14 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
   async function judged(caller: Caller, id: string, action: PortalAction, also: string[] = []) {
     const orgId = orgOfTestItwin(id);
     if (!orgId) throw notFound("Test iTwin", id);
-    const membership = await membershipFor(caller, id, orgId, deps.itwins.keysWithMembers(id, [caller.userId, ...also]));
+    const membership = await membershipFor(
+      caller,
+      id,
+      orgId,
+      deps.itwins.keysWithMembers(id, [caller.userId, ...also]),
+    );
     const { itwin, members } = deps.itwins.fromItems(id, membership.also);
-    if (!itwin || itwin.kind !== "test" || itwin.orgId !== orgId) throw notFound("Test iTwin", id);
+    if (itwin?.kind !== "test" || itwin.orgId !== orgId) throw notFound("Test iTwin", id);
     authorize(membership, action, { participant: members.has(caller.userId) }, { kind: "Test iTwin", id });
     return { itwin, members };
   }
@@ -67,7 +95,8 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
         teamManagerCount: 0,
       };
       const result = await deps.itwins.create(itwin, participant(itwin.id, caller.userId));
-      if (!result.created && (result.itwin.createdBy !== caller.userId || result.itwin.kind !== "test")) throw notFound("Test iTwin", itwin.id);
+      if (!result.created && (result.itwin.createdBy !== caller.userId || result.itwin.kind !== "test"))
+        throw notFound("Test iTwin", itwin.id);
       return itwinView(result.itwin);
     },
 
@@ -82,10 +111,14 @@ export function testItwinUseCases(deps: { itwins: ItwinStore; organizations: Org
         authorize(await membershipOf(deps.organizations, caller, orgId), "readTestItwin", { participant: true });
         throw error;
       });
-      const membership = await membershipOf(deps.organizations, caller, orgId, { also: listed.items.map((id) => deps.itwins.keysWithMembers(id, [])[0]!) });
+      const membership = await membershipOf(deps.organizations, caller, orgId, {
+        also: listed.items.map((id) => deps.itwins.keysWithMembers(id, [])[0]!),
+      });
       authorize(membership, "readTestItwin", { participant: true });
       // An entry whose Test iTwin is being deleted has no iTwin item any more: it is skipped, not answered half.
-      const items = listed.items.map((id) => deps.itwins.fromItems(id, membership.also).itwin).filter((i): i is Itwin => i !== undefined);
+      const items = listed.items
+        .map((id) => deps.itwins.fromItems(id, membership.also).itwin)
+        .filter((i): i is Itwin => i !== undefined);
       return { items: items.map(itwinView), ...(listed.next ? { next: listed.next } : {}) };
     },
 

@@ -11,7 +11,12 @@ import type { PageRequest } from "../store/partition";
 import type { TimelineStore } from "../store/timeline";
 import type { ImodelGuard } from "./imodel-access";
 
-const briefcaseView = (b: Briefcase) => ({ id: b.id, imodelId: b.imodelId, ownerId: b.ownerId, createdAt: b.createdAt });
+const briefcaseView = (b: Briefcase) => ({
+  id: b.id,
+  imodelId: b.imodelId,
+  ownerId: b.ownerId,
+  createdAt: b.createdAt,
+});
 
 const changesetView = (c: Changeset) => ({
   id: c.id,
@@ -34,9 +39,18 @@ const namedVersionView = (v: NamedVersion) => ({
   updatedAt: v.updatedAt,
 });
 
-const lockView = (l: Lock) => ({ imodelId: l.imodelId, objectId: l.objectId, briefcaseId: l.briefcaseId, ownerId: l.ownerId, acquiredAt: l.acquiredAt });
+const lockView = (l: Lock) => ({
+  imodelId: l.imodelId,
+  objectId: l.objectId,
+  briefcaseId: l.briefcaseId,
+  ownerId: l.ownerId,
+  acquiredAt: l.acquiredAt,
+});
 
-const pageView = <T, V>(page: Page<T>, view: (item: T) => V) => ({ items: page.items.map(view), ...(page.next ? { next: page.next } : {}) });
+const pageView = <T, V>(page: Page<T>, view: (item: T) => V) => ({
+  items: page.items.map(view),
+  ...(page.next ? { next: page.next } : {}),
+});
 
 export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelGuard; clock: Clock }) {
   const { guard, timeline } = deps;
@@ -55,11 +69,18 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
     },
 
     listChangesets(caller: Caller, imodelId: string, page: PageRequest) {
-      return guard.list(caller, imodelId, "listChangesets", async () => pageView(await timeline.listChangesets(imodelId, page), changesetView));
+      return guard.list(caller, imodelId, "listChangesets", async () =>
+        pageView(await timeline.listChangesets(imodelId, page), changesetView),
+      );
     },
 
     /** Pushed from one of the caller's briefcases, a changeset takes the locks of the objects it changes for that briefcase. */
-    pushChangeset(caller: Caller, imodelId: string, input: { description?: string; briefcaseId?: string; locks?: string[] }, idempotencyKey?: string) {
+    pushChangeset(
+      caller: Caller,
+      imodelId: string,
+      input: { description?: string; briefcaseId?: string; locks?: string[] },
+      idempotencyKey?: string,
+    ) {
       return guard.run(
         caller,
         imodelId,
@@ -77,8 +98,12 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
           };
           const objectIds = [...new Set(input.locks ?? [])];
           // The same rule as the store's condition, answered before any write in the usual case.
-          if (briefcase && (briefcase.locks?.size ?? 0) + objectIds.length > MAX_BRIEFCASE_LOCKS) throw tooManyLocks(briefcase.id, MAX_BRIEFCASE_LOCKS);
-          const claim = briefcase && objectIds.length ? { briefcaseId: briefcase.id, ownerId: caller.userId, objectIds } : undefined;
+          if (briefcase && (briefcase.locks?.size ?? 0) + objectIds.length > MAX_BRIEFCASE_LOCKS)
+            throw tooManyLocks(briefcase.id, MAX_BRIEFCASE_LOCKS);
+          const claim =
+            briefcase && objectIds.length
+              ? { briefcaseId: briefcase.id, ownerId: caller.userId, objectIds }
+              : undefined;
           return changesetView((await timeline.push(imodel, draft, claim, idempotencyKey !== undefined)).changeset);
         },
         { briefcaseId: input.briefcaseId },
@@ -86,11 +111,18 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
     },
 
     listNamedVersions(caller: Caller, imodelId: string, page: PageRequest) {
-      return guard.list(caller, imodelId, "listNamedVersions", async () => pageView(await timeline.listNamedVersions(imodelId, page), namedVersionView));
+      return guard.list(caller, imodelId, "listNamedVersions", async () =>
+        pageView(await timeline.listNamedVersions(imodelId, page), namedVersionView),
+      );
     },
 
     /** Names a changeset of the timeline; without `changesetIndex`, the latest one (0: the empty iModel). */
-    createNamedVersion(caller: Caller, imodelId: string, input: { name: string; description?: string; changesetIndex?: number }, idempotencyKey?: string) {
+    createNamedVersion(
+      caller: Caller,
+      imodelId: string,
+      input: { name: string; description?: string; changesetIndex?: number },
+      idempotencyKey?: string,
+    ) {
       return guard.run(caller, imodelId, "createNamedVersion", async ({ imodel }) => {
         const changesetIndex = input.changesetIndex ?? imodel.changesetCount;
         if (changesetIndex > imodel.changesetCount) {
@@ -136,7 +168,9 @@ export function timelineUseCases(deps: { timeline: TimelineStore; guard: ImodelG
     },
 
     listLocks(caller: Caller, imodelId: string, page: PageRequest) {
-      return guard.list(caller, imodelId, "listLocks", async () => pageView(await timeline.listLocks(imodelId, page), lockView));
+      return guard.list(caller, imodelId, "listLocks", async () =>
+        pageView(await timeline.listLocks(imodelId, page), lockView),
+      );
     },
 
     /** Your own briefcase's locks need Write (you took them by pushing); another's need Manage (seed: "manage locks ... for the entire iModel"). */

@@ -17,7 +17,11 @@ export interface TriggerLimits {
 }
 
 /** Runs `work` over `items`, at most `concurrency` at a time; a failed item is logged and left for the next tick. */
-export async function eachBounded<T>(items: T[], concurrency: number, work: (item: T) => Promise<boolean>): Promise<number> {
+export async function eachBounded<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T) => Promise<boolean>,
+): Promise<number> {
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -55,7 +59,8 @@ export function triggerSteps(deps: {
       const due = await sync.dueIds("LEASE", now, limits.perStep);
       return eachBounded(due, limits.concurrency, async ({ id }) => {
         const run = await sync.getRun(id);
-        if (!run || (run.state !== "queued" && run.state !== "running") || Date.parse(run.leaseUntil) > now.getTime()) return false;
+        if (!run || (run.state !== "queued" && run.state !== "running") || Date.parse(run.leaseUntil) > now.getTime())
+          return false;
         return runs.finish(run, () => ({ state: "failed", reason: "Interrupted" }), now);
       });
     },
@@ -78,11 +83,31 @@ export function triggerSteps(deps: {
           tell && event
             ? render(
                 event.kind === "expired"
-                  ? { kind: "tokenExpired", to: { email: owner.email!, name: owner.name }, expiredAt: owner.token.expiresAt, scheduledConnections: owner.scheduledConnections }
-                  : { kind: "tokenExpiring", to: { email: owner.email!, name: owner.name }, expiresAt: owner.token.expiresAt, daysLeft: event.daysLeft, scheduledConnections: owner.scheduledConnections },
+                  ? {
+                      kind: "tokenExpired",
+                      to: { email: owner.email!, name: owner.name },
+                      expiredAt: owner.token.expiresAt,
+                      scheduledConnections: owner.scheduledConnections,
+                    }
+                  : {
+                      kind: "tokenExpiring",
+                      to: { email: owner.email!, name: owner.name },
+                      expiresAt: owner.token.expiresAt,
+                      daysLeft: event.daysLeft,
+                      scheduledConnections: owner.scheduledConnections,
+                    },
               )
             : undefined;
-        const done = await sync.announceTokenEvent(owner, next, mail ? outbox.putInTransaction({ id: noteId, kind: event!.kind === "expired" ? "tokenExpired" : "tokenExpiring", mail }, now) : undefined);
+        const done = await sync.announceTokenEvent(
+          owner,
+          next,
+          mail
+            ? outbox.putInTransaction(
+                { id: noteId, kind: event!.kind === "expired" ? "tokenExpired" : "tokenExpiring", mail },
+                now,
+              )
+            : undefined,
+        );
         if (done && mail) recorded.push(noteId);
         return done && !!mail;
       });
@@ -101,4 +126,3 @@ export function triggerSteps(deps: {
 
   return [interruptedRuns, scheduledRuns, tokenEvents, redelivery];
 }
-

@@ -12,7 +12,10 @@ import { routeKey } from "../../shared/http/route";
 import { routeList } from "../../shared/http/routes";
 import { keyDefinition, tableShape } from "../../shared/store/table";
 
-const cdkContext = JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")).context as Record<string, string>;
+const cdkContext = JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")).context as Record<
+  string,
+  string
+>;
 /** Bundling is checked once, at the end; every other test only needs the template, so esbuild is skipped. */
 const withoutBundling = { ...cdkContext, "aws:cdk:bundling-stacks": [] };
 
@@ -30,10 +33,16 @@ afterAll(() => {
 const { stack } = build(withoutBundling);
 const template = Template.fromStack(stack);
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Resource = {
+  Type: string;
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
-const resources = (type: string): [string, Resource][] => Object.entries(template.findResources(type)) as [string, Resource][];
+const resources = (type: string): [string, Resource][] =>
+  Object.entries(template.findResources(type)) as [string, Resource][];
 /** The one resource of a type: [logical id, resource]; fails when there are none or several. */
 function single(type: string): [string, Resource] {
   const found = resources(type);
@@ -131,12 +140,18 @@ describe("the functions", () => {
     );
     expect(invokers.length).toBe(4);
     for (const [, policy] of invokers) {
-      const statement = policy.Properties.PolicyDocument.Statement.find((s: { Action: unknown }) => s.Action === "lambda:InvokeFunction");
+      const statement = policy.Properties.PolicyDocument.Statement.find(
+        (s: { Action: unknown }) => s.Action === "lambda:InvokeFunction",
+      );
       expect(statement.Resource).toEqual({ "Fn::GetAtt": [expect.stringMatching(/^TickFunction/), "Arn"] });
     }
     for (const name of ["sync", "imodels", "itwins"] as const) {
-      const fn = resources("AWS::Lambda::Function").find(([id]) => id === stack.getLogicalId(stack.functions[name]!.lambda.node.defaultChild as never));
-      expect(fn?.[1].Properties.Environment.Variables.WORKER_FUNCTION_NAME, name).toEqual({ Ref: expect.stringMatching(/^TickFunction/) });
+      const fn = resources("AWS::Lambda::Function").find(
+        ([id]) => id === stack.getLogicalId(stack.functions[name]!.lambda.node.defaultChild as never),
+      );
+      expect(fn?.[1].Properties.Environment.Variables.WORKER_FUNCTION_NAME, name).toEqual({
+        Ref: expect.stringMatching(/^TickFunction/),
+      });
     }
   });
 
@@ -146,7 +161,11 @@ describe("the functions", () => {
     for (const group of groups) expect(deployed(group).properties.ReservedConcurrentExecutions, group).toBeUndefined();
     const alarms = resources("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
     expect(alarms).toContainEqual(
-      expect.objectContaining({ Namespace: "AWS/Lambda", MetricName: "Throttles", Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(stack.functions.tick!.lambda) } }] }),
+      expect.objectContaining({
+        Namespace: "AWS/Lambda",
+        MetricName: "Throttles",
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(stack.functions.tick!.lambda) } }],
+      }),
     );
   });
 
@@ -193,9 +212,14 @@ describe("least privilege", () => {
 
   it("table grants cover the table and each index by name", () => {
     const tableArn = { "Fn::GetAtt": [logicalId(stack.table), "Arn"] };
-    const expected = [tableArn, ...tableShape.indexes.map((i) => ({ "Fn::Join": ["", [tableArn, `/index/${i.name}`]] }))];
+    const expected = [
+      tableArn,
+      ...tableShape.indexes.map((i) => ({ "Fn::Join": ["", [tableArn, `/index/${i.name}`]] })),
+    ];
     for (const name of functionNames) {
-      for (const statement of deployed(name).statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")))) {
+      for (const statement of deployed(name).statements.filter((s) =>
+        actionsOf(s).some((a) => a.startsWith("dynamodb:")),
+      )) {
         expect(statement.Resource, name).toEqual(expected);
       }
     }
@@ -213,11 +237,19 @@ describe("least privilege", () => {
         // SES authorizes against the identity that verified the sender: the address, or else its domain.
         const resources = asList(ses[0]!.Resource).map((r) => JSON.stringify(r));
         expect(resources, name).toHaveLength(2);
-        expect(resources.filter((r) => r.includes(`:identity/${address}"`)), name).toHaveLength(1);
-        expect(resources.filter((r) => r.includes(`:identity/${domain}"`)), name).toHaveLength(1);
+        expect(
+          resources.filter((r) => r.includes(`:identity/${address}"`)),
+          name,
+        ).toHaveLength(1);
+        expect(
+          resources.filter((r) => r.includes(`:identity/${domain}"`)),
+          name,
+        ).toHaveLength(1);
         expect(resources.join(), name).not.toContain("*");
         // The domain's grant covers this one address, not every address of the domain.
-        expect((ses[0] as Statement & { Condition?: unknown }).Condition, name).toEqual({ StringEquals: { "ses:FromAddress": address } });
+        expect((ses[0] as Statement & { Condition?: unknown }).Condition, name).toEqual({
+          StringEquals: { "ses:FromAddress": address },
+        });
         expect(properties.Environment.Variables.SENDER_EMAIL, name).toBe(cdkContext.senderEmail);
       } else {
         expect(ses, name).toEqual([]);
@@ -266,7 +298,9 @@ describe("the HTTP API", () => {
       const target = byKey.get(routeKey(route))!.Target as { "Fn::Join": [string, [string, { Ref: string }]] };
       const integration = integrations[target["Fn::Join"][1][1].Ref]!.Properties;
       expect(integration.PayloadFormatVersion, routeKey(route)).toBe("2.0");
-      expect(integration.IntegrationUri, routeKey(route)).toEqual({ "Fn::GetAtt": [logicalId(stack.functions[route.group]!.lambda), "Arn"] });
+      expect(integration.IntegrationUri, routeKey(route)).toEqual({
+        "Fn::GetAtt": [logicalId(stack.functions[route.group]!.lambda), "Arn"],
+      });
     }
   });
 
@@ -275,7 +309,10 @@ describe("the HTTP API", () => {
     expect(stage.Properties.StageName).toBe("$default");
     expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({ "Fn::GetAtt": [expect.any(String), "Arn"] });
     expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({ requestId: "$context.requestId" });
-    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) });
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: expect.any(Number),
+      ThrottlingBurstLimit: expect.any(Number),
+    });
   });
 });
 
@@ -304,7 +341,8 @@ describe("operations", () => {
     // One per function and the API's access log.
     expect(logGroups).toHaveLength(functionNames.length + 1);
     for (const [id, group] of logGroups) expect(group.Properties.RetentionInDays, id).toBe(30);
-    for (const name of functionNames) expect(deployed(name).properties.LoggingConfig.LogGroup, name).toEqual({ Ref: expect.any(String) });
+    for (const name of functionNames)
+      expect(deployed(name).properties.LoggingConfig.LogGroup, name).toEqual({ Ref: expect.any(String) });
   });
 
   it("alarms on undelivered ticks and on the API's 5xx answers", () => {
@@ -313,7 +351,9 @@ describe("operations", () => {
       expect.objectContaining({
         Namespace: "AWS/SQS",
         MetricName: "ApproximateNumberOfMessagesVisible",
-        Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack.trigger.deadLetters), "QueueName"] } }],
+        Dimensions: [
+          { Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack.trigger.deadLetters), "QueueName"] } },
+        ],
       }),
     );
     expect(alarms).toContainEqual(
@@ -354,9 +394,15 @@ describe("operators", () => {
   it("subscribes the address given with -c alarmEmail to the topic, and nobody without it", () => {
     expect(resources("AWS::SNS::Subscription")).toEqual([]);
     const { stack: withEmail } = build({ ...withoutBundling, alarmEmail: "ops@example.com" });
-    const subscriptions = Object.values(Template.fromStack(withEmail).findResources("AWS::SNS::Subscription")) as Resource[];
+    const subscriptions = Object.values(
+      Template.fromStack(withEmail).findResources("AWS::SNS::Subscription"),
+    ) as Resource[];
     expect(subscriptions.map((s) => s.Properties)).toEqual([
-      expect.objectContaining({ Protocol: "email", Endpoint: "ops@example.com", TopicArn: { Ref: withEmail.getLogicalId(withEmail.alarms.topic.node.defaultChild as CfnElement) } }),
+      expect.objectContaining({
+        Protocol: "email",
+        Endpoint: "ops@example.com",
+        TopicArn: { Ref: withEmail.getLogicalId(withEmail.alarms.topic.node.defaultChild as CfnElement) },
+      }),
     ]);
     expect(() => build({ ...withoutBundling, alarmEmail: "not an address" })).toThrow(/alarmEmail/);
   });
@@ -365,20 +411,35 @@ describe("operators", () => {
     const [, dashboard] = single("AWS::CloudWatch::Dashboard");
     // The body is a JSON text joined around references; references become their logical id to read it.
     const parts = dashboard.Properties.DashboardBody["Fn::Join"][1] as unknown[];
-    const text = parts.map((p) => (typeof p === "string" ? p : ((p as any).Ref ?? (p as any)["Fn::GetAtt"]?.[0] ?? "?"))).join("");
+    const text = parts
+      .map((p) => (typeof p === "string" ? p : ((p as any).Ref ?? (p as any)["Fn::GetAtt"]?.[0] ?? "?")))
+      .join("");
     const widgets = JSON.parse(text).widgets as { properties: { alarms?: string[]; metrics?: unknown[][] } }[];
     const lines = widgets.flatMap((w) => w.properties.metrics ?? []);
     const searched = lines.map((l) => (l[0] as { expression?: string }).expression).filter((e): e is string => !!e);
     const named = lines.filter((l) => typeof l[0] === "string").map((l) => `${l[0]}/${l[1]}`);
     // shared/metrics.ts: per request (one series per route, found by SEARCH), latency at p50 and p99, and per tick.
-    for (const metric of ["Requests", "Refusals", "Faults"]) expect(searched.some((e) => e.includes(`MetricName="${metric}"`)), metric).toBe(true);
-    for (const stat of ["p50", "p99"]) expect(searched.some((e) => e.includes(`MetricName="Latency"`) && e.includes(`'${stat}'`)), stat).toBe(true);
-    for (const metric of ["scheduledRunsStarted", "runsInterrupted", "notificationsDelivered", "TickDuration"]) expect(named).toContain(`TwinAccess/${metric}`);
+    for (const metric of ["Requests", "Refusals", "Faults"])
+      expect(
+        searched.some((e) => e.includes(`MetricName="${metric}"`)),
+        metric,
+      ).toBe(true);
+    for (const stat of ["p50", "p99"])
+      expect(
+        searched.some((e) => e.includes(`MetricName="Latency"`) && e.includes(`'${stat}'`)),
+        stat,
+      ).toBe(true);
+    for (const metric of ["scheduledRunsStarted", "runsInterrupted", "notificationsDelivered", "TickDuration"])
+      expect(named).toContain(`TwinAccess/${metric}`);
     for (const metric of ["Send", "Delivery", "Bounce", "Reject"]) expect(named).toContain(`AWS/SES/${metric}`);
     for (const metric of ["Count", "Latency", "4xx", "5xx"]) expect(named).toContain(`AWS/ApiGateway/${metric}`);
     expect(named).toContain("AWS/SQS/ApproximateNumberOfMessagesVisible");
     const shownAlarms = widgets.flatMap((w) => w.properties.alarms ?? []);
-    expect(shownAlarms.sort()).toEqual(resources("AWS::CloudWatch::Alarm").map(([id]) => id).sort());
+    expect(shownAlarms.sort()).toEqual(
+      resources("AWS::CloudWatch::Alarm")
+        .map(([id]) => id)
+        .sort(),
+    );
   });
 });
 
@@ -399,10 +460,12 @@ describe("bundling", () => {
   it("esbuild bundles every function, with its source map", () => {
     const { app, stack: bundled } = build(cdkContext);
     const assembly = app.synth();
-    const functions = Object.values(assembly.getStackArtifact(bundled.artifactId).template.Resources as Record<string, any>).filter(
-      (r) => r.Type === "AWS::Lambda::Function",
-    );
-    const assets = JSON.parse(readFileSync(join(assembly.directory, `${bundled.artifactId}.assets.json`), "utf8")).files;
+    const functions = Object.values(
+      assembly.getStackArtifact(bundled.artifactId).template.Resources as Record<string, any>,
+    ).filter((r) => r.Type === "AWS::Lambda::Function");
+    const assets = JSON.parse(
+      readFileSync(join(assembly.directory, `${bundled.artifactId}.assets.json`), "utf8"),
+    ).files;
     expect(functions).toHaveLength(functionNames.length);
     for (const fn of functions) {
       const hash = (fn.Properties.Code.S3Key as string).replace(/\.zip$/, "");

@@ -19,7 +19,9 @@ describe("applications", () => {
     expect(added.status).toBe(201);
     expect(added.body.owners).toEqual([members.dev!.userId, members.other!.userId]);
     // Adding an owner again changes nothing.
-    expect((await members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members.other!.userId })).body.owners).toHaveLength(2);
+    expect(
+      (await members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members.other!.userId })).body.owners,
+    ).toHaveLength(2);
 
     const manager = await members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members.am!.userId });
     expect(manager.status).toBe(409);
@@ -39,7 +41,9 @@ describe("applications", () => {
     const byAdmin = await admin.post(`/organizations/${orgId}/applications`, { name: "Admin's" });
     expect(byAdmin.body.owners).toEqual([admin.userId]);
 
-    expect((await admin.patch(`/organizations/${orgId}/members/${members.am!.userId}`, { role: "Developer" })).status).toBe(200);
+    expect(
+      (await admin.patch(`/organizations/${orgId}/members/${members.am!.userId}`, { role: "Developer" })).status,
+    ).toBe(200);
     const demoted = await api.as(members.am!.userId);
     const listed = await demoted.get(`/organizations/${orgId}/applications`);
     expect(listed.body.items.map((a: { id: string }) => a.id)).toEqual([app.body.id]);
@@ -57,7 +61,9 @@ describe("applications", () => {
     const ids = (r: { body: { items: { id: string }[] } }) => r.body.items.map((a) => a.id).sort();
 
     expect(ids(await members.dev!.get(`/organizations/${orgId}/applications`))).toEqual([mine.body.id]);
-    expect(ids(await members.am!.get(`/organizations/${orgId}/applications`))).toEqual([mine.body.id, theirs.body.id].sort());
+    expect(ids(await members.am!.get(`/organizations/${orgId}/applications`))).toEqual(
+      [mine.body.id, theirs.body.id].sort(),
+    );
 
     expect((await members.am!.delete(`/applications/${mine.body.id}`)).status).toBe(204);
     expect(ids(await members.dev!.get(`/organizations/${orgId}/applications`))).toEqual([]);
@@ -82,7 +88,9 @@ describe("applications", () => {
     const { orgId, members } = await orgWith(api, { dev: "Developer", a: "Developer", b: "Developer", c: "Developer" });
     const app = await members.dev!.post(`/organizations/${orgId}/applications`, { name: "Viewer" });
     const answers = await Promise.all([
-      ...["a", "b", "c"].map((n) => members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members[n]!.userId })),
+      ...["a", "b", "c"].map((n) =>
+        members.dev!.post(`/applications/${app.body.id}/owners`, { userId: members[n]!.userId }),
+      ),
       ...[1, 2, 3].map((n) => members.dev!.patch(`/applications/${app.body.id}`, { name: `Viewer ${n}` })),
     ]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201, 201, 201]);

@@ -41,13 +41,24 @@ const aboveLevel: Record<string, (w: World) => Sample> = {
   addItwinMember: (w) => ({ path: `/itwins/${w.itwinId}/members`, body: { userId: w.extra.userId, roles: ["Write"] } }),
   changeItwinMember: (w) => ({ path: `/itwins/${w.itwinId}/members/${w.viewer.userId}`, body: { roles: ["Delete"] } }),
   createItwinRole: (w) => samples.createItwinRole!(w),
-  setImodelAccess: (w) => ({ path: `/imodels/${w.imodelId}/access`, body: { members: [{ userId: w.viewer.userId, roles: ["Manage"] }] } }),
+  setImodelAccess: (w) => ({
+    path: `/imodels/${w.imodelId}/access`,
+    body: { members: [{ userId: w.viewer.userId, roles: ["Manage"] }] },
+  }),
 };
 
 /** A member of the organisation signed in now, added by the Administrator with `role`. */
 async function memberOf(w: World, role: string) {
   const client = await api.as(uniqueUser(role));
-  expect((await w.admin.post(`/organizations/${w.orgId}/members`, { userId: client.userId, email: `${client.userId}@example.com`, role })).status).toBe(201);
+  expect(
+    (
+      await w.admin.post(`/organizations/${w.orgId}/members`, {
+        userId: client.userId,
+        email: `${client.userId}@example.com`,
+        role,
+      })
+    ).status,
+  ).toBe(201);
   return client;
 }
 
@@ -65,7 +76,10 @@ describe("authorization of every route", () => {
     const raw = (authorization?: string) =>
       api.request(method, sample.path, {
         body: sample.body === undefined ? undefined : JSON.stringify(sample.body),
-        headers: { ...(authorization ? { authorization } : {}), ...(sample.body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          ...(authorization ? { authorization } : {}),
+          ...(sample.body === undefined ? {} : { "content-type": "application/json" }),
+        },
       });
 
     if (route.auth) {
@@ -92,14 +106,19 @@ describe("authorization of every route", () => {
     if (demotedStatus[route.id] !== undefined) {
       const demoted = await memberOf(w, "SubscriptionManager");
       advanceClock(2000);
-      expect((await w.admin.patch(`/organizations/${w.orgId}/members/${demoted.userId}`, { role: "Developer" })).status).toBe(200);
+      expect(
+        (await w.admin.patch(`/organizations/${w.orgId}/members/${demoted.userId}`, { role: "Developer" })).status,
+      ).toBe(200);
       const answer = await send(demoted, method, sample);
       expect(answer.status, `demoted with an old token: ${JSON.stringify(answer.body)}`).toBe(demotedStatus[route.id]);
     }
 
     if (aboveLevel[route.id]) {
       const manager = await memberOf(w, "Developer");
-      expect((await w.admin.post(`/itwins/${w.itwinId}/members`, { userId: manager.userId, roles: ["Read", "TeamManager"] })).status).toBe(201);
+      expect(
+        (await w.admin.post(`/itwins/${w.itwinId}/members`, { userId: manager.userId, roles: ["Read", "TeamManager"] }))
+          .status,
+      ).toBe(201);
       const answer = await send(manager, method, aboveLevel[route.id]!(w));
       expect(answer.status, `team manager above its level: ${JSON.stringify(answer.body)}`).toBe(403);
     }

@@ -37,17 +37,36 @@ describe("demotion applies at once, promotion at the next sign-in", () => {
     expect((await admin.patch(`/organizations/${orgId}/members/${sm.userId}`, { role: "Developer" })).status).toBe(200);
     expect((await held.get(`/organizations/${orgId}`)).body.yourRole).toBe("Developer");
     expect((await held.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
-    expect((await held.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, { role: null })).status).toBe(403);
-    expect((await held.post(`/organizations/${orgId}/members`, { userId: uniqueUser("new"), email: "new@example.com" })).status).toBe(403);
+    expect((await held.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, { role: null })).status).toBe(
+      403,
+    );
+    expect(
+      (await held.post(`/organizations/${orgId}/members`, { userId: uniqueUser("new"), email: "new@example.com" }))
+        .status,
+    ).toBe(403);
     // Promoting themselves back.
-    expect((await held.patch(`/organizations/${orgId}/members/${sm.userId}`, { role: "SubscriptionManager" })).status).toBe(403);
-    expect((await held.post(`/organizations/${orgId}/members:assign-role`, { userIds: [sm.userId], role: "SubscriptionManager" })).status).toBe(403);
-    const listed = (await admin.get(`/organizations/${orgId}/members`)).body.items.find((m: { userId: string }) => m.userId === sm.userId);
+    expect(
+      (await held.patch(`/organizations/${orgId}/members/${sm.userId}`, { role: "SubscriptionManager" })).status,
+    ).toBe(403);
+    expect(
+      (
+        await held.post(`/organizations/${orgId}/members:assign-role`, {
+          userIds: [sm.userId],
+          role: "SubscriptionManager",
+        })
+      ).status,
+    ).toBe(403);
+    const listed = (await admin.get(`/organizations/${orgId}/members`)).body.items.find(
+      (m: { userId: string }) => m.userId === sm.userId,
+    );
     expect(listed.role).toBe("Developer");
   });
 
   it("stops a member whose role was cleared, or who was removed, on their very next request", async () => {
-    const { orgId, admin, members } = await orgWith(api, { cleared: "ApplicationManager", removed: "SubscriptionManager" });
+    const { orgId, admin, members } = await orgWith(api, {
+      cleared: "ApplicationManager",
+      removed: "SubscriptionManager",
+    });
     advanceClock(2000);
     const cleared = await oldToken(api, members.cleared!.userId, 1);
     const removed = await oldToken(api, members.removed!.userId, 1);
@@ -66,7 +85,9 @@ describe("demotion applies at once, promotion at the next sign-in", () => {
     const { orgId, admin, members } = await orgWith(api, { dev: "Developer" });
     advanceClock(3000);
     const before = await oldToken(api, members.dev!.userId, 1);
-    expect((await admin.patch(`/organizations/${orgId}/members/${before.userId}`, { role: "SubscriptionManager" })).status).toBe(200);
+    expect(
+      (await admin.patch(`/organizations/${orgId}/members/${before.userId}`, { role: "SubscriptionManager" })).status,
+    ).toBe(200);
     expect((await before.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
 
     advanceClock(2000);
@@ -78,20 +99,33 @@ describe("demotion applies at once, promotion at the next sign-in", () => {
 
   it("refuses a Subscription Manager who gives themselves the Co-Administrator flag", async () => {
     const { orgId, members } = await orgWith(api, { sm: "SubscriptionManager" });
-    const raised = await members.sm!.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, { coAdministrator: true });
+    const raised = await members.sm!.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, {
+      coAdministrator: true,
+    });
     expect(raised.status).toBe(403);
     expect(raised.body.error.message).toContain("Nobody raises their own role");
     // Lowering their own role stays allowed.
-    expect((await members.sm!.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, { role: "Developer" })).status).toBe(200);
+    expect(
+      (await members.sm!.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, { role: "Developer" })).status,
+    ).toBe(200);
   });
 
   it("stops a demoted Co-Administrator at once: clearing the flag with the role", async () => {
     const { orgId, admin, members } = await orgWith(api, { co: "SubscriptionManager" });
-    expect((await admin.patch(`/organizations/${orgId}/members/${members.co!.userId}`, { coAdministrator: true })).status).toBe(200);
+    expect(
+      (await admin.patch(`/organizations/${orgId}/members/${members.co!.userId}`, { coAdministrator: true })).status,
+    ).toBe(200);
     advanceClock(2000);
     const held = await oldToken(api, members.co!.userId, 1);
     expect((await held.get(`/organizations/${orgId}/subscription`)).status).toBe(200);
-    expect((await admin.patch(`/organizations/${orgId}/members/${held.userId}`, { coAdministrator: false, role: "Developer" })).status).toBe(200);
+    expect(
+      (
+        await admin.patch(`/organizations/${orgId}/members/${held.userId}`, {
+          coAdministrator: false,
+          role: "Developer",
+        })
+      ).status,
+    ).toBe(200);
     expect((await held.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
   });
 });
@@ -100,7 +134,9 @@ describe("verified identity only", () => {
   it("refuses an invitation, Co-Administrator included, to a token whose email carries no email_verified claim", async () => {
     const { orgId, admin } = await orgWith(api);
     const address = `${uniqueUser("target")}@example.com`;
-    expect((await admin.post(`/organizations/${orgId}/members`, { email: address, coAdministrator: true })).status).toBe(201);
+    expect(
+      (await admin.post(`/organizations/${orgId}/members`, { email: address, coAdministrator: true })).status,
+    ).toBe(201);
     const noClaim = await api.as(uniqueUser("forger"), { email: address, email_verified: null });
     expect((await noClaim.get(`/organizations/${orgId}`)).status).toBe(404);
     const saysFalse = await api.as(uniqueUser("forger"), { email: address, email_verified: false });
@@ -122,9 +158,22 @@ describe("verified identity only", () => {
     const own = `${uniqueUser("own")}@example.com`;
     // A member added with an address someone else typed; they sign in with their own verified address.
     const typed = await api.as(uniqueUser("typed"), { email: own });
-    expect((await team.admin.post(`/organizations/${team.orgId}/members`, { userId: typed.userId, email: victim, role: "Developer" })).status).toBe(201);
-    expect((await team.admin.post(`/itwins/${team.itwinId}/members`, { userId: typed.userId, roles: ["Write"] })).status).toBe(201);
-    const { body: connection } = await typed.post(`/imodels/${team.imodelId}/connections`, { name: "Relay", files: [] });
+    expect(
+      (
+        await team.admin.post(`/organizations/${team.orgId}/members`, {
+          userId: typed.userId,
+          email: victim,
+          role: "Developer",
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await team.admin.post(`/itwins/${team.itwinId}/members`, { userId: typed.userId, roles: ["Write"] })).status,
+    ).toBe(201);
+    const { body: connection } = await typed.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Relay",
+      files: [],
+    });
     expect((await team.members.taker!.get(`/imodels/${team.imodelId}`)).status).toBe(200);
     expect((await team.members.taker!.post(`/connections/${connection.id}/owner:take`)).status).toBe(200);
 
@@ -139,9 +188,15 @@ describe("verified identity only", () => {
     const userId = uniqueUser("unverified");
     const first = `${userId}@example.com`;
     const unverified = await api.as(userId, { email: first, email_verified: false });
-    expect((await team.admin.post(`/organizations/${team.orgId}/members`, { userId, email: first, role: "Developer" })).status).toBe(201);
+    expect(
+      (await team.admin.post(`/organizations/${team.orgId}/members`, { userId, email: first, role: "Developer" }))
+        .status,
+    ).toBe(201);
     expect((await team.admin.post(`/itwins/${team.itwinId}/members`, { userId, roles: ["Write"] })).status).toBe(201);
-    const { body: connection } = await unverified.post(`/imodels/${team.imodelId}/connections`, { name: "Quiet", files: [] });
+    const { body: connection } = await unverified.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Quiet",
+      files: [],
+    });
     expect((await team.members.taker!.post(`/connections/${connection.id}/owner:take`)).status).toBe(200);
     expect(await mailTo(first)).toHaveLength(0);
 
@@ -149,15 +204,32 @@ describe("verified identity only", () => {
     const moved = `${uniqueUser("moved")}@example.com`;
     await (await api.as(userId, { email: first })).get(`/imodels/${team.imodelId}`);
     await (await api.as(userId, { email: moved })).get(`/organizations/${team.orgId}`);
-    const member = await ddb.send(new GetCommand({ TableName: process.env.TABLE_NAME!, Key: keys.member(team.orgId, userId), ConsistentRead: true }));
+    const member = await ddb.send(
+      new GetCommand({
+        TableName: process.env.TABLE_NAME!,
+        Key: keys.member(team.orgId, userId),
+        ConsistentRead: true,
+      }),
+    );
     expect(member.Item?.verifiedEmail).toBe(moved);
     // The same address again writes nothing (the member's version and the address stay as they are).
     await (await api.as(userId, { email: moved })).get(`/organizations/${team.orgId}`);
-    const again = await ddb.send(new GetCommand({ TableName: process.env.TABLE_NAME!, Key: keys.member(team.orgId, userId), ConsistentRead: true }));
+    const again = await ddb.send(
+      new GetCommand({
+        TableName: process.env.TABLE_NAME!,
+        Key: keys.member(team.orgId, userId),
+        ConsistentRead: true,
+      }),
+    );
     expect(again.Item).toEqual(member.Item);
 
-    const { body: back } = await team.members.taker!.post(`/imodels/${team.imodelId}/connections`, { name: "Back", files: [] });
-    expect((await (await api.as(userId, { email: moved })).post(`/connections/${back.id}/owner:take`)).status).toBe(200);
+    const { body: back } = await team.members.taker!.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Back",
+      files: [],
+    });
+    expect((await (await api.as(userId, { email: moved })).post(`/connections/${back.id}/owner:take`)).status).toBe(
+      200,
+    );
     // The taker's mail went to the taker; the unverified member's previous mail went nowhere.
     expect(await mailTo(emailOf(team.members.taker!))).toHaveLength(1);
     expect(await mailTo(first)).toHaveLength(0);
@@ -197,9 +269,25 @@ describe("grant ceiling", () => {
     const { orgId, admin, members } = await orgWith(api, { manager: "Developer", other: "Developer" });
     const itwin = (await admin.post(`/organizations/${orgId}/itwins`, { name: "Ceiling" })).body;
     const imodel = (await admin.post(`/itwins/${itwin.id}/imodels`, { name: "Unit" })).body;
-    expect((await admin.post(`/itwins/${itwin.id}/members`, { userId: members.manager!.userId, roles: ["Read", "TeamManager"] })).status).toBe(201);
-    expect((await admin.post(`/itwins/${itwin.id}/members`, { userId: members.other!.userId, roles: ["View"] })).status).toBe(201);
-    return { orgId, admin, itwinId: itwin.id as string, imodelId: imodel.id as string, manager: members.manager!, other: members.other! };
+    expect(
+      (
+        await admin.post(`/itwins/${itwin.id}/members`, {
+          userId: members.manager!.userId,
+          roles: ["Read", "TeamManager"],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await admin.post(`/itwins/${itwin.id}/members`, { userId: members.other!.userId, roles: ["View"] })).status,
+    ).toBe(201);
+    return {
+      orgId,
+      admin,
+      itwinId: itwin.id as string,
+      imodelId: imodel.id as string,
+      manager: members.manager!,
+      other: members.other!,
+    };
   }
 
   it("refuses a team manager with Read who grants Delete to another member or to itself", async () => {
@@ -207,15 +295,25 @@ describe("grant ceiling", () => {
     const toOther = await manager.patch(`/itwins/${itwinId}/members/${other.userId}`, { roles: ["Delete"] });
     expect(toOther.status).toBe(403);
     expect(toOther.body.error.message).toContain("imodels_delete");
-    const toSelf = await manager.patch(`/itwins/${itwinId}/members/${manager.userId}`, { roles: ["Delete", "TeamManager"] });
+    const toSelf = await manager.patch(`/itwins/${itwinId}/members/${manager.userId}`, {
+      roles: ["Delete", "TeamManager"],
+    });
     expect(toSelf.status).toBe(403);
     expect(toSelf.body.error.message).toContain("imodels_write");
     const newcomer = await api.as(uniqueUser("newcomer"));
-    await admin.post(`/organizations/${orgId}/members`, { userId: newcomer.userId, email: emailOf(newcomer), role: "Developer" });
-    expect((await manager.post(`/itwins/${itwinId}/members`, { userId: newcomer.userId, roles: ["Write"] })).status).toBe(403);
+    await admin.post(`/organizations/${orgId}/members`, {
+      userId: newcomer.userId,
+      email: emailOf(newcomer),
+      role: "Developer",
+    });
+    expect(
+      (await manager.post(`/itwins/${itwinId}/members`, { userId: newcomer.userId, roles: ["Write"] })).status,
+    ).toBe(403);
     // Within its own level it may.
     expect((await manager.patch(`/itwins/${itwinId}/members/${other.userId}`, { roles: ["Read"] })).status).toBe(200);
-    expect((await manager.post(`/itwins/${itwinId}/members`, { userId: newcomer.userId, roles: ["Read"] })).status).toBe(201);
+    expect(
+      (await manager.post(`/itwins/${itwinId}/members`, { userId: newcomer.userId, roles: ["Read"] })).status,
+    ).toBe(201);
   });
 
   it("refuses a team manager with Read who defines a custom role above its level, or grants one", async () => {
@@ -223,18 +321,27 @@ describe("grant ceiling", () => {
     const above = await manager.post(`/itwins/${itwinId}/roles`, { name: "Pusher", permissions: ["imodels_write"] });
     expect(above.status).toBe(403);
     expect(above.body.error.message).toContain("imodels_write");
-    expect((await manager.post(`/itwins/${itwinId}/roles`, { name: "Reader", permissions: ["imodels_read"] })).status).toBe(201);
+    expect(
+      (await manager.post(`/itwins/${itwinId}/roles`, { name: "Reader", permissions: ["imodels_read"] })).status,
+    ).toBe(201);
     // A custom role the creator defined above the manager's level cannot be handed out by the manager.
-    const deleter = (await admin.post(`/itwins/${itwinId}/roles`, { name: "Deleter", permissions: ["imodels_delete"] })).body;
-    expect((await manager.patch(`/itwins/${itwinId}/members/${other.userId}`, { roles: [deleter.id] })).status).toBe(403);
+    const deleter = (await admin.post(`/itwins/${itwinId}/roles`, { name: "Deleter", permissions: ["imodels_delete"] }))
+      .body;
+    expect((await manager.patch(`/itwins/${itwinId}/members/${other.userId}`, { roles: [deleter.id] })).status).toBe(
+      403,
+    );
     // The iTwin's creator holds everything, whatever roles it has now.
     expect((await admin.patch(`/itwins/${itwinId}/members/${other.userId}`, { roles: [deleter.id] })).status).toBe(200);
   });
 
   it("lets the iTwin's creator grant everything even after giving its own iModel roles away", async () => {
     const { itwinId, admin, manager } = await teamManagerWithRead();
-    expect((await admin.patch(`/itwins/${itwinId}/members/${admin.userId}`, { roles: ["View", "TeamManager"] })).status).toBe(200);
-    expect((await admin.patch(`/itwins/${itwinId}/members/${manager.userId}`, { roles: ["Delete", "TeamManager"] })).status).toBe(200);
+    expect(
+      (await admin.patch(`/itwins/${itwinId}/members/${admin.userId}`, { roles: ["View", "TeamManager"] })).status,
+    ).toBe(200);
+    expect(
+      (await admin.patch(`/itwins/${itwinId}/members/${manager.userId}`, { roles: ["Delete", "TeamManager"] })).status,
+    ).toBe(200);
   });
 });
 
@@ -242,11 +349,19 @@ describe("removal ends access at once, whatever the size", () => {
   /** A DynamoDB client whose DeleteItem calls fail after `allowed` of them once armed: a cleanup that dies half-way. */
   function dyingCleanupClient() {
     const state = { armed: false, allowed: 0 };
-    const client = new DynamoDBClient({ region: "local", endpoint: inject("dynamodbEndpoint"), credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const client = new DynamoDBClient({
+      region: "local",
+      endpoint: inject("dynamodbEndpoint"),
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (state.armed && context.commandName === "DeleteItemCommand" && state.allowed-- <= 0) {
-          throw Object.assign(new Error("injected: the cleanup's Lambda died"), { name: "InjectedDeath", $fault: "server", $metadata: {} });
+          throw Object.assign(new Error("injected: the cleanup's Lambda died"), {
+            name: "InjectedDeath",
+            $fault: "server",
+            $metadata: {},
+          });
         }
         return next(args);
       },
@@ -264,7 +379,14 @@ describe("removal ends access at once, whatever the size", () => {
       const itwinIds: string[] = [];
       for (let i = 0; i < 60; i++) {
         const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: `Site ${i}` });
-        expect((await admin.post(`/itwins/${itwin.body.id}/members`, { userId: dev.userId, roles: ["Write", "TeamManager"] })).status).toBe(201);
+        expect(
+          (
+            await admin.post(`/itwins/${itwin.body.id}/members`, {
+              userId: dev.userId,
+              roles: ["Write", "TeamManager"],
+            })
+          ).status,
+        ).toBe(201);
         itwinIds.push(itwin.body.id);
       }
       const imodel = (await admin.post(`/itwins/${itwinIds[59]}/imodels`, { name: "Last" })).body;
@@ -288,7 +410,9 @@ describe("removal ends access at once, whatever the size", () => {
       const leftover = stillListed[0]!;
       // Where a team item of the member is left over: an iModel and a connection made there after the removal.
       const leftoverModel = (await admin.post(`/itwins/${leftover}/imodels`, { name: "Later" })).body;
-      const leftoverConnection = (await admin.post(`/imodels/${leftoverModel.id}/connections`, { name: "Later", files: [] })).body;
+      const leftoverConnection = (
+        await admin.post(`/imodels/${leftoverModel.id}/connections`, { name: "Later", files: [] })
+      ).body;
       const leftoverHidden = async () => {
         expect((await dev.get(`/itwins/${leftover}`)).status).toBe(404);
         expect((await dev.get(`/itwins/${leftover}/members`)).status).toBe(404);
@@ -309,7 +433,15 @@ describe("removal ends access at once, whatever the size", () => {
       expect((await dev.patch(`/itwins/${leftover}/members/${dev.userId}`, { roles: ["Delete"] })).status).toBe(404);
 
       // Added to the organisation again, the leftovers of the earlier membership do not count.
-      expect((await admin.post(`/organizations/${orgId}/members`, { userId: dev.userId, email: emailOf(dev), role: "Developer" })).status).toBe(201);
+      expect(
+        (
+          await admin.post(`/organizations/${orgId}/members`, {
+            userId: dev.userId,
+            email: emailOf(dev),
+            role: "Developer",
+          })
+        ).status,
+      ).toBe(201);
       await leftoverHidden();
     } finally {
       await local.close();

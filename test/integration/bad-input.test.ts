@@ -23,7 +23,9 @@ async function itemCount(): Promise<number> {
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await ddb.send(new ScanCommand({ TableName: process.env.TABLE_NAME!, Select: "COUNT", ExclusiveStartKey: start }));
+    const out = await ddb.send(
+      new ScanCommand({ TableName: process.env.TABLE_NAME!, Select: "COUNT", ExclusiveStartKey: start }),
+    );
     count += out.Count ?? 0;
     start = out.LastEvaluatedKey;
   } while (start);
@@ -33,7 +35,18 @@ async function itemCount(): Promise<number> {
 const strings = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.constantFrom("", " ", "../../etc/passwd", "%00", "null", "undefined", "<script>alert(1)</script>", "' OR 1=1 --", "\u202e\u0000", "𝕏".repeat(30)),
+  fc.constantFrom(
+    "",
+    " ",
+    "../../etc/passwd",
+    "%00",
+    "null",
+    "undefined",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "\u202e\u0000",
+    "𝕏".repeat(30),
+  ),
   fc.string({ minLength: 200, maxLength: 3000 }),
 );
 
@@ -47,7 +60,11 @@ const values: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.integer(),
     strings,
     fc.array(tie("value"), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(strings, fc.constantFrom("__proto__", "constructor", "prototype", "name", "userId", "role", "roles")), tie("value"), { maxKeys: 5 }),
+    fc.dictionary(
+      fc.oneof(strings, fc.constantFrom("__proto__", "constructor", "prototype", "name", "userId", "role", "roles")),
+      tie("value"),
+      { maxKeys: 5 },
+    ),
   ),
 })).value;
 
@@ -63,7 +80,10 @@ function expectRefusal(answer: Reply, what: string) {
 const request = (route: RouteDef, path: string, body?: string, contentType = "application/json") =>
   api.request(route.method, path, {
     body,
-    headers: { authorization: `Bearer ${w.admin.token}`, ...(body !== undefined ? { "content-type": contentType } : {}) },
+    headers: {
+      authorization: `Bearer ${w.admin.token}`,
+      ...(body !== undefined ? { "content-type": contentType } : {}),
+    },
   });
 
 describe("bad input, for every route", () => {
@@ -73,15 +93,16 @@ describe("bad input, for every route", () => {
 
     // Bodies the route's schema refuses (or any body at all, where the route takes none). HTTP clients send no body with GET.
     const takesBody = route.method !== "GET";
-    if (takesBody) await fc.assert(
-      fc.asyncProperty(values, async (value) => {
-        if (route.body?.safeParse(value).success) return;
-        const text = JSON.stringify(value);
-        if (!route.body && (text === "{}" || text === undefined)) return;
-        expectRefusal(await request(route, sample.path, text), `body ${text?.slice(0, 80)}`);
-      }),
-      { numRuns: 12 },
-    );
+    if (takesBody)
+      await fc.assert(
+        fc.asyncProperty(values, async (value) => {
+          if (route.body?.safeParse(value).success) return;
+          const text = JSON.stringify(value);
+          if (!route.body && (text === "{}" || text === undefined)) return;
+          expectRefusal(await request(route, sample.path, text), `body ${text?.slice(0, 80)}`);
+        }),
+        { numRuns: 12 },
+      );
 
     // Path ids that are not ids.
     const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -93,7 +114,11 @@ describe("bad input, for every route", () => {
           const template = route.path.split("/");
           const at = template.findIndex((t) => t.includes(`{${name}}`));
           segments[at] = template[at]!.replace(`{${name}}`, encodeURIComponent(value));
-          const answer = await request(route, segments.join("/"), sample.body === undefined ? undefined : JSON.stringify(sample.body));
+          const answer = await request(
+            route,
+            segments.join("/"),
+            sample.body === undefined ? undefined : JSON.stringify(sample.body),
+          );
           // An id with a '/' in it may match no route at all: that 404 is the gateway's, also in the error shape.
           expectRefusal(answer, `path ${name}=${JSON.stringify(value).slice(0, 60)}`);
         }),
@@ -103,28 +128,51 @@ describe("bad input, for every route", () => {
 
     // Query strings the route does not take, or takes with other values.
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.oneof(strings, fc.constantFrom("limit", "cursor")), strings, { minKeys: 1, maxKeys: 3 }), async (query) => {
-        if (route.query?.safeParse(query).success) return;
-        const qs = new URLSearchParams(query).toString();
-        if (!qs) return;
-        expectRefusal(await request(route, `${sample.path}?${qs}`, sample.body === undefined ? undefined : JSON.stringify(sample.body)), `query ${qs.slice(0, 80)}`);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.oneof(strings, fc.constantFrom("limit", "cursor")), strings, { minKeys: 1, maxKeys: 3 }),
+        async (query) => {
+          if (route.query?.safeParse(query).success) return;
+          const qs = new URLSearchParams(query).toString();
+          if (!qs) return;
+          expectRefusal(
+            await request(
+              route,
+              `${sample.path}?${qs}`,
+              sample.body === undefined ? undefined : JSON.stringify(sample.body),
+            ),
+            `query ${qs.slice(0, 80)}`,
+          );
+        },
+      ),
       { numRuns: 8 },
     );
 
     // Query parameters named like Object's own properties are parameters like any other (refused, not dropped).
     for (const name of ["__proto__", "constructor", "toString"]) {
-      expectRefusal(await request(route, `${sample.path}?${name}=x`, sample.body === undefined ? undefined : JSON.stringify(sample.body)), `query ${name}`);
+      expectRefusal(
+        await request(
+          route,
+          `${sample.path}?${name}=x`,
+          sample.body === undefined ? undefined : JSON.stringify(sample.body),
+        ),
+        `query ${name}`,
+      );
     }
 
     // The shapes no generator makes often enough.
-    const refusals = !takesBody ? [] : [
-      await request(route, sample.path, deep(5000)),
-      await request(route, sample.path, JSON.stringify({ __proto__: { admin: true }, constructor: { prototype: { admin: true } } })),
-      await request(route, sample.path, JSON.stringify({ name: "x".repeat(70_000) })),
-      await request(route, sample.path, "{not json"),
-    ];
-    refusals.forEach((answer, i) => expectRefusal(answer, `special ${i}`));
+    const refusals = !takesBody
+      ? []
+      : [
+          await request(route, sample.path, deep(5000)),
+          await request(
+            route,
+            sample.path,
+            JSON.stringify({ __proto__: { admin: true }, constructor: { prototype: { admin: true } } }),
+          ),
+          await request(route, sample.path, JSON.stringify({ name: "x".repeat(70_000) })),
+          await request(route, sample.path, "{not json"),
+        ];
+    for (const [i, answer] of refusals.entries()) expectRefusal(answer, `special ${i}`);
     if (route.body) {
       expect(refusals[2]!.status).toBe(413);
       expectRefusal(await request(route, sample.path, JSON.stringify(sample.body), "text/plain"), "text/plain");
@@ -135,7 +183,19 @@ describe("bad input, for every route", () => {
 });
 
 /** Ids and names an attacker crafts: key separators, line breaks (mail headers), other control characters, Unicode line separators. */
-const crafted = fc.constantFrom("a#b", "#", "ORG#x", "x#APP#y", "x\r\nBcc: victim@example.com", "tab\tin", "nul\u0000", "del\u007f", "c1\u0085", "ls\u2028", "esc\u001b[31m");
+const crafted = fc.constantFrom(
+  "a#b",
+  "#",
+  "ORG#x",
+  "x#APP#y",
+  "x\r\nBcc: victim@example.com",
+  "tab\tin",
+  "nul\u0000",
+  "del\u007f",
+  "c1\u0085",
+  "ls\u2028",
+  "esc\u001b[31m",
+);
 
 /** Every way to replace one string leaf of a body by `value`, and every way to repeat the first element of one of its arrays. */
 function variants(body: unknown, value: string): { what: string; body: unknown }[] {
@@ -144,9 +204,11 @@ function variants(body: unknown, value: string): { what: string; body: unknown }
     if (typeof node === "string") out.push({ what: `${at}=${JSON.stringify(value)}`, body: rebuild(value) });
     else if (Array.isArray(node)) {
       if (node.length) out.push({ what: `${at} repeated`, body: rebuild([...node, node[0]]) });
-      node.forEach((item, i) => walk(item, (v) => rebuild(node.map((x, j) => (j === i ? v : x))), `${at}.${i}`));
+      for (const [i, item] of node.entries())
+        walk(item, (v) => rebuild(node.map((x, j) => (j === i ? v : x))), `${at}.${i}`);
     } else if (node && typeof node === "object") {
-      for (const [k, item] of Object.entries(node)) walk(item, (v) => rebuild({ ...(node as object), [k]: v }), `${at}.${k}`);
+      for (const [k, item] of Object.entries(node))
+        walk(item, (v) => rebuild({ ...(node as object), [k]: v }), `${at}.${k}`);
     }
   };
   walk(body, (v) => v, "body");
@@ -154,11 +216,21 @@ function variants(body: unknown, value: string): { what: string; body: unknown }
 }
 
 /** Cursors nobody was given: other shapes, types and extra attributes around plausible keys. */
-const forgedCursors = fc.oneof(
-  fc.dictionary(fc.constantFrom("pk", "sk", "gsi1pk", "gsi1sk", "extra", "version"), fc.oneof(strings, fc.integer(), fc.constant(null), fc.constant({ S: "x" })), { minKeys: 1, maxKeys: 4 }),
-  fc.tuple(strings, strings),
-  fc.record({ pk: fc.constantFrom("ORG#x", "ITWIN#x", "IMODEL#x"), sk: fc.constantFrom("MEMBER#a", "APP#a", "IMODEL#a", "CHANGESET#0000000001"), extra: strings }),
-).map((key) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url"));
+const forgedCursors = fc
+  .oneof(
+    fc.dictionary(
+      fc.constantFrom("pk", "sk", "gsi1pk", "gsi1sk", "extra", "version"),
+      fc.oneof(strings, fc.integer(), fc.constant(null), fc.constant({ S: "x" })),
+      { minKeys: 1, maxKeys: 4 },
+    ),
+    fc.tuple(strings, strings),
+    fc.record({
+      pk: fc.constantFrom("ORG#x", "ITWIN#x", "IMODEL#x"),
+      sk: fc.constantFrom("MEMBER#a", "APP#a", "IMODEL#a", "CHANGESET#0000000001"),
+      extra: strings,
+    }),
+  )
+  .map((key) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url"));
 
 describe("crafted input, for every route", () => {
   it.each(routeList.map((r) => [`${r.method} ${r.path}`, r] as const))("%s", async (_name, route) => {
@@ -171,7 +243,10 @@ describe("crafted input, for every route", () => {
     for (const name of names) {
       await fc.assert(
         fc.asyncProperty(crafted, async (value) => {
-          expect((route.params?.shape[name] as z.ZodType | undefined)?.safeParse(value).success, `${name} accepts ${JSON.stringify(value)}`).toBe(false);
+          expect(
+            (route.params?.shape[name] as z.ZodType | undefined)?.safeParse(value).success,
+            `${name} accepts ${JSON.stringify(value)}`,
+          ).toBe(false);
           const segments = sample.path.split("/");
           const template = route.path.split("/");
           const at = template.findIndex((t) => t.includes(`{${name}}`));

@@ -27,7 +27,8 @@ function expectFieldRefused(reply: Reply, field: string) {
 }
 
 const encode = (key: unknown) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
-const decode = (cursor: string) => JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Record<string, unknown>;
+const decode = (cursor: string) =>
+  JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Record<string, unknown>;
 
 describe("keys asked twice in one read", () => {
   it("stops the 500 of an owner adding themselves again: the key is read once and the application answered", async () => {
@@ -55,7 +56,9 @@ describe("keys asked twice in one read", () => {
     });
     expectFieldRefused(twice, "body.members");
     // The same role twice in one entry is read once and stored as asked.
-    const roles = await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage", "Manage"] }] });
+    const roles = await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [{ userId: t.admin.userId, roles: ["Manage", "Manage"] }],
+    });
     expect(roles.status).toBe(200);
   });
 });
@@ -99,21 +102,46 @@ describe("cursors", () => {
 });
 
 describe("ids and names", () => {
-  const controls = ["x\r\nBcc: victim@example.com", "tab\there", "nul\u0000", "del\u007f", "c1\u0085", "line\u2028sep", "bell\u0007"];
+  const controls = [
+    "x\r\nBcc: victim@example.com",
+    "tab\there",
+    "nul\u0000",
+    "del\u007f",
+    "c1\u0085",
+    "line\u2028sep",
+    "bell\u0007",
+  ];
 
   it("stops '#' in user ids (a key separator) in bodies, paths and tokens", async () => {
     const { orgId, admin } = await orgWith(api, {});
     for (const userId of ["a#APP#b", "x#", "#"]) {
-      expectFieldRefused(await admin.post(`/organizations/${orgId}/members`, { userId, email: "a@example.com", role: "Developer" }), "body.userId");
-      expectFieldRefused(await admin.patch(`/organizations/${orgId}/members/${encodeURIComponent(userId)}`, { role: "Developer" }), "path.userId");
-      expectFieldRefused(await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: [admin.userId, userId], role: "Developer" }), "body.userIds.1");
+      expectFieldRefused(
+        await admin.post(`/organizations/${orgId}/members`, { userId, email: "a@example.com", role: "Developer" }),
+        "body.userId",
+      );
+      expectFieldRefused(
+        await admin.patch(`/organizations/${orgId}/members/${encodeURIComponent(userId)}`, { role: "Developer" }),
+        "path.userId",
+      );
+      expectFieldRefused(
+        await admin.post(`/organizations/${orgId}/members:assign-role`, {
+          userIds: [admin.userId, userId],
+          role: "Developer",
+        }),
+        "body.userIds.1",
+      );
     }
     for (const userId of ["a\u0000b", "a\nb", "a b"]) {
-      expectFieldRefused(await admin.post(`/organizations/${orgId}/members`, { userId, email: "a@example.com", role: "Developer" }), "body.userId");
+      expectFieldRefused(
+        await admin.post(`/organizations/${orgId}/members`, { userId, email: "a@example.com", role: "Developer" }),
+        "body.userId",
+      );
     }
     // A token whose subject could not be a user id is refused before it becomes any key.
     const token = await api.issuer.mint({ sub: `${uniqueUser("x")}#APP#y`, email: "x@example.com" });
-    const reply = await api.request("GET", `/organizations/${orgId}`, { headers: { authorization: `Bearer ${token}` } });
+    const reply = await api.request("GET", `/organizations/${orgId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(reply.status).toBe(401);
     expect(reply.body.error.message).toContain("sub");
   });
@@ -121,7 +149,10 @@ describe("ids and names", () => {
   it("stops control characters and line breaks in every name at the edge (400 naming the field)", async () => {
     const t = await teamWith(api, { writer: ["Write"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
-    const created = await t.members.writer!.post(`/imodels/${imodelId}/connections`, { name: "Feed", files: [{ id: "a.dgn", name: "a.dgn", version: "1" }] });
+    const created = await t.members.writer!.post(`/imodels/${imodelId}/connections`, {
+      name: "Feed",
+      files: [{ id: "a.dgn", name: "a.dgn", version: "1" }],
+    });
     expect(created.status).toBe(201);
     const connectionId = created.body.id as string;
     const admin = t.admin;
@@ -132,13 +163,30 @@ describe("ids and names", () => {
       expectFieldRefused(await admin.post(`/organizations/${t.orgId}/itwins`, { name }), "body.name");
       expectFieldRefused(await admin.post(`/organizations/${t.orgId}/test-itwins`, { name }), "body.name");
       expectFieldRefused(await admin.post(`/itwins/${t.itwinId}/imodels`, { name }), "body.name");
-      expectFieldRefused(await admin.post(`/itwins/${t.itwinId}/roles`, { name, permissions: ["imodels_read"] }), "body.name");
+      expectFieldRefused(
+        await admin.post(`/itwins/${t.itwinId}/roles`, { name, permissions: ["imodels_read"] }),
+        "body.name",
+      );
       expectFieldRefused(await admin.post(`/imodels/${imodelId}/named-versions`, { name }), "body.name");
       expectFieldRefused(await writer.post(`/imodels/${imodelId}/connections`, { name, files: [] }), "body.name");
       expectFieldRefused(await writer.patch(`/connections/${connectionId}`, { name }), "body.name");
-      expectFieldRefused(await writer.put(`/connections/${connectionId}/files/b.dgn`, { name, version: "1" }), "body.name");
-      expectFieldRefused(await writer.put(`/connections/${connectionId}/files/a.dgn`, { version: name }), "body.version");
-      expectFieldRefused(await admin.post(`/organizations/${t.orgId}/members`, { userId: uniqueUser("n"), email: "n@example.com", name, role: "Developer" }), "body.name");
+      expectFieldRefused(
+        await writer.put(`/connections/${connectionId}/files/b.dgn`, { name, version: "1" }),
+        "body.name",
+      );
+      expectFieldRefused(
+        await writer.put(`/connections/${connectionId}/files/a.dgn`, { version: name }),
+        "body.version",
+      );
+      expectFieldRefused(
+        await admin.post(`/organizations/${t.orgId}/members`, {
+          userId: uniqueUser("n"),
+          email: "n@example.com",
+          name,
+          role: "Developer",
+        }),
+        "body.name",
+      );
     }
     // Names stay free text otherwise.
     expect((await writer.patch(`/connections/${connectionId}`, { name: "Feed — 東京 #2 <ok>" })).status).toBe(200);
@@ -150,7 +198,11 @@ describe("collections inside one item have caps", () => {
     const t = await teamWith(api, { writer: ["Write"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
     const writer = t.members.writer!;
-    const files = Array.from({ length: MAX_CONNECTION_FILES - 1 }, (_, i) => ({ id: `f${i}.dgn`, name: `File ${i}`, version: "1" }));
+    const files = Array.from({ length: MAX_CONNECTION_FILES - 1 }, (_, i) => ({
+      id: `f${i}.dgn`,
+      name: `File ${i}`,
+      version: "1",
+    }));
     const created = await writer.post(`/imodels/${imodelId}/connections`, { name: "Feed", files });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
@@ -183,7 +235,9 @@ describe("collections inside one item have caps", () => {
     expect((await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId })).status).toBe(201);
     // Released, the briefcase takes locks again.
     expect((await t.admin.delete(`/imodels/${imodelId}/locks/${briefcaseId}`)).status).toBeLessThan(300);
-    expect((await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId, locks: ["0xfffffff0"] })).status).toBe(201);
+    expect((await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId, locks: ["0xfffffff0"] })).status).toBe(
+      201,
+    );
   });
 
   it(`stops an application listing more than ${MAX_OWNERS} owners (409 TooManyOwners)`, async () => {
@@ -192,9 +246,13 @@ describe("collections inside one item have caps", () => {
     const creator = members.d0!;
     const app = await creator.post(`/organizations/${orgId}/applications`, { name: "Popular" });
     for (let i = 1; i < MAX_OWNERS; i++) {
-      expect((await creator.post(`/applications/${app.body.id}/owners`, { userId: members[`d${i}`]!.userId })).status).toBe(201);
+      expect(
+        (await creator.post(`/applications/${app.body.id}/owners`, { userId: members[`d${i}`]!.userId })).status,
+      ).toBe(201);
     }
-    const over = await creator.post(`/applications/${app.body.id}/owners`, { userId: members[`d${MAX_OWNERS}`]!.userId });
+    const over = await creator.post(`/applications/${app.body.id}/owners`, {
+      userId: members[`d${MAX_OWNERS}`]!.userId,
+    });
     expect(over.status).toBe(409);
     expect(over.body.error.code).toBe("TooManyOwners");
     expect((await creator.get(`/applications/${app.body.id}`)).body.owners).toHaveLength(MAX_OWNERS);
@@ -209,7 +267,14 @@ describe("teams of one user", () => {
     // Seeded, since a thousand iTwin creations through HTTP would take minutes: the user's teams item already lists the cap.
     const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
     const teams = new Set(Array.from({ length: MAX_TEAMS_PER_ORGANIZATION }, (_, i) => `standard#itw_seeded${i}`));
-    await ddb.send(new UpdateCommand({ TableName: config.TABLE_NAME, Key: keys.userTeams(busy.userId, orgId), UpdateExpression: "ADD teams :t, version :one", ExpressionAttributeValues: { ":t": teams, ":one": 1 } }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: config.TABLE_NAME,
+        Key: keys.userTeams(busy.userId, orgId),
+        UpdateExpression: "ADD teams :t, version :one",
+        ExpressionAttributeValues: { ":t": teams, ":one": 1 },
+      }),
+    );
 
     for (const reply of [
       await busy.post(`/organizations/${orgId}/itwins`, { name: "One more" }),
@@ -220,7 +285,9 @@ describe("teams of one user", () => {
       expect(reply.body.error.code).toBe("TooManyTeams");
     }
     // Nothing was half-written: the user is on no new team, and others still join.
-    expect((await admin.get(`/itwins/${itwin.body.id}/members`)).body.items.map((m: { userId: string }) => m.userId)).toEqual([admin.userId]);
+    expect(
+      (await admin.get(`/itwins/${itwin.body.id}/members`)).body.items.map((m: { userId: string }) => m.userId),
+    ).toEqual([admin.userId]);
     expect((await admin.post(`/organizations/${orgId}/itwins`, { name: "Admin's" })).status).toBe(201);
   });
 });
@@ -236,15 +303,25 @@ describe("role history", () => {
     // Promotions only, back and forth between the two managers: every entry after the first is above Developer.
     const roles = ["SubscriptionManager", "ApplicationManager"] as const;
     for (let i = 0; i < ROLE_HISTORY_CAP + 5; i++) {
-      expect((await admin.patch(`/organizations/${orgId}/members/${target.userId}`, { role: roles[i % 2] })).status).toBe(200);
+      expect(
+        (await admin.patch(`/organizations/${orgId}/members/${target.userId}`, { role: roles[i % 2] })).status,
+      ).toBe(200);
     }
     const app = await admin.post(`/organizations/${orgId}/applications`, { name: "Admin's" });
     // The token issued as a Developer still acts as one (only its own applications, no member changes);
     // keeping the newest entries only would have judged it with a manager role it never held.
     expect((await old.get(`/organizations/${orgId}/applications`)).body.items).toEqual([]);
-    expect((await old.patch(`/organizations/${orgId}/members/${members.other!.userId}`, { role: "ApplicationManager" })).status).toBe(403);
+    expect(
+      (await old.patch(`/organizations/${orgId}/members/${members.other!.userId}`, { role: "ApplicationManager" }))
+        .status,
+    ).toBe(403);
     const fresh = await api.as(target.userId);
-    expect((await fresh.get(`/organizations/${orgId}/applications`)).body.items.map((a: { id: string }) => a.id)).toEqual([app.body.id]);
-    expect((await fresh.patch(`/organizations/${orgId}/members/${members.other!.userId}`, { role: "ApplicationManager" })).status).toBe(200);
+    expect(
+      (await fresh.get(`/organizations/${orgId}/applications`)).body.items.map((a: { id: string }) => a.id),
+    ).toEqual([app.body.id]);
+    expect(
+      (await fresh.patch(`/organizations/${orgId}/members/${members.other!.userId}`, { role: "ApplicationManager" }))
+        .status,
+    ).toBe(200);
   });
 });

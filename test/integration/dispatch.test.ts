@@ -12,6 +12,7 @@ import { createLambdaServer } from "../../infra/local/lambda";
 import { listen } from "../../infra/local/stack";
 import { startApi, type Client, type TestApi } from "../support/api";
 import { teamWith } from "../support/sync";
+import { closeServer } from "../../infra/local/close-server";
 
 const HOUR = 3600 * 1000;
 
@@ -25,7 +26,13 @@ interface Stack {
 }
 
 /** The service with its jobs going through a local Lambda server whose pool works `concurrency` invocations at a time. */
-async function stack(options: { concurrency: number; batchSize: number; tenantMaxRunning?: number; maxItems?: number; ddb?: ReturnType<typeof makeDocumentClient> }): Promise<Stack> {
+async function stack(options: {
+  concurrency: number;
+  batchSize: number;
+  tenantMaxRunning?: number;
+  maxItems?: number;
+  ddb?: ReturnType<typeof makeDocumentClient>;
+}): Promise<Stack> {
   const invoked: Job[] = [];
   let app: App | undefined;
   const lambda: Server = createLambdaServer(
@@ -43,7 +50,12 @@ async function stack(options: { concurrency: number; batchSize: number; tenantMa
   app = makeApp({
     jobs,
     ...(options.ddb ? { ddb: options.ddb } : {}),
-    dispatch: { batchSize: options.batchSize, tenantMaxRunning: options.tenantMaxRunning ?? 50, perBatch: 5, ...(options.maxItems ? { maxItems: options.maxItems } : {}) },
+    dispatch: {
+      batchSize: options.batchSize,
+      tenantMaxRunning: options.tenantMaxRunning ?? 50,
+      perBatch: 5,
+      ...(options.maxItems ? { maxItems: options.maxItems } : {}),
+    },
   });
   const api = await startApi({ app });
   return {
@@ -54,13 +66,16 @@ async function stack(options: { concurrency: number; batchSize: number; tenantMa
     async close() {
       await settled();
       await api.close();
-      await new Promise<void>((r) => (lambda.closeAllConnections(), lambda.close(() => r())));
+      await closeServer(lambda);
     },
   };
 }
 
 /** An organisation whose owner (with a valid token) has `count` hourly connections without files (runs append no changeset, so they never wait on each other). */
-async function orgWithConnections(api: TestApi, count: number): Promise<{ orgId: string; owner: Client & { again(): Promise<Client> }; connections: string[] }> {
+async function orgWithConnections(
+  api: TestApi,
+  count: number,
+): Promise<{ orgId: string; owner: Client & { again(): Promise<Client> }; connections: string[] }> {
   const team = await teamWith(api, { owner: "Write" });
   const owner = Object.assign(team.members.owner!, { again: () => api.as(team.members.owner!.userId) });
   expect((await owner.post("/me/sync-token")).status).toBe(200);
@@ -68,7 +83,11 @@ async function orgWithConnections(api: TestApi, count: number): Promise<{ orgId:
   for (let i = 0; i < count; i += 20) {
     const made = await Promise.all(
       Array.from({ length: Math.min(20, count - i) }, (_, j) =>
-        owner.post(`/imodels/${team.imodelId}/connections`, { name: `Site ${i + j}`, files: [], schedule: { every: "PT1H" } }),
+        owner.post(`/imodels/${team.imodelId}/connections`, {
+          name: `Site ${i + j}`,
+          files: [],
+          schedule: { every: "PT1H" },
+        }),
       ),
     );
     for (const reply of made) {
@@ -80,11 +99,16 @@ async function orgWithConnections(api: TestApi, count: number): Promise<{ orgId:
 }
 
 /** The runs of each connection, as its owner lists them (signed in again: the clock moved past their sign-in). */
-async function runsOf(stale: Client & { again(): Promise<Client> }, connections: string[]): Promise<{ state: string; trigger: string; startedAt?: string }[][]> {
+async function runsOf(
+  stale: Client & { again(): Promise<Client> },
+  connections: string[],
+): Promise<{ state: string; trigger: string; startedAt?: string }[][]> {
   const owner = await stale.again();
   const lists: { state: string; trigger: string; startedAt?: string }[][] = [];
   for (let i = 0; i < connections.length; i += 20) {
-    const replies = await Promise.all(connections.slice(i, i + 20).map((id) => owner.get(`/connections/${id}/runs?limit=10`)));
+    const replies = await Promise.all(
+      connections.slice(i, i + 20).map((id) => owner.get(`/connections/${id}/runs?limit=10`)),
+    );
     lists.push(...replies.map((r) => r.body.items));
   }
   return lists;
@@ -110,7 +134,11 @@ describe("dispatch of due runs to a pool of workers", () => {
   it("gives every organisation its first batch before any gets a second: 300 runs of one and 10 of each of three others, one worker", async () => {
     s = await stack({ concurrency: 1, batchSize: 10 });
     const big = await orgWithConnections(s.api, 300);
-    const small = [await orgWithConnections(s.api, 10), await orgWithConnections(s.api, 10), await orgWithConnections(s.api, 10)];
+    const small = [
+      await orgWithConnections(s.api, 10),
+      await orgWithConnections(s.api, 10),
+      await orgWithConnections(s.api, 10),
+    ];
     advanceClock(HOUR + 60_000);
     const summary = await s.app.tick.run();
     expect(summary.work.scheduledRunsDispatched).toBeGreaterThanOrEqual(330);
@@ -141,7 +169,9 @@ describe("dispatch of due runs to a pool of workers", () => {
     expect(before.flat()).toHaveLength(0);
     const owner = await org.owner.again();
     const connection = (await owner.get(`/connections/${org.connections[0]}`)).body;
-    const items = await Promise.all(org.connections.map(async (id) => ({ id, at: (await owner.get(`/connections/${id}`)).body.nextDueAt as string })));
+    const items = await Promise.all(
+      org.connections.map(async (id) => ({ id, at: (await owner.get(`/connections/${id}`)).body.nextDueAt as string })),
+    );
     expect(items[0]!.at).toBe(connection.nextDueAt);
     const job: Job = { kind: "startDue", tenant: org.orgId, items };
     // Duplicated: the same message twice at once; then redelivered once it was done.
@@ -190,7 +220,10 @@ describe("dispatch of due runs to a pool of workers", () => {
     await s.app.tick.run();
     await settled();
     await expectOneSucceededRunEach(org.owner, org.connections);
-    const runs = (await runsOf(org.owner, org.connections)).flat() as unknown as { queuedAt: string; finishedAt: string }[];
+    const runs = (await runsOf(org.owner, org.connections)).flat() as unknown as {
+      queuedAt: string;
+      finishedAt: string;
+    }[];
     // The most runs in progress (queued to finished) at any moment; an end at the same millisecond as a start comes first.
     const edges = runs.flatMap((r) => [
       { at: Date.parse(r.queuedAt), d: 1 },
@@ -199,7 +232,10 @@ describe("dispatch of due runs to a pool of workers", () => {
     edges.sort((a, b) => a.at - b.at || a.d - b.d);
     let now = 0;
     let most = 0;
-    for (const e of edges) most = Math.max(most, (now += e.d));
+    for (const e of edges) {
+      now += e.d;
+      most = Math.max(most, now);
+    }
     expect(most).toBeLessThanOrEqual(5);
     expect(dueBatches(s.invoked, [org.orgId]).length).toBeGreaterThanOrEqual(8);
   }, 120_000);

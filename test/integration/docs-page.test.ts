@@ -19,7 +19,9 @@ const problems: string[] = [];
 /** The page as Chromium loaded it; without Chromium each browser test fails (not skips) with how to install it. */
 function page(): Page {
   if (loaded) return loaded;
-  throw new Error(`Chromium is missing at ${chromiumPath}; install it with: apt-get update && apt-get install -y chromium (.ci/run does this)`);
+  throw new Error(
+    `Chromium is missing at ${chromiumPath}; install it with: apt-get update && apt-get install -y chromium (.ci/run does this)`,
+  );
 }
 
 beforeAll(async () => {
@@ -44,7 +46,9 @@ beforeAll(async () => {
     if (message.type() === "error") problems.push(`console error: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+  page.on("requestfailed", (request) =>
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+  );
   page.on("response", (response) => {
     if (response.status() >= 400) problems.push(`answer ${response.status()}: ${response.url()}`);
   });
@@ -96,14 +100,23 @@ describe("the API reference page", () => {
       if (await heading.isVisible()) shown.push((await heading.innerText()).replace(/\s+/g, " ").trim());
     }
     for (const route of routeList) {
-      expect(shown.some((line) => line.startsWith(`${route.method} ${route.path} `)), `${route.method} ${route.path}`).toBe(true);
+      expect(
+        shown.some((line) => line.startsWith(`${route.method} ${route.path} `)),
+        `${route.method} ${route.path}`,
+      ).toBe(true);
     }
     expect(shown).toHaveLength(routeList.length);
   });
 
   it("links the OpenAPI document and explains errors, pagination and Idempotency-Key", async () => {
     const text = await page().locator("body").innerText();
-    for (const phrase of ['{ "error": { "code", "message", "details"? } }', "cursor", "Idempotency-Key", "Bearer token", "Public: no token"]) {
+    for (const phrase of [
+      '{ "error": { "code", "message", "details"? } }',
+      "cursor",
+      "Idempotency-Key",
+      "Bearer token",
+      "Public: no token",
+    ]) {
       expect(text).toContain(phrase);
     }
     const href = await page().locator('a[href="openapi.json"]').first().getAttribute("href");
@@ -111,7 +124,7 @@ describe("the API reference page", () => {
   });
 
   it("escapes every string it takes from the document", () => {
-    const evil = '<script>alert(1)</script>"\'&';
+    const evil = "<script>alert(1)</script>\"'&";
     const html = renderDocsPage({
       info: { title: evil, version: evil, description: `\`${evil}\`` },
       tags: [{ name: evil, description: evil }],
@@ -122,12 +135,25 @@ describe("the API reference page", () => {
             summary: evil,
             description: evil,
             tags: [evil],
-            parameters: [{ name: evil, in: "query", description: evil, schema: { type: "string", pattern: evil, default: evil } }],
-            responses: { "200": { description: evil, content: { [evil]: { schema: { $ref: `#/components/schemas/${evil}` } } } } },
+            parameters: [
+              { name: evil, in: "query", description: evil, schema: { type: "string", pattern: evil, default: evil } },
+            ],
+            responses: {
+              "200": { description: evil, content: { [evil]: { schema: { $ref: `#/components/schemas/${evil}` } } } },
+            },
           },
         },
       },
-      components: { schemas: { [evil]: { type: "object", description: evil, properties: { [evil]: { enum: [evil], description: evil } }, required: [evil] } } },
+      components: {
+        schemas: {
+          [evil]: {
+            type: "object",
+            description: evil,
+            properties: { [evil]: { enum: [evil], description: evil } },
+            required: [evil],
+          },
+        },
+      },
     });
     expect(html).not.toMatch(/<script|alert\(1\)<\//);
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;");

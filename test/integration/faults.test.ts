@@ -111,12 +111,15 @@ function faultyClient() {
 
 /** DynamoDB's refusal of a whole transaction, with one reason per action (as it answers them, `Code` only). */
 const cancelled = (...codes: string[]) =>
-  Object.assign(new Error(`Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(", ")}]`), {
-    name: "TransactionCanceledException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 400 },
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
+  Object.assign(
+    new Error(`Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(", ")}]`),
+    {
+      name: "TransactionCanceledException",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: codes.map((Code) => ({ Code })),
+    },
+  );
 
 describe("DynamoDB over capacity, inside a transaction or not (injected fault: DynamoDB Local never throttles)", () => {
   let api: TestApi;
@@ -129,9 +132,12 @@ describe("DynamoDB over capacity, inside a transaction or not (injected fault: D
 
   it("answers 503 with Retry-After, not a 409 conflict, when a transaction is cancelled for throttling (injected fault)", async () => {
     const org = await orgWith(api);
-    faulty.state.fault = (command) => (command === "TransactWriteItemsCommand" ? cancelled("None", "ThrottlingError") : undefined);
+    faulty.state.fault = (command) =>
+      command === "TransactWriteItemsCommand" ? cancelled("None", "ThrottlingError") : undefined;
     try {
-      const invited = await org.admin.post(`/organizations/${org.orgId}/members`, { email: `${uniqueUser("guest")}@example.com` });
+      const invited = await org.admin.post(`/organizations/${org.orgId}/members`, {
+        email: `${uniqueUser("guest")}@example.com`,
+      });
       expect(invited.status).toBe(503);
       expect(invited.headers.get("retry-after")).toBe("1");
       expect(invited.body.error.code).toBe("ServiceUnavailable");
@@ -143,7 +149,8 @@ describe("DynamoDB over capacity, inside a transaction or not (injected fault: D
 
   it("answers 503, not a 500, when a transaction is cancelled for provisioned throughput (injected fault)", async () => {
     const alice = await api.as(uniqueUser("alice"));
-    faulty.state.fault = (command) => (command === "TransactWriteItemsCommand" ? cancelled("ProvisionedThroughputExceeded", "None") : undefined);
+    faulty.state.fault = (command) =>
+      command === "TransactWriteItemsCommand" ? cancelled("ProvisionedThroughputExceeded", "None") : undefined;
     try {
       const created = await alice.post("/organizations", { name: "Busy" }, { "idempotency-key": "busy-1" });
       expect(created.status).toBe(503);
@@ -155,17 +162,21 @@ describe("DynamoDB over capacity, inside a transaction or not (injected fault: D
     expect((await alice.get(`/organizations/${id}`)).status).toBe(404);
   });
 
-  it.each(["ThrottlingException", "RequestLimitExceeded"])("answers 503 with Retry-After to %s on a read (injected fault)", async (name) => {
-    const org = await orgWith(api);
-    faulty.state.fault = () => Object.assign(new Error(name), { name, $fault: "client", $metadata: { httpStatusCode: 400 } });
-    try {
-      const read = await org.admin.get(`/organizations/${org.orgId}`);
-      expect(read.status).toBe(503);
-      expect(read.headers.get("retry-after")).toBe("1");
-    } finally {
-      faulty.state.fault = undefined;
-    }
-  });
+  it.each(["ThrottlingException", "RequestLimitExceeded"])(
+    "answers 503 with Retry-After to %s on a read (injected fault)",
+    async (name) => {
+      const org = await orgWith(api);
+      faulty.state.fault = () =>
+        Object.assign(new Error(name), { name, $fault: "client", $metadata: { httpStatusCode: 400 } });
+      try {
+        const read = await org.admin.get(`/organizations/${org.orgId}`);
+        expect(read.status).toBe(503);
+        expect(read.headers.get("retry-after")).toBe("1");
+      } finally {
+        faulty.state.fault = undefined;
+      }
+    },
+  );
 
   it("gives up on keys DynamoDB keeps leaving unprocessed after a bounded number of rounds: 503 (injected fault)", async () => {
     const org = await orgWith(api);
@@ -206,7 +217,8 @@ describe("DynamoDB over capacity, inside a transaction or not (injected fault: D
   it("gives up on items DynamoDB keeps leaving unprocessed in a batch delete after a bounded number of rounds (injected fault)", async () => {
     const table = { ddb: faulty.ddb, tableName: process.env.TABLE_NAME! };
     const items = [{ pk: `FAULT#${uniqueUser("p")}`, sk: "A" }];
-    faulty.state.fault = (command, input) => (command === "BatchWriteItemCommand" ? { UnprocessedItems: input.RequestItems } : undefined);
+    faulty.state.fault = (command, input) =>
+      command === "BatchWriteItemCommand" ? { UnprocessedItems: input.RequestItems } : undefined;
     faulty.state.sent.length = 0;
     try {
       const refused = await deleteAll(table, items).then(

@@ -4,7 +4,14 @@ import { inject } from "vitest";
 import { makeApp } from "../../shared/app";
 import { config } from "../../shared/config";
 import type { Imodel } from "../../shared/domain/imodel";
-import { imodelOperations, levelPermissions, levels, operationRules, type ImodelOperation, type Level } from "../../shared/domain/permissions";
+import {
+  imodelOperations,
+  levelPermissions,
+  levels,
+  operationRules,
+  type ImodelOperation,
+  type Level,
+} from "../../shared/domain/permissions";
 import { makeDocumentClient } from "../../shared/store/client";
 import { DynamoTimelineStore } from "../../shared/store/timeline";
 import { startApi, type Client, type Reply, type TestApi } from "../support/api";
@@ -13,7 +20,10 @@ import { orgWith } from "../support/orgs";
 
 let api: TestApi;
 /** This file's table (test/support/env.ts), for seeding what HTTP cannot. */
-const table = () => ({ ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }), tableName: config.TABLE_NAME });
+const table = () => ({
+  ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }),
+  tableName: config.TABLE_NAME,
+});
 
 beforeAll(async () => {
   api = await startApi();
@@ -53,7 +63,12 @@ describe("the operation table, level by level, through HTTP", () => {
     createIModel: (c) => c.caller.post(`/itwins/${c.team.itwinId}/imodels`, { name: "Another" }),
     deleteIModel: (c) => c.caller.delete(`/imodels/${c.imodelId}`),
     setAccess: (c) =>
-      c.caller.put(`/imodels/${c.imodelId}/access`, { members: [{ userId: c.team.admin.userId, roles: ["Manage"] }, { userId: c.caller.userId, roles: ["Read"] }] }),
+      c.caller.put(`/imodels/${c.imodelId}/access`, {
+        members: [
+          { userId: c.team.admin.userId, roles: ["Manage"] },
+          { userId: c.caller.userId, roles: ["Read"] },
+        ],
+      }),
     clearAccess: (c) => c.caller.delete(`/imodels/${c.imodelId}/access`),
     createBriefcase: (c) => c.caller.post(`/imodels/${c.imodelId}/briefcases`),
     listChangesets: (c) => c.caller.get(`/imodels/${c.imodelId}/changesets`),
@@ -81,14 +96,34 @@ describe("the operation table, level by level, through HTTP", () => {
       team.admin.post(`/imodels/${imodelId}/named-versions`, { name: "Baseline" }),
       team.admin.post(`/imodels/${imodelId}/briefcases`),
     ]);
-    const pushed = await team.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcase.body.id, locks: ["0x20000000001"] });
+    const pushed = await team.admin.post(`/imodels/${imodelId}/changesets`, {
+      briefcaseId: briefcase.body.id,
+      locks: ["0x20000000001"],
+    });
     expect(pushed.status).toBe(201);
     // The caller's own briefcase is seeded through the store: View cannot acquire one over HTTP, yet its release must still be judged.
     const imodel = { id: imodelId, itwinId: team.itwinId, changesetCount: 1 } as Imodel;
-    const own = { id: `bc_own${Math.random().toString(36).slice(2, 10)}`, imodelId, ownerId: who.userId, createdAt: new Date().toISOString() };
+    const own = {
+      id: `bc_own${Math.random().toString(36).slice(2, 10)}`,
+      imodelId,
+      ownerId: who.userId,
+      createdAt: new Date().toISOString(),
+    };
     await timeline().createBriefcase(imodel, own);
-    await timeline().push(imodel, { id: "cs_seed", imodelId, pushedBy: who.userId, pushedAt: own.createdAt }, { briefcaseId: own.id, ownerId: who.userId, objectIds: ["0x20000000002"] }, false);
-    return { team, caller: who, imodelId, namedVersionId: version.body.id, adminBriefcaseId: briefcase.body.id, ownBriefcaseId: own.id };
+    await timeline().push(
+      imodel,
+      { id: "cs_seed", imodelId, pushedBy: who.userId, pushedAt: own.createdAt },
+      { briefcaseId: own.id, ownerId: who.userId, objectIds: ["0x20000000002"] },
+      false,
+    );
+    return {
+      team,
+      caller: who,
+      imodelId,
+      namedVersionId: version.body.id,
+      adminBriefcaseId: briefcase.body.id,
+      ownBriefcaseId: own.id,
+    };
   }
 
   /** Operations that change who may do what (or remove the iModel) get an iModel of their own; the others share one per caller. */
@@ -100,17 +135,26 @@ describe("the operation table, level by level, through HTTP", () => {
     return shared.get(who)!;
   };
 
-  const cells = [...levels, "outsider" as const, "stranger" as const].flatMap((who) => imodelOperations.map((operation) => ({ who, operation })));
+  const cells = [...levels, "outsider" as const, "stranger" as const].flatMap((who) =>
+    imodelOperations.map((operation) => ({ who, operation })),
+  );
 
   const expectation = (who: Level | "outsider" | "stranger", operation: ImodelOperation) =>
-    who === "outsider" || who === "stranger" ? "404" : levelPermissions[who].includes(operationRules[operation].needs) ? "2xx" : "403";
+    who === "outsider" || who === "stranger"
+      ? "404"
+      : levelPermissions[who].includes(operationRules[operation].needs)
+        ? "2xx"
+        : "403";
 
-  it.concurrent.each(cells.map((c) => [`${c.who}: ${c.operation} -> ${expectation(c.who, c.operation)}`, c] as const))("%s", async (_name, { who, operation }) => {
-    const client = who === "stranger" ? stranger : who === "outsider" ? team.outsiders.outsider! : team.members[who]!;
-    const reply = await perform[operation](await fixtureFor(client, operation));
-    const got = reply.status >= 200 && reply.status < 300 ? "2xx" : String(reply.status);
-    expect(got, JSON.stringify(reply.body)).toBe(expectation(who, operation));
-  });
+  it.concurrent.each(cells.map((c) => [`${c.who}: ${c.operation} -> ${expectation(c.who, c.operation)}`, c] as const))(
+    "%s",
+    async (_name, { who, operation }) => {
+      const client = who === "stranger" ? stranger : who === "outsider" ? team.outsiders.outsider! : team.members[who]!;
+      const reply = await perform[operation](await fixtureFor(client, operation));
+      const got = reply.status >= 200 && reply.status < 300 ? "2xx" : String(reply.status);
+      expect(got, JSON.stringify(reply.body)).toBe(expectation(who, operation));
+    },
+  );
 
   it.concurrent.each(levels)("answers a %s member's effective permissions as the level's set", async (level) => {
     const imodelId = await imodelIn(team.admin, team.itwinId);
@@ -133,9 +177,15 @@ describe("per-iModel access lists", () => {
     const t = await teamWith(api, { viewer: ["View"] });
     const [listed, other] = [await imodelIn(t.admin, t.itwinId), await imodelIn(t.admin, t.itwinId)];
     const viewer = t.members.viewer!;
-    const put = await t.admin.put(`/imodels/${listed}/access`, { members: [{ userId: viewer.userId, roles: ["Manage"] }] });
+    const put = await t.admin.put(`/imodels/${listed}/access`, {
+      members: [{ userId: viewer.userId, roles: ["Manage"] }],
+    });
     expect(put.status).toBe(200);
-    expect(put.body).toEqual({ imodelId: listed, ownAccessList: true, members: [{ userId: viewer.userId, roles: ["Manage"], permissions: levelPermissions.Manage }] });
+    expect(put.body).toEqual({
+      imodelId: listed,
+      ownAccessList: true,
+      members: [{ userId: viewer.userId, roles: ["Manage"], permissions: levelPermissions.Manage }],
+    });
 
     expect((await viewer.get(`/imodels/${listed}/permissions`)).body.permissions).toEqual(levelPermissions.Manage);
     expect((await viewer.post(`/imodels/${listed}/changesets`, {})).status).toBe(201);
@@ -201,7 +251,12 @@ describe("per-iModel access lists", () => {
     const imodelId = await imodelIn(t.admin, t.itwinId);
     const writer = t.members.writer!;
     expect((await writer.post(`/imodels/${imodelId}/changesets`, {})).status).toBe(201);
-    await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }, { userId: writer.userId, roles: ["View"] }] });
+    await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [
+        { userId: t.admin.userId, roles: ["Manage"] },
+        { userId: writer.userId, roles: ["View"] },
+      ],
+    });
     expect((await writer.post(`/imodels/${imodelId}/changesets`, {})).status).toBe(403);
     expect((await t.admin.delete(`/imodels/${imodelId}/access`)).status).toBe(204);
     expect((await writer.post(`/imodels/${imodelId}/changesets`, {})).status).toBe(201);
@@ -212,8 +267,18 @@ describe("per-iModel access lists", () => {
     const t = await teamWith(api, { a: ["View"], b: ["View"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
     const { a, b } = t.members as Record<string, Client>;
-    await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }, { userId: a!.userId, roles: ["Write"] }] });
-    await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }, { userId: b!.userId, roles: ["Write"] }] });
+    await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [
+        { userId: t.admin.userId, roles: ["Manage"] },
+        { userId: a!.userId, roles: ["Write"] },
+      ],
+    });
+    await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [
+        { userId: t.admin.userId, roles: ["Manage"] },
+        { userId: b!.userId, roles: ["Write"] },
+      ],
+    });
     expect((await a!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual([]);
     expect((await b!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual(levelPermissions.Write);
   });
@@ -222,19 +287,31 @@ describe("per-iModel access lists", () => {
     const t = await teamWith(api, { viewer: ["View"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
     const viewer = t.members.viewer!;
-    await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }, { userId: viewer.userId, roles: ["Write"] }] });
+    await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [
+        { userId: t.admin.userId, roles: ["Manage"] },
+        { userId: viewer.userId, roles: ["Write"] },
+      ],
+    });
     expect((await t.admin.delete(`/itwins/${t.itwinId}/members/${viewer.userId}`)).status).toBe(204);
     expect((await viewer.get(`/imodels/${imodelId}`)).status).toBe(404);
-    expect((await t.admin.post(`/itwins/${t.itwinId}/members`, { userId: viewer.userId, roles: ["View"] })).status).toBe(201);
+    expect(
+      (await t.admin.post(`/itwins/${t.itwinId}/members`, { userId: viewer.userId, roles: ["View"] })).status,
+    ).toBe(201);
     expect((await viewer.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual([]);
   });
 
   it("takes custom roles, cut to View..Manage", async () => {
     const t = await teamWith(api, { x: ["View"] });
-    const role = await t.admin.post(`/itwins/${t.itwinId}/roles`, { name: "Everything", permissions: ["imodels_delete", "team_manage"] });
+    const role = await t.admin.post(`/itwins/${t.itwinId}/roles`, {
+      name: "Everything",
+      permissions: ["imodels_delete", "team_manage"],
+    });
     expect(role.status).toBe(201);
     const imodelId = await imodelIn(t.admin, t.itwinId);
-    const put = await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.members.x!.userId, roles: [role.body.id] }] });
+    const put = await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [{ userId: t.members.x!.userId, roles: [role.body.id] }],
+    });
     expect(put.status).toBe(200);
     expect(put.body.members[0].permissions).toEqual(levelPermissions.Manage);
   });
@@ -247,15 +324,27 @@ describe("per-iModel access lists", () => {
     expect(noManager.status).toBe(409);
     expect(noManager.body.error.code).toBe("AccessListWithoutManager");
     expect((await put([{ userId: t.admin.userId, roles: ["Delete"] }])).status).toBe(400);
-    const outside = await put([{ userId: t.admin.userId, roles: ["Manage"] }, { userId: t.outsiders.outsider!.userId, roles: ["View"] }]);
+    const outside = await put([
+      { userId: t.admin.userId, roles: ["Manage"] },
+      { userId: t.outsiders.outsider!.userId, roles: ["View"] },
+    ]);
     expect(outside.status).toBe(409);
     expect(outside.body.error.code).toBe("NotTeamMember");
     expect((await put([{ userId: t.admin.userId, roles: ["role_unknown"] }])).status).toBe(400);
-    expect((await put([{ userId: t.admin.userId, roles: ["Manage"] }, { userId: t.admin.userId, roles: ["View"] }])).status).toBe(400);
+    expect(
+      (
+        await put([
+          { userId: t.admin.userId, roles: ["Manage"] },
+          { userId: t.admin.userId, roles: ["View"] },
+        ])
+      ).status,
+    ).toBe(400);
 
     const sandbox = await t.admin.post(`/organizations/${t.orgId}/test-itwins`, { name: "Sandbox" });
     const testModel = await imodelIn(t.admin, sandbox.body.id);
-    const refused = await t.admin.put(`/imodels/${testModel}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }] });
+    const refused = await t.admin.put(`/imodels/${testModel}/access`, {
+      members: [{ userId: t.admin.userId, roles: ["Manage"] }],
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe("TestItwinAccess");
   });
@@ -265,7 +354,12 @@ describe("the permission check", () => {
   it("makes exactly one DynamoDB request: one BatchGetItem (once today's interaction is recorded)", async () => {
     const t = await teamWith(api, { writer: ["Write"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
-    await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }, { userId: t.members.writer!.userId, roles: ["Read"] }] });
+    await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [
+        { userId: t.admin.userId, roles: ["Manage"] },
+        { userId: t.members.writer!.userId, roles: ["Read"] },
+      ],
+    });
     // Asking is an interaction: recorded by the first question of the day, as any other request's.
     await t.members.writer!.get(`/imodels/${imodelId}/permissions`);
     const { ddb, calls } = countingClient();
@@ -293,7 +387,11 @@ describe("the permission check", () => {
     await app.imodels.get(reader, imodelId);
     await app.timeline.listChangesets(reader, imodelId, { limit: 10 });
     // The list sends its check and its Query at once, in either order.
-    expect([calls[0], ...calls.slice(1).sort()]).toEqual(["BatchGetItemCommand", "BatchGetItemCommand", "QueryCommand"]);
+    expect([calls[0], ...calls.slice(1).sort()]).toEqual([
+      "BatchGetItemCommand",
+      "BatchGetItemCommand",
+      "QueryCommand",
+    ]);
 
     now = new Date("2030-03-02T00:00:01Z");
     calls.length = 0;
@@ -337,7 +435,12 @@ describe("iModels", () => {
     const { viewer, writer } = t.members as Record<string, Client>;
     // Two iModels get lists that leave the viewer off.
     for (const id of [ids[1], ids[3]]) {
-      await t.admin.put(`/imodels/${id}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }, { userId: writer!.userId, roles: ["Read"] }] });
+      await t.admin.put(`/imodels/${id}/access`, {
+        members: [
+          { userId: t.admin.userId, roles: ["Manage"] },
+          { userId: writer!.userId, roles: ["Read"] },
+        ],
+      });
     }
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -376,7 +479,11 @@ describe("the changeset timeline", () => {
   it("gives concurrent pushes distinct indexes without gaps", async () => {
     const t = await teamWith(api, {});
     const imodelId = await imodelIn(t.admin, t.itwinId);
-    const pushes = await Promise.all(Array.from({ length: 8 }, (_, i) => t.admin.post(`/imodels/${imodelId}/changesets`, { description: `push ${i}` })));
+    const pushes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.admin.post(`/imodels/${imodelId}/changesets`, { description: `push ${i}` }),
+      ),
+    );
     expect(pushes.map((p) => p.status)).toEqual(Array(8).fill(201));
     expect(pushes.map((p) => p.body.index).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const timeline = await t.admin.get(`/imodels/${imodelId}/changesets`);
@@ -387,8 +494,16 @@ describe("the changeset timeline", () => {
   it("answers the changeset pushed first when a push is retried with the same Idempotency-Key", async () => {
     const t = await teamWith(api, {});
     const imodelId = await imodelIn(t.admin, t.itwinId);
-    const first = await t.admin.post(`/imodels/${imodelId}/changesets`, { description: "once" }, { "idempotency-key": "p-1" });
-    const retry = await t.admin.post(`/imodels/${imodelId}/changesets`, { description: "once" }, { "idempotency-key": "p-1" });
+    const first = await t.admin.post(
+      `/imodels/${imodelId}/changesets`,
+      { description: "once" },
+      { "idempotency-key": "p-1" },
+    );
+    const retry = await t.admin.post(
+      `/imodels/${imodelId}/changesets`,
+      { description: "once" },
+      { "idempotency-key": "p-1" },
+    );
     expect(retry.status).toBe(201);
     expect(retry.body).toEqual(first.body);
     expect((await t.admin.get(`/imodels/${imodelId}/changesets`)).body.items).toHaveLength(1);
@@ -400,7 +515,10 @@ describe("the changeset timeline", () => {
     const writer = t.members.writer!;
     await writer.post(`/imodels/${imodelId}/changesets`, {});
     await writer.post(`/imodels/${imodelId}/changesets`, {});
-    const latest = await writer.post(`/imodels/${imodelId}/named-versions`, { name: "Latest", description: "For review" });
+    const latest = await writer.post(`/imodels/${imodelId}/named-versions`, {
+      name: "Latest",
+      description: "For review",
+    });
     expect(latest.status).toBe(201);
     expect(latest.body).toMatchObject({ name: "Latest", changesetIndex: 2, description: "For review" });
     const baseline = await writer.post(`/imodels/${imodelId}/named-versions`, { name: "Empty", changesetIndex: 0 });
@@ -426,11 +544,18 @@ describe("briefcases and locks", () => {
     const briefcaseB = (await b!.post(`/imodels/${imodelId}/briefcases`)).body;
     expect(briefcaseA).toMatchObject({ imodelId, ownerId: a!.userId });
 
-    expect((await a!.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcaseA.id, locks: ["0x1", "0x2"] })).status).toBe(201);
-    expect((await a!.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcaseA.id, locks: ["0x1"] })).status).toBe(201);
+    expect(
+      (await a!.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcaseA.id, locks: ["0x1", "0x2"] })).status,
+    ).toBe(201);
+    expect(
+      (await a!.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcaseA.id, locks: ["0x1"] })).status,
+    ).toBe(201);
     const blocked = await b!.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcaseB.id, locks: ["0x2"] });
     expect(blocked.status).toBe(409);
-    expect(blocked.body.error).toMatchObject({ code: "LockHeldByAnotherBriefcase", details: { objectId: "0x2", briefcaseId: briefcaseA.id } });
+    expect(blocked.body.error).toMatchObject({
+      code: "LockHeldByAnotherBriefcase",
+      details: { objectId: "0x2", briefcaseId: briefcaseA.id },
+    });
     const locks = await b!.get(`/imodels/${imodelId}/locks`);
     expect(locks.body.items.map((l: { objectId: string }) => l.objectId).sort()).toEqual(["0x1", "0x2"]);
 
@@ -441,7 +566,9 @@ describe("briefcases and locks", () => {
 
     expect((await manager!.delete(`/imodels/${imodelId}/locks/${briefcaseA.id}`)).status).toBe(204);
     expect((await b!.get(`/imodels/${imodelId}/locks`)).body.items).toEqual([]);
-    expect((await b!.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcaseB.id, locks: ["0x2"] })).status).toBe(201);
+    expect(
+      (await b!.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcaseB.id, locks: ["0x2"] })).status,
+    ).toBe(201);
     expect((await b!.delete(`/imodels/${imodelId}/locks/${briefcaseB.id}`)).status).toBe(204);
     expect((await b!.delete(`/imodels/${imodelId}/locks/bc_unknown`)).status).toBe(404);
   });
@@ -456,11 +583,15 @@ describe("briefcases and locks", () => {
       const locks = Array.from({ length: 50 }, (_, i) => `0x${push}${String(i).padStart(3, "0")}`);
       expect((await a.post(`/imodels/${imodelId}/changesets`, { briefcaseId: briefcase.id, locks })).status).toBe(201);
     }
-    expect((await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId: other.id, locks: ["0xother"] })).status).toBe(201);
+    expect(
+      (await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId: other.id, locks: ["0xother"] })).status,
+    ).toBe(201);
     const count = async () => {
       let total = 0;
       for (let cursor: string | undefined, first = true; first || cursor; first = false) {
-        const page = await a.get(`/imodels/${imodelId}/locks?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        const page = await a.get(
+          `/imodels/${imodelId}/locks?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        );
         total += page.body.items.length;
         cursor = page.body.next;
       }
@@ -470,7 +601,9 @@ describe("briefcases and locks", () => {
     expect((await a.delete(`/imodels/${imodelId}/locks/${briefcase.id}`)).status).toBe(204);
     expect(await count()).toBe(1);
     // Released locks can be taken by another briefcase; releasing again is harmless.
-    expect((await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId: other.id, locks: ["0x0000"] })).status).toBe(201);
+    expect(
+      (await t.admin.post(`/imodels/${imodelId}/changesets`, { briefcaseId: other.id, locks: ["0x0000"] })).status,
+    ).toBe(201);
     expect((await a.delete(`/imodels/${imodelId}/locks/${briefcase.id}`)).status).toBe(204);
     expect(await count()).toBe(2);
   });

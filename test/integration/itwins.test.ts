@@ -21,7 +21,11 @@ describe("creating iTwins", () => {
       expect(created.body.id).toMatch(/^itw_/);
       const team = await client.get(`/itwins/${created.body.id}/members`);
       expect(team.body.items).toEqual([
-        expect.objectContaining({ id: client.userId, roles: ["Delete", "TeamManager"], permissions: [...levelPermissions.Delete, "team_manage"] }),
+        expect.objectContaining({
+          id: client.userId,
+          roles: ["Delete", "TeamManager"],
+          permissions: [...levelPermissions.Delete, "team_manage"],
+        }),
       ]);
       expect((await client.get(`/itwins/${created.body.id}`)).body).toEqual(created.body);
     }
@@ -60,12 +64,22 @@ describe("team members", () => {
     const refused = await manager.post(`/itwins/${t.itwinId}/members`, { userId: newcomer.userId, roles: ["Read"] });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toContain("team_manage");
-    expect((await manager.patch(`/itwins/${t.itwinId}/members/${manager.userId}`, { roles: ["Delete"] })).status).toBe(403);
+    expect((await manager.patch(`/itwins/${t.itwinId}/members/${manager.userId}`, { roles: ["Delete"] })).status).toBe(
+      403,
+    );
     expect((await manager.delete(`/itwins/${t.itwinId}/members/${t.admin.userId}`)).status).toBe(403);
 
-    const added = await t.admin.post(`/itwins/${t.itwinId}/members`, { userId: newcomer.userId, roles: ["Read", "View"] });
+    const added = await t.admin.post(`/itwins/${t.itwinId}/members`, {
+      userId: newcomer.userId,
+      roles: ["Read", "View"],
+    });
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ id: newcomer.userId, userId: newcomer.userId, itwinId: t.itwinId, permissions: levelPermissions.Read });
+    expect(added.body).toMatchObject({
+      id: newcomer.userId,
+      userId: newcomer.userId,
+      itwinId: t.itwinId,
+      permissions: levelPermissions.Read,
+    });
   });
 
   it("only come from the organisation", async () => {
@@ -78,16 +92,25 @@ describe("team members", () => {
 
   it("answers an existing member again when added with the same roles, and 409 with other roles", async () => {
     const t = await teamWith(api, { reader: ["Read"] });
-    const again = await t.admin.post(`/itwins/${t.itwinId}/members`, { userId: t.members.reader!.userId, roles: ["Read"] });
+    const again = await t.admin.post(`/itwins/${t.itwinId}/members`, {
+      userId: t.members.reader!.userId,
+      roles: ["Read"],
+    });
     expect(again.status).toBe(201);
-    const other = await t.admin.post(`/itwins/${t.itwinId}/members`, { userId: t.members.reader!.userId, roles: ["Write"] });
+    const other = await t.admin.post(`/itwins/${t.itwinId}/members`, {
+      userId: t.members.reader!.userId,
+      roles: ["Write"],
+    });
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe("AlreadyTeamMember");
   });
 
   it("refuses unknown roles with 400 naming them", async () => {
     const t = await teamWith(api, {}, ["x"]);
-    const reply = await t.admin.post(`/itwins/${t.itwinId}/members`, { userId: t.outsiders.x!.userId, roles: ["Read", "role_nope"] });
+    const reply = await t.admin.post(`/itwins/${t.itwinId}/members`, {
+      userId: t.outsiders.x!.userId,
+      roles: ["Read", "role_nope"],
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.error.message).toContain("role_nope");
   });
@@ -149,7 +172,9 @@ describe("team managers", () => {
     expect([404, 409]).toContain(statuses[1]);
     const winner = results[0]!.status === 204 ? t.admin : other;
     const members = await winner.get(`/itwins/${t.itwinId}/members`);
-    expect(members.body.items.filter((m: { permissions: string[] }) => m.permissions.includes("team_manage"))).toHaveLength(1);
+    expect(
+      members.body.items.filter((m: { permissions: string[] }) => m.permissions.includes("team_manage")),
+    ).toHaveLength(1);
   });
 });
 
@@ -173,20 +198,35 @@ describe("custom roles", () => {
 
   it("can carry team_manage", async () => {
     const t = await teamWith(api, {}, ["x", "y"]);
-    const role = await t.admin.post(`/itwins/${t.itwinId}/roles`, { name: "Coordinator", permissions: ["team_manage", "imodels_webview"] });
+    const role = await t.admin.post(`/itwins/${t.itwinId}/roles`, {
+      name: "Coordinator",
+      permissions: ["team_manage", "imodels_webview"],
+    });
     await t.admin.post(`/itwins/${t.itwinId}/members`, { userId: t.outsiders.x!.userId, roles: [role.body.id] });
-    const added = await t.outsiders.x!.post(`/itwins/${t.itwinId}/members`, { userId: t.outsiders.y!.userId, roles: ["View"] });
+    const added = await t.outsiders.x!.post(`/itwins/${t.itwinId}/members`, {
+      userId: t.outsiders.y!.userId,
+      roles: ["View"],
+    });
     expect(added.status).toBe(201);
   });
 
   it("are created only by team managers and do not apply to Test iTwins", async () => {
     const t = await teamWith(api, { manager: ["Manage"] });
-    expect((await t.members.manager!.post(`/itwins/${t.itwinId}/roles`, { name: "r", permissions: ["imodels_read"] })).status).toBe(403);
+    expect(
+      (await t.members.manager!.post(`/itwins/${t.itwinId}/roles`, { name: "r", permissions: ["imodels_read"] }))
+        .status,
+    ).toBe(403);
     const sandbox = await t.admin.post(`/organizations/${t.orgId}/test-itwins`, { name: "Sandbox" });
-    const refused = await t.admin.post(`/itwins/${sandbox.body.id}/roles`, { name: "r", permissions: ["imodels_read"] });
+    const refused = await t.admin.post(`/itwins/${sandbox.body.id}/roles`, {
+      name: "r",
+      permissions: ["imodels_read"],
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe("TestItwinTeam");
-    const member = await t.admin.post(`/itwins/${sandbox.body.id}/members`, { userId: t.members.manager!.userId, roles: ["Read"] });
+    const member = await t.admin.post(`/itwins/${sandbox.body.id}/members`, {
+      userId: t.members.manager!.userId,
+      roles: ["Read"],
+    });
     expect(member.status).toBe(409);
   });
 });
@@ -198,7 +238,12 @@ describe("members without roles on the iTwin", () => {
     const bare: Client = t.members.bare!;
     expect((await bare.get(`/imodels/${imodelId}`)).status).toBe(403);
     expect((await bare.get(`/itwins/${t.itwinId}/imodels`)).body.items).toEqual([]);
-    await t.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: t.admin.userId, roles: ["Manage"] }, { userId: bare.userId, roles: ["Read"] }] });
+    await t.admin.put(`/imodels/${imodelId}/access`, {
+      members: [
+        { userId: t.admin.userId, roles: ["Manage"] },
+        { userId: bare.userId, roles: ["Read"] },
+      ],
+    });
     expect((await bare.get(`/imodels/${imodelId}`)).status).toBe(200);
     expect((await bare.get(`/itwins/${t.itwinId}/imodels`)).body.items).toHaveLength(1);
   });

@@ -13,6 +13,7 @@ import { listen } from "../../infra/local/stack";
 import { startApi, type TestApi } from "../support/api";
 import { orgWith } from "../support/orgs";
 import { emailOf, mailTo, teamWith } from "../support/sync";
+import { closeServer } from "../../infra/local/close-server";
 
 let lambda: Server;
 let endpoint: string;
@@ -27,14 +28,16 @@ beforeAll(async () => {
   });
   endpoint = `http://127.0.0.1:${await listen(lambda, 0)}`;
 });
-afterAll(() => new Promise<void>((r) => (lambda.closeAllConnections(), lambda.close(() => r()))));
+afterAll(() => closeServer(lambda));
 
 const files = [{ id: "a.dgn", name: "a.dgn", version: "1" }];
 
 describe("jobs handed to the worker function", () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startApi({ app: makeApp({ jobs: new LambdaJobs({ functionName: "tick", region: "local", endpoint }) }) });
+    api = await startApi({
+      app: makeApp({ jobs: new LambdaJobs({ functionName: "tick", region: "local", endpoint }) }),
+    });
   });
   afterAll(() => api.close());
 
@@ -53,7 +56,10 @@ describe("jobs handed to the worker function", () => {
 
   it("delivers the mail of an ownership change from the worker, once", async () => {
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
-    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "Handed", files });
+    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Handed",
+      files,
+    });
     invoked.length = 0;
     expect((await team.members.taker!.post(`/connections/${connection.id}/owner:take`)).status).toBe(200);
     await settled();
@@ -67,7 +73,9 @@ describe("jobs handed to the worker function", () => {
 describe("a worker that cannot be invoked (a name Lambda does not know)", () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startApi({ app: makeApp({ jobs: new LambdaJobs({ functionName: "missing", region: "local", endpoint }) }) });
+    api = await startApi({
+      app: makeApp({ jobs: new LambdaJobs({ functionName: "missing", region: "local", endpoint }) }),
+    });
   });
   afterAll(() => api.close());
 
@@ -89,7 +97,16 @@ describe("what a delete or an access list change leaves, removed by the worker",
   let api: TestApi;
   const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
   const items = async (pk: string) =>
-    (await ddb.send(new QueryCommand({ TableName: process.env.TABLE_NAME!, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": pk }, ConsistentRead: true }))).Items ?? [];
+    (
+      await ddb.send(
+        new QueryCommand({
+          TableName: process.env.TABLE_NAME!,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? [];
   const partition = (imodelId: string) => items(keys.imodelPartition(imodelId).pk);
   beforeAll(async () => {
     app = makeApp({ jobs: { enqueue: async (job) => void held.push(job) } });
@@ -101,14 +118,28 @@ describe("what a delete or an access list change leaves, removed by the worker",
     const team = await teamWith(api, { manager: "Delete", owner: "Write" });
     const { imodelId } = team;
     const version = await team.members.owner!.post(`/imodels/${imodelId}/named-versions`, { name: "M1" });
-    const { body: connection } = await team.members.owner!.post(`/imodels/${imodelId}/connections`, { name: "c", files, schedule: { every: "P1D" } });
-    expect((await team.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: team.admin.userId, roles: ["Manage"] }] })).status).toBe(200);
+    const { body: connection } = await team.members.owner!.post(`/imodels/${imodelId}/connections`, {
+      name: "c",
+      files,
+      schedule: { every: "P1D" },
+    });
+    expect(
+      (
+        await team.admin.put(`/imodels/${imodelId}/access`, {
+          members: [{ userId: team.admin.userId, roles: ["Manage"] }],
+        })
+      ).status,
+    ).toBe(200);
     held.length = 0;
 
     expect((await team.admin.delete(`/imodels/${imodelId}`)).status).toBe(204);
     expect(held).toEqual([{ kind: "purgeImodel", imodelId }]);
     expect((await partition(imodelId)).length).toBeGreaterThan(3);
-    for (const path of [`/imodels/${imodelId}`, `/connections/${connection.id}`, `/named-versions/${version.body.id}`]) {
+    for (const path of [
+      `/imodels/${imodelId}`,
+      `/connections/${connection.id}`,
+      `/named-versions/${version.body.id}`,
+    ]) {
       expect((await team.members.owner!.get(path)).status, path).toBe(404);
     }
 
@@ -138,10 +169,18 @@ describe("what a delete or an access list change leaves, removed by the worker",
   it("replaces an access list at once and removes the entries of the old one when the job runs", async () => {
     const team = await teamWith(api, { reader: "Read" });
     const { imodelId } = team;
-    const entries = async () => (await partition(imodelId)).filter((i) => String(i.sk).startsWith(keys.imodelAccessPrefix)).map((i) => i.userId);
+    const entries = async () =>
+      (await partition(imodelId)).filter((i) => String(i.sk).startsWith(keys.imodelAccessPrefix)).map((i) => i.userId);
     held.length = 0;
-    await team.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: team.admin.userId, roles: ["Manage"] }, { userId: team.members.reader!.userId, roles: ["Read"] }] });
-    await team.admin.put(`/imodels/${imodelId}/access`, { members: [{ userId: team.admin.userId, roles: ["Manage"] }] });
+    await team.admin.put(`/imodels/${imodelId}/access`, {
+      members: [
+        { userId: team.admin.userId, roles: ["Manage"] },
+        { userId: team.members.reader!.userId, roles: ["Read"] },
+      ],
+    });
+    await team.admin.put(`/imodels/${imodelId}/access`, {
+      members: [{ userId: team.admin.userId, roles: ["Manage"] }],
+    });
     // The reader's old entry is still stored but already ignored: the list applies from the next request.
     expect(await entries()).toContain(team.members.reader!.userId);
     expect((await team.members.reader!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual([]);

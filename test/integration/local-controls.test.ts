@@ -7,6 +7,7 @@ import { clockOffset } from "../../shared/clock";
 import { createLambdaServer } from "../../infra/local/lambda";
 import { listen } from "../../infra/local/stack";
 import { startApi, type TestApi } from "../support/api";
+import { closeServer } from "../../infra/local/close-server";
 
 interface Answer {
   status: number;
@@ -14,14 +15,24 @@ interface Answer {
 }
 
 /** A raw HTTP request, so a test can send the `Host`, `Origin` and `Sec-Fetch-Site` a browser would. */
-function send(host: string, port: number, method: string, path: string, headers: Record<string, string> = {}, body = ""): Promise<Answer> {
+function send(
+  host: string,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body = "",
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, method, path, headers: { "content-type": "application/json", ...headers } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      { host, port, method, path, headers: { "content-type": "application/json", ...headers } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -41,7 +52,8 @@ describe("local gateway controls refuse web pages", () => {
   });
   afterAll(() => api.close());
 
-  const advance = (headers: Record<string, string>) => send("127.0.0.1", port, "POST", "/_local/clock", headers, JSON.stringify({ advance: "PT1S" }));
+  const advance = (headers: Record<string, string>) =>
+    send("127.0.0.1", port, "POST", "/_local/clock", headers, JSON.stringify({ advance: "PT1S" }));
 
   it("refuses to move the clock for a page of another origin (403), and the clock stays", async () => {
     const before = clockOffset();
@@ -95,9 +107,10 @@ describe("local Lambda Invoke API refuses web pages", () => {
     });
     port = await listen(server, 0);
   });
-  afterAll(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  afterAll(() => closeServer(server));
 
-  const invoke = (headers: Record<string, string>) => send("127.0.0.1", port, "POST", "/2015-03-31/functions/tick/invocations", headers, JSON.stringify({ job: "x" }));
+  const invoke = (headers: Record<string, string>) =>
+    send("127.0.0.1", port, "POST", "/2015-03-31/functions/tick/invocations", headers, JSON.stringify({ job: "x" }));
 
   it("refuses to run a function for a page of another origin or a rebound name (403), and runs nothing", async () => {
     invoked.length = 0;
@@ -117,6 +130,9 @@ describe("local Lambda Invoke API refuses web pages", () => {
 
   it("listens on 127.0.0.1 only", async () => {
     expect((server.address() as AddressInfo).address).toBe("127.0.0.1");
-    if (outsideAddress) await expect(send(outsideAddress, port, "POST", "/2015-03-31/functions/tick/invocations")).rejects.toThrow(/ECONNREFUSED/);
+    if (outsideAddress)
+      await expect(send(outsideAddress, port, "POST", "/2015-03-31/functions/tick/invocations")).rejects.toThrow(
+        /ECONNREFUSED/,
+      );
   });
 });

@@ -17,12 +17,19 @@ let api: TestApi;
 let table: { ddb: ReturnType<typeof makeDocumentClient>; tableName: string };
 beforeAll(async () => {
   api = await startApi();
-  table = { ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }), tableName: process.env.TABLE_NAME! };
+  table = {
+    ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }),
+    tableName: process.env.TABLE_NAME!,
+  };
 });
 afterAll(() => api.close());
 
 const tick = async () => (await api.request("POST", "/_local/tick")).body as { work: Record<string, number> };
-const callerOf = (client: Client): Caller => ({ userId: client.userId, email: emailOf(client), signedInAt: clock.now() });
+const callerOf = (client: Client): Caller => ({
+  userId: client.userId,
+  email: emailOf(client),
+  signedInAt: clock.now(),
+});
 const limit = config.MAIL_MAX_PER_HOUR;
 const minutes = (n: number) => n * 60_000;
 
@@ -32,7 +39,10 @@ describe("no mail cannon: at most the hourly limit to one address, the rest in o
     const team = await teamWith(api, { alice: "Write", bob: "Write" });
     const alice = team.members.alice!;
     const bob = team.members.bob!;
-    const { body: connection } = await alice.post(`/imodels/${team.imodelId}/connections`, { name: "Ping-pong", files: [] });
+    const { body: connection } = await alice.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Ping-pong",
+      files: [],
+    });
     for (let i = 0; i < 15; i++) {
       expect((await bob.post(`/connections/${connection.id}/owner:take`)).status).toBe(200);
       expect((await alice.post(`/connections/${connection.id}/owner:take`)).status).toBe(200);
@@ -75,9 +85,13 @@ describe("no mail cannon: at most the hourly limit to one address, the rest in o
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
     const owner = team.members.owner!;
     const connections = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => owner.post(`/imodels/${team.imodelId}/connections`, { name: `Race ${i}`, files: [] })),
+      Array.from({ length: 20 }, (_, i) =>
+        owner.post(`/imodels/${team.imodelId}/connections`, { name: `Race ${i}`, files: [] }),
+      ),
     );
-    const takes = await Promise.all(connections.map(({ body }) => team.members.taker!.post(`/connections/${body.id}/owner:take`)));
+    const takes = await Promise.all(
+      connections.map(({ body }) => team.members.taker!.post(`/connections/${body.id}/owner:take`)),
+    );
     expect(takes.map((t) => t.status)).toEqual(Array(20).fill(200));
     await settled();
     expect(await mailTo(emailOf(owner))).toHaveLength(limit);
@@ -99,8 +113,13 @@ describe("no mail cannon: at most the hourly limit to one address, the rest in o
   it("a notification made while a digest waits joins it instead of overtaking it", async () => {
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
     const owner = team.members.owner!;
-    const connections = await Promise.all(Array.from({ length: 12 }, (_, i) => owner.post(`/imodels/${team.imodelId}/connections`, { name: `Queue ${i}`, files: [] })));
-    for (const { body } of connections.slice(0, 11)) expect((await team.members.taker!.post(`/connections/${body.id}/owner:take`)).status).toBe(200);
+    const connections = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        owner.post(`/imodels/${team.imodelId}/connections`, { name: `Queue ${i}`, files: [] }),
+      ),
+    );
+    for (const { body } of connections.slice(0, 11))
+      expect((await team.members.taker!.post(`/connections/${body.id}/owner:take`)).status).toBe(200);
     expect(await mailTo(emailOf(owner))).toHaveLength(limit);
 
     // The first slot of the hour frees; before the trigger sends the digest, one more take happens.
@@ -140,6 +159,7 @@ describe("user text in mail", () => {
     const [mail, ...more] = await mailTo(emailOf(owner));
     expect(more).toHaveLength(0);
     expect(mail!.subject).toBe('Eve Bcc: victim@example.com took ownership of "x Bcc: victim@example.com"');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the subject must carry no control character
     expect(mail!.subject).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(mail!.to).toEqual([emailOf(owner)]);
     // The names stay on one line in the bodies too: no line of the text starts with a forged "Bcc:".
@@ -155,7 +175,9 @@ describe("user text in mail", () => {
     const taker = await api.as(team.members.taker!.userId, { name: "<script>alert(2)</script>" });
     expect((await taker.post(`/connections/${created.body.id}/owner:take`)).status).toBe(200);
     const [mail] = await mailTo(emailOf(owner));
-    expect(mail!.html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &lt;a href=&#39;https://evil.example&#39;&gt;");
+    expect(mail!.html).toContain(
+      "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &lt;a href=&#39;https://evil.example&#39;&gt;",
+    );
     expect(mail!.html).toContain("&lt;script&gt;alert(2)&lt;/script&gt;");
     expect(mail!.html).not.toMatch(/<img|<script|<a /i);
     expect(mail!.text).toContain(name);
@@ -166,9 +188,17 @@ describe("SES refusals and throttling", () => {
   it("a permanent refusal of the address (injected fault: MessageRejected) ends the mail at once, keeps SES's reason and lists it for operators", async () => {
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
     const owner = team.members.owner!;
-    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Refused", files: [] });
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Refused",
+      files: [],
+    });
     let sends = 0;
-    const refusing = makeApp({ mailer: senderWithFault((to) => (sends++, to.includes(emailOf(owner)) ? messageRejected() : undefined)) });
+    const refusing = makeApp({
+      mailer: senderWithFault((to) => {
+        sends++;
+        return to.includes(emailOf(owner)) ? messageRejected() : undefined;
+      }),
+    });
     await refusing.sync.take(callerOf(team.members.taker!), connection.id);
     await settled();
     expect(sends).toBe(1); // refused once, never retried
@@ -177,7 +207,9 @@ describe("SES refusals and throttling", () => {
     const listed = (await outbox.failed(100)).filter((n) => n.recipient?.userId === owner.userId);
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ status: "failed", attempts: 0 });
-    expect(listed[0]!.lastError).toBe("MessageRejected: Email address is not verified. The following identities failed the check: x");
+    expect(listed[0]!.lastError).toBe(
+      "MessageRejected: Email address is not verified. The following identities failed the check: x",
+    );
     expect(await pendingFor(table, clock.now(), [owner.userId])).toHaveLength(0);
 
     advanceClock(minutes(90));
@@ -190,13 +222,19 @@ describe("SES refusals and throttling", () => {
   it("throttling (injected fault: SES Throttling) delays the mail without using attempts, and it arrives once after", async () => {
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
     const owner = team.members.owner!;
-    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Throttled", files: [] });
-    const throttled = makeApp({ mailer: senderWithFault((to) => (to.includes(emailOf(owner)) ? throttling() : undefined)) });
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Throttled",
+      files: [],
+    });
+    const throttled = makeApp({
+      mailer: senderWithFault((to) => (to.includes(emailOf(owner)) ? throttling() : undefined)),
+    });
     await throttled.sync.take(callerOf(team.members.taker!), connection.id);
     await settled();
     for (let i = 0; i < 12; i++) {
       advanceClock(minutes(61));
-      for (const note of await pendingFor(table, clock.now(), [owner.userId])) await throttled.notifications.deliver(note.id);
+      for (const note of await pendingFor(table, clock.now(), [owner.userId]))
+        await throttled.notifications.deliver(note.id);
     }
     const [note, ...others] = await pendingFor(table, clock.now(), [owner.userId]);
     expect(others).toHaveLength(0);

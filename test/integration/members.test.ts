@@ -24,7 +24,13 @@ const managersOf = async (orgId: string, reader: Awaited<ReturnType<TestApi["as"
 
 describe("members", () => {
   it("adds members with a role or none and lists them page by page, completely", async () => {
-    const { orgId, admin } = await orgWith(api, { a: "Developer", b: "ApplicationManager", c: null, d: "SubscriptionManager", e: "Developer" });
+    const { orgId, admin } = await orgWith(api, {
+      a: "Developer",
+      b: "ApplicationManager",
+      c: null,
+      d: "SubscriptionManager",
+      e: "Developer",
+    });
     const first = await admin.get(`/organizations/${orgId}/members?limit=2`);
     expect(first.body.items).toHaveLength(2);
     expect(first.body.next).toBeTypeOf("string");
@@ -46,20 +52,38 @@ describe("members", () => {
 
   it("refuses to add the same user twice", async () => {
     const { orgId, admin, members } = await orgWith(api, { a: "Developer" });
-    const again = await admin.post(`/organizations/${orgId}/members`, { userId: members.a!.userId, email: "a@example.com" });
+    const again = await admin.post(`/organizations/${orgId}/members`, {
+      userId: members.a!.userId,
+      email: "a@example.com",
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("MemberExists");
   });
 
   it("lets only a Subscription Manager add, change or remove members", async () => {
-    const { orgId, members } = await orgWith(api, { am: "ApplicationManager", dev: "Developer", sm: "SubscriptionManager" });
+    const { orgId, members } = await orgWith(api, {
+      am: "ApplicationManager",
+      dev: "Developer",
+      sm: "SubscriptionManager",
+    });
     for (const who of [members.am!, members.dev!]) {
-      const add = await who.post(`/organizations/${orgId}/members`, { userId: uniqueUser("x"), email: "x@example.com" });
+      const add = await who.post(`/organizations/${orgId}/members`, {
+        userId: uniqueUser("x"),
+        email: "x@example.com",
+      });
       expect(add.status).toBe(403);
-      expect((await who.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, { role: "Developer" })).status).toBe(403);
+      expect(
+        (await who.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, { role: "Developer" })).status,
+      ).toBe(403);
       expect((await who.delete(`/organizations/${orgId}/members/${members.sm!.userId}`)).status).toBe(403);
     }
-    expect((await members.sm!.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, { role: "ApplicationManager" })).status).toBe(200);
+    expect(
+      (
+        await members.sm!.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, {
+          role: "ApplicationManager",
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it("refuses to remove yourself, saying to hand the role on first", async () => {
@@ -83,7 +107,9 @@ describe("members", () => {
 
   it("makes a Co-Administrator a Subscription Manager", async () => {
     const { orgId, admin, members } = await orgWith(api, { dev: "Developer" });
-    const flagged = await admin.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, { coAdministrator: true });
+    const flagged = await admin.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, {
+      coAdministrator: true,
+    });
     expect(flagged.body).toMatchObject({ coAdministrator: true, role: "SubscriptionManager" });
     const demote = await admin.patch(`/organizations/${orgId}/members/${members.dev!.userId}`, { role: "Developer" });
     expect(demote.body.error.code).toBe("AdministratorIsSubscriptionManager");
@@ -92,7 +118,9 @@ describe("members", () => {
   it("refuses to remove or demote the last Subscription Manager", async () => {
     const { orgId, admin, members } = await orgWith(api, { sm: "SubscriptionManager" });
     expect((await members.sm!.delete(`/organizations/${orgId}/members/${admin.userId}`)).status).toBe(204);
-    const demoteSelf = await members.sm!.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, { role: "Developer" });
+    const demoteSelf = await members.sm!.patch(`/organizations/${orgId}/members/${members.sm!.userId}`, {
+      role: "Developer",
+    });
     expect(demoteSelf.status).toBe(409);
     expect(demoteSelf.body.error.code).toBe("LastSubscriptionManager");
   });
@@ -103,7 +131,9 @@ describe("members", () => {
     expect((await before.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
 
     advanceClock(2000);
-    expect((await admin.patch(`/organizations/${orgId}/members/${before.userId}`, { role: "SubscriptionManager" })).status).toBe(200);
+    expect(
+      (await admin.patch(`/organizations/${orgId}/members/${before.userId}`, { role: "SubscriptionManager" })).status,
+    ).toBe(200);
     // The token issued before the change keeps the earlier role.
     expect((await before.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
     expect((await before.get(`/organizations/${orgId}`)).body.yourRole).toBe("Developer");
@@ -129,19 +159,32 @@ describe("assigning a role to many members", () => {
   it("changes every listed member in one request", async () => {
     const { orgId, admin, members } = await orgWith(api, { a: "Developer", b: "Developer", c: null });
     const ids = [members.a!.userId, members.b!.userId, members.c!.userId];
-    const answer = await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: ids, role: "ApplicationManager" });
+    const answer = await admin.post(`/organizations/${orgId}/members:assign-role`, {
+      userIds: ids,
+      role: "ApplicationManager",
+    });
     expect(answer.status).toBe(200);
-    expect(answer.body.items.map((m: { role: string }) => m.role)).toEqual(["ApplicationManager", "ApplicationManager", "ApplicationManager"]);
+    expect(answer.body.items.map((m: { role: string }) => m.role)).toEqual([
+      "ApplicationManager",
+      "ApplicationManager",
+      "ApplicationManager",
+    ]);
   });
 
   it("changes nobody when one listed member is unknown or the change would leave no Subscription Manager", async () => {
     const { orgId, admin, members } = await orgWith(api, { a: "Developer", sm: "SubscriptionManager" });
-    const unknown = await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: [members.a!.userId, "ghost"], role: "ApplicationManager" });
+    const unknown = await admin.post(`/organizations/${orgId}/members:assign-role`, {
+      userIds: [members.a!.userId, "ghost"],
+      role: "ApplicationManager",
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toContain("ghost");
 
     expect((await members.sm!.delete(`/organizations/${orgId}/members/${admin.userId}`)).status).toBe(204);
-    const all = await members.sm!.post(`/organizations/${orgId}/members:assign-role`, { userIds: [members.a!.userId, members.sm!.userId], role: "Developer" });
+    const all = await members.sm!.post(`/organizations/${orgId}/members:assign-role`, {
+      userIds: [members.a!.userId, members.sm!.userId],
+      role: "Developer",
+    });
     expect(all.status).toBe(409);
     expect(all.body.error.code).toBe("LastSubscriptionManager");
     const { all: after } = await managersOf(orgId, members.sm!);
@@ -151,8 +194,13 @@ describe("assigning a role to many members", () => {
 
   it("validates the list: at least one id, no duplicates", async () => {
     const { orgId, admin } = await orgWith(api);
-    expect((await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: [], role: "Developer" })).status).toBe(400);
-    expect((await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: ["a", "a"], role: "Developer" })).status).toBe(400);
+    expect(
+      (await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: [], role: "Developer" })).status,
+    ).toBe(400);
+    expect(
+      (await admin.post(`/organizations/${orgId}/members:assign-role`, { userIds: ["a", "a"], role: "Developer" }))
+        .status,
+    ).toBe(400);
   });
 });
 
@@ -167,7 +215,9 @@ describe("the last Subscription Manager under races", () => {
     // A demotion applies at once, so each manager demotes themselves (half to Developer, half to no role):
     // every one acts with their own, still standing authority, and the count is the only thing they race on.
     const answers = await Promise.all(
-      sms.map((sm, i) => sm.patch(`/organizations/${orgId}/members/${sm.userId}`, { role: i % 2 === 1 ? null : "Developer" })),
+      sms.map((sm, i) =>
+        sm.patch(`/organizations/${orgId}/members/${sm.userId}`, { role: i % 2 === 1 ? null : "Developer" }),
+      ),
     );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
@@ -186,13 +236,17 @@ describe("the subscription", () => {
     const start = await admin.get(`/organizations/${orgId}/subscription`);
     expect(start.body).toMatchObject({ status: "active", credits: 0 });
     expect((await admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 500 })).body.credits).toBe(500);
-    expect((await admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 250, status: "suspended" })).body).toMatchObject({
+    expect(
+      (await admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 250, status: "suspended" })).body,
+    ).toMatchObject({
       credits: 750,
       status: "suspended",
     });
     expect((await members.am!.get(`/organizations/${orgId}/subscription`)).status).toBe(403);
     expect((await members.am!.patch(`/organizations/${orgId}/subscription`, { addCredits: 1 })).status).toBe(403);
-    expect((await admin.patch(`/organizations/${orgId}/subscription`, { status: "cancelled" })).body.status).toBe("cancelled");
+    expect((await admin.patch(`/organizations/${orgId}/subscription`, { status: "cancelled" })).body.status).toBe(
+      "cancelled",
+    );
     const late = await admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 1 });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe("SubscriptionCancelled");
@@ -203,9 +257,13 @@ describe("the subscription", () => {
     const { orgId, admin } = await orgWith(api);
     // Each answer is computed from the subscription read plus the change, with no read after: the write is
     // conditioned on that read, so the answers are exactly the 20 successive balances.
-    const answers = await Promise.all(Array.from({ length: 20 }, () => admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 1 })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => admin.patch(`/organizations/${orgId}/subscription`, { addCredits: 1 })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
-    expect(answers.map((a) => a.body.credits).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(answers.map((a) => a.body.credits).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     expect((await admin.get(`/organizations/${orgId}/subscription`)).body.credits).toBe(20);
   });
 });
@@ -243,7 +301,9 @@ describe("leaving the organisation", () => {
       const team = await admin.get(`/itwins/${id}/members`);
       expect(team.body.items.map((m: { userId: string }) => m.userId)).toEqual([admin.userId]);
       // Had the counter not moved with the removal, the Administrator could now give team_manage up.
-      expect((await admin.patch(`/itwins/${id}/members/${admin.userId}`, { roles: ["Delete"] })).body.error?.code).toBe("LastTeamManager");
+      expect((await admin.patch(`/itwins/${id}/members/${admin.userId}`, { roles: ["Delete"] })).body.error?.code).toBe(
+        "LastTeamManager",
+      );
     }
   }
 
@@ -274,14 +334,18 @@ describe("leaving the organisation", () => {
     const { orgId, admin, members } = await orgWith(api, { dev: "Developer" });
     const dev = members.dev!;
     const itwinIds: string[] = [];
-    for (let i = 0; i < 12; i++) itwinIds.push((await admin.post(`/organizations/${orgId}/itwins`, { name: `Site ${i}` })).body.id);
+    for (let i = 0; i < 12; i++)
+      itwinIds.push((await admin.post(`/organizations/${orgId}/itwins`, { name: `Site ${i}` })).body.id);
     const [removal, ...adds] = await Promise.all([
       admin.delete(`/organizations/${orgId}/members/${dev.userId}`),
       ...itwinIds.map((id) => admin.post(`/itwins/${id}/members`, { userId: dev.userId, roles: ["Read"] })),
     ]);
     expect(removal!.status).toBe(204);
     // Each add came before the removal (and was undone by it) or after it (and was refused).
-    for (const add of adds) expect(add.status === 201 || add.body.error?.code === "NotOrganizationMember", JSON.stringify(add.body)).toBe(true);
+    for (const add of adds)
+      expect(add.status === 201 || add.body.error?.code === "NotOrganizationMember", JSON.stringify(add.body)).toBe(
+        true,
+      );
     for (const id of itwinIds) {
       const team = await admin.get(`/itwins/${id}/members`);
       expect(team.body.items.map((m: { userId: string }) => m.userId)).toEqual([admin.userId]);
@@ -297,7 +361,9 @@ describe("adding a member by e-mail alone", () => {
     const invited = await admin.post(`/organizations/${orgId}/members`, { email: address, role: "ApplicationManager" });
     expect(invited.status).toBe(201);
     expect(invited.body).toMatchObject({ status: "invited", email: address.toLowerCase(), role: "ApplicationManager" });
-    expect((await admin.post(`/organizations/${orgId}/members`, { email: address })).body.error.code).toBe("InvitationExists");
+    expect((await admin.post(`/organizations/${orgId}/members`, { email: address })).body.error.code).toBe(
+      "InvitationExists",
+    );
 
     const someoneElse = await api.as(uniqueUser("someone"));
     expect((await someoneElse.get(`/organizations/${orgId}`)).status).toBe(404);
@@ -319,7 +385,9 @@ describe("adding a member by e-mail alone", () => {
     const address = `${uniqueUser("x")}@example.com`;
     await admin.post(`/organizations/${orgId}/members`, { email: address, role: "Developer" });
     const token = await api.issuer.mint({ sub: uniqueUser("unverified"), email: address, email_verified: false });
-    const answer = await api.request("GET", `/organizations/${orgId}`, { headers: { authorization: `Bearer ${token}` } });
+    const answer = await api.request("GET", `/organizations/${orgId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(answer.status).toBe(404);
   });
 });

@@ -22,13 +22,14 @@ afterAll(async () => {
   await api.close();
 });
 
-const json = () => lines.flatMap((l) => {
-  try {
-    return [JSON.parse(l) as Record<string, any>];
-  } catch {
-    return [];
-  }
-});
+const json = () =>
+  lines.flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, any>];
+    } catch {
+      return [];
+    }
+  });
 
 describe("logs and metrics", () => {
   it("logs each request once as JSON with its request id and user id, and never the token", async () => {
@@ -38,7 +39,13 @@ describe("logs and metrics", () => {
     const created = await alice.post("/organizations", { name: "Observed" });
     const requestId = created.headers.get("x-request-id");
     const entry = json().find((l) => l.message === "request" && l.requestId === requestId);
-    expect(entry).toMatchObject({ level: "INFO", service: "twin-access", route: "POST /organizations", status: 201, userId: alice.userId });
+    expect(entry).toMatchObject({
+      level: "INFO",
+      service: "twin-access",
+      route: "POST /organizations",
+      status: 201,
+      userId: alice.userId,
+    });
     expect(lines.join("\n")).not.toContain(alice.token);
     expect(lines.join("\n")).not.toContain(alice.token.split(".")[2]);
   });

@@ -44,17 +44,28 @@ describe("the OpenAPI document", () => {
       const responses = doc.paths[route.path][route.method.toLowerCase()].responses;
       const tooMany = responses["429"].content["application/json"].schema;
       // A route naming an organisation's resource answers that organisation's own 429 too, in the error shape.
-      if (isOrgLimited(route)) expect(tooMany.anyOf, route.id).toEqual([{ $ref: "#/components/schemas/Error" }, gatewayShape]);
+      if (isOrgLimited(route))
+        expect(tooMany.anyOf, route.id).toEqual([{ $ref: "#/components/schemas/Error" }, gatewayShape]);
       else expect(tooMany, route.id).toEqual(gatewayShape);
       expect(responses["429"].headers["Retry-After"], route.id).toBeDefined();
       expect(responses["413"].content["application/json"].schema.anyOf, route.id).toContainEqual(gatewayShape);
-      if (route.auth) expect(responses["401"].content["application/json"].schema.anyOf, route.id).toContainEqual({ $ref: "#/components/schemas/GatewayUnauthorized" });
+      if (route.auth)
+        expect(responses["401"].content["application/json"].schema.anyOf, route.id).toContainEqual({
+          $ref: "#/components/schemas/GatewayUnauthorized",
+        });
     }
     // Only the routes that name no organisation escape its limit: creating one, one's own sync token.
-    expect(routeList.filter((r) => r.auth && !isOrgLimited(r)).map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      ["GET /me/sync-token", "POST /me/sync-token", "POST /organizations"],
-    );
-    expect(doc.components.schemas.GatewayMessage).toMatchObject({ type: "object", properties: { message: { type: "string" } }, required: ["message"] });
+    expect(
+      routeList
+        .filter((r) => r.auth && !isOrgLimited(r))
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(["GET /me/sync-token", "POST /me/sync-token", "POST /organizations"]);
+    expect(doc.components.schemas.GatewayMessage).toMatchObject({
+      type: "object",
+      properties: { message: { type: "string" } },
+      required: ["message"],
+    });
   });
 
   it("resolves every $ref to a component", () => {
@@ -71,7 +82,9 @@ describe("the OpenAPI document", () => {
     const results = await spectral.run(new Document(JSON.stringify(doc, null, 2), JsonParser));
     const errors = results.filter((r) => r.severity === 0).map((r) => `${r.code}: ${r.message} at ${r.path.join(".")}`);
     expect(errors).toEqual([]);
-    const warnings = results.filter((r) => r.severity === 1).map((r) => `${r.code}: ${r.message} at ${r.path.join(".")}`);
+    const warnings = results
+      .filter((r) => r.severity === 1)
+      .map((r) => `${r.code}: ${r.message} at ${r.path.join(".")}`);
     expect(warnings).toEqual([]);
   });
 });

@@ -57,7 +57,10 @@ describe("per-organisation request rate", () => {
       `/runs/${a.runId}`,
     ];
     // The named version's route is a PATCH only.
-    const requests = [...paths.map((path) => () => a.admin.get(path)), () => a.admin.patch(`/named-versions/${a.namedVersionId}`, { name: "v1.1" })];
+    const requests = [
+      ...paths.map((path) => () => a.admin.get(path)),
+      () => a.admin.patch(`/named-versions/${a.namedVersionId}`, { name: "v1.1" }),
+    ];
     for (const [i, send] of requests.entries()) {
       const replies = await burst(4, send);
       const refused = replies.filter((r) => r.status === 429);
@@ -71,7 +74,10 @@ describe("per-organisation request rate", () => {
     const b = await orgWith(api);
     const mallory: Client = await api.as(uniqueUser("mallory"));
     const outsider = await burst(12, () => mallory.get(`/organizations/${b.orgId}`));
-    expect(outsider.every((r) => r.status === 404 || r.status === 429), JSON.stringify(statuses(outsider))).toBe(true);
+    expect(
+      outsider.every((r) => r.status === 404 || r.status === 429),
+      JSON.stringify(statuses(outsider)),
+    ).toBe(true);
     // Every outsider request has answered: the tokens they held are back, so the members have their whole burst.
     expect(statuses(await burst(4, () => b.admin.get(`/organizations/${b.orgId}`)))).toEqual([200, 200, 200, 200]);
   });

@@ -13,7 +13,11 @@ describe("organisations", () => {
     const alice = await api.as(uniqueUser("alice"));
     const created = await alice.post("/organizations", { name: "Acme" });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: "Acme", administratorId: alice.userId, yourRole: "SubscriptionManager" });
+    expect(created.body).toMatchObject({
+      name: "Acme",
+      administratorId: alice.userId,
+      yourRole: "SubscriptionManager",
+    });
     expect(created.body.id).toMatch(/^org_/);
 
     const read = await alice.get(`/organizations/${created.body.id}`);
@@ -55,14 +59,22 @@ describe("organisations", () => {
 
 describe("the HTTP contract", () => {
   it("answers 401 in the error shape without a token, with a bad token, and with an expired one", async () => {
-    const none = await api.request("POST", "/organizations", { body: '{"name":"x"}', headers: { "content-type": "application/json" } });
+    const none = await api.request("POST", "/organizations", {
+      body: '{"name":"x"}',
+      headers: { "content-type": "application/json" },
+    });
     expect(none.status).toBe(401);
     expect(none.body.error.code).toBe("Unauthorized");
 
-    const garbage = await api.request("GET", "/organizations/org_x", { headers: { authorization: "Bearer not.a.jwt" } });
+    const garbage = await api.request("GET", "/organizations/org_x", {
+      headers: { authorization: "Bearer not.a.jwt" },
+    });
     expect(garbage.status).toBe(401);
 
-    const expired = await api.issuer.mint({ sub: "old" }, { issuedAt: Math.floor(Date.now() / 1000) - 7200, expiresInSeconds: 60 });
+    const expired = await api.issuer.mint(
+      { sub: "old" },
+      { issuedAt: Math.floor(Date.now() / 1000) - 7200, expiresInSeconds: 60 },
+    );
     const late = await api.request("GET", "/organizations/org_x", { headers: { authorization: `Bearer ${expired}` } });
     expect(late.status).toBe(401);
   });
@@ -86,14 +98,20 @@ describe("the HTTP contract", () => {
   it("answers 400 to malformed JSON and a missing body, 415 to another media type, 413 to a huge body", async () => {
     const alice = await api.as(uniqueUser("alice"));
     const auth = { authorization: `Bearer ${alice.token}` };
-    const malformed = await api.request("POST", "/organizations", { body: '{"name":', headers: { ...auth, "content-type": "application/json" } });
+    const malformed = await api.request("POST", "/organizations", {
+      body: '{"name":',
+      headers: { ...auth, "content-type": "application/json" },
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.details.fields[0].field).toBe("body");
 
     const missing = await api.request("POST", "/organizations", { headers: auth });
     expect(missing.status).toBe(400);
 
-    const xml = await api.request("POST", "/organizations", { body: "<name/>", headers: { ...auth, "content-type": "application/xml" } });
+    const xml = await api.request("POST", "/organizations", {
+      body: "<name/>",
+      headers: { ...auth, "content-type": "application/xml" },
+    });
     expect(xml.status).toBe(415);
 
     const huge = await api.request("POST", "/organizations", {

@@ -21,23 +21,38 @@ let api: TestApi;
 let table: { ddb: ReturnType<typeof makeDocumentClient>; tableName: string };
 beforeAll(async () => {
   api = await startApi();
-  table = { ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }), tableName: process.env.TABLE_NAME! };
+  table = {
+    ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }),
+    tableName: process.env.TABLE_NAME!,
+  };
 });
 afterAll(() => api.close());
 
 const tick = async () => (await api.request("POST", "/_local/tick")).body as { work: Record<string, number> };
-const callerOf = (client: Client): Caller => ({ userId: client.userId, email: emailOf(client), signedInAt: clock.now() });
+const callerOf = (client: Client): Caller => ({
+  userId: client.userId,
+  email: emailOf(client),
+  signedInAt: clock.now(),
+});
 
 /** The same service, but its SES endpoint is a port nothing listens on: a real outage, not a mock. */
 async function appWithSesDown() {
   const port = await freePort();
-  return makeApp({ mailer: new SesMailSender(makeSesClient({ region: "local", endpoint: `http://127.0.0.1:${port}` }), "no-reply@example.com") });
+  return makeApp({
+    mailer: new SesMailSender(
+      makeSesClient({ region: "local", endpoint: `http://127.0.0.1:${port}` }),
+      "no-reply@example.com",
+    ),
+  });
 }
 
 describe("notifications under an SES outage", () => {
   it("records the mail with the ownership change, and delivers it once when SES is back", async () => {
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
-    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "Outage", files: [] });
+    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Outage",
+      files: [],
+    });
 
     const down = await appWithSesDown();
     const taken = await down.sync.take(callerOf(team.members.taker!), connection.id);
@@ -62,7 +77,10 @@ describe("notifications under an SES outage", () => {
     const recipients = [first!, second!];
     for (const [i, owner] of recipients.entries()) {
       for (const n of [1, 2]) {
-        const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: `Outage ${i}.${n}`, files: [] });
+        const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, {
+          name: `Outage ${i}.${n}`,
+          files: [],
+        });
         await down.sync.take(callerOf(taker!), connection.id);
       }
     }
@@ -74,7 +92,8 @@ describe("notifications under an SES outage", () => {
     const outageEnds = clock.now().getTime() + 3 * 24 * 60 * 60 * 1000;
     while (clock.now().getTime() < outageEnds) {
       advanceClock(60 * 60 * 1000);
-      for (const note of await pendingFor(table, clock.now(), ids)) if (Date.parse(note.nextAttemptAt) <= clock.now().getTime()) await down.notifications.deliver(note.id);
+      for (const note of await pendingFor(table, clock.now(), ids))
+        if (Date.parse(note.nextAttemptAt) <= clock.now().getTime()) await down.notifications.deliver(note.id);
     }
     const waiting = await pendingFor(table, clock.now(), ids);
     expect(waiting).toHaveLength(4);
@@ -93,7 +112,10 @@ describe("notifications under an SES outage", () => {
     await tick();
     for (const [i, owner] of recipients.entries()) {
       const mail = await mailTo(emailOf(owner));
-      expect(mail.map((m) => /"(Outage [\d.]+)"$/.exec(m.subject)![1]).sort()).toEqual([`Outage ${i}.1`, `Outage ${i}.2`]);
+      expect(mail.map((m) => /"(Outage [\d.]+)"$/.exec(m.subject)![1]).sort()).toEqual([
+        `Outage ${i}.1`,
+        `Outage ${i}.2`,
+      ]);
     }
     expect(await pendingFor(table, clock.now(), ids)).toHaveLength(0);
   });
@@ -101,7 +123,10 @@ describe("notifications under an SES outage", () => {
   it("sends twice only when the deliverer dies between SES taking the mail and marking it sent (injected fault)", async () => {
     const team = await teamWith(api, { owner: "Write", taker: "Write" });
     const owner = team.members.owner!;
-    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Twice", files: [] });
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Twice",
+      files: [],
+    });
     const down = await appWithSesDown();
     await down.sync.take(callerOf(team.members.taker!), connection.id);
     await settled();
@@ -116,7 +141,10 @@ describe("notifications under an SES outage", () => {
     const orgs = new DynamoOrganizationStore(table);
     const dying = notificationUseCases({
       outbox: new DiesBeforeMark(table),
-      sender: new SesMailSender(makeSesClient({ region: "local", endpoint: inject("sesEndpoint") }), "no-reply@example.com"),
+      sender: new SesMailSender(
+        makeSesClient({ region: "local", endpoint: inject("sesEndpoint") }),
+        "no-reply@example.com",
+      ),
       clock,
       contacts: async ({ orgId, userId }) => (await orgs.getMembers(orgId, [userId]))[0],
       mailPerHour: config.MAIL_MAX_PER_HOUR,

@@ -24,30 +24,38 @@ interface Fixture {
   testItwinId: string;
 }
 
-
 /** How each action is performed over HTTP; the type makes a new action without a way to test it a compile error. */
 const perform: Record<PortalAction, (f: Fixture) => Promise<Decision>> = {
   readOrganization: async (f) => decisionOf(await f.caller.get(`/organizations/${f.orgId}`)),
   listMembers: async (f) => decisionOf(await f.caller.get(`/organizations/${f.orgId}/members`)),
   addMember: async (f) =>
-    decisionOf(await f.caller.post(`/organizations/${f.orgId}/members`, { userId: uniqueUser("new"), email: "new@example.com" })),
-  changeRole: async (f) => decisionOf(await f.caller.patch(`/organizations/${f.orgId}/members/${f.other.userId}`, { role: "ApplicationManager" })),
+    decisionOf(
+      await f.caller.post(`/organizations/${f.orgId}/members`, { userId: uniqueUser("new"), email: "new@example.com" }),
+    ),
+  changeRole: async (f) =>
+    decisionOf(
+      await f.caller.patch(`/organizations/${f.orgId}/members/${f.other.userId}`, { role: "ApplicationManager" }),
+    ),
   removeMember: async (f) => decisionOf(await f.caller.delete(`/organizations/${f.orgId}/members/${f.other.userId}`)),
   readSubscription: async (f) => decisionOf(await f.caller.get(`/organizations/${f.orgId}/subscription`)),
-  changeSubscription: async (f) => decisionOf(await f.caller.patch(`/organizations/${f.orgId}/subscription`, { addCredits: 10 })),
-  createApplication: async (f) => decisionOf(await f.caller.post(`/organizations/${f.orgId}/applications`, { name: "New app" })),
+  changeSubscription: async (f) =>
+    decisionOf(await f.caller.patch(`/organizations/${f.orgId}/subscription`, { addCredits: 10 })),
+  createApplication: async (f) =>
+    decisionOf(await f.caller.post(`/organizations/${f.orgId}/applications`, { name: "New app" })),
   listApplications: async (f) => decisionOf(await f.caller.get(`/organizations/${f.orgId}/applications`)),
   readApplication: async (f) => decisionOf(await f.caller.get(`/applications/${f.appId}`)),
   modifyApplication: async (f) => decisionOf(await f.caller.patch(`/applications/${f.appId}`, { name: "Renamed" })),
   deleteApplication: async (f) => decisionOf(await f.caller.delete(`/applications/${f.appId}`)),
-  addApplicationOwner: async (f) => decisionOf(await f.caller.post(`/applications/${f.appId}/owners`, { userId: f.other.userId })),
+  addApplicationOwner: async (f) =>
+    decisionOf(await f.caller.post(`/applications/${f.appId}/owners`, { userId: f.other.userId })),
   viewAllApplications: async (f) => {
     const list = await f.caller.get(`/organizations/${f.orgId}/applications`);
     if (list.status !== 200) return decisionOf(list);
     // Allowed: the list shows applications the caller does not own; otherwise it is narrowed to their own.
     return list.body.items.some((a: { id: string }) => a.id === f.appId) ? "allow" : "forbid";
   },
-  createTestItwin: async (f) => decisionOf(await f.caller.post(`/organizations/${f.orgId}/test-itwins`, { name: "Sandbox" })),
+  createTestItwin: async (f) =>
+    decisionOf(await f.caller.post(`/organizations/${f.orgId}/test-itwins`, { name: "Sandbox" })),
   readTestItwin: async (f) => {
     const list = await f.caller.get(`/organizations/${f.orgId}/test-itwins`);
     if (list.status !== 200) return decisionOf(list);
@@ -63,8 +71,15 @@ const perform: Record<PortalAction, (f: Fixture) => Promise<Decision>> = {
  * With `demoted`, the caller was a Subscription Manager when their token was issued, and was given
  * `role` two seconds later: they keep using that older token, which must count for nothing above `role`.
  */
-async function fixture(role: Role | null, relation: { owner?: boolean; participant?: boolean }, demoted = false): Promise<Fixture> {
-  const { orgId, admin, members } = await orgWith(api, { caller: demoted ? "SubscriptionManager" : role, other: "Developer" });
+async function fixture(
+  role: Role | null,
+  relation: { owner?: boolean; participant?: boolean },
+  demoted = false,
+): Promise<Fixture> {
+  const { orgId, admin, members } = await orgWith(api, {
+    caller: demoted ? "SubscriptionManager" : role,
+    other: "Developer",
+  });
   const caller = members.caller!;
   const other = members.other!;
   if (demoted) {
@@ -73,32 +88,56 @@ async function fixture(role: Role | null, relation: { owner?: boolean; participa
   }
   const app = await admin.post(`/organizations/${orgId}/applications`, { name: "Admin's app" });
   expect(app.status).toBe(201);
-  if (relation.owner) expect((await admin.post(`/applications/${app.body.id}/owners`, { userId: caller.userId })).status).toBe(201);
+  if (relation.owner)
+    expect((await admin.post(`/applications/${app.body.id}/owners`, { userId: caller.userId })).status).toBe(201);
   const testItwin = await admin.post(`/organizations/${orgId}/test-itwins`, { name: "Admin's sandbox" });
   expect(testItwin.status).toBe(201);
   if (relation.participant) {
-    expect((await admin.post(`/test-itwins/${testItwin.body.id}/participants`, { userId: caller.userId })).status).toBe(201);
+    expect((await admin.post(`/test-itwins/${testItwin.body.id}/participants`, { userId: caller.userId })).status).toBe(
+      201,
+    );
   }
   return { orgId, admin, caller, other, appId: app.body.id, testItwinId: testItwin.body.id };
 }
 
-type Cell = { action: PortalAction; role: Role | null; relation: { owner?: boolean; participant?: boolean }; expected: Decision; demoted?: boolean };
+type Cell = {
+  action: PortalAction;
+  role: Role | null;
+  relation: { owner?: boolean; participant?: boolean };
+  expected: Decision;
+  demoted?: boolean;
+};
 
 const cells: Cell[] = portalActions.flatMap((action) =>
   [...roles, null].flatMap((role) => {
     const grant = role ? portalMatrix[action][role] : "no";
     const relations =
-      grant === "owner" ? [{ owner: true }, { owner: false }] : grant === "participant" ? [{ participant: true }, { participant: false }] : [{}];
+      grant === "owner"
+        ? [{ owner: true }, { owner: false }]
+        : grant === "participant"
+          ? [{ participant: true }, { participant: false }]
+          : [{}];
     return relations.map((relation) => ({ action, role, relation, expected: decide(action, role, relation) }));
   }),
 );
 
 /** The "demoted with an old token" column: every role below Subscription Manager, reached by a demotion the token predates. */
-const demotedCells: Cell[] = cells.filter((c) => c.role !== "SubscriptionManager").map((c) => ({ ...c, demoted: true }));
+const demotedCells: Cell[] = cells
+  .filter((c) => c.role !== "SubscriptionManager")
+  .map((c) => ({ ...c, demoted: true }));
 
 const describeCell = (c: Cell) => {
   const who = (c.demoted ? "a Subscription Manager demoted to " : "") + (c.role ?? "a member without a role");
-  const rel = c.relation.owner !== undefined ? (c.relation.owner ? " (owner)" : " (not owner)") : c.relation.participant !== undefined ? (c.relation.participant ? " (participant)" : " (not participant)") : "";
+  const rel =
+    c.relation.owner !== undefined
+      ? c.relation.owner
+        ? " (owner)"
+        : " (not owner)"
+      : c.relation.participant !== undefined
+        ? c.relation.participant
+          ? " (participant)"
+          : " (not participant)"
+        : "";
   return `${who}${rel}: ${c.action} -> ${c.expected}`;
 };
 

@@ -17,14 +17,22 @@ afterAll(() => api.close());
 
 const DAY = 24 * 60 * 60 * 1000;
 const files = [{ id: "a.dgn", name: "a.dgn", version: "1" }];
-const tick = async () => (await api.request("POST", "/_local/tick")).body as { at: string; work: Record<string, number> };
+const tick = async () =>
+  (await api.request("POST", "/_local/tick")).body as { at: string; work: Record<string, number> };
 /** Moves the clock and signs everyone given in again (a sign-in token lives one hour). */
 async function later<T extends Record<string, Client>>(ms: number, who: T): Promise<T> {
   advanceClock(ms);
-  return Object.fromEntries(await Promise.all(Object.entries(who).map(async ([k, c]) => [k, await api.as(c.userId)]))) as T;
+  return Object.fromEntries(
+    await Promise.all(Object.entries(who).map(async ([k, c]) => [k, await api.as(c.userId)])),
+  ) as T;
 }
 const ddb = () => makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
-const tokenItem = async (userId: string) => (await ddb().send(new GetCommand({ TableName: config.TABLE_NAME, Key: keys.syncToken(userId), ConsistentRead: true }))).Item;
+const tokenItem = async (userId: string) =>
+  (
+    await ddb().send(
+      new GetCommand({ TableName: config.TABLE_NAME, Key: keys.syncToken(userId), ConsistentRead: true }),
+    )
+  ).Item;
 /** The subjects of the mail each client received since `snapshot` was taken. */
 async function mailSince(snapshot: Map<string, number>, clients: Record<string, Client>) {
   const out: Record<string, string[]> = {};
@@ -59,7 +67,11 @@ describe("synchronization requests are portal visits", () => {
     const team = await teamWith(api, { creator: "Write" });
     const creator = team.members.creator!;
     expect((await creator.get("/me/sync-token")).body).toEqual({ status: "unknown" });
-    const created = await creator.post(`/imodels/${team.imodelId}/connections`, { name: "Nightly", files, schedule: { every: "P1D" } });
+    const created = await creator.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Nightly",
+      files,
+      schedule: { every: "P1D" },
+    });
     expect(created.status).toBe(201);
     const token = (await creator.get("/me/sync-token")).body;
     expect(token.status).toBe("valid");
@@ -73,7 +85,14 @@ describe("synchronization requests are portal visits", () => {
   });
 
   it("renews the token in its last 10 days on editing, reading, starting, taking or POST /me/sync-token, not earlier, and not on reading runs", async () => {
-    const team = await teamWith(api, { editor: "Write", reader: "Write", starter: "Write", taker: "Write", visitor: "Write", lister: "Write" });
+    const team = await teamWith(api, {
+      editor: "Write",
+      reader: "Write",
+      starter: "Write",
+      taker: "Write",
+      visitor: "Write",
+      lister: "Write",
+    });
     let m = team.members;
     const { body: connection } = await m.editor!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
     for (const c of Object.values(m)) expect((await c.post("/me/sync-token")).body.status).toBe("valid");
@@ -88,7 +107,8 @@ describe("synchronization requests are portal visits", () => {
     // Day 19: more than 10 days left, nothing changes.
     m = await later(19 * DAY, m);
     for (const reply of await Promise.all(acts(m))) expect(reply.status).toBeLessThan(300);
-    for (const c of Object.values(m)) expect(Math.abs(expiresIn((await c.get("/me/sync-token")).body) - 11 * DAY)).toBeLessThan(5000);
+    for (const c of Object.values(m))
+      expect(Math.abs(expiresIn((await c.get("/me/sync-token")).body) - 11 * DAY)).toBeLessThan(5000);
     expect((await m.editor!.get("/me/sync-token")).body.expiresAt).toBe(first.expiresAt);
 
     // Day 21: in the last 10 days, every synchronization request renews the caller's token to 30 days from now.
@@ -113,7 +133,10 @@ describe("synchronization requests are portal visits", () => {
   it("survives 30 concurrent visits of one user without a token: every request succeeds, one token, every scheduled creation counted", async () => {
     const team = await teamWith(api, { user: "Write" });
     const user = team.members.user!;
-    const { body: existing } = await team.admin.post(`/imodels/${team.imodelId}/connections`, { name: "read me", files });
+    const { body: existing } = await team.admin.post(`/imodels/${team.imodelId}/connections`, {
+      name: "read me",
+      files,
+    });
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         i % 3 === 0
@@ -136,8 +159,16 @@ describe("synchronization requests are portal visits", () => {
     const team = await teamWith(api, { writer: "Write", reader: "Read" });
     const { ddb: counted, calls } = countingClient();
     const app = makeApp({ ddb: counted });
-    const writer = { userId: team.members.writer!.userId, signedInAt: clock.now(), email: emailOf(team.members.writer!) };
-    const reader = { userId: team.members.reader!.userId, signedInAt: clock.now(), email: emailOf(team.members.reader!) };
+    const writer = {
+      userId: team.members.writer!.userId,
+      signedInAt: clock.now(),
+      email: emailOf(team.members.writer!),
+    };
+    const reader = {
+      userId: team.members.reader!.userId,
+      signedInAt: clock.now(),
+      email: emailOf(team.members.reader!),
+    };
 
     calls.length = 0;
     const created = await app.sync.create(writer, team.imodelId, { name: "c", files, schedule: { every: "P1D" } });
@@ -159,7 +190,8 @@ describe("ownership: who may take, who is told, what the answer warns", () => {
     const team = await teamWith(api, { owner: "Write", next: "Read", manager: "Manage", viewer: "View" });
     const { owner, next, manager, viewer } = team.members as Record<string, Client>;
     const everyone = { owner: owner!, next: next!, manager: manager!, viewer: viewer! };
-    const fresh = async (name: string) => (await owner!.post(`/imodels/${team.imodelId}/connections`, { name, files })).body.id as string;
+    const fresh = async (name: string) =>
+      (await owner!.post(`/imodels/${team.imodelId}/connections`, { name, files })).body.id as string;
 
     // handOn: the owner hands it to someone else.
     let id = await fresh("Row 1");
@@ -167,7 +199,12 @@ describe("ownership: who may take, who is told, what the answer warns", () => {
     let reply = await owner!.post(`/connections/${id}/owner`, { userId: next!.userId });
     expect(reply.status).toBe(200);
     expect(reply.body.warnings.map((w: { code: string }) => w.code)).toEqual(["OwnerTokenNotValid", "OwnerLacksWrite"]);
-    expect(await mailSince(snapshot, everyone)).toEqual({ owner: [], next: ['You now own the connection "Row 1"'], manager: [], viewer: [] });
+    expect(await mailSince(snapshot, everyone)).toEqual({
+      owner: [],
+      next: ['You now own the connection "Row 1"'],
+      manager: [],
+      viewer: [],
+    });
 
     // handOnByManager: a Manage holder hands someone else's connection on.
     id = await fresh("Row 2");
@@ -188,7 +225,12 @@ describe("ownership: who may take, who is told, what the answer warns", () => {
     expect(reply.status).toBe(200);
     expect(reply.body.warnings).toEqual([]);
     expect(reply.body.newOwner.token.status).toBe("valid");
-    expect(await mailSince(snapshot, everyone)).toEqual({ owner: [`${manager!.userId} took ownership of "Row 3"`], next: [], manager: [], viewer: [] });
+    expect(await mailSince(snapshot, everyone)).toEqual({
+      owner: [`${manager!.userId} took ownership of "Row 3"`],
+      next: [],
+      manager: [],
+      viewer: [],
+    });
 
     // take by a View member.
     id = await fresh("Row 4");
@@ -196,7 +238,12 @@ describe("ownership: who may take, who is told, what the answer warns", () => {
     reply = await viewer!.post(`/connections/${id}/owner:take`);
     expect(reply.status).toBe(200);
     expect(reply.body.warnings.map((w: { code: string }) => w.code)).toEqual(["OwnerLacksWrite"]);
-    expect(await mailSince(snapshot, everyone)).toEqual({ owner: [`${viewer!.userId} took ownership of "Row 4"`], next: [], manager: [], viewer: [] });
+    expect(await mailSince(snapshot, everyone)).toEqual({
+      owner: [`${viewer!.userId} took ownership of "Row 4"`],
+      next: [],
+      manager: [],
+      viewer: [],
+    });
   }, 60_000);
 
   it("counts GET /imodels/{id}/permissions as an interaction (once a day, the check still one BatchGetItem), so the asker can receive a connection", async () => {
@@ -210,7 +257,11 @@ describe("ownership: who may take, who is told, what the answer warns", () => {
     expect(refused.body.error.code).toBe("NewOwnerNeverInteracted");
     const snapshot = await snapshotOf({ owner: owner!, asker: asker!, silent: silent! });
     expect((await owner!.post(`/connections/${connection.id}/owner`, { userId: asker!.userId })).status).toBe(200);
-    expect(await mailSince(snapshot, { owner: owner!, asker: asker!, silent: silent! })).toEqual({ owner: [], asker: ['You now own the connection "Handed"'], silent: [] });
+    expect(await mailSince(snapshot, { owner: owner!, asker: asker!, silent: silent! })).toEqual({
+      owner: [],
+      asker: ['You now own the connection "Handed"'],
+      silent: [],
+    });
 
     const { ddb: counted, calls } = countingClient();
     const app = makeApp({ ddb: counted });
@@ -228,16 +279,39 @@ describe("deletes leave nothing behind", () => {
   it("removes the runs and the owners' scheduled counts with an iModel or a Test iTwin: no token mail about connections that are gone", async () => {
     const team = await teamWith(api, { owner: "Write" });
     let { owner, admin } = { owner: team.members.owner!, admin: team.admin };
-    const inImodel = (await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Gone with the iModel", files, schedule: { every: "P1D" } })).body.id as string;
-    const sandbox = (await admin.post(`/organizations/${team.orgId}/test-itwins`, { name: "Sandbox" })).body.id as string;
+    const inImodel = (
+      await owner.post(`/imodels/${team.imodelId}/connections`, {
+        name: "Gone with the iModel",
+        files,
+        schedule: { every: "P1D" },
+      })
+    ).body.id as string;
+    const sandbox = (await admin.post(`/organizations/${team.orgId}/test-itwins`, { name: "Sandbox" })).body
+      .id as string;
     const testImodel = (await admin.post(`/itwins/${sandbox}/imodels`, { name: "Scratch" })).body.id as string;
-    const inSandbox = (await admin.post(`/imodels/${testImodel}/connections`, { name: "Gone with the Test iTwin", files, schedule: { every: "P1D" } })).body.id as string;
+    const inSandbox = (
+      await admin.post(`/imodels/${testImodel}/connections`, {
+        name: "Gone with the Test iTwin",
+        files,
+        schedule: { every: "P1D" },
+      })
+    ).body.id as string;
     expect(inSandbox).toBeDefined();
 
     ({ owner, admin } = await later(DAY, { owner, admin }));
     await tick();
     const runIds = async (connectionId: string) =>
-      ((await ddb().send(new QueryCommand({ TableName: config.TABLE_NAME, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": `CONN#${connectionId}` } }))).Items ?? []).map((i) => i.runId as string);
+      (
+        (
+          await ddb().send(
+            new QueryCommand({
+              TableName: config.TABLE_NAME,
+              KeyConditionExpression: "pk = :pk",
+              ExpressionAttributeValues: { ":pk": `CONN#${connectionId}` },
+            }),
+          )
+        ).Items ?? []
+      ).map((i) => i.runId as string);
     const before = [...(await runIds(inImodel)), ...(await runIds(inSandbox))];
     expect(before).toHaveLength(2);
     expect((await tokenItem(owner.userId))?.scheduledConnections).toBe(1);
@@ -249,7 +323,10 @@ describe("deletes leave nothing behind", () => {
     expect((await tokenItem(owner.userId))?.scheduledConnections).toBe(0);
     expect((await tokenItem(admin.userId))?.scheduledConnections).toBe(0);
     expect([...(await runIds(inImodel)), ...(await runIds(inSandbox))]).toEqual([]);
-    for (const runId of before) expect((await ddb().send(new GetCommand({ TableName: config.TABLE_NAME, Key: keys.run(runId) }))).Item).toBeUndefined();
+    for (const runId of before)
+      expect(
+        (await ddb().send(new GetCommand({ TableName: config.TABLE_NAME, Key: keys.run(runId) }))).Item,
+      ).toBeUndefined();
 
     // Days 23 (warning), 29 (warning) and 31 (expiry) pass: neither owner hears of a connection that no longer exists.
     const snapshot = await snapshotOf({ owner, admin });
@@ -264,8 +341,14 @@ describe("deletes leave nothing behind", () => {
 describe("failing runs are told", () => {
   it("mails the owner once per streak of failing scheduled runs (lost Write, then left the team), and shows lastRun and failingSince", async () => {
     const team = await teamWith(api, { owner: "Write", colleague: "Read" });
-    let { owner, colleague, admin } = { owner: team.members.owner!, colleague: team.members.colleague!, admin: team.admin };
-    const id = (await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Daily", files, schedule: { every: "P1D" } })).body.id as string;
+    let { owner, colleague, admin } = {
+      owner: team.members.owner!,
+      colleague: team.members.colleague!,
+      admin: team.admin,
+    };
+    const id = (
+      await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Daily", files, schedule: { every: "P1D" } })
+    ).body.id as string;
     const everyone = () => ({ owner, colleague, admin });
     const snapshot = await snapshotOf(everyone());
     const day = async () => {
@@ -278,17 +361,25 @@ describe("failing runs are told", () => {
     expect(seen.lastRun).toMatchObject({ state: "succeeded" });
     expect(seen.failingSince).toBeUndefined();
 
-    expect((await admin.patch(`/itwins/${team.itwinId}/members/${owner.userId}`, { roles: ["Read"] })).status).toBe(200);
+    expect((await admin.patch(`/itwins/${team.itwinId}/members/${owner.userId}`, { roles: ["Read"] })).status).toBe(
+      200,
+    );
     seen = await day();
     expect(seen.lastRun).toMatchObject({ state: "failed", reason: "OwnerLacksPermission" });
     const since = seen.failingSince as string;
     expect(since).toBe(seen.lastRun.finishedAt);
     seen = await day();
     expect(seen.failingSince).toBe(since);
-    expect(await mailSince(snapshot, everyone())).toEqual({ owner: ['Scheduled runs of "Daily" are failing'], colleague: [], admin: [] });
+    expect(await mailSince(snapshot, everyone())).toEqual({
+      owner: ['Scheduled runs of "Daily" are failing'],
+      colleague: [],
+      admin: [],
+    });
 
     // Write again: the next run succeeds and ends the streak.
-    expect((await admin.patch(`/itwins/${team.itwinId}/members/${owner.userId}`, { roles: ["Write"] })).status).toBe(200);
+    expect((await admin.patch(`/itwins/${team.itwinId}/members/${owner.userId}`, { roles: ["Write"] })).status).toBe(
+      200,
+    );
     seen = await day();
     expect(seen.lastRun.state).toBe("succeeded");
     expect(seen.failingSince).toBeUndefined();

@@ -26,12 +26,27 @@ describe("connections", () => {
     const team = await teamWith(api, { writer: "Write" });
     // The check passed; the iModel goes before the transaction: its ConditionCheck must answer 404.
     expect((await team.admin.delete(`/imodels/${team.imodelId}`)).status).toBe(204);
-    const store = new DynamoSyncStore({ ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }), tableName: process.env.TABLE_NAME! });
+    const store = new DynamoSyncStore({
+      ddb: makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") }),
+      tableName: process.env.TABLE_NAME!,
+    });
     const at = new Date().toISOString();
     const gone = store.createConnection({
-      id: mintConnectionId(team.imodelId), imodelId: team.imodelId, itwinId: team.itwinId, name: "late", ownerId: team.members.writer!.userId,
-      owners: [], files: [], synced: {}, createdBy: team.members.writer!.userId, createdAt: at, updatedAt: at, version: 1,
-      schedule: { every: "P1D" }, scheduleAnchor: at, nextDueAt: at,
+      id: mintConnectionId(team.imodelId),
+      imodelId: team.imodelId,
+      itwinId: team.itwinId,
+      name: "late",
+      ownerId: team.members.writer!.userId,
+      owners: [],
+      files: [],
+      synced: {},
+      createdBy: team.members.writer!.userId,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+      schedule: { every: "P1D" },
+      scheduleAnchor: at,
+      nextDueAt: at,
     });
     await expect(gone).rejects.toMatchObject({ status: 404 });
   });
@@ -44,7 +59,11 @@ describe("connections", () => {
     expect((await outsider.post(`/imodels/${team.imodelId}/connections`, body)).status).toBe(404);
     const created = await team.members.writer!.post(`/imodels/${team.imodelId}/connections`, body);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ ownerId: team.members.writer!.userId, name: "Plant sync", schedule: { every: "P1D" } });
+    expect(created.body).toMatchObject({
+      ownerId: team.members.writer!.userId,
+      name: "Plant sync",
+      schedule: { every: "P1D" },
+    });
     expect(Date.parse(created.body.nextDueAt)).toBeGreaterThan(Date.now());
 
     const listed = await team.members.reader!.get(`/imodels/${team.imodelId}/connections`);
@@ -55,7 +74,8 @@ describe("connections", () => {
 
   it("refuses a schedule that is not an interval of 5 minutes to 31 days or a valid cron expression", async () => {
     const team = await teamWith(api, { writer: "Write" });
-    const post = (schedule: unknown) => team.members.writer!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files, schedule });
+    const post = (schedule: unknown) =>
+      team.members.writer!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files, schedule });
     const tooOften = await post({ every: "PT1M" });
     expect(tooOften.status).toBe(400);
     expect(tooOften.body.error.details.fields[0].field).toBe("body.schedule");
@@ -77,15 +97,28 @@ describe("runs", () => {
     const first = await owner.post(`/connections/${connection.id}/runs`);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ state: "queued", ownerId: owner.userId });
-    expect(await runOf(owner, first.body.id)).toMatchObject({ state: "succeeded", ownerId: owner.userId, changesetIndex: 1, changedFiles: ["a.dgn", "b.dgn"] });
+    expect(await runOf(owner, first.body.id)).toMatchObject({
+      state: "succeeded",
+      ownerId: owner.userId,
+      changesetIndex: 1,
+      changedFiles: ["a.dgn", "b.dgn"],
+    });
 
     const idle = await owner.post(`/connections/${connection.id}/runs`);
     expect((await runOf(owner, idle.body.id)).state).toBe("succeeded");
     expect((await runOf(owner, idle.body.id)).changesetIndex).toBeUndefined();
 
-    expect((await owner.put(`/connections/${connection.id}/files/b.dgn`, { version: "2" })).body).toEqual({ id: "b.dgn", name: "b.dgn", version: "2" });
+    expect((await owner.put(`/connections/${connection.id}/files/b.dgn`, { version: "2" })).body).toEqual({
+      id: "b.dgn",
+      name: "b.dgn",
+      version: "2",
+    });
     const third = await owner.post(`/connections/${connection.id}/runs`);
-    expect(await runOf(owner, third.body.id)).toMatchObject({ state: "succeeded", changesetIndex: 2, changedFiles: ["b.dgn"] });
+    expect(await runOf(owner, third.body.id)).toMatchObject({
+      state: "succeeded",
+      changesetIndex: 2,
+      changedFiles: ["b.dgn"],
+    });
 
     const timeline = await team.members.reader!.get(`/imodels/${team.imodelId}/changesets`);
     expect(timeline.body.items.map((c: { index: number }) => c.index)).toEqual([1, 2]);
@@ -141,11 +174,21 @@ describe("runs", () => {
 
   it("fails a run as OwnerTokenExpired when another member starts it for an owner without a token", async () => {
     const team = await teamWith(api, { owner: "Write", next: "Write", colleague: "Write" });
-    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
+    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, {
+      name: "c",
+      files,
+    });
     // Handed to a member who never made a synchronization request: their token stays unknown.
-    expect((await team.members.owner!.post(`/connections/${connection.id}/owner`, { userId: team.members.next!.userId })).status).toBe(200);
+    expect(
+      (await team.members.owner!.post(`/connections/${connection.id}/owner`, { userId: team.members.next!.userId }))
+        .status,
+    ).toBe(200);
     const run = await team.members.colleague!.post(`/connections/${connection.id}/runs`);
-    expect(await runOf(team.members.colleague!, run.body.id)).toMatchObject({ state: "failed", reason: "OwnerTokenExpired", ownerId: team.members.next!.userId });
+    expect(await runOf(team.members.colleague!, run.body.id)).toMatchObject({
+      state: "failed",
+      reason: "OwnerTokenExpired",
+      ownerId: team.members.next!.userId,
+    });
     // Starting the run was the colleague's own visit: their token, not the owner's, was issued.
     expect((await team.members.colleague!.get("/me/sync-token")).body.status).toBe("valid");
     expect((await team.members.next!.get("/me/sync-token")).body.status).toBe("unknown");
@@ -156,9 +199,14 @@ describe("runs", () => {
     const owner = team.members.owner!;
     const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
     await owner.post("/me/sync-token");
-    expect((await team.admin.patch(`/itwins/${team.itwinId}/members/${owner.userId}`, { roles: ["Read"] })).status).toBe(200);
+    expect(
+      (await team.admin.patch(`/itwins/${team.itwinId}/members/${owner.userId}`, { roles: ["Read"] })).status,
+    ).toBe(200);
     const run = await team.members.colleague!.post(`/connections/${connection.id}/runs`);
-    expect(await runOf(team.members.colleague!, run.body.id)).toMatchObject({ state: "failed", reason: "OwnerLacksPermission" });
+    expect(await runOf(team.members.colleague!, run.body.id)).toMatchObject({
+      state: "failed",
+      reason: "OwnerLacksPermission",
+    });
     // A failed run frees the connection for the next one.
     expect((await team.members.colleague!.post(`/connections/${connection.id}/runs`)).status).toBe(201);
   });
@@ -169,7 +217,10 @@ describe("ownership", () => {
     const team = await teamWith(api, { owner: "Write", next: "Read", other: "Read" });
     const owner = team.members.owner!;
     const next = team.members.next!;
-    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "Plant sync", files });
+    const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, {
+      name: "Plant sync",
+      files,
+    });
 
     const moved = await owner.post(`/connections/${connection.id}/owner`, { userId: next.userId });
     expect(moved.status).toBe(200);
@@ -184,7 +235,9 @@ describe("ownership", () => {
     expect(mail[0]!.html).toContain("<p");
 
     // The former owner is no longer the owner, so may not hand it on again (taking it back is a take, allowed).
-    expect((await owner.post(`/connections/${connection.id}/owner`, { userId: team.members.other!.userId })).status).toBe(403);
+    expect(
+      (await owner.post(`/connections/${connection.id}/owner`, { userId: team.members.other!.userId })).status,
+    ).toBe(403);
   });
 
   it("refuses a new owner who never interacted with the iModel, or who is not in the team", async () => {
@@ -194,7 +247,11 @@ describe("ownership", () => {
     const { body: connection } = await owner.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
 
     const silent = await api.as(uniqueUser("silent"));
-    await team.admin.post(`/organizations/${team.orgId}/members`, { userId: silent.userId, email: emailOf(silent), role: "Developer" });
+    await team.admin.post(`/organizations/${team.orgId}/members`, {
+      userId: silent.userId,
+      email: emailOf(silent),
+      role: "Developer",
+    });
     await team.admin.post(`/itwins/${team.itwinId}/members`, { userId: silent.userId, roles: ["Write"] });
     const never = await owner.post(`/connections/${connection.id}/owner`, { userId: silent.userId });
     expect(never.status).toBe(409);
@@ -208,9 +265,17 @@ describe("ownership", () => {
 
   it("lets a Manage holder hand on someone else's connection, but not a Write holder", async () => {
     const team = await teamWith(api, { owner: "Write", manager: "Manage", writer: "Write" });
-    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, { name: "c", files });
-    expect((await team.members.writer!.post(`/connections/${connection.id}/owner`, { userId: team.members.manager!.userId })).status).toBe(403);
-    const moved = await team.members.manager!.post(`/connections/${connection.id}/owner`, { userId: team.members.writer!.userId });
+    const { body: connection } = await team.members.owner!.post(`/imodels/${team.imodelId}/connections`, {
+      name: "c",
+      files,
+    });
+    expect(
+      (await team.members.writer!.post(`/connections/${connection.id}/owner`, { userId: team.members.manager!.userId }))
+        .status,
+    ).toBe(403);
+    const moved = await team.members.manager!.post(`/connections/${connection.id}/owner`, {
+      userId: team.members.writer!.userId,
+    });
     expect(moved.status).toBe(200);
     expect(moved.body.connection.ownerId).toBe(team.members.writer!.userId);
   });
@@ -229,13 +294,18 @@ describe("ownership", () => {
     const mail = await mailTo(emailOf(owner));
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).toContain("took ownership");
-    expect((await mailTo(emailOf(team.members.viewer!))).map((m) => m.subject)).toEqual([expect.stringContaining("took ownership")]);
+    expect((await mailTo(emailOf(team.members.viewer!))).map((m) => m.subject)).toEqual([
+      expect.stringContaining("took ownership"),
+    ]);
     expect(await mailTo(emailOf(team.members.taker!))).toHaveLength(0);
   });
 
   it("never changes while a run is active, and never both wins a race with a run start", async () => {
     // 50 take requests from 25 members and one run start, all at once.
-    const team = await teamWith(api, Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`t${i}`, "Write" as const])));
+    const team = await teamWith(
+      api,
+      Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`t${i}`, "Write" as const])),
+    );
     const takers = Object.values(team.members);
     const owner = takers[0]!;
     await owner.post("/me/sync-token");
@@ -281,12 +351,25 @@ describe("ownership", () => {
 async function historyOf(connectionId: string) {
   const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
   const table = process.env.TABLE_NAME!;
-  const conn = await ddb.send(new GetCommand({ TableName: table, Key: keys.connection(imodelOfConnection(connectionId)!, connectionId), ConsistentRead: true }));
+  const conn = await ddb.send(
+    new GetCommand({
+      TableName: table,
+      Key: keys.connection(imodelOfConnection(connectionId)!, connectionId),
+      ConsistentRead: true,
+    }),
+  );
   const entries = await ddb.send(
-    new QueryCommand({ TableName: table, KeyConditionExpression: "pk = :pk AND begins_with(sk, :run)", ExpressionAttributeValues: { ":pk": `CONN#${connectionId}`, ":run": "RUN#" } }),
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :run)",
+      ExpressionAttributeValues: { ":pk": `CONN#${connectionId}`, ":run": "RUN#" },
+    }),
   );
   const runs = await Promise.all(
-    (entries.Items ?? []).map(async (e) => (await ddb.send(new GetCommand({ TableName: table, Key: { pk: `RUN#${e.runId}`, sk: "RUN" } }))).Item!),
+    (entries.Items ?? []).map(
+      async (e) =>
+        (await ddb.send(new GetCommand({ TableName: table, Key: { pk: `RUN#${e.runId}`, sk: "RUN" } }))).Item!,
+    ),
   );
   return {
     owners: conn.Item!.owners as { userId: string; from: string; version: number }[],

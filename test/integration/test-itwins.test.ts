@@ -20,11 +20,11 @@ interface Fixture {
   testItwinId: string;
 }
 
-
 type TestItwinAction = Extract<PortalAction, `${string}TestItwin${string}`>;
 
 const perform: Record<TestItwinAction, (f: Fixture) => Promise<Decision>> = {
-  createTestItwin: async (f) => decisionOf(await f.caller.post(`/organizations/${f.orgId}/test-itwins`, { name: "Mine" })),
+  createTestItwin: async (f) =>
+    decisionOf(await f.caller.post(`/organizations/${f.orgId}/test-itwins`, { name: "Mine" })),
   readTestItwin: async (f) => {
     const list = await f.caller.get(`/organizations/${f.orgId}/test-itwins`);
     const read = decisionOf(await f.caller.get(`/test-itwins/${f.testItwinId}`));
@@ -38,7 +38,8 @@ const perform: Record<TestItwinAction, (f: Fixture) => Promise<Decision>> = {
   },
   modifyTestItwin: async (f) => decisionOf(await f.caller.patch(`/test-itwins/${f.testItwinId}`, { name: "Renamed" })),
   deleteTestItwin: async (f) => decisionOf(await f.caller.delete(`/test-itwins/${f.testItwinId}`)),
-  addTestItwinParticipant: async (f) => decisionOf(await f.caller.post(`/test-itwins/${f.testItwinId}/participants`, { userId: f.other.userId })),
+  addTestItwinParticipant: async (f) =>
+    decisionOf(await f.caller.post(`/test-itwins/${f.testItwinId}/participants`, { userId: f.other.userId })),
 };
 
 const actions = Object.keys(perform) as TestItwinAction[];
@@ -51,19 +52,33 @@ async function fixture(role: Role | null, participant: boolean): Promise<Fixture
   const { orgId, admin, members } = await orgsByRole.get(role)!;
   const created = await admin.post(`/organizations/${orgId}/test-itwins`, { name: "Admin's sandbox" });
   expect(created.status).toBe(201);
-  if (participant) expect((await admin.post(`/test-itwins/${created.body.id}/participants`, { userId: members.caller!.userId })).status).toBe(201);
+  if (participant)
+    expect(
+      (await admin.post(`/test-itwins/${created.body.id}/participants`, { userId: members.caller!.userId })).status,
+    ).toBe(201);
   return { orgId, caller: members.caller!, other: members.other!, testItwinId: created.body.id };
 }
 
 const cells = actions.flatMap((action) =>
   [...roles, null].flatMap((role) =>
-    [true, false].map((participant) => ({ action, role, participant, expected: decide(action, role, { participant }) })),
+    [true, false].map((participant) => ({
+      action,
+      role,
+      participant,
+      expected: decide(action, role, { participant }),
+    })),
   ),
 );
 
 describe("the portal matrix for Test iTwins, through HTTP", () => {
   it.concurrent.each(
-    cells.map((c) => [`${c.role ?? "no role"} (${c.participant ? "participant" : "not participant"}): ${c.action} -> ${c.expected}`, c] as const),
+    cells.map(
+      (c) =>
+        [
+          `${c.role ?? "no role"} (${c.participant ? "participant" : "not participant"}): ${c.action} -> ${c.expected}`,
+          c,
+        ] as const,
+    ),
   )("%s", async (_name, cell) => {
     expect(await perform[cell.action](await fixture(cell.role, cell.participant))).toBe(cell.expected);
   });
@@ -97,11 +112,17 @@ describe("Test iTwins", () => {
     expect((await admin.get(`/imodels/${imodelId}`)).status).toBe(404);
     expect((await members.manager!.get(`/itwins/${sandbox.body.id}/imodels`)).status).toBe(404);
 
-    const added = await members.dev!.post(`/test-itwins/${sandbox.body.id}/participants`, { userId: members.manager!.userId });
+    const added = await members.dev!.post(`/test-itwins/${sandbox.body.id}/participants`, {
+      userId: members.manager!.userId,
+    });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ id: members.manager!.userId, itwinId: sandbox.body.id });
-    expect((await members.manager!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual(levelPermissions.Delete);
-    const again = await members.dev!.post(`/test-itwins/${sandbox.body.id}/participants`, { userId: members.manager!.userId });
+    expect((await members.manager!.get(`/imodels/${imodelId}/permissions`)).body.permissions).toEqual(
+      levelPermissions.Delete,
+    );
+    const again = await members.dev!.post(`/test-itwins/${sandbox.body.id}/participants`, {
+      userId: members.manager!.userId,
+    });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(added.body);
   });
@@ -109,7 +130,9 @@ describe("Test iTwins", () => {
   it("take participants from the organisation only", async () => {
     const { orgId, admin } = await orgWith(api);
     const sandbox = await admin.post(`/organizations/${orgId}/test-itwins`, { name: "Sandbox" });
-    const refused = await admin.post(`/test-itwins/${sandbox.body.id}/participants`, { userId: uniqueUser("stranger") });
+    const refused = await admin.post(`/test-itwins/${sandbox.body.id}/participants`, {
+      userId: uniqueUser("stranger"),
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe("NotOrganizationMember");
   });
@@ -144,8 +167,8 @@ describe("Test iTwins", () => {
     const other = await orgWith(api);
     const elsewhere = await other.admin.post(`/organizations/${other.orgId}/test-itwins`, { name: "Theirs" });
     const wrong = [
-      "itw_" + "a".repeat(22),
-      "itw_" + "a".repeat(39),
+      `itw_${"a".repeat(22)}`,
+      `itw_${"a".repeat(39)}`,
       "x".repeat(96),
       // This organisation's body with another Test iTwin's tail, and another organisation's Test iTwin.
       id.slice(0, -16) + elsewhere.body.id.slice(-16),
@@ -173,7 +196,9 @@ describe("Test iTwins", () => {
       const seen: { id: string; name: string }[] = [];
       let cursor: string | undefined;
       do {
-        const page = await reader.get(`/organizations/${orgId}/test-itwins?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+        const page = await reader.get(
+          `/organizations/${orgId}/test-itwins?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        );
         expect(page.status).toBe(200);
         seen.push(...page.body.items);
         cursor = page.body.next;
@@ -190,6 +215,8 @@ describe("Test iTwins", () => {
     const { orgId, admin } = await orgWith(api);
     const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: "Real" });
     expect((await admin.patch(`/test-itwins/${itwin.body.id}`, { name: "x" })).status).toBe(404);
-    expect((await admin.get(`/organizations/${orgId}/itwins`)).body.items.map((i: { id: string }) => i.id)).toEqual([itwin.body.id]);
+    expect((await admin.get(`/organizations/${orgId}/itwins`)).body.items.map((i: { id: string }) => i.id)).toEqual([
+      itwin.body.id,
+    ]);
   });
 });

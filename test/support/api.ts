@@ -8,6 +8,7 @@ import { buildGateway, listen } from "../../infra/local/stack";
 import { memoryIssuer, type Issuer } from "../../infra/local/tokens";
 import { checkAgainstContract } from "./contract";
 import { settled } from "../../shared/jobs";
+import { closeServer } from "../../infra/local/close-server";
 
 export interface Reply<T = any> {
   status: number;
@@ -32,7 +33,16 @@ export interface TestApi {
    * A client signed in now as `userId` (verified email `<userId>@example.com`). `email_verified: null`
    * leaves the claim out; `issuedAt` (seconds) and `auth_time` mint an older token.
    */
-  as(userId: string, claims?: { email?: string; name?: string; email_verified?: boolean | string | null; auth_time?: number; issuedAt?: number }): Promise<Client>;
+  as(
+    userId: string,
+    claims?: {
+      email?: string;
+      name?: string;
+      email_verified?: boolean | string | null;
+      auth_time?: number;
+      issuedAt?: number;
+    },
+  ): Promise<Client>;
   /** Raw request with an optional Authorization header value. */
   request(method: string, path: string, init?: { body?: string; headers?: Record<string, string> }): Promise<Reply>;
   close(): Promise<void>;
@@ -57,7 +67,11 @@ export async function startApi(options: { app?: App } = {}): Promise<TestApi> {
   const port = await listen(server, 0);
   const url = `http://127.0.0.1:${port}`;
 
-  const request = async (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
+  const request = async (
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string> } = {},
+  ) => {
     const response = await fetch(url + path, { method, body: init.body, headers: init.headers });
     const text = await response.text();
     let body: unknown = text;
@@ -89,13 +103,27 @@ export async function startApi(options: { app?: App } = {}): Promise<TestApi> {
         } as Parameters<Issuer["mint"]>[0],
         { issuedAt: claims.issuedAt ?? Math.floor(clock.now().getTime() / 1000) },
       );
-      const call = (method: string) => (path: string, body?: unknown, headers: Record<string, string> = {}) =>
-        request(method, path, {
-          body: body === undefined ? undefined : JSON.stringify(body),
-          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-        });
-      return { userId, token, get: call("GET"), post: call("POST"), put: call("PUT"), patch: call("PATCH"), delete: call("DELETE") };
+      const call =
+        (method: string) =>
+        (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+          request(method, path, {
+            body: body === undefined ? undefined : JSON.stringify(body),
+            headers: {
+              authorization: `Bearer ${token}`,
+              ...(body === undefined ? {} : { "content-type": "application/json" }),
+              ...headers,
+            },
+          });
+      return {
+        userId,
+        token,
+        get: call("GET"),
+        post: call("POST"),
+        put: call("PUT"),
+        patch: call("PATCH"),
+        delete: call("DELETE"),
+      };
     },
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    close: () => closeServer(server),
   };
 }

@@ -5,7 +5,10 @@ import { buildOpenApi } from "../../shared/http/openapi";
 import { routeList } from "../../shared/http/routes";
 
 const doc = buildOpenApi(routeList, { version: "test" }) as {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
   components: unknown;
 };
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -18,7 +21,13 @@ const matchers = routeList.map((route) => ({
 }));
 
 /** Throws when the answer is not one the contract describes; requests outside the route table are not checked. */
-export function checkAgainstContract(method: string, path: string, status: number, contentType: string | null, body: unknown): void {
+export function checkAgainstContract(
+  method: string,
+  path: string,
+  status: number,
+  contentType: string | null,
+  body: unknown,
+): void {
   const pathname = new URL(path, "http://x").pathname;
   const match = matchers.find((m) => m.route.method === method && m.pattern.test(pathname));
   if (!match) return;
@@ -26,11 +35,14 @@ export function checkAgainstContract(method: string, path: string, status: numbe
   const key = String(status) in operation.responses ? String(status) : "default";
   const response = operation.responses[key]!;
   if (key === "default" && status < 500) {
-    throw new Error(`Contract: ${method} ${match.route.path} answered ${status}, which the OpenAPI document does not list`);
+    throw new Error(
+      `Contract: ${method} ${match.route.path} answered ${status}, which the OpenAPI document does not list`,
+    );
   }
   const media = response.content ? Object.keys(response.content)[0]! : undefined;
   if (!media) {
-    if (body !== undefined && body !== "") throw new Error(`Contract: ${method} ${match.route.path} ${status} has a body but documents none`);
+    if (body !== undefined && body !== "")
+      throw new Error(`Contract: ${method} ${match.route.path} ${status} has a body but documents none`);
     return;
   }
   if (!contentType?.startsWith(media)) {
@@ -44,6 +56,8 @@ export function checkAgainstContract(method: string, path: string, status: numbe
     compiled.set(id, validate);
   }
   if (!validate(body)) {
-    throw new Error(`Contract: ${id} body does not fit its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
+    throw new Error(
+      `Contract: ${id} body does not fit its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`,
+    );
   }
 }

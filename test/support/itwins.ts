@@ -16,7 +16,11 @@ export interface TestTeam {
 }
 
 /** `team`: name -> the roles on the iTwin; `outside`: names of organisation members left off the team. */
-export async function teamWith(api: TestApi, team: Record<string, string[]>, outside: string[] = []): Promise<TestTeam> {
+export async function teamWith(
+  api: TestApi,
+  team: Record<string, string[]>,
+  outside: string[] = [],
+): Promise<TestTeam> {
   const asked: Record<string, Role | null> = {};
   for (const name of [...Object.keys(team), ...outside]) asked[name] = "Developer";
   const { orgId, admin, members: all } = await orgWith(api, asked);
@@ -30,7 +34,13 @@ export async function teamWith(api: TestApi, team: Record<string, string[]>, out
       members[name] = all[name]!;
     }),
   );
-  return { orgId, itwinId: itwin.body.id, admin, members, outsiders: Object.fromEntries(outside.map((n) => [n, all[n]!])) };
+  return {
+    orgId,
+    itwinId: itwin.body.id,
+    admin,
+    members,
+    outsiders: Object.fromEntries(outside.map((n) => [n, all[n]!])),
+  };
 }
 
 /** Creates an iModel as `by` and answers its id. */

@@ -19,7 +19,11 @@ export async function orgWith(api: TestApi, roles: Record<string, Role | null> =
   const members: Record<string, Client> = {};
   for (const [name, role] of Object.entries(roles)) {
     const client = await api.as(uniqueUser(name));
-    const added = await admin.post(`/organizations/${orgId}/members`, { userId: client.userId, email: `${client.userId}@example.com`, role });
+    const added = await admin.post(`/organizations/${orgId}/members`, {
+      userId: client.userId,
+      email: `${client.userId}@example.com`,
+      role,
+    });
     expect(added.status).toBe(201);
     members[name] = client;
   }

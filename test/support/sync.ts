@@ -15,14 +15,24 @@ export interface TeamFixture {
 }
 
 /** An organisation, an iTwin created by its Administrator, an iModel, and team members with one built-in role each. */
-export async function teamWith(api: TestApi, levels: Record<string, Level>, options: { interact?: boolean } = {}): Promise<TeamFixture> {
-  const { orgId, admin, members } = await orgWith(api, Object.fromEntries(Object.keys(levels).map((name) => [name, "Developer" as const])));
+export async function teamWith(
+  api: TestApi,
+  levels: Record<string, Level>,
+  options: { interact?: boolean } = {},
+): Promise<TeamFixture> {
+  const { orgId, admin, members } = await orgWith(
+    api,
+    Object.fromEntries(Object.keys(levels).map((name) => [name, "Developer" as const])),
+  );
   const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: "Plant" });
   expect(itwin.status).toBe(201);
   const imodel = await admin.post(`/itwins/${itwin.body.id}/imodels`, { name: "Unit 1" });
   expect(imodel.status).toBe(201);
   for (const [name, level] of Object.entries(levels)) {
-    const added = await admin.post(`/itwins/${itwin.body.id}/members`, { userId: members[name]!.userId, roles: [level] });
+    const added = await admin.post(`/itwins/${itwin.body.id}/members`, {
+      userId: members[name]!.userId,
+      roles: [level],
+    });
     expect(added.status).toBe(201);
     if (options.interact !== false) expect((await members[name]!.get(`/imodels/${imodel.body.id}`)).status).toBe(200);
   }

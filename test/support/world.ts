@@ -31,10 +31,16 @@ export async function world(api: TestApi): Promise<World> {
   const org = await ok(admin.post("/organizations", { name: "World" }));
   const member = async (name: string, role: string) => {
     const c = await api.as(uniqueUser(name));
-    await ok(admin.post(`/organizations/${org.id}/members`, { userId: c.userId, email: `${c.userId}@example.com`, role }));
+    await ok(
+      admin.post(`/organizations/${org.id}/members`, { userId: c.userId, email: `${c.userId}@example.com`, role }),
+    );
     return c;
   };
-  const [dev, extra, viewer] = [await member("dev", "Developer"), await member("extra", "Developer"), await member("viewer", "Developer")];
+  const [dev, extra, viewer] = [
+    await member("dev", "Developer"),
+    await member("extra", "Developer"),
+    await member("viewer", "Developer"),
+  ];
   const app = await ok(admin.post(`/organizations/${org.id}/applications`, { name: "App" }));
   const testItwin = await ok(admin.post(`/organizations/${org.id}/test-itwins`, { name: "Sandbox" }));
   const itwin = await ok(admin.post(`/organizations/${org.id}/itwins`, { name: "Plant" }));
@@ -43,10 +49,21 @@ export async function world(api: TestApi): Promise<World> {
   const imodel = await ok(admin.post(`/itwins/${itwin.id}/imodels`, { name: "Unit 1" }));
   await ok(dev.get(`/imodels/${imodel.id}`));
   const briefcase = await ok(admin.post(`/imodels/${imodel.id}/briefcases`));
-  await ok(admin.post(`/imodels/${imodel.id}/changesets`, { description: "first", briefcaseId: briefcase.id, locks: ["element-1"] }));
+  await ok(
+    admin.post(`/imodels/${imodel.id}/changesets`, {
+      description: "first",
+      briefcaseId: briefcase.id,
+      locks: ["element-1"],
+    }),
+  );
   const namedVersion = await ok(admin.post(`/imodels/${imodel.id}/named-versions`, { name: "v1" }));
   await ok(admin.post("/me/sync-token"));
-  const connection = await ok(admin.post(`/imodels/${imodel.id}/connections`, { name: "Sync", files: [{ id: "f", name: "f.dgn", version: "1" }] }));
+  const connection = await ok(
+    admin.post(`/imodels/${imodel.id}/connections`, {
+      name: "Sync",
+      files: [{ id: "f", name: "f.dgn", version: "1" }],
+    }),
+  );
   const run = await ok(admin.post(`/connections/${connection.id}/runs`));
   return {
     orgId: org.id,
@@ -80,9 +97,18 @@ export const samples: Record<string, (w: World) => Sample> = {
   createOrganization: () => ({ path: "/organizations", body: { name: "Another" } }),
   getOrganization: (w) => ({ path: `/organizations/${w.orgId}` }),
   listMembers: (w) => ({ path: `/organizations/${w.orgId}/members` }),
-  addMember: (w) => ({ path: `/organizations/${w.orgId}/members`, body: { userId: uniqueUser("new"), email: "new@example.com" } }),
-  changeMember: (w) => ({ path: `/organizations/${w.orgId}/members/${w.dev.userId}`, body: { role: "ApplicationManager" } }),
-  assignRole: (w) => ({ path: `/organizations/${w.orgId}/members:assign-role`, body: { userIds: [w.dev.userId], role: "ApplicationManager" } }),
+  addMember: (w) => ({
+    path: `/organizations/${w.orgId}/members`,
+    body: { userId: uniqueUser("new"), email: "new@example.com" },
+  }),
+  changeMember: (w) => ({
+    path: `/organizations/${w.orgId}/members/${w.dev.userId}`,
+    body: { role: "ApplicationManager" },
+  }),
+  assignRole: (w) => ({
+    path: `/organizations/${w.orgId}/members:assign-role`,
+    body: { userIds: [w.dev.userId], role: "ApplicationManager" },
+  }),
   removeMember: (w) => ({ path: `/organizations/${w.orgId}/members/${w.extra.userId}` }),
   getSubscription: (w) => ({ path: `/organizations/${w.orgId}/subscription` }),
   changeSubscription: (w) => ({ path: `/organizations/${w.orgId}/subscription`, body: { addCredits: 5 } }),
@@ -97,7 +123,10 @@ export const samples: Record<string, (w: World) => Sample> = {
   getTestItwin: (w) => ({ path: `/test-itwins/${w.testItwinId}` }),
   renameTestItwin: (w) => ({ path: `/test-itwins/${w.testItwinId}`, body: { name: "Renamed" } }),
   deleteTestItwin: (w) => ({ path: `/test-itwins/${w.testItwinId}` }),
-  addTestItwinParticipant: (w) => ({ path: `/test-itwins/${w.testItwinId}/participants`, body: { userId: w.dev.userId } }),
+  addTestItwinParticipant: (w) => ({
+    path: `/test-itwins/${w.testItwinId}/participants`,
+    body: { userId: w.dev.userId },
+  }),
   createItwin: (w) => ({ path: `/organizations/${w.orgId}/itwins`, body: { name: "Plant 2" } }),
   listItwins: (w) => ({ path: `/organizations/${w.orgId}/itwins` }),
   getItwin: (w) => ({ path: `/itwins/${w.itwinId}` }),
@@ -106,13 +135,19 @@ export const samples: Record<string, (w: World) => Sample> = {
   changeItwinMember: (w) => ({ path: `/itwins/${w.itwinId}/members/${w.viewer.userId}`, body: { roles: ["Read"] } }),
   removeItwinMember: (w) => ({ path: `/itwins/${w.itwinId}/members/${w.viewer.userId}` }),
   listItwinRoles: (w) => ({ path: `/itwins/${w.itwinId}/roles` }),
-  createItwinRole: (w) => ({ path: `/itwins/${w.itwinId}/roles`, body: { name: "Pusher", permissions: ["imodels_write"] } }),
+  createItwinRole: (w) => ({
+    path: `/itwins/${w.itwinId}/roles`,
+    body: { name: "Pusher", permissions: ["imodels_write"] },
+  }),
   listImodels: (w) => ({ path: `/itwins/${w.itwinId}/imodels` }),
   createImodel: (w) => ({ path: `/itwins/${w.itwinId}/imodels`, body: { name: "Unit 2" } }),
   getImodel: (w) => ({ path: `/imodels/${w.imodelId}` }),
   deleteImodel: (w) => ({ path: `/imodels/${w.imodelId}` }),
   getImodelPermissions: (w) => ({ path: `/imodels/${w.imodelId}/permissions` }),
-  setImodelAccess: (w) => ({ path: `/imodels/${w.imodelId}/access`, body: { members: [{ userId: w.admin.userId, roles: ["Manage"] }] } }),
+  setImodelAccess: (w) => ({
+    path: `/imodels/${w.imodelId}/access`,
+    body: { members: [{ userId: w.admin.userId, roles: ["Manage"] }] },
+  }),
   clearImodelAccess: (w) => ({ path: `/imodels/${w.imodelId}/access` }),
   listChangesets: (w) => ({ path: `/imodels/${w.imodelId}/changesets` }),
   pushChangeset: (w) => ({ path: `/imodels/${w.imodelId}/changesets`, body: { description: "second" } }),

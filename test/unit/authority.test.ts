@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { grantCeiling, teamItemCounts } from "../../shared/domain/itwin";
 import { beyondOwn, builtInRoles, itwinPermissions } from "../../shared/domain/permissions";
 import { portalActions, portalMatrix, type Grant } from "../../shared/domain/portal";
-import { lowerRole, raisesOwnStanding, roleInForce, roleOrder, roles, type Role, type RoleSince } from "../../shared/domain/roles";
+import {
+  lowerRole,
+  raisesOwnStanding,
+  roleInForce,
+  roleOrder,
+  roles,
+  type Role,
+  type RoleSince,
+} from "../../shared/domain/roles";
 
 const at = (iso: string) => new Date(iso);
 const grantStrength: Record<Grant, number> = { no: 0, participant: 1, owner: 1, any: 2 };
@@ -19,7 +27,10 @@ describe("the order of roles", () => {
       const lower = roleOrder[i - 1] as Role;
       const higher = roleOrder[i] as Role;
       for (const action of portalActions) {
-        expect(grantStrength[portalMatrix[action][higher]], `${higher} vs ${lower} on ${action}`).toBeGreaterThanOrEqual(grantStrength[portalMatrix[action][lower]]);
+        expect(
+          grantStrength[portalMatrix[action][higher]],
+          `${higher} vs ${lower} on ${action}`,
+        ).toBeGreaterThanOrEqual(grantStrength[portalMatrix[action][lower]]);
       }
     }
   });
@@ -39,8 +50,12 @@ describe("the role a request is judged with", () => {
   ];
 
   it("keeps a promotion from a token issued before it", () => {
-    expect(roleInForce({ role: "SubscriptionManager", roleHistory: history }, at("2026-01-01T12:00:00Z"))).toBe("Developer");
-    expect(roleInForce({ role: "SubscriptionManager", roleHistory: history }, at("2026-01-02T00:00:01Z"))).toBe("SubscriptionManager");
+    expect(roleInForce({ role: "SubscriptionManager", roleHistory: history }, at("2026-01-01T12:00:00Z"))).toBe(
+      "Developer",
+    );
+    expect(roleInForce({ role: "SubscriptionManager", roleHistory: history }, at("2026-01-02T00:00:01Z"))).toBe(
+      "SubscriptionManager",
+    );
   });
 
   it("applies a demotion or a cleared role to a token issued before it", () => {
@@ -64,7 +79,9 @@ describe("nobody raises their own standing", () => {
   const sm = { role: "SubscriptionManager" as Role | null, coAdministrator: false };
   it("counts a higher role or a new Co-Administrator flag as raising, lowering as not", () => {
     expect(raisesOwnStanding({ role: "Developer", coAdministrator: false }, sm)).toBe(true);
-    expect(raisesOwnStanding({ role: null, coAdministrator: false }, { role: "Developer", coAdministrator: false })).toBe(true);
+    expect(
+      raisesOwnStanding({ role: null, coAdministrator: false }, { role: "Developer", coAdministrator: false }),
+    ).toBe(true);
     expect(raisesOwnStanding(sm, { ...sm, coAdministrator: true })).toBe(true);
     expect(raisesOwnStanding(sm, { role: "Developer", coAdministrator: false })).toBe(false);
     expect(raisesOwnStanding({ ...sm, coAdministrator: true }, sm)).toBe(false);
@@ -75,7 +92,11 @@ describe("nobody raises their own standing", () => {
 describe("the grant ceiling", () => {
   it("names what a granter lacks, with the cumulative rule applied to what is granted", () => {
     const readAndManageTeam = [...builtInRoles.Read, "team_manage"];
-    expect(beyondOwn(["imodels_delete"], readAndManageTeam)).toEqual(["imodels_write", "imodels_manage", "imodels_delete"]);
+    expect(beyondOwn(["imodels_delete"], readAndManageTeam)).toEqual([
+      "imodels_write",
+      "imodels_manage",
+      "imodels_delete",
+    ]);
     expect(beyondOwn(builtInRoles.View, readAndManageTeam)).toEqual([]);
     expect(beyondOwn(["team_manage"], builtInRoles.Delete)).toEqual(["team_manage"]);
   });
@@ -83,7 +104,10 @@ describe("the grant ceiling", () => {
   it("gives the iTwin's creator every permission, and anyone else what they hold", () => {
     const itwin = { createdBy: "ada" };
     expect(grantCeiling(itwin, { userId: "ada", permissions: ["imodels_webview"] })).toEqual(itwinPermissions);
-    expect(grantCeiling(itwin, { userId: "bob", permissions: ["imodels_webview", "team_manage"] })).toEqual(["imodels_webview", "team_manage"]);
+    expect(grantCeiling(itwin, { userId: "bob", permissions: ["imodels_webview", "team_manage"] })).toEqual([
+      "imodels_webview",
+      "team_manage",
+    ]);
   });
 });
 

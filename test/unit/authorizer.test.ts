@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway } from "../../infra/local/gateway";
 import { memoryIssuer, type Issuer } from "../../infra/local/tokens";
 import type { RouteDef } from "../../shared/http/route";
+import { closeServer } from "../../infra/local/close-server";
 
 const aws = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html";
 const now = Math.floor(Date.now() / 1000);
@@ -33,7 +34,10 @@ describe(`claims, as the JWT authorizer validates them (${aws}, step 4)`, () => 
   });
 
   it("refuses a token whose aud names another audience, even when client_id names ours", async () => {
-    const token = await issuer.mint({ sub: "ada" }, { audience: "someone-else", clientId: issuer.audience, issuedAt: now });
+    const token = await issuer.mint(
+      { sub: "ada" },
+      { audience: "someone-else", clientId: issuer.audience, issuedAt: now },
+    );
     await expect(issuer.verify(token, at(now))).rejects.toThrow(/aud/);
   });
 
@@ -97,12 +101,15 @@ describe(`the identity source, as the JWT authorizer reads it (${aws}, step 1)`,
       routes: [route],
       issuer,
       handlers: {
-        organizations: async (event) => ({ statusCode: 200, body: JSON.stringify({ sub: event.requestContext.authorizer.jwt.claims.sub }) }),
+        organizations: async (event) => ({
+          statusCode: 200,
+          body: JSON.stringify({ sub: event.requestContext.authorizer.jwt.claims.sub }),
+        }),
       },
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/whoami`;
-    close = () => new Promise((r) => (server.closeAllConnections(), server.close(() => r())));
+    close = () => closeServer(server);
   });
   afterAll(() => close());
 

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { interleave, slotsFor, waves, type DueItem } from "../../shared/domain/dispatch";
 
 const due = (tenant: string, count: number, from = 0): DueItem[] =>
-  Array.from({ length: count }, (_, i) => ({ tenant, id: `${tenant}-${String(i).padStart(4, "0")}`, at: new Date(Date.UTC(2026, 0, 1, 0, 0, from + i)).toISOString() }));
+  Array.from({ length: count }, (_, i) => ({
+    tenant,
+    id: `${tenant}-${String(i).padStart(4, "0")}`,
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, from + i)).toISOString(),
+  }));
 
 describe("interleave", () => {
   it("gives one large and several small organisations each a batch per round, the large one's older work notwithstanding", () => {
@@ -27,7 +31,11 @@ describe("waves", () => {
   it("hands each round of several organisations on before the next, and a lone organisation's tail at once", () => {
     const batches = interleave([...due("big", 50), ...due("a", 20, 100), ...due("b", 10, 200)], 10);
     const w = waves(batches);
-    expect(w.map((wave) => wave.map((b) => b.tenant))).toEqual([["big", "a", "b"], ["big", "a"], ["big", "big", "big"]]);
+    expect(w.map((wave) => wave.map((b) => b.tenant))).toEqual([
+      ["big", "a", "b"],
+      ["big", "a"],
+      ["big", "big", "big"],
+    ]);
   });
 });
 

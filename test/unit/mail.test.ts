@@ -1,8 +1,17 @@
 // The mail delivery rules, row by row: which SES errors end a mail, the retry delays, the hourly limit's sliding window and what user text may carry into a header.
 import { describe, expect, it } from "vitest";
-import { classifySesError, headerSafe, isDeliverableAddress, maxRetryDelayMs, oneLine, retryDelayMs, sendSlot } from "../../shared/domain/mail";
+import {
+  classifySesError,
+  headerSafe,
+  isDeliverableAddress,
+  maxRetryDelayMs,
+  oneLine,
+  retryDelayMs,
+  sendSlot,
+} from "../../shared/domain/mail";
 
-const sdkError = (name: string, message = "", httpStatusCode?: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+const sdkError = (name: string, message = "", httpStatusCode?: number) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
 
 describe("SES errors", () => {
   it.each([
@@ -24,7 +33,9 @@ describe("SES errors", () => {
   });
 
   it("a network error with no SES answer at all is transient", () => {
-    expect(classifySesError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }))).toBe("transient");
+    expect(
+      classifySesError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })),
+    ).toBe("transient");
   });
 });
 

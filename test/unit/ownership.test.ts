@@ -14,7 +14,10 @@ describe("who is told of an ownership change", () => {
 
   it("handOnByManager: a Manage holder hands someone else's connection on; both owners hear", () => {
     expect(ownershipChange("manager", "owner", "next")).toBe("handOnByManager");
-    expect(whoIsTold.handOnByManager).toEqual({ newOwner: "ownershipTransferred", originalOwner: "ownershipHandedAway" });
+    expect(whoIsTold.handOnByManager).toEqual({
+      newOwner: "ownershipTransferred",
+      originalOwner: "ownershipHandedAway",
+    });
   });
 
   it("take: the new owner acted (a take, or a Manage holder handing it to themselves); only the original owner hears", () => {
@@ -24,7 +27,11 @@ describe("who is told of an ownership change", () => {
   });
 
   it("never tells whoever acted", () => {
-    for (const [actor, original, next] of [["a", "a", "b"], ["m", "a", "b"], ["b", "a", "b"]] as const) {
+    for (const [actor, original, next] of [
+      ["a", "a", "b"],
+      ["m", "a", "b"],
+      ["b", "a", "b"],
+    ] as const) {
       const told = whoIsTold[ownershipChange(actor, original, next)];
       if (actor === next) expect(told.newOwner).toBeUndefined();
       else expect(told.newOwner).toBeDefined();
@@ -37,8 +44,13 @@ describe("who is told of an ownership change", () => {
 describe("ownership warnings", () => {
   it("warns of a token that is not valid and of a new owner without Write, each with a message", () => {
     expect(ownershipWarnings({ tokenStatus: "valid", canWrite: true })).toEqual([]);
-    expect(ownershipWarnings({ tokenStatus: "unknown", canWrite: true }).map((w) => w.code)).toEqual(["OwnerTokenNotValid"]);
-    expect(ownershipWarnings({ tokenStatus: "expired", canWrite: false }).map((w) => w.code)).toEqual(["OwnerTokenNotValid", "OwnerLacksWrite"]);
+    expect(ownershipWarnings({ tokenStatus: "unknown", canWrite: true }).map((w) => w.code)).toEqual([
+      "OwnerTokenNotValid",
+    ]);
+    expect(ownershipWarnings({ tokenStatus: "expired", canWrite: false }).map((w) => w.code)).toEqual([
+      "OwnerTokenNotValid",
+      "OwnerLacksWrite",
+    ]);
     expect(ownershipWarnings({ tokenStatus: "valid", canWrite: false })[0]!.message).toMatch(/imodels_write/);
   });
 });

@@ -60,18 +60,22 @@ describe("levels", () => {
 describe("the operation table", () => {
   const cells = levels.flatMap((level) => imodelOperations.map((operation) => ({ level, operation })));
 
-  it.each(cells)("$level may $operation exactly when the level holds the permission the table names", ({ level, operation }) => {
-    const held = levelPermissions[level];
-    const expected = held.includes(operationRules[operation].needs);
-    expect(allows(operation, { itwin: held, effective: effectivePermissions(held, undefined) })).toBe(expected);
-  });
+  it.each(cells)(
+    "$level may $operation exactly when the level holds the permission the table names",
+    ({ level, operation }) => {
+      const held = levelPermissions[level];
+      const expected = held.includes(operationRules[operation].needs);
+      expect(allows(operation, { itwin: held, effective: effectivePermissions(held, undefined) })).toBe(expected);
+    },
+  );
 
   it("lets a higher level do everything a lower level may", () => {
     fc.assert(
       fc.property(fc.constantFrom(...imodelOperations), fc.nat(levels.length - 2), (operation, i) => {
         const lower = levelPermissions[levels[i]!];
         const higher = levelPermissions[levels[i + 1]!];
-        const may = (held: string[]) => allows(operation, { itwin: held, effective: effectivePermissions(held, undefined) });
+        const may = (held: string[]) =>
+          allows(operation, { itwin: held, effective: effectivePermissions(held, undefined) });
         return !may(lower) || may(higher);
       }),
     );
@@ -119,7 +123,9 @@ describe("per-iModel lists", () => {
         const effective = effectivePermissions(itwin, { entry });
         const fromList = listEntryPermissions(entry ?? []);
         for (const p of permissions) {
-          const expected = itwinOnly.includes(p) ? itwin.includes(p) && fromList.includes(itwinOnlyOnListNeeds[p]!) : fromList.includes(p);
+          const expected = itwinOnly.includes(p)
+            ? itwin.includes(p) && fromList.includes(itwinOnlyOnListNeeds[p]!)
+            : fromList.includes(p);
           expect(effective.includes(p)).toBe(expected);
         }
       }),
@@ -164,7 +170,14 @@ describe("list entries on an iModel", () => {
     accessListVersion: 3,
   };
   const member = { permissions: levelPermissions.Manage, addedAt: "2025-01-02T00:00:00.000Z" };
-  const entry = { imodelId: "imd_x", userId: "u", roles: ["Read"], permissions: levelPermissions.Read, listVersion: 3, grantedAt: "2025-01-03T00:00:00.000Z" };
+  const entry = {
+    imodelId: "imd_x",
+    userId: "u",
+    roles: ["Read"],
+    permissions: levelPermissions.Read,
+    listVersion: 3,
+    grantedAt: "2025-01-03T00:00:00.000Z",
+  };
 
   it("count when they belong to the current version of the list", () => {
     expect(permissionsOn(imodel, member, entry)).toEqual(levelPermissions.Read);
@@ -188,7 +201,9 @@ describe("ids that embed their parent", () => {
       fc.property(fc.option(fc.string({ minLength: 1 }), { nil: undefined }), fc.boolean(), (key, test) => {
         const orgId = key === undefined ? newId("org") : idFor("org", key, "user");
         // Every iTwin, ordinary or Test, embeds its organisation, and so do its iModels and their children.
-        const itwinId = test ? mintTestItwinId(orgId, key, "user", "test-itwin") : mintItwinId(orgId, key, "user", "itwin");
+        const itwinId = test
+          ? mintTestItwinId(orgId, key, "user", "test-itwin")
+          : mintItwinId(orgId, key, "user", "itwin");
         fits(itwinId);
         expect(orgOfItwin(itwinId)).toBe(orgId);
         expect(orgOfTestItwin(itwinId)).toBe(orgId);
@@ -215,21 +230,25 @@ describe("ids that embed their parent", () => {
 
   it("refuse anything else", () => {
     expect(itwinOfImodel("imd_doesnotexist")).toBeUndefined();
-    expect(itwinOfImodel("org_" + "a".repeat(38))).toBeUndefined();
+    expect(itwinOfImodel(`org_${"a".repeat(38)}`)).toBeUndefined();
     expect(imodelOfNamedVersion("nv_short")).toBeUndefined();
-    expect(imodelOfConnection("conn_" + "a".repeat(54))).toBeUndefined();
-    expect(imodelOfRun("nv_" + "a".repeat(54))).toBeUndefined();
+    expect(imodelOfConnection(`conn_${"a".repeat(54)}`)).toBeUndefined();
+    expect(imodelOfRun(`nv_${"a".repeat(54)}`)).toBeUndefined();
     // A body of a length no parent has: not an iModel of an iTwin, nor of a Test iTwin.
-    expect(itwinOfImodel("imd_" + "a".repeat(46))).toBeUndefined();
+    expect(itwinOfImodel(`imd_${"a".repeat(46)}`)).toBeUndefined();
     expect(orgOfTestItwin(newId("itw"))).toBeUndefined();
-    expect(orgOfTestItwin("itw_" + "a".repeat(39))).toBeUndefined();
+    expect(orgOfTestItwin(`itw_${"a".repeat(39)}`)).toBeUndefined();
   });
 });
 
 describe("cumulative permissions: Delete at iTwin level meets an iModel's own list", () => {
   // Every cell: the holder's iTwin level (or none) against the iModel's list (none, not listed, or listed at a level).
   const itwinLevels = [undefined, ...levels] as const;
-  const listStates = ["no own list", "not listed", ...levels.filter((l) => listSettable.includes(levelPermissions[l].at(-1)!))] as const;
+  const listStates = [
+    "no own list",
+    "not listed",
+    ...levels.filter((l) => listSettable.includes(levelPermissions[l].at(-1)!)),
+  ] as const;
   const cells = itwinLevels.flatMap((itwin) => listStates.map((list) => ({ itwin: itwin ?? "none", list })));
   const held = (level: string) => (level === "none" ? [] : levelPermissions[level as (typeof levels)[number]]);
 
@@ -237,26 +256,46 @@ describe("cumulative permissions: Delete at iTwin level meets an iModel's own li
   const expectedOf = (itwin: string, list: string): string[] => {
     if (list === "no own list") return held(itwin);
     const fromList = list === "not listed" ? [] : held(list);
-    const itwinOnlyKept = held(itwin).filter((p) => itwinOnly.includes(p as never) && fromList.includes(itwinOnlyOnListNeeds[p as (typeof permissions)[number]]!));
+    const itwinOnlyKept = held(itwin).filter(
+      (p) =>
+        itwinOnly.includes(p as never) && fromList.includes(itwinOnlyOnListNeeds[p as (typeof permissions)[number]]!),
+    );
     return permissions.filter((p) => fromList.includes(p) || itwinOnlyKept.includes(p));
   };
 
-  it.each(cells)("iTwin $itwin, list $list: the answered set is what the table gives, and cumulative", ({ itwin, list }) => {
-    const effective = effectivePermissions(held(itwin), list === "no own list" ? undefined : { entry: list === "not listed" ? undefined : held(list) });
-    expect(effective).toEqual(expectedOf(itwin, list));
-    // Cumulative: a prefix of the levels' order, so each permission held implies every one before it.
-    expect(effective).toEqual(permissions.slice(0, effective.length));
-    // Nobody deletes an iModel they cannot read (or manage).
-    const may = (operation: (typeof imodelOperations)[number]) => allows(operation, { itwin: held(itwin), effective });
-    if (may("deleteIModel")) for (const operation of imodelOperations.filter((o) => o !== "createIModel")) expect(may(operation), operation).toBe(true);
-  });
+  it.each(cells)(
+    "iTwin $itwin, list $list: the answered set is what the table gives, and cumulative",
+    ({ itwin, list }) => {
+      const effective = effectivePermissions(
+        held(itwin),
+        list === "no own list" ? undefined : { entry: list === "not listed" ? undefined : held(list) },
+      );
+      expect(effective).toEqual(expectedOf(itwin, list));
+      // Cumulative: a prefix of the levels' order, so each permission held implies every one before it.
+      expect(effective).toEqual(permissions.slice(0, effective.length));
+      // Nobody deletes an iModel they cannot read (or manage).
+      const may = (operation: (typeof imodelOperations)[number]) =>
+        allows(operation, { itwin: held(itwin), effective });
+      if (may("deleteIModel"))
+        for (const operation of imodelOperations.filter((o) => o !== "createIModel"))
+          expect(may(operation), operation).toBe(true);
+    },
+  );
 
   it("a Delete holder left off an iModel's list, or listed below Manage, may not delete it; listed with Manage, may", () => {
     const deleter = levelPermissions.Delete;
     expect(effectivePermissions(deleter, { entry: undefined })).toEqual([]);
-    expect(allows("deleteIModel", { itwin: deleter, effective: effectivePermissions(deleter, { entry: undefined }) })).toBe(false);
+    expect(
+      allows("deleteIModel", { itwin: deleter, effective: effectivePermissions(deleter, { entry: undefined }) }),
+    ).toBe(false);
     for (const level of ["View", "Read", "Write"] as const) {
-      expect(allows("deleteIModel", { itwin: deleter, effective: effectivePermissions(deleter, { entry: levelPermissions[level] }) }), level).toBe(false);
+      expect(
+        allows("deleteIModel", {
+          itwin: deleter,
+          effective: effectivePermissions(deleter, { entry: levelPermissions[level] }),
+        }),
+        level,
+      ).toBe(false);
     }
     const managed = effectivePermissions(deleter, { entry: levelPermissions.Manage });
     expect(managed).toEqual(levelPermissions.Delete);

@@ -23,5 +23,4 @@ describe("token bucket", () => {
     expect(full.tokens).toBe(1);
     expect(returnToken(returnToken(full, 2), 2).tokens).toBe(2);
   });
-
 });

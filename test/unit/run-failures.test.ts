@@ -7,12 +7,22 @@ const manual = (id: string) => ({ id, trigger: "manual" as const });
 
 describe("failing streaks", () => {
   it("tells OwnerLacksPermission and Interrupted, not an expired token nor a deleted connection", () => {
-    expect(toldFailures).toEqual({ OwnerTokenExpired: false, OwnerLacksPermission: true, Interrupted: true, ConnectionDeleted: false });
+    expect(toldFailures).toEqual({
+      OwnerTokenExpired: false,
+      OwnerLacksPermission: true,
+      Interrupted: true,
+      ConnectionDeleted: false,
+    });
   });
 
   it("mails once when scheduled runs start failing, not again while they go on failing, and again after a success", () => {
     let streak: RunStreak = {};
-    const step = (run: { id: string; trigger: "scheduled" | "manual" }, state: "succeeded" | "failed", at: string, reason?: "OwnerLacksPermission" | "Interrupted" | "OwnerTokenExpired") => {
+    const step = (
+      run: { id: string; trigger: "scheduled" | "manual" },
+      state: "succeeded" | "failed",
+      at: string,
+      reason?: "OwnerLacksPermission" | "Interrupted" | "OwnerTokenExpired",
+    ) => {
       const next = afterRun(streak, run, { state, reason }, at);
       streak = next.streak;
       return next.tell;
@@ -21,7 +31,11 @@ describe("failing streaks", () => {
     expect(streak).toEqual({ lastRun: { id: "r1", state: "succeeded", finishedAt: "d1" } });
     expect(step(scheduled("r2"), "failed", "d2", "OwnerLacksPermission")).toBe(true);
     expect(step(scheduled("r3"), "failed", "d3", "Interrupted")).toBe(false);
-    expect(streak).toMatchObject({ failingSince: "d2", failureTold: true, lastRun: { id: "r3", reason: "Interrupted" } });
+    expect(streak).toMatchObject({
+      failingSince: "d2",
+      failureTold: true,
+      lastRun: { id: "r3", reason: "Interrupted" },
+    });
     expect(step(manual("r4"), "succeeded", "d4")).toBe(false);
     expect(streak.failingSince).toBeUndefined();
     expect(step(scheduled("r5"), "failed", "d5", "Interrupted")).toBe(true);

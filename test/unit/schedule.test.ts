@@ -14,12 +14,22 @@ describe("schedules", () => {
   });
 
   it("finds the next cron match in UTC", () => {
-    expect(nextDue({ cron: "30 2 * * *" }, d("2026-01-01T00:00:00Z"), d("2026-03-01T02:30:00Z"))).toEqual(d("2026-03-02T02:30:00Z"));
-    expect(nextDue({ cron: "0 9 * * 1-5" }, d("2026-01-01T00:00:00Z"), d("2026-03-06T10:00:00Z"))).toEqual(d("2026-03-09T09:00:00Z"));
-    expect(nextDue({ cron: "*/15 * * * *" }, d("2026-01-01T00:00:00Z"), d("2026-03-01T00:07:00Z"))).toEqual(d("2026-03-01T00:15:00Z"));
-    expect(nextDue({ cron: "0 0 29 2 *" }, d("2026-01-01T00:00:00Z"), d("2026-03-01T00:00:00Z"))).toEqual(d("2028-02-29T00:00:00Z"));
+    expect(nextDue({ cron: "30 2 * * *" }, d("2026-01-01T00:00:00Z"), d("2026-03-01T02:30:00Z"))).toEqual(
+      d("2026-03-02T02:30:00Z"),
+    );
+    expect(nextDue({ cron: "0 9 * * 1-5" }, d("2026-01-01T00:00:00Z"), d("2026-03-06T10:00:00Z"))).toEqual(
+      d("2026-03-09T09:00:00Z"),
+    );
+    expect(nextDue({ cron: "*/15 * * * *" }, d("2026-01-01T00:00:00Z"), d("2026-03-01T00:07:00Z"))).toEqual(
+      d("2026-03-01T00:15:00Z"),
+    );
+    expect(nextDue({ cron: "0 0 29 2 *" }, d("2026-01-01T00:00:00Z"), d("2026-03-01T00:00:00Z"))).toEqual(
+      d("2028-02-29T00:00:00Z"),
+    );
     // Both day fields restricted: either matching is enough, as in cron.
-    expect(nextDue({ cron: "0 0 1 * 0" }, d("2026-01-01T00:00:00Z"), d("2026-03-01T12:00:00Z"))).toEqual(d("2026-03-08T00:00:00Z"));
+    expect(nextDue({ cron: "0 0 1 * 0" }, d("2026-01-01T00:00:00Z"), d("2026-03-01T12:00:00Z"))).toEqual(
+      d("2026-03-08T00:00:00Z"),
+    );
   });
 
   it("refuses bad schedules with a reason", () => {

@@ -39,15 +39,25 @@ describe("sync token", () => {
 
   it("after any visit is valid for more than 10 and at most 30 days", () => {
     fc.assert(
-      fc.property(fc.option(fc.integer({ min: -60, max: 30 })), fc.integer({ min: 0, max: 100 }), (expiresInDays, visitDay) => {
-        const now = at(visitDay);
-        const before: SyncToken | undefined =
-          expiresInDays === null ? undefined : { userId: "u", issuedAt: t0.toISOString(), expiresAt: new Date(now.getTime() + expiresInDays * DAY).toISOString() };
-        const { token } = visit(before, "u", now);
-        const left = (Date.parse(token.expiresAt) - now.getTime()) / DAY;
-        expect(left).toBeGreaterThan(10);
-        expect(left).toBeLessThanOrEqual(30);
-      }),
+      fc.property(
+        fc.option(fc.integer({ min: -60, max: 30 })),
+        fc.integer({ min: 0, max: 100 }),
+        (expiresInDays, visitDay) => {
+          const now = at(visitDay);
+          const before: SyncToken | undefined =
+            expiresInDays === null
+              ? undefined
+              : {
+                  userId: "u",
+                  issuedAt: t0.toISOString(),
+                  expiresAt: new Date(now.getTime() + expiresInDays * DAY).toISOString(),
+                };
+          const { token } = visit(before, "u", now);
+          const left = (Date.parse(token.expiresAt) - now.getTime()) / DAY;
+          expect(left).toBeGreaterThan(10);
+          expect(left).toBeLessThanOrEqual(30);
+        },
+      ),
     );
   });
 

@@ -24,7 +24,9 @@ describe("verified tokens, remembered", () => {
     const [header, payload, signature] = token.split(".");
     const forged = JSON.parse(Buffer.from(payload!, "base64url").toString());
     forged.sub = "admin";
-    await expect(mine.verify([header, Buffer.from(JSON.stringify(forged)).toString("base64url"), signature].join("."))).rejects.toThrow();
+    await expect(
+      mine.verify([header, Buffer.from(JSON.stringify(forged)).toString("base64url"), signature].join(".")),
+    ).rejects.toThrow();
   });
 
   it("judges the audience on every request, and answers a copy the caller cannot change", async () => {

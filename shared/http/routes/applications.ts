@@ -8,7 +8,11 @@ export const applicationSchema = z
     id: z.string(),
     orgId: z.string(),
     name: z.string(),
-    owners: z.array(z.string()).describe("Listed owners, the creator always among them (a manager creator too); Application and Subscription Managers also own every application implicitly"),
+    owners: z
+      .array(z.string())
+      .describe(
+        "Listed owners, the creator always among them (a manager creator too); Application and Subscription Managers also own every application implicitly",
+      ),
     createdBy: z.string(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -27,7 +31,8 @@ export const createApplication = defineRoute({
   auth: true,
   tag: "Applications",
   summary: "Create an application",
-  description: "Any role may create one. A Developer who creates it becomes its owner; managers own every application implicitly.",
+  description:
+    "Any role may create one. A Developer who creates it becomes its owner; managers own every application implicitly.",
   params: orgParams,
   body: z.object({ name: appName }).strict().meta({ id: "CreateApplication" }),
   success: { status: 201, description: "The application was created", schema: applicationSchema },
@@ -42,10 +47,15 @@ export const listApplications = defineRoute({
   auth: true,
   tag: "Applications",
   summary: "List applications",
-  description: "Application and Subscription Managers see every application of the organisation; a Developer sees those they own.",
+  description:
+    "Application and Subscription Managers see every application of the organisation; a Developer sees those they own.",
   params: orgParams,
   query: pageQuery,
-  success: { status: 200, description: "A page of applications", schema: pageOf(applicationSchema).meta({ id: "ApplicationPage" }) },
+  success: {
+    status: 200,
+    description: "A page of applications",
+    schema: pageOf(applicationSchema).meta({ id: "ApplicationPage" }),
+  },
   errors: [403, 404],
 });
 
@@ -57,7 +67,8 @@ export const getApplication = defineRoute({
   auth: true,
   tag: "Applications",
   summary: "Read an application",
-  description: "Managers read any application of their organisation; a Developer reads those they own (others answer 404).",
+  description:
+    "Managers read any application of their organisation; a Developer reads those they own (others answer 404).",
   params: appParams,
   success: { status: 200, description: "The application", schema: applicationSchema },
   errors: [403, 404],
@@ -71,7 +82,8 @@ export const renameApplication = defineRoute({
   auth: true,
   tag: "Applications",
   summary: "Modify an application",
-  description: "Application and Subscription Managers on any application of the organisation; a Developer only where listed as owner.",
+  description:
+    "Application and Subscription Managers on any application of the organisation; a Developer only where listed as owner.",
   params: appParams,
   body: z.object({ name: appName }).strict().meta({ id: "ModifyApplication" }),
   success: { status: 200, description: "The application as changed", schema: applicationSchema },

@@ -16,7 +16,11 @@ const imodelSchema = z
     createdBy: z.string(),
     createdAt: z.iso.datetime(),
     changesetCount: z.number().int().describe("Changesets pushed so far; the latest has this index"),
-    ownAccessList: z.boolean().describe("True while the iModel has its own access list, which then replaces the iTwin's roles (but for delete)"),
+    ownAccessList: z
+      .boolean()
+      .describe(
+        "True while the iModel has its own access list, which then replaces the iTwin's roles (but for delete)",
+      ),
   })
   .meta({ id: "IModel" });
 
@@ -24,7 +28,9 @@ const accessListSchema = z
   .object({
     imodelId: z.string(),
     ownAccessList: z.boolean(),
-    members: z.array(z.object({ userId: z.string(), roles: z.array(z.string()), permissions: z.array(imodelPermission) })),
+    members: z.array(
+      z.object({ userId: z.string(), roles: z.array(z.string()), permissions: z.array(imodelPermission) }),
+    ),
   })
   .meta({ id: "IModelAccessList" });
 
@@ -58,7 +64,13 @@ const namedVersionSchema = z
   .meta({ id: "NamedVersion" });
 
 const lockSchema = z
-  .object({ imodelId: z.string(), objectId: z.string(), briefcaseId: z.string(), ownerId: z.string(), acquiredAt: z.iso.datetime() })
+  .object({
+    imodelId: z.string(),
+    objectId: z.string(),
+    briefcaseId: z.string(),
+    ownerId: z.string(),
+    acquiredAt: z.iso.datetime(),
+  })
   .meta({ id: "Lock" });
 
 const itwinParams = z.object({ itwinId: resourceId }).strict();
@@ -81,7 +93,10 @@ export const createImodel = defineRoute({
     "Needs `imodels_manage` in your iTwin roles (per-iModel lists cannot give it). 404 when you are not on the iTwin's team. " +
     "Send an `Idempotency-Key` header to make retries safe.",
   params: itwinParams,
-  body: z.object({ name: nameText(200) }).strict().meta({ id: "CreateIModel" }),
+  body: z
+    .object({ name: nameText(200) })
+    .strict()
+    .meta({ id: "CreateIModel" }),
   success: { status: 201, description: "The iModel was created", schema: imodelSchema },
   errors: [403, 404],
 });
@@ -94,7 +109,8 @@ export const listImodels = defineRoute({
   auth: true,
   tag: "iModels",
   summary: "List the iModels you may view",
-  description: "Only iModels where you hold `imodels_webview`; pages are filled past the others. 404 when you are not on the iTwin's team.",
+  description:
+    "Only iModels where you hold `imodels_webview`; pages are filled past the others. 404 when you are not on the iTwin's team.",
   params: itwinParams,
   query: pageQuery,
   success: { status: 200, description: "A page of iModels", schema: pageOf(imodelSchema).meta({ id: "IModelPage" }) },
@@ -205,7 +221,11 @@ export const listChangesets = defineRoute({
   description: `${needs("imodels_read")} Oldest first.`,
   params: imodelParams,
   query: pageQuery,
-  success: { status: 200, description: "A page of changesets", schema: pageOf(changesetSchema).meta({ id: "ChangesetPage" }) },
+  success: {
+    status: 200,
+    description: "A page of changesets",
+    schema: pageOf(changesetSchema).meta({ id: "ChangesetPage" }),
+  },
   errors: [403, 404],
 });
 
@@ -226,10 +246,17 @@ export const pushChangeset = defineRoute({
     .object({
       description: z.string().max(1000).optional(),
       briefcaseId: resourceId.optional(),
-      locks: z.array(resourceId).max(50).optional().describe("Ids of the elements or models this changeset changes; needs `briefcaseId`"),
+      locks: z
+        .array(resourceId)
+        .max(50)
+        .optional()
+        .describe("Ids of the elements or models this changeset changes; needs `briefcaseId`"),
     })
     .strict()
-    .refine((b) => !b.locks?.length || b.briefcaseId, { message: "locks are taken by a briefcase: give `briefcaseId`", path: ["briefcaseId"] })
+    .refine((b) => !b.locks?.length || b.briefcaseId, {
+      message: "locks are taken by a briefcase: give `briefcaseId`",
+      path: ["briefcaseId"],
+    })
     .meta({ id: "PushChangeset" }),
   success: { status: 201, description: "The changeset was appended", schema: changesetSchema },
   errors: [403, 404, 409],
@@ -246,7 +273,11 @@ export const listNamedVersions = defineRoute({
   description: needs("imodels_read"),
   params: imodelParams,
   query: pageQuery,
-  success: { status: 200, description: "A page of named versions", schema: pageOf(namedVersionSchema).meta({ id: "NamedVersionPage" }) },
+  success: {
+    status: 200,
+    description: "A page of named versions",
+    schema: pageOf(namedVersionSchema).meta({ id: "NamedVersionPage" }),
+  },
   errors: [403, 404],
 });
 
@@ -263,7 +294,11 @@ export const createNamedVersion = defineRoute({
     "Send an `Idempotency-Key` header to make retries safe.",
   params: imodelParams,
   body: z
-    .object({ name: nameText(200), description: z.string().max(1000).optional(), changesetIndex: z.number().int().min(0).optional() })
+    .object({
+      name: nameText(200),
+      description: z.string().max(1000).optional(),
+      changesetIndex: z.number().int().min(0).optional(),
+    })
     .strict()
     .meta({ id: "CreateNamedVersion" }),
   success: { status: 201, description: "The named version was created", schema: namedVersionSchema },
@@ -328,7 +363,7 @@ export const releaseLocks = defineRoute({
   summary: "Release every lock a briefcase holds",
   description:
     "Your own briefcase's locks need `imodels_write` (you took them by pushing); another user's need `imodels_manage` " +
-    "(\"manage locks ... for the entire iModel\"). 403 when you lack it, 404 when you are not on the iTwin's team or the briefcase is unknown.",
+    '("manage locks ... for the entire iModel"). 403 when you lack it, 404 when you are not on the iTwin\'s team or the briefcase is unknown.',
   params: z.object({ imodelId: resourceId, briefcaseId: resourceId }).strict(),
   success: { status: 204, description: "The briefcase holds no locks" },
   errors: [403, 404],

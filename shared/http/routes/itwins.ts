@@ -5,7 +5,9 @@ import { defineRoute } from "../route";
 import { itwinSchema, roleRef } from "../itwin-schemas";
 import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
-const itwinPermission = z.enum(itwinPermissions).meta({ id: "ItwinPermission", description: "An iModel permission, or team_manage" });
+const itwinPermission = z
+  .enum(itwinPermissions)
+  .meta({ id: "ItwinPermission", description: "An iModel permission, or team_manage" });
 
 const teamMemberSchema = z
   .object({
@@ -23,7 +25,9 @@ const customRoleSchema = z
     id: z.string(),
     itwinId: z.string(),
     name: z.string(),
-    permissions: z.array(itwinPermission).describe("Closed under the cumulative rule: imodels_write brings imodels_read and imodels_webview"),
+    permissions: z
+      .array(itwinPermission)
+      .describe("Closed under the cumulative rule: imodels_write brings imodels_read and imodels_webview"),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: "ItwinRole" });
@@ -50,7 +54,10 @@ export const createItwin = defineRoute({
     "Any organisation member with a role creates iTwins (members without one get 403, others 404). The creator becomes a team member " +
     "with the `Delete` and `TeamManager` roles: every iModel permission and `team_manage`. Send an `Idempotency-Key` header to make retries safe.",
   params: orgParams,
-  body: z.object({ name: nameText(200) }).strict().meta({ id: "CreateItwin" }),
+  body: z
+    .object({ name: nameText(200) })
+    .strict()
+    .meta({ id: "CreateItwin" }),
   success: { status: 201, description: "The iTwin was created", schema: itwinSchema },
   errors: [403, 404, 409],
 });
@@ -63,7 +70,8 @@ export const listItwins = defineRoute({
   auth: true,
   tag: "iTwins",
   summary: "List your iTwins in an organisation",
-  description: "The iTwins (not Test iTwins) of the organisation whose team you are on, page by page. 404 outside the organisation.",
+  description:
+    "The iTwins (not Test iTwins) of the organisation whose team you are on, page by page. 404 outside the organisation.",
   params: orgParams,
   query: pageQuery,
   success: { status: 200, description: "A page of iTwins", schema: pageOf(itwinSchema).meta({ id: "ItwinPage" }) },
@@ -95,7 +103,11 @@ export const listItwinMembers = defineRoute({
   description: teamRule,
   params: itwinParams,
   query: pageQuery,
-  success: { status: 200, description: "A page of team members", schema: pageOf(teamMemberSchema).meta({ id: "TeamMemberPage" }) },
+  success: {
+    status: 200,
+    description: "A page of team members",
+    schema: pageOf(teamMemberSchema).meta({ id: "TeamMemberPage" }),
+  },
   errors: [404],
 });
 
@@ -158,7 +170,11 @@ export const listItwinRoles = defineRoute({
   description: `The iTwin's custom roles, page by page; the built-in ones (${Object.keys(builtInRoles).join(", ")}) are not listed. Team members only (404 otherwise).`,
   params: itwinParams,
   query: pageQuery,
-  success: { status: 200, description: "A page of custom roles", schema: pageOf(customRoleSchema).meta({ id: "ItwinRolePage" }) },
+  success: {
+    status: 200,
+    description: "A page of custom roles",
+    schema: pageOf(customRoleSchema).meta({ id: "ItwinRolePage" }),
+  },
   errors: [404],
 });
 
@@ -173,7 +189,13 @@ export const createItwinRole = defineRoute({
   description: `${teamRule} A role is a set of permissions; assign it by its id. Send an \`Idempotency-Key\` header to make retries safe.`,
   params: itwinParams,
   body: z
-    .object({ name: nameText(100), permissions: z.array(itwinPermission).min(1).max(itwinPermissions.length * 2) })
+    .object({
+      name: nameText(100),
+      permissions: z
+        .array(itwinPermission)
+        .min(1)
+        .max(itwinPermissions.length * 2),
+    })
     .strict()
     .meta({ id: "CreateItwinRole" }),
   success: { status: 201, description: "The role was created", schema: customRoleSchema },

@@ -11,7 +11,11 @@ export const health = defineRoute({
   tag: "Service",
   summary: "Health check",
   description: "Answers 200 while the API can serve requests. Needs no token.",
-  success: { status: 200, description: "The service is up", schema: z.object({ status: z.literal("ok") }).meta({ id: "Health" }) },
+  success: {
+    status: 200,
+    description: "The service is up",
+    schema: z.object({ status: z.literal("ok") }).meta({ id: "Health" }),
+  },
   errors: [],
 });
 

@@ -29,7 +29,10 @@ export const createOrganization = defineRoute({
   description:
     "Creates an organisation (one subscription). The caller becomes its Administrator and so a Subscription Manager. " +
     "Send an `Idempotency-Key` header to make retries safe: a retry with the same key by the same caller answers the organisation created first, again with 201.",
-  body: z.object({ name: nameText(200) }).strict().meta({ id: "CreateOrganization" }),
+  body: z
+    .object({ name: nameText(200) })
+    .strict()
+    .meta({ id: "CreateOrganization" }),
   success: { status: 201, description: "The organisation was created", schema: organizationSchema },
   errors: [],
 });
@@ -112,7 +115,11 @@ export const addMember = defineRoute({
     })
     .strict()
     .meta({ id: "AddMember" }),
-  success: { status: 201, description: "The member was added, or the address invited", schema: z.union([memberSchema, invitationSchema]) },
+  success: {
+    status: 201,
+    description: "The member was added, or the address invited",
+    schema: z.union([memberSchema, invitationSchema]),
+  },
   errors: [403, 404, 409],
 });
 
@@ -149,10 +156,21 @@ export const assignRole = defineRoute({
     "Subscription Managers only. All listed members get the role in one transaction, or none does (409 `LastSubscriptionManager`, 404 for unknown members).",
   params: orgParams,
   body: z
-    .object({ userIds: z.array(userId).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, "ids must be unique"), role: roleSchema.nullable() })
+    .object({
+      userIds: z
+        .array(userId)
+        .min(1)
+        .max(50)
+        .refine((ids) => new Set(ids).size === ids.length, "ids must be unique"),
+      role: roleSchema.nullable(),
+    })
     .strict()
     .meta({ id: "AssignRole" }),
-  success: { status: 200, description: "The members as changed", schema: z.object({ items: z.array(memberSchema) }).meta({ id: "MemberList" }) },
+  success: {
+    status: 200,
+    description: "The members as changed",
+    schema: z.object({ items: z.array(memberSchema) }).meta({ id: "MemberList" }),
+  },
   errors: [403, 404, 409],
 });
 

@@ -9,7 +9,9 @@ const fileSchema = z
   .object({
     id: fileId,
     name: nameText(256),
-    version: lineText(128).describe("The source's version; a run syncs files whose version changed since the last successful run"),
+    version: lineText(128).describe(
+      "The source's version; a run syncs files whose version changed since the last successful run",
+    ),
   })
   .strict()
   .meta({ id: "SourceFile" });
@@ -20,8 +22,17 @@ const files = z
 
 const scheduleSchema = z
   .union([
-    z.object({ every: z.string().max(32).describe("ISO 8601 duration between PT5M and P31D, e.g. PT1H or P1D") }).strict(),
-    z.object({ cron: z.string().max(100).describe("Five-field cron expression in UTC: minute hour day-of-month month day-of-week") }).strict(),
+    z
+      .object({ every: z.string().max(32).describe("ISO 8601 duration between PT5M and P31D, e.g. PT1H or P1D") })
+      .strict(),
+    z
+      .object({
+        cron: z
+          .string()
+          .max(100)
+          .describe("Five-field cron expression in UTC: minute hour day-of-month month day-of-week"),
+      })
+      .strict(),
   ])
   .meta({ id: "Schedule" });
 
@@ -46,7 +57,10 @@ export const connectionSchema = z
       })
       .optional()
       .describe("The last run that ended"),
-    failingSince: z.iso.datetime().optional().describe("When the first failed run since the last successful one ended; absent while runs succeed"),
+    failingSince: z.iso
+      .datetime()
+      .optional()
+      .describe("When the first failed run since the last successful one ended; absent while runs succeed"),
     createdBy: z.string(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -82,8 +96,14 @@ const ownershipSchema = z
       advice: z.string().optional().describe("Present when the new owner's token is not valid: a manual run renews it"),
     }),
     warnings: z
-      .array(z.object({ code: z.enum(["OwnerTokenNotValid", "OwnerLacksWrite"]), message: z.string() }).meta({ id: "OwnershipWarning" }))
-      .describe("Why the new owner's scheduled runs would fail: `OwnerTokenNotValid` (their token is unknown or expired), `OwnerLacksWrite` (they cannot push changesets)"),
+      .array(
+        z
+          .object({ code: z.enum(["OwnerTokenNotValid", "OwnerLacksWrite"]), message: z.string() })
+          .meta({ id: "OwnershipWarning" }),
+      )
+      .describe(
+        "Why the new owner's scheduled runs would fail: `OwnerTokenNotValid` (their token is unknown or expired), `OwnerLacksWrite` (they cannot push changesets)",
+      ),
   })
   .meta({ id: "OwnershipChange" });
 
@@ -101,7 +121,10 @@ export const createConnection = defineRoute({
   description:
     "Needs imodels_write on the iModel. The creator becomes the owner: scheduled runs act on their behalf. A visit: the creator's synchronization token is issued or renewed with the connection.",
   params: imodelParams,
-  body: z.object({ name: nameText(200), files, schedule: scheduleSchema.optional() }).strict().meta({ id: "CreateConnection" }),
+  body: z
+    .object({ name: nameText(200), files, schedule: scheduleSchema.optional() })
+    .strict()
+    .meta({ id: "CreateConnection" }),
   success: { status: 201, description: "The connection was created", schema: connectionSchema },
   errors: [403, 404],
 });
@@ -117,7 +140,11 @@ export const listConnections = defineRoute({
   description: "Needs imodels_read on the iModel.",
   params: imodelParams,
   query: pageQuery,
-  success: { status: 200, description: "A page of connections", schema: pageOf(connectionSchema).meta({ id: "ConnectionPage" }) },
+  success: {
+    status: 200,
+    description: "A page of connections",
+    schema: pageOf(connectionSchema).meta({ id: "ConnectionPage" }),
+  },
   errors: [403, 404],
 });
 
@@ -179,7 +206,10 @@ export const setFileVersion = defineRoute({
   summary: "Set a source file's version (or add the file)",
   description: "Needs imodels_write. The next run syncs the files whose version changed since the last successful run.",
   params: z.object({ connectionId: resourceId, fileId }).strict(),
-  body: z.object({ version: lineText(128), name: nameText(256).optional() }).strict().meta({ id: "SetFileVersion" }),
+  body: z
+    .object({ version: lineText(128), name: nameText(256).optional() })
+    .strict()
+    .meta({ id: "SetFileVersion" }),
   success: { status: 200, description: "The file as stored", schema: fileSchema },
   errors: [403, 404, 409],
 });
@@ -284,7 +314,8 @@ export const visitSyncPortal = defineRoute({
   auth: true,
   tag: "Synchronization",
   summary: "Visit the synchronization portal",
-  description: "Issues a token valid 30 days when yours is unknown or expired, renews it to 30 days from now in its last 10 days, and otherwise changes nothing.",
+  description:
+    "Issues a token valid 30 days when yours is unknown or expired, renews it to 30 days from now in its last 10 days, and otherwise changes nothing.",
   success: { status: 200, description: "The token's state after the visit", schema: tokenSchema },
   errors: [],
 });

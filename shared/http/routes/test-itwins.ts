@@ -5,7 +5,12 @@ import { defineRoute } from "../route";
 import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 const participantSchema = z
-  .object({ id: z.string().describe("The participant's user id"), userId: z.string(), itwinId: z.string(), addedAt: z.iso.datetime() })
+  .object({
+    id: z.string().describe("The participant's user id"),
+    userId: z.string(),
+    itwinId: z.string(),
+    addedAt: z.iso.datetime(),
+  })
   .meta({ id: "TestItwinParticipant" });
 
 const orgParams = z.object({ orgId: resourceId }).strict();
@@ -41,10 +46,15 @@ export const listTestItwins = defineRoute({
   auth: true,
   tag: "Test iTwins",
   summary: "List the Test iTwins you participate in",
-  description: "Only those you participate in, whatever your role. Members without a role get 403, people outside the organisation 404.",
+  description:
+    "Only those you participate in, whatever your role. Members without a role get 403, people outside the organisation 404.",
   params: orgParams,
   query: pageQuery,
-  success: { status: 200, description: "A page of Test iTwins", schema: pageOf(itwinSchema).meta({ id: "TestItwinPage" }) },
+  success: {
+    status: 200,
+    description: "A page of Test iTwins",
+    schema: pageOf(itwinSchema).meta({ id: "TestItwinPage" }),
+  },
   errors: [403, 404],
 });
 
