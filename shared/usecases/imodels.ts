@@ -11,7 +11,7 @@ import {
   permissionsOfRoles,
 } from "../domain/permissions";
 import { invalidInput } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { accessListWithoutManager, grantAboveOwn, notTeamMember, testItwinAccess } from "../errors";
 import type { ImodelStore } from "../store/imodels";
 import type { ItwinStore } from "../store/itwins";

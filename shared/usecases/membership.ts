@@ -4,7 +4,7 @@ import type { Invitation, Member, Organization } from "../domain/organization";
 import { decide, type PortalAction } from "../domain/portal";
 import { roleInForce, type Role } from "../domain/roles";
 import { forbidden, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { logger } from "../log";
 import type { OrganizationStore } from "../store/organizations";
 

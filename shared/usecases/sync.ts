@@ -25,7 +25,7 @@ import {
   runInProgress,
   tooManyFiles,
 } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { imodelOfConnection, imodelOfRun, mintConnectionId, mintRunId } from "../child-ids";
 import { derivedId, newId } from "../ids";
 import type { Draft } from "../mail/templates";
