@@ -1,63 +1,17 @@
 // The transactional outbox: a notification is written in the same transaction as the change that causes it, then delivered and marked, with retries; mail over an address's hourly limit is held for one digest.
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { sendSlot } from "../domain/mail";
-import type { Draft, HeldMail, Mail, Recipient } from "../mail/templates";
+import type { HeldMail, Mail } from "../mail/templates";
 import { isConditionFailure, strip, type TableRef } from "./dynamo";
 import { dueEntries, dueKeys } from "./due";
 import { keys } from "./keys";
+import type { MailDigest, OutboxNotification, SendSlot } from "./outbox-items";
+import { untilWon } from "./retry";
+import { transact, transactOrFalse, transactWrite } from "./transact";
 
-export interface OutboxNotification {
-  /** Deterministic: the same event always makes the same id, so it is recorded and sent once. */
-  id: string;
-  kind: string;
-  /** The mail as rendered when the change was recorded; or `draft` and `recipient`, rendered at delivery. */
-  mail?: Mail;
-  draft?: Draft;
-  recipient?: Recipient;
-  /** `held`: over its address's hourly limit, waiting in that address's digest. */
-  status: "pending" | "sent" | "failed" | "held";
-  /** Failed attempts (SES 5xx, network, our own faults); throttling is counted apart, in `throttles`. */
-  attempts: number;
-  throttles?: number;
-  createdAt: string;
-  nextAttemptAt: string;
-  sentAt?: string;
-  /** The last error; for a failed notification, SES's reason for refusing it. */
-  lastError?: string;
-  /** While a deliverer holds it: until when. */
-  claimedUntil?: string;
-  /** The address whose digest holds (or carried) it, and the digest mail that carried it. */
-  heldFor?: string;
-  digestId?: string;
-}
-
-/** The digest waiting for one address: how many notifications were ever held for it (a version), and its retry counters. */
-export interface MailDigest {
-  address: string;
-  holds: number;
-  attempts?: number;
-  throttles?: number;
-  claimedUntil?: string;
-  nextAttemptAt?: string;
-}
-
-/** A slot in an address's hourly allowance, or the moment one frees. */
-export type SendSlot = { free: true } | { free: false; freeAt: Date };
-
-/** What a change records: the rendered mail, or a draft for a recipient whose address the deliverer looks up. */
-export type NewNotification = { id: string; kind: string } & ({ mail: Mail } | { draft: Draft; recipient: Recipient });
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+export type { MailDigest, NewNotification, OutboxNotification, SendSlot } from "./outbox-items";
 
 export interface OutboxStore {
-  /** The Put to add to the transaction of the change; fails that transaction if the notification already exists. */
-  putInTransaction(n: NewNotification, now: Date): TransactItem;
   /** Claims a pending notification for one delivery attempt; undefined when sent, failed or claimed by someone else. */
   claim(id: string, now: Date, forMs: number): Promise<OutboxNotification | undefined>;
   markSent(id: string, now: Date): Promise<void>;
@@ -107,23 +61,6 @@ export const DIGEST_MAX_ITEMS = 40;
 
 export class DynamoOutboxStore implements OutboxStore {
   constructor(private readonly table: TableRef) {}
-
-  putInTransaction(n: NewNotification, now: Date): TransactItem {
-    const item: OutboxNotification = {
-      ...n,
-      status: "pending",
-      attempts: 0,
-      createdAt: now.toISOString(),
-      nextAttemptAt: now.toISOString(),
-    };
-    return {
-      Put: {
-        TableName: this.table.tableName,
-        Item: { ...keys.notification(n.id), ...dueKeys("NOTIFY", n.id, now), ...item },
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    };
-  }
 
   async claim(id: string, now: Date, forMs: number) {
     try {
@@ -248,68 +185,75 @@ export class DynamoOutboxStore implements OutboxStore {
     options: { digest?: boolean } = {},
   ): Promise<SendSlot> {
     // Optimistic: read the mails of the last hour, write them back with this one only if nobody wrote in between.
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const out = await this.table.ddb.send(
-        new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
-      );
-      const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
-      const version = (out.Item?.version as number | undefined) ?? 0;
-      const slot = sendSlot(sends, now, limit);
-      if (!slot.free) return slot;
-      // While a digest waits, new notifications join it: they never overtake it, so it cannot starve.
-      if (out.Item?.digestWaiting && !options.digest) return { free: false, freeAt: now };
-      try {
-        await this.table.ddb.send(
-          new UpdateCommand({
-            TableName: this.table.tableName,
-            Key: keys.mailRate(address),
-            UpdateExpression: "SET sends = :sends, version = :next",
-            // Rule: at most `limit` mails to one address in any hour; a concurrent send makes this one read again.
-            ConditionExpression: "attribute_not_exists(version) OR version = :version",
-            ExpressionAttributeValues: {
-              ":sends": [...slot.kept, { at: now.toISOString(), id }],
-              ":next": version + 1,
-              ":version": version,
-            },
-          }),
+    return untilWon<SendSlot>(
+      async () => {
+        const out = await this.table.ddb.send(
+          new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
         );
-        return { free: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
-      }
+        const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
+        const version = (out.Item?.version as number | undefined) ?? 0;
+        const slot = sendSlot(sends, now, limit);
+        if (!slot.free) return slot;
+        // While a digest waits, new notifications join it: they never overtake it, so it cannot starve.
+        if (out.Item?.digestWaiting && !options.digest) return { free: false, freeAt: now };
+        const written = await this.conditional({
+          TableName: this.table.tableName,
+          Key: keys.mailRate(address),
+          UpdateExpression: "SET sends = :sends, version = :next",
+          // Rule: at most `limit` mails to one address in any hour; a concurrent send makes this one read again.
+          ConditionExpression: "attribute_not_exists(version) OR version = :version",
+          ExpressionAttributeValues: {
+            ":sends": [...slot.kept, { at: now.toISOString(), id }],
+            ":next": version + 1,
+            ":version": version,
+          },
+        });
+        return written ? { free: true } : undefined;
+      },
+      { tries: 50, pauseMs: (attempt) => Math.min(200, 5 * 2 ** attempt) },
+      () => {
+        throw Object.assign(new Error("the address's hourly mail counter is too contended; retried later"), {
+          name: "MailRateContention",
+        });
+      },
+    );
+  }
+
+  /** One conditional UpdateItem: false when its condition failed. */
+  private async conditional(update: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    try {
+      await this.table.ddb.send(new UpdateCommand(update));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
-    throw Object.assign(new Error("the address's hourly mail counter is too contended; retried later"), {
-      name: "MailRateContention",
-    });
   }
 
   async releaseSendSlot(address: string, id: string) {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const out = await this.table.ddb.send(
-        new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
-      );
-      const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
-      if (!sends.some((s) => s.id === id)) return;
-      try {
-        await this.table.ddb.send(
-          new UpdateCommand({
-            TableName: this.table.tableName,
-            Key: keys.mailRate(address),
-            UpdateExpression: "SET sends = :sends, version = :next",
-            ConditionExpression: "version = :version",
-            ExpressionAttributeValues: {
-              ":sends": sends.filter((s) => s.id !== id),
-              ":next": (out.Item!.version as number) + 1,
-              ":version": out.Item!.version,
-            },
-          }),
+    await untilWon<true>(
+      async () => {
+        const out = await this.table.ddb.send(
+          new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
         );
-        return;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
+        const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
+        if (!sends.some((s) => s.id === id)) return true;
+        const written = await this.conditional({
+          TableName: this.table.tableName,
+          Key: keys.mailRate(address),
+          UpdateExpression: "SET sends = :sends, version = :next",
+          ConditionExpression: "version = :version",
+          ExpressionAttributeValues: {
+            ":sends": sends.filter((s) => s.id !== id),
+            ":next": (out.Item!.version as number) + 1,
+            ":version": out.Item!.version,
+          },
+        });
+        return written || undefined;
+      },
+      { tries: 20 },
+      () => true,
+    );
   }
 
   async hold(note: OutboxNotification, mail: Mail, freeAt: Date, now: Date) {
@@ -321,67 +265,56 @@ export class DynamoOutboxStore implements OutboxStore {
       text: mail.text,
     };
     const due = dueKeys("DIGEST", mail.to.toLowerCase(), freeAt);
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.notification(note.id),
-                UpdateExpression:
-                  "SET #status = :held, heldFor = :address, heldAt = :now REMOVE duePk, dueSk, claimedUntil",
-                // Only the deliverer that still holds the claim moves it: it is held once, and never also sent alone.
-                ConditionExpression: "#status = :pending AND claimedUntil = :claim",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: {
-                  ":held": "held",
-                  ":pending": "pending",
-                  ":address": mail.to,
-                  ":now": now.toISOString(),
-                  ":claim": note.claimedUntil ?? "",
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: { ...keys.heldMail(mail.to, note.createdAt, note.id), ...held },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.mailDigest(mail.to),
-                // `holds` versions the digest: a digest sent meanwhile sees it changed and stays due for this one.
-                UpdateExpression:
-                  "SET address = :address, duePk = :duePk, dueSk = if_not_exists(dueSk, :dueSk), nextAttemptAt = if_not_exists(nextAttemptAt, :at) ADD holds :one",
-                ExpressionAttributeValues: {
-                  ":address": mail.to,
-                  ":duePk": due.duePk,
-                  ":dueSk": due.dueSk,
-                  ":at": freeAt.toISOString(),
-                  ":one": 1,
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.mailRate(mail.to),
-                UpdateExpression: "SET digestWaiting = :true",
-                ExpressionAttributeValues: { ":true": true },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === "TransactionCanceledException") return false;
-      throw error;
-    }
+    return transactOrFalse(this.table, [
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: keys.notification(note.id),
+          UpdateExpression: "SET #status = :held, heldFor = :address, heldAt = :now REMOVE duePk, dueSk, claimedUntil",
+          // Only the deliverer that still holds the claim moves it: it is held once, and never also sent alone.
+          ConditionExpression: "#status = :pending AND claimedUntil = :claim",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":held": "held",
+            ":pending": "pending",
+            ":address": mail.to,
+            ":now": now.toISOString(),
+            ":claim": note.claimedUntil ?? "",
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: { ...keys.heldMail(mail.to, note.createdAt, note.id), ...held },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: keys.mailDigest(mail.to),
+          // `holds` versions the digest: a digest sent meanwhile sees it changed and stays due for this one.
+          UpdateExpression:
+            "SET address = :address, duePk = :duePk, dueSk = if_not_exists(dueSk, :dueSk), nextAttemptAt = if_not_exists(nextAttemptAt, :at) ADD holds :one",
+          ExpressionAttributeValues: {
+            ":address": mail.to,
+            ":duePk": due.duePk,
+            ":dueSk": due.dueSk,
+            ":at": freeAt.toISOString(),
+            ":one": 1,
+          },
+        },
+      },
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: keys.mailRate(mail.to),
+          UpdateExpression: "SET digestWaiting = :true",
+          ExpressionAttributeValues: { ":true": true },
+        },
+      },
+    ]);
   }
 
   async dueDigests(now: Date, limit: number) {
@@ -452,15 +385,14 @@ export class DynamoOutboxStore implements OutboxStore {
   ) {
     for (let i = 0; i < items.length; i += 25) {
       const chunk = items.slice(i, i + 25);
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: chunk.flatMap((held) => {
-            const { held: _, ...expression } = update(held);
-            return [
-              { Update: { TableName: this.table.tableName, Key: keys.notification(held.id), ...expression } },
-              { Delete: { TableName: this.table.tableName, Key: keys.heldMail(address, held.createdAt, held.id) } },
-            ];
-          }),
+      await transactWrite(
+        this.table,
+        chunk.flatMap((held) => {
+          const { held: _, ...expression } = update(held);
+          return [
+            { Update: { TableName: this.table.tableName, Key: keys.notification(held.id), ...expression } },
+            { Delete: { TableName: this.table.tableName, Key: keys.heldMail(address, held.createdAt, held.id) } },
+          ];
         }),
       );
     }
@@ -485,33 +417,25 @@ export class DynamoOutboxStore implements OutboxStore {
   }
 
   async finishDigest(address: string, holds: number, now: Date) {
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.mailDigest(address),
-                UpdateExpression: "REMOVE duePk, dueSk, nextAttemptAt, claimedUntil, attempts, throttles, lastError",
-                // A notification held since the claim keeps the digest due, and the address's new mail waiting behind it.
-                ConditionExpression: "holds = :holds",
-                ExpressionAttributeValues: { ":holds": holds },
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.mailRate(address),
-                UpdateExpression: "REMOVE digestWaiting",
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== "TransactionCanceledException") throw error;
-      await this.postponeDigest(address, now);
-    }
+    const refused = await transact(this.table, [
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: keys.mailDigest(address),
+          UpdateExpression: "REMOVE duePk, dueSk, nextAttemptAt, claimedUntil, attempts, throttles, lastError",
+          // A notification held since the claim keeps the digest due, and the address's new mail waiting behind it.
+          ConditionExpression: "holds = :holds",
+          ExpressionAttributeValues: { ":holds": holds },
+        },
+      },
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: keys.mailRate(address),
+          UpdateExpression: "REMOVE digestWaiting",
+        },
+      },
+    ]);
+    if (refused) await this.postponeDigest(address, now);
   }
 }

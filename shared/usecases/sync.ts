@@ -30,11 +30,12 @@ import { imodelOfConnection, imodelOfRun, mintConnectionId, mintRunId } from "..
 import { derivedId, newId } from "../ids";
 import type { Draft } from "../mail/templates";
 import { dispatch, type Job, type Jobs } from "../jobs";
-import type { OutboxStore } from "../store/outbox";
+import type { NewNotification, OutboxStore } from "../store/outbox";
 import type { FinishRun, SyncStore, TokenChange } from "../store/sync-port";
 import type { ImodelAccess, ImodelGuard, OpenOptions } from "./imodel-access";
 import type { notificationUseCases } from "./notifications";
 import { randomBytes } from "node:crypto";
+import { rereadingConcurrentChanges } from "./retry";
 
 /** What each connection operation needs on the iModel (seed: Write "allows to create mapping between PW connection and iModel"). */
 export const connectionRules = {
@@ -112,7 +113,7 @@ export interface SyncDeps {
 }
 
 export function syncUseCases(deps: SyncDeps) {
-  const { sync, guard, outbox, notifications, jobs, clock } = deps;
+  const { sync, guard, notifications, jobs, clock } = deps;
 
   const has = (access: ImodelAccess, permission: Permission) => access.permissions.includes(permission);
 
@@ -208,13 +209,13 @@ export function syncUseCases(deps: SyncDeps) {
 
   /** Issues or renews the caller's token as a portal visit does. */
   async function visitPortal(userId: string, claims: { email?: string; name?: string }): Promise<SyncOwner> {
-    for (let attempt = 0; ; attempt++) {
+    return rereadingConcurrentChanges(async () => {
       const before = await sync.getOwner(userId);
       const after = visited(userId, claims, before, clock.now());
       if (!after) return before!;
       if (await sync.saveToken(before, after)) return after;
-      if (attempt >= 5) throw concurrentChange("Your token");
-    }
+      throw concurrentChange("Your token");
+    }, 6);
   }
 
   /** Ends the run with the outcome for the connection as it is now; re-reads when the connection or the timeline moved meanwhile. */
@@ -223,19 +224,15 @@ export function syncUseCases(deps: SyncDeps) {
     outcome: (connection: Connection | undefined) => Promise<FinishRun> | FinishRun,
     leaseBefore?: Date,
   ): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
+    return rereadingConcurrentChanges(async () => {
       const connection = await sync.getConnection(run.connectionId);
-      try {
-        const now = clock.now();
-        const result = await outcome(connection);
-        const told = connection ? withStreak(run, connection, result, now) : { result, noteId: undefined };
-        const done = await sync.finishRun(run, connection, now, told.result, leaseBefore);
-        if (done && told.noteId) await dispatch(jobs, { kind: "deliver", notificationIds: [told.noteId] }, work);
-        return done;
-      } catch (error) {
-        if (!isAppError(error, "ConcurrentChange") || attempt >= 8) throw error;
-      }
-    }
+      const now = clock.now();
+      const result = await outcome(connection);
+      const told = connection ? withStreak(run, connection, result, now) : { result, noteId: undefined };
+      const done = await sync.finishRun(run, connection, now, told.result, leaseBefore);
+      if (done && told.noteId) await dispatch(jobs, { kind: "deliver", notificationIds: [told.noteId] }, work);
+      return done;
+    }, 8);
   }
 
   /** The connection's last run and failing streak after this run; the streak's one mail to the owner, recorded with it (outbox). */
@@ -254,10 +251,12 @@ export function syncUseCases(deps: SyncDeps) {
       reason: result.reason,
       failingSince: streak.failingSince!,
     };
-    const notification = outbox.putInTransaction(
-      { id: noteId, kind: "runsFailing", draft, recipient: { orgId: connection.orgId, userId: run.ownerId } },
-      now,
-    );
+    const notification: NewNotification = {
+      id: noteId,
+      kind: "runsFailing",
+      draft,
+      recipient: { orgId: connection.orgId, userId: run.ownerId },
+    };
     return { result: { ...result, streak, notification }, noteId };
   }
 
@@ -419,12 +418,7 @@ export function syncUseCases(deps: SyncDeps) {
             ]
           : []),
       ];
-      await sync.transferOwner(
-        connection,
-        after,
-        notes.map((n) => outbox.putInTransaction(n, now)),
-        token,
-      );
+      await sync.transferOwner(connection, after, { notes, now }, token);
       await dispatch(jobs, { kind: "deliver", notificationIds: notes.map((n) => n.id) }, work);
       await guard.touched(access);
       return {
