@@ -12,22 +12,15 @@ import {
 import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
-import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { cancellationReasons, isConditionFailure, strip } from "./dynamo";
+import { DynamoItwinRoles } from "./itwin-roles";
 import { teamsReader, teamsUpdate } from "./itwin-teams";
 import { itemReader, nothing, reader, readTogether, type Reader } from "./together";
 import type { TransactItem } from "./transact";
 import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
-import {
-  allOfPrefix,
-  batchGetMany,
-  deleteAll,
-  pageOfPrefix,
-  queryPrefix,
-  transactWrite,
-  type PageRequest,
-} from "./partition";
+import { allOfPrefix, deleteAll, pageOfPrefix, queryPrefix, transactWrite, type PageRequest } from "./partition";
 
 export interface ItwinStore {
   /** Creates the iTwin with its creator as first team member; answers the existing one when the id is already taken. */
@@ -77,9 +70,7 @@ export interface ItwinWithMembers {
   members: Map<string, TeamMember>;
 }
 
-export class DynamoItwinStore implements ItwinStore {
-  constructor(private readonly table: TableRef) {}
-
+export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
   private memberItem(itwin: Itwin, member: TeamMember) {
     return { ...keys.itwinMember(itwin.id, member.userId), ...member };
   }
@@ -351,49 +342,6 @@ export class DynamoItwinStore implements ItwinStore {
           if (!isConditionFailure(error)) throw error;
         });
     }
-  }
-
-  async createRole(role: CustomRole) {
-    try {
-      await transactWrite(this.table, [
-        {
-          Put: {
-            TableName: this.table.tableName,
-            Item: { ...keys.itwinRole(role.itwinId, role.id), ...role },
-            ConditionExpression: "attribute_not_exists(pk)",
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          },
-        },
-        {
-          ConditionCheck: {
-            TableName: this.table.tableName,
-            Key: keys.itwin(role.itwinId),
-            ConditionExpression: "attribute_exists(pk)",
-          },
-        },
-      ]);
-      return { role, created: true };
-    } catch (error) {
-      const [existing, itwin] = cancellationReasons(error) ?? [];
-      if (existing?.Code === "ConditionalCheckFailed" && existing.Item)
-        return { role: strip<CustomRole>(existing.Item)!, created: false };
-      if (itwin?.Code === "ConditionalCheckFailed") throw notFound("iTwin", role.itwinId);
-      throw error;
-    }
-  }
-
-  async getRoles(itwinId: string, roleIds: string[]) {
-    const wanted = [...new Set(roleIds)];
-    if (wanted.length === 0) return [];
-    const items = await batchGetMany(
-      this.table,
-      wanted.map((r) => keys.itwinRole(itwinId, r)),
-    );
-    return items.map((i) => strip<CustomRole>(i)!);
-  }
-
-  listRoles(itwinId: string, page: PageRequest) {
-    return pageOfPrefix<CustomRole>(this.table, keys.itwin(itwinId).pk, keys.itwinRolePrefix, page);
   }
 
   async listOfUser(userId: string, orgId: string, page: PageRequest): Promise<Page<ListedItwin>> {

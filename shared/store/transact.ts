@@ -24,16 +24,25 @@ export const failedAt = (reasons: readonly CancellationReason[], index: number):
 const collidedOnly = (reasons: CancellationReason[] | undefined) =>
   !!reasons?.some((r) => r.Code === "TransactionConflict") && !reasons.some((r) => r.Code === "ConditionalCheckFailed");
 
-class Collided extends Error {}
+class Collided extends Error {
+  constructor(
+    readonly reasons: CancellationReason[],
+    override readonly cause: unknown,
+  ) {
+    super("transaction collided");
+  }
+}
 
 /**
  * Sends one TransactWriteItems. Collisions are sent again (its conditions encode what was read, so a resend is judged
- * afresh); collisions that persist answer 503 with Retry-After. Answers undefined when written, else the cancellation
- * with its reasons (a refused condition). Other errors are thrown.
+ * afresh). Collisions that persist are answered as a refusal (`persistent: "refused"`, which the caller's explanation
+ * makes a ConcurrentChange, as before) or as 503 with Retry-After (`"unavailable"`). Answers undefined when written, else
+ * the cancellation with its reasons. Other errors are thrown.
  */
 export async function transactRaw(
   table: TableRef,
   items: TransactItem[],
+  persistent: "refused" | "unavailable" = "refused",
 ): Promise<{ reasons: CancellationReason[]; error: unknown } | undefined> {
   try {
     return await retrying(
@@ -44,7 +53,7 @@ export async function transactRaw(
         } catch (error) {
           const reasons = cancellationReasons(error);
           if (!reasons) throw error;
-          if (collidedOnly(reasons)) throw new Collided();
+          if (collidedOnly(reasons)) throw new Collided(reasons, error);
           return { reasons, error };
         }
       },
@@ -52,9 +61,11 @@ export async function transactRaw(
       { tries: TRANSACTION_ATTEMPTS, pauseMs: shortPause },
     );
   } catch (error) {
-    if (error instanceof Collided)
+    if (!(error instanceof Collided)) throw error;
+    if (persistent === "unavailable")
       throw serviceUnavailable("Concurrent changes to the same items; retry after the time in Retry-After");
-    throw error;
+    // Still colliding: answered as a refusal, which the caller explains (a ConcurrentChange its use case re-reads).
+    return { reasons: error.reasons, error: error.cause };
   }
 }
 
@@ -76,6 +87,6 @@ export async function transactOrFalse(table: TableRef, items: TransactItem[]): P
 
 /** Sends the transaction; a refusal throws DynamoDB's TransactionCanceledException as it came (for callers reading it). */
 export async function transactWrite(table: TableRef, items: TransactItem[]): Promise<void> {
-  const refused = await transactRaw(table, items);
+  const refused = await transactRaw(table, items, "unavailable");
   if (refused) throw refused.error;
 }
