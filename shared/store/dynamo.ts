@@ -1,10 +1,5 @@
 // Helpers every repository shares: the table handle, item stripping and reading the reasons of a cancelled transaction.
-import {
-  BatchGetCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
 
@@ -90,17 +85,4 @@ export function atPositions(
 
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === "ConditionalCheckFailedException";
-}
-
-export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
-/** A transaction whose refusal only means "someone else did it first": true when it was written, false when cancelled. */
-export async function transactOrFalse(table: TableRef, items: TransactItem[]): Promise<boolean> {
-  try {
-    await table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-    return true;
-  } catch (error) {
-    if (cancellationReasons(error)) return false;
-    throw error;
-  }
 }
