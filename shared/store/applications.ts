@@ -1,8 +1,10 @@
 // DynamoDB repository of applications: the item itself, plus list entries in the organisation's partition for managers and for each owner.
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Application } from "../domain/application";
+import type { Receipt } from "../domain/idempotency";
 import type { Member } from "../domain/organization";
 import { cancellationReasons, strip, type TableRef, type TransactItem } from "./dynamo";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
 import type { Page } from "./page";
 import { pageOfPrefix } from "./partition";
@@ -18,7 +20,13 @@ export interface ApplicationStore {
   create(app: Application, actor: Member): Promise<void>;
   /** Renames the application as read; ConcurrentChange when it changed meanwhile (404 when it is gone). */
   rename(app: Application, name: string, now: Date): Promise<Application>;
-  addOwner(app: Application, owner: Member, now: Date): Promise<Application>;
+  /** `receiptOf` gives the Idempotency-Key's answer for the application as written, kept in the same transaction (ReceiptTaken). */
+  addOwner(
+    app: Application,
+    owner: Member,
+    now: Date,
+    receiptOf?: (after: Application) => Receipt,
+  ): Promise<Application>;
   delete(app: Application): Promise<void>;
   /**
    * Every application of the organisation (managers), or those `ownerId` owns (Developers): one Query
@@ -91,7 +99,7 @@ export class DynamoApplicationStore implements ApplicationStore {
     }
   }
 
-  async addOwner(app: Application, owner: Member, now: Date) {
+  async addOwner(app: Application, owner: Member, now: Date, receiptOf?: (after: Application) => Receipt) {
     const table = this.table.tableName;
     const after: Application = {
       ...app,
@@ -99,26 +107,29 @@ export class DynamoApplicationStore implements ApplicationStore {
       updatedAt: now.toISOString(),
       version: app.version + 1,
     };
+    const { items, refused } = withReceipt(
+      table,
+      [
+        ...this.puts(after, app.version),
+        {
+          // The new owner must still be the member that was read (not removed meanwhile).
+          ConditionCheck: {
+            TableName: table,
+            Key: keys.member(app.orgId, owner.userId),
+            ConditionExpression: "version = :ov",
+            ExpressionAttributeValues: { ":ov": owner.version },
+          },
+        },
+      ],
+      receiptOf?.(after),
+    );
     try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...this.puts(after, app.version),
-            {
-              // The new owner must still be the member that was read (not removed meanwhile).
-              ConditionCheck: {
-                TableName: table,
-                Key: keys.member(app.orgId, owner.userId),
-                ConditionExpression: "version = :ov",
-                ExpressionAttributeValues: { ":ov": owner.version },
-              },
-            },
-          ],
-        }),
-      );
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
       return after;
     } catch (error) {
-      if (cancellationReasons(error)) throw membersChanged();
+      const reasons = cancellationReasons(error);
+      if (refused(reasons)) throw new ReceiptTaken();
+      if (reasons) throw membersChanged();
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
+import type { Receipt } from "../domain/idempotency";
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   MAX_TEAMS_PER_ORGANIZATION,
@@ -15,6 +16,7 @@ import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
 import { purgeConnections } from "./connection-purge";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import {
@@ -48,7 +50,7 @@ export interface ItwinStore {
    * Adds a team member, conditioned on their organisation membership in the same transaction: throws
    * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone.
    */
-  addMember(itwin: Itwin, member: TeamMember): Promise<void>;
+  addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt): Promise<void>;
   /** Replaces a member's roles; throws LastTeamManager when the last team_manage would go, ConcurrentChange on a race. */
   replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember): Promise<void>;
   /** Throws LastTeamManager when the last team_manage would go. */
@@ -269,9 +271,11 @@ export class DynamoItwinStore implements ItwinStore {
     return pageOfPrefix<TeamMember>(this.table, keys.itwin(itwinId).pk, keys.itwinMemberPrefix, page);
   }
 
-  async addMember(itwin: Itwin, member: TeamMember) {
-    try {
-      await transactWrite(this.table, [
+  /** `receipt` (an Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept. */
+  async addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt) {
+    const { items, refused } = withReceipt(
+      this.table.tableName,
+      [
         {
           Put: {
             TableName: this.table.tableName,
@@ -284,8 +288,13 @@ export class DynamoItwinStore implements ItwinStore {
         this.teamsUpdate(member.userId, itwin, { team: "join", manage: member.teamManage }),
         // Teams are made of organisation members: checked here rather than read before.
         this.orgMemberCheck(itwin, member.userId),
-      ]);
+      ],
+      receipt,
+    );
+    try {
+      await transactWrite(this.table, items);
     } catch (error) {
+      if (refused(cancellationReasons(error))) throw new ReceiptTaken();
       if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed")
         throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), {

@@ -1,5 +1,6 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Receipt } from "../domain/idempotency";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import {
   concurrentChange,
@@ -19,6 +20,7 @@ import {
   type TableRef,
   type TransactItem,
 } from "./dynamo";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { batchGetMany } from "./partition";
@@ -40,7 +42,7 @@ export interface OrganizationStore {
     also?: Record<string, unknown>[],
   ): Promise<{ org?: Organization; member?: Member; invitation?: Invitation; also: Record<string, unknown>[] }>;
   /** Records an invitation by e-mail; 409 InvitationExists when that address is already invited. */
-  invite(actor: Member, invitation: Invitation): Promise<void>;
+  invite(actor: Member, invitation: Invitation, receipt?: Receipt): Promise<void>;
   /** Turns the invitation into the member, once: false when someone else accepted or withdrew it first. */
   acceptInvitation(invitation: Invitation, member: Member): Promise<boolean>;
   getMembers(orgId: string, userIds: string[]): Promise<Member[]>;
@@ -57,6 +59,7 @@ export interface OrganizationStore {
    * or `ConcurrentChange` (retry with a fresh read). `extra` items (written by another store, e.g. a
    * removed member leaving their teams) go into the same transaction; their failure is a
    * `ConcurrentChange` too. At most `MEMBER_WRITE_OWN_ITEMS` items besides `extra` for one op.
+   * `receipt` (an Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept.
    */
   writeMembers(
     orgId: string,
@@ -64,6 +67,7 @@ export interface OrganizationStore {
     ops: MemberOp[],
     managerDelta: number,
     extra?: TransactItem[],
+    receipt?: Receipt,
   ): Promise<void>;
   /**
    * Changes the subscription as read (`before`) unless it is cancelled; the actor must be unchanged
@@ -145,24 +149,26 @@ export class DynamoOrganizationStore implements OrganizationStore {
     };
   }
 
-  async invite(actor: Member, invitation: Invitation) {
+  async invite(actor: Member, invitation: Invitation, receipt?: Receipt) {
+    const { items, refused } = withReceipt(
+      this.table.tableName,
+      [
+        {
+          Put: {
+            TableName: this.table.tableName,
+            Item: { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
+        actorUnchanged(this.table.tableName, invitation.orgId, actor),
+      ],
+      receipt,
+    );
     try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            },
-            actorUnchanged(this.table.tableName, invitation.orgId, actor),
-          ],
-        }),
-      );
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       const reasons = cancellationReasons(error);
+      if (refused(reasons)) throw new ReceiptTaken();
       if (reasons?.[0]?.Code === "ConditionalCheckFailed") throw invitationExists(invitation.email);
       if (reasons) throw membersChanged();
       throw error;
@@ -248,7 +254,14 @@ export class DynamoOrganizationStore implements OrganizationStore {
     return { items: (out.Items ?? []).map((i) => strip<Member>(i)!), next: encodeCursor(out.LastEvaluatedKey) };
   }
 
-  async writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, extra: TransactItem[] = []) {
+  async writeMembers(
+    orgId: string,
+    actor: Member,
+    ops: MemberOp[],
+    managerDelta: number,
+    extra: TransactItem[] = [],
+    receipt?: Receipt,
+  ) {
     const table = this.table.tableName;
     const items: TransactItem[] = [];
     const meaning: ("member-new" | "member" | "org" | "actor" | "extra")[] = [];
@@ -305,11 +318,13 @@ export class DynamoOrganizationStore implements OrganizationStore {
       meaning.push("extra");
     }
 
+    const written = withReceipt(table, items, receipt);
     try {
-      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: written.items }));
     } catch (error) {
       const reasons = cancellationReasons(error);
       if (!reasons) throw error;
+      if (written.refused(reasons)) throw new ReceiptTaken();
       throw this.explain(
         reasons.map((r, i) => ({ code: r.Code, meaning: meaning[i] })),
         ops,

@@ -1,4 +1,5 @@
 // DynamoDB repository of synchronization: connections, runs and owners' tokens. One active run, and no owner change during it, are conditions here.
+import type { Receipt } from "../domain/idempotency";
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Connection, Run } from "../domain/connection";
 import type { SyncOwner } from "../domain/sync-token";
@@ -9,7 +10,6 @@ import {
   notFound,
   runInProgress,
   tokenChanged,
-  type AppError,
 } from "../errors";
 import {
   cancellationReasons,
@@ -20,6 +20,7 @@ import {
   type TransactItem,
 } from "./dynamo";
 import { dueEntries, dueKeys } from "./due";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
 import type { Page } from "./page";
 import { pageOfPrefix, transactWrite } from "./partition";
@@ -247,6 +248,7 @@ export class DynamoSyncStore implements SyncStore {
     run: Run,
     scheduled?: StartRunOptions,
     token?: { before: SyncOwner | undefined; after: SyncOwner },
+    receipt?: Receipt,
   ): Promise<void> {
     const values: Record<string, unknown> = {
       ":run": run.id,
@@ -297,7 +299,10 @@ export class DynamoSyncStore implements SyncStore {
       // Starting a run is a visit: the caller's token is issued or renewed in the same transaction (seed).
       ...this.ownerItems(token, []),
     ];
-    await this.send(items, (reasons) => {
+    // An Idempotency-Key's answer is kept in the same transaction: no run without its receipt, no receipt without its run.
+    const written = withReceipt(this.name, items, receipt);
+    await this.send(written.items, (reasons) => {
+      if (written.refused(reasons)) return new ReceiptTaken();
       if (token && reasons[3]?.Code === "ConditionalCheckFailed") return tokenChanged();
       const found = reasons[0]?.Item;
       if (reasons[0]?.Code === "ConditionalCheckFailed" && !found) return notFound("connection", c.id);
@@ -588,7 +593,7 @@ export class DynamoSyncStore implements SyncStore {
 
   private async send(
     items: TransactItem[],
-    explain: (reasons: { Code?: string; Item?: Record<string, unknown> }[]) => AppError,
+    explain: (reasons: { Code?: string; Item?: Record<string, unknown> }[]) => Error,
   ): Promise<void> {
     try {
       await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));

@@ -1,4 +1,5 @@
 // Use cases of synchronization: connections, runs on the owner's behalf, owner tokens and ownership transfer (SPEC section 3).
+import type { Idempotency } from "../domain/idempotency";
 import type { Clock } from "../clock";
 import {
   changedFiles,
@@ -319,6 +320,7 @@ export function syncUseCases(deps: SyncDeps) {
     trigger: Run["trigger"],
     scheduled?: { dueAt: string; nextDueAt: string },
     token?: TokenChange,
+    once?: Idempotency,
   ): Promise<Run> {
     const now = clock.now();
     const run: Run = {
@@ -332,7 +334,7 @@ export function syncUseCases(deps: SyncDeps) {
       queuedAt: now.toISOString(),
       leaseUntil: new Date(now.getTime() + RUN_LEASE_MS).toISOString(),
     };
-    await sync.queueRun(connection, run, scheduled, token);
+    await sync.queueRun(connection, run, scheduled, token, once?.receipt(runView(run)));
     return run;
   }
 
@@ -582,12 +584,12 @@ export function syncUseCases(deps: SyncDeps) {
      * A manual run: Write on the iModel; starting it is a visit, so the caller's token is issued or renewed
      * (seed) in the transaction that queues it. Answers the queued run; it executes in the background.
      */
-    async run(caller: Caller, connectionId: string) {
+    async run(caller: Caller, connectionId: string, once?: Idempotency) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "startRun");
       if (connection.activeRunId) throw runInProgress(connection.activeRunId, "Starting a run");
       const run = await withVisit(caller, access.callerSyncOwner, (token) =>
-        queue(connection, "manual", undefined, token),
+        queue(connection, "manual", undefined, token, once),
       );
       await dispatch(jobs, { kind: "executeRun", run }, work);
       await guard.touched(access);
