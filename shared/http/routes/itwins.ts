@@ -207,4 +207,5 @@ export const createItwinRole = defineRoute({
     .meta({ id: "CreateItwinRole" }),
   success: { status: 201, description: "The role was created", schema: customRoleSchema },
   errors: [403, 404, 409],
+  codes: ["TestItwinTeam"],
 });
