@@ -1,8 +1,10 @@
 // DynamoDB repository of applications: the item itself, plus list entries in the organisation's partition for managers and for each owner.
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Application } from "../domain/application";
+import type { Receipt } from "../domain/idempotency";
 import type { Member } from "../domain/organization";
 import { strip, type TableRef } from "./dynamo";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { transactOrExplain, type TransactItem } from "./transact";
 import { keys } from "./keys";
 import { itemReader, type Reader } from "./together";
@@ -19,7 +21,13 @@ export interface ApplicationStore {
   create(app: Application, actor: Member): Promise<void>;
   /** Renames the application as read; ConcurrentChange when it changed meanwhile (404 when it is gone). */
   rename(app: Application, name: string, now: Date): Promise<Application>;
-  addOwner(app: Application, owner: Member, now: Date): Promise<Application>;
+  /** `receiptOf` gives the Idempotency-Key's answer for the application as written, kept in the same transaction (ReceiptTaken). */
+  addOwner(
+    app: Application,
+    owner: Member,
+    now: Date,
+    receiptOf?: (after: Application) => Receipt,
+  ): Promise<Application>;
   delete(app: Application): Promise<void>;
   /**
    * Every application of the organisation (managers), or those `ownerId` owns (Developers): one Query
@@ -79,7 +87,7 @@ export class DynamoApplicationStore implements ApplicationStore {
     return after;
   }
 
-  async addOwner(app: Application, owner: Member, now: Date) {
+  async addOwner(app: Application, owner: Member, now: Date, receiptOf?: (after: Application) => Receipt) {
     const table = this.table.tableName;
     const after: Application = {
       ...app,
@@ -87,8 +95,8 @@ export class DynamoApplicationStore implements ApplicationStore {
       updatedAt: now.toISOString(),
       version: app.version + 1,
     };
-    await transactOrExplain(
-      this.table,
+    const { items, refused } = withReceipt(
+      table,
       [
         ...this.puts(after, app.version),
         {
@@ -101,8 +109,9 @@ export class DynamoApplicationStore implements ApplicationStore {
           },
         },
       ],
-      membersChanged,
+      receiptOf?.(after),
     );
+    await transactOrExplain(this.table, items, (reasons) => (refused(reasons) ? new ReceiptTaken() : membersChanged()));
     return after;
   }
 

@@ -1,4 +1,5 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
+import type { Receipt } from "../domain/idempotency";
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   MAX_TEAMS_PER_ORGANIZATION,
@@ -18,6 +19,7 @@ import { teamsReader, teamsUpdate } from "./itwin-teams";
 import { itemReader, nothing, reader, readTogether, type Reader } from "./together";
 import type { TransactItem } from "./transact";
 import { purgeConnections } from "./connection-purge";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { allOfPrefix, deleteAll, pageOfPrefix, queryPrefix, transactWrite, type PageRequest } from "./partition";
@@ -41,7 +43,7 @@ export interface ItwinStore {
    * Adds a team member, conditioned on their organisation membership in the same transaction: throws
    * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone.
    */
-  addMember(itwin: Itwin, member: TeamMember): Promise<void>;
+  addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt): Promise<void>;
   /** Replaces a member's roles; throws LastTeamManager when the last team_manage would go, ConcurrentChange on a race. */
   replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember): Promise<void>;
   /** Throws LastTeamManager when the last team_manage would go. */
@@ -218,9 +220,11 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
     return pageOfPrefix<TeamMember>(this.table, keys.itwin(itwinId).pk, keys.itwinMemberPrefix, page);
   }
 
-  async addMember(itwin: Itwin, member: TeamMember) {
-    try {
-      await transactWrite(this.table, [
+  /** `receipt` (an Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept. */
+  async addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt) {
+    const { items, refused } = withReceipt(
+      this.table.tableName,
+      [
         {
           Put: {
             TableName: this.table.tableName,
@@ -233,8 +237,13 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
         teamsUpdate(this.table.tableName, member.userId, itwin, { team: "join", manage: member.teamManage }),
         // Teams are made of organisation members: checked here rather than read before.
         this.orgMemberCheck(itwin, member.userId),
-      ]);
+      ],
+      receipt,
+    );
+    try {
+      await transactWrite(this.table, items);
     } catch (error) {
+      if (refused(cancellationReasons(error))) throw new ReceiptTaken();
       if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed")
         throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), {

@@ -1,5 +1,6 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Receipt } from "../domain/idempotency";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import type { TeamsOfUser } from "../domain/itwin";
 import { changeSubscription } from "../domain/subscription";
@@ -22,6 +23,7 @@ import {
   transactRaw,
   type TransactItem,
 } from "./transact";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
@@ -42,7 +44,7 @@ export interface OrganizationStore {
     also?: Readers<T>,
   ): Promise<{ org?: Organization; member?: Member; invitation?: Invitation; also: T }>;
   /** Records an invitation by e-mail; 409 InvitationExists when that address is already invited. */
-  invite(actor: Member, invitation: Invitation): Promise<void>;
+  invite(actor: Member, invitation: Invitation, receipt?: Receipt): Promise<void>;
   /** Turns the invitation into the member, once: false when someone else accepted or withdrew it first. */
   acceptInvitation(invitation: Invitation, member: Member): Promise<boolean>;
   getMembers(orgId: string, userIds: string[]): Promise<Member[]>;
@@ -54,9 +56,10 @@ export interface OrganizationStore {
   /**
    * Applies member changes in one transaction with the Subscription Manager count, conditioned on
    * the actor's and every member's version as read. Throws `LastSubscriptionManager`, `MemberExists`
-   * or `ConcurrentChange` (retry with a fresh read).
+   * or `ConcurrentChange` (retry with a fresh read). `receipt` (an Idempotency-Key's answer) is written in the
+   * same transaction; ReceiptTaken when one is kept.
    */
-  writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number): Promise<void>;
+  writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, receipt?: Receipt): Promise<void>;
   /**
    * Removes the member as `writeMembers` does, and in the same transaction takes them out of every team of the
    * organisation (`teams` as read with the membership: a team joined or left meanwhile is a `ConcurrentChange`).
@@ -146,9 +149,9 @@ export class DynamoOrganizationStore implements OrganizationStore {
     return { org, member, invitation, also: rest as unknown as T };
   }
 
-  async invite(actor: Member, invitation: Invitation) {
-    await transactOrExplain(
-      this.table,
+  async invite(actor: Member, invitation: Invitation, receipt?: Receipt) {
+    const { items, refused } = withReceipt(
+      this.table.tableName,
       [
         {
           Put: {
@@ -159,7 +162,14 @@ export class DynamoOrganizationStore implements OrganizationStore {
         },
         actorUnchanged(this.table.tableName, invitation.orgId, actor),
       ],
-      (reasons) => (failedAt(reasons, 0) ? invitationExists(invitation.email) : membersChanged()),
+      receipt,
+    );
+    await transactOrExplain(this.table, items, (reasons) =>
+      refused(reasons)
+        ? new ReceiptTaken()
+        : failedAt(reasons, 0)
+          ? invitationExists(invitation.email)
+          : membersChanged(),
     );
   }
 
@@ -249,12 +259,19 @@ export class DynamoOrganizationStore implements OrganizationStore {
   ) {
     const room = MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS;
     const leaving = leaveOrganization(this.table, target.userId, orgId, teams, room);
-    await this.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta, leaving.items);
+    await this.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta, undefined, leaving.items);
     return leaving.finish;
   }
 
   /** `extra` items (another part's writes, e.g. leaving the teams) go into the same transaction; their failure is a ConcurrentChange. */
-  async writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, extra: TransactItem[] = []) {
+  async writeMembers(
+    orgId: string,
+    actor: Member,
+    ops: MemberOp[],
+    managerDelta: number,
+    receipt?: Receipt,
+    extra: TransactItem[] = [],
+  ) {
     const table = this.table.tableName;
     const items: TransactItem[] = [];
     const meaning: ("member-new" | "member" | "org" | "actor" | "extra")[] = [];
@@ -311,11 +328,14 @@ export class DynamoOrganizationStore implements OrganizationStore {
       meaning.push("extra");
     }
 
-    await transactOrExplain(this.table, items, (reasons) =>
-      this.explain(
-        reasons.map((r, i) => ({ code: r.Code, meaning: meaning[i] })),
-        ops,
-      ),
+    const written = withReceipt(table, items, receipt);
+    await transactOrExplain(this.table, written.items, (reasons) =>
+      written.refused(reasons)
+        ? new ReceiptTaken()
+        : this.explain(
+            reasons.map((r, i) => ({ code: r.Code, meaning: meaning[i] })),
+            ops,
+          ),
     );
   }
 

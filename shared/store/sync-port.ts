@@ -1,4 +1,5 @@
 // The port of synchronization's storage: connections, runs and owners' tokens. Use cases and the trigger depend on it; DynamoSyncStore implements it.
+import type { Receipt } from "../domain/idempotency";
 import type { Connection, Run, RunReason } from "../domain/connection";
 import type { Changeset, Imodel } from "../domain/imodel";
 import type { RunStreak } from "../domain/run-failures";
@@ -46,8 +47,11 @@ export interface SyncStore {
     notifications: { notes: NewNotification[]; now: Date },
     token?: TokenChange,
   ): Promise<Connection>;
-  /** Queues the run as the connection's one active run; RunInProgress with the active run's id. */
-  queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: TokenChange): Promise<void>;
+  /**
+   * Queues the run as the connection's one active run; RunInProgress with the active run's id. `receipt` (an
+   * Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept.
+   */
+  queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: TokenChange, receipt?: Receipt): Promise<void>;
   /** Moves a scheduled connection past an occurrence it cannot run; false when another tick did. */
   skipOccurrence(c: Connection, dueAt: string, nextDueAt: string): Promise<boolean>;
   /** Takes the queued run with a lease; false when another worker has it. */

@@ -2,6 +2,8 @@
 // freed (and the changeset appended) in one transaction.
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Connection, Run } from "../domain/connection";
+import type { Receipt } from "../domain/idempotency";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { alreadyStarted, notFound, runInProgress, tokenChanged } from "../errors";
 import { changesetAppend } from "./changesets";
 import { isConditionFailure, strip, type TableRef } from "./dynamo";
@@ -31,6 +33,7 @@ export async function queueRun(
   run: Run,
   scheduled?: StartRunOptions,
   token?: TokenChange,
+  receipt?: Receipt,
 ): Promise<void> {
   const values: Record<string, unknown> = {
     ":run": run.id,
@@ -81,7 +84,10 @@ export async function queueRun(
     // Starting a run is a visit: the caller's token is issued or renewed in the same transaction (seed).
     ...ownerItems(table.tableName, token, []),
   ];
-  await transactOrExplain(table, items, (reasons) => {
+  // An Idempotency-Key's answer is kept in the same transaction: no run without its receipt, no receipt without its run.
+  const written = withReceipt(table.tableName, items, receipt);
+  await transactOrExplain(table, written.items, (reasons) => {
+    if (written.refused(reasons)) return new ReceiptTaken();
     if (token && failedAt(reasons, 3)) return tokenChanged();
     const found = reasons[0]?.Item;
     if (failedAt(reasons, 0) && !found) return notFound("connection", c.id);

@@ -2,6 +2,7 @@
 // during it, are conditions here; each part's transactions live in its own module (sync-connections, sync-runs,
 // sync-owners), this class joins them behind the SyncStore port.
 import type { Connection, Run } from "../domain/connection";
+import type { Receipt } from "../domain/idempotency";
 import type { SyncOwner } from "../domain/sync-token";
 import type { TableRef } from "./dynamo";
 import { dueEntries } from "./due";
@@ -50,8 +51,14 @@ export class DynamoSyncStore implements SyncStore {
 
   // --- runs ----------------------------------------------------------------------------------
 
-  queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: TokenChange): Promise<void> {
-    return runs.queueRun(this.table, c, run, scheduled, token);
+  queueRun(
+    c: Connection,
+    run: Run,
+    scheduled?: StartRunOptions,
+    token?: TokenChange,
+    receipt?: Receipt,
+  ): Promise<void> {
+    return runs.queueRun(this.table, c, run, scheduled, token, receipt);
   }
 
   skipOccurrence(c: Connection, dueAt: string, nextDueAt: string): Promise<boolean> {

@@ -13,8 +13,8 @@ export const MAX_TRANSACTION_ITEMS = 100;
 /** Attempts of a transaction that only collided with another one (no condition failed). */
 const TRANSACTION_ATTEMPTS = 5;
 
-/** Maps a refused transaction's reasons (by action index) to the rule's error. */
-export type Explain = (reasons: CancellationReason[]) => AppError;
+/** Maps a refused transaction's reasons (by action index) to the rule's error (or a store's own signal, such as ReceiptTaken). */
+export type Explain = (reasons: CancellationReason[]) => AppError | Error;
 
 /** Whether the action at `index` was refused by its condition. */
 export const failedAt = (reasons: readonly CancellationReason[], index: number): boolean =>

@@ -1,4 +1,5 @@
 // Use cases of applications: any role creates one; managers see and change all of them, Developers those they own.
+import type { Idempotency } from "../domain/idempotency";
 import type { Clock } from "../clock";
 import { MAX_OWNERS, type Application } from "../domain/application";
 import type { Member } from "../domain/organization";
@@ -119,7 +120,8 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
       });
     },
 
-    async addOwner(caller: Caller, appId: string, ownerId: string) {
+    /** With `once` (an Idempotency-Key), the answer's receipt is written in the transaction that adds the owner. */
+    async addOwner(caller: Caller, appId: string, ownerId: string, once?: Idempotency) {
       return retryingConcurrentChanges(async () => {
         const { app, membership } = await withAccess(caller, appId, "addApplicationOwner", ownerId);
         const owner =
@@ -130,7 +132,7 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
         }
         if (app.owners.includes(ownerId)) return view(app);
         if (app.owners.length >= MAX_OWNERS) throw tooManyOwners(MAX_OWNERS);
-        return view(await apps.addOwner(app, owner, clock.now()));
+        return view(await apps.addOwner(app, owner, clock.now(), once && ((after) => once.receipt(view(after)))));
       });
     },
   };

@@ -1,6 +1,7 @@
 // Use cases of organisations: create and read one, manage its members and roles, read and change its subscription.
 import type { Clock } from "../clock";
 import { changeMember, checkOwnChange, checkRemoval } from "../domain/members";
+import type { Idempotency } from "../domain/idempotency";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
@@ -141,11 +142,15 @@ export function organizationUseCases(deps: {
       return { items: found.items.map(memberView), ...(found.next ? { next: found.next } : {}) };
     },
 
-    /** Adds a member by user id, or invites one by e-mail alone (they join on their first request with that verified address). */
+    /**
+     * Adds a member by user id, or invites one by e-mail alone (they join on their first request with that verified
+     * address). With `once` (an Idempotency-Key), the answer's receipt is written in the same transaction.
+     */
     async addMember(
       caller: Caller,
       orgId: string,
       input: { userId?: string; email: string; name?: string; role?: Role | null; coAdministrator?: boolean },
+      once?: Idempotency,
     ): Promise<MemberView | InvitationView> {
       const { member: actor } = await actingAs(caller, orgId, "addMember");
       const now = clock.now();
@@ -159,8 +164,9 @@ export function organizationUseCases(deps: {
           invitedBy: caller.userId,
           invitedAt: now.toISOString(),
         };
-        await store.invite(actor, invitation);
-        return invitationView(invitation);
+        const answer = invitationView(invitation);
+        await store.invite(actor, invitation, once?.receipt(answer));
+        return answer;
       }
       const userId = input.userId;
       const role = input.coAdministrator ? "SubscriptionManager" : (input.role ?? null);
@@ -177,8 +183,10 @@ export function organizationUseCases(deps: {
         addedAt: now.toISOString(),
         version: 1,
       };
-      await store.writeMembers(orgId, actor, [{ kind: "add", member }], role === "SubscriptionManager" ? 1 : 0);
-      return memberView(member);
+      const answer = memberView(member);
+      const managers = role === "SubscriptionManager" ? 1 : 0;
+      await store.writeMembers(orgId, actor, [{ kind: "add", member }], managers, once?.receipt(answer));
+      return answer;
     },
 
     async changeMember(

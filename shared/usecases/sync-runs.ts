@@ -1,4 +1,6 @@
 // Synchronization runs on the owner's behalf: queued as the connection's one active run, executed with the owner's
+import type { Idempotency } from "../domain/idempotency";
+import { runView } from "./sync-views";
 // token and rights at the moment of use, and ended with the connection freed and at most one changeset appended.
 import { changedFiles, RUN_LEASE_MS, type Connection, type Run, type RunReason } from "../domain/connection";
 import type { Permission } from "../domain/permissions";
@@ -120,6 +122,7 @@ export function runsOf(deps: SyncDeps) {
     trigger: Run["trigger"],
     scheduled?: { dueAt: string; nextDueAt: string },
     token?: TokenChange,
+    once?: Idempotency,
   ): Promise<Run> {
     const now = clock.now();
     const run: Run = {
@@ -133,7 +136,7 @@ export function runsOf(deps: SyncDeps) {
       queuedAt: now.toISOString(),
       leaseUntil: new Date(now.getTime() + RUN_LEASE_MS).toISOString(),
     };
-    await sync.queueRun(connection, run, scheduled, token);
+    await sync.queueRun(connection, run, scheduled, token, once?.receipt(runView(run)));
     return run;
   }
 

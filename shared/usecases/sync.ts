@@ -1,4 +1,5 @@
 // Use cases of synchronization: connections, runs on the owner's behalf, owner tokens and ownership transfer (SPEC section 3).
+import type { Idempotency } from "../domain/idempotency";
 import { MAX_CONNECTION_FILES, type Connection, type SourceFile } from "../domain/connection";
 import {
   allowsOnConnection,
@@ -205,12 +206,12 @@ export function syncUseCases(deps: SyncDeps) {
      * A manual run: Write on the iModel; starting it is a visit, so the caller's token is issued or renewed
      * (seed) in the transaction that queues it. Answers the queued run; it executes in the background.
      */
-    async run(caller: Caller, connectionId: string) {
+    async run(caller: Caller, connectionId: string, once?: Idempotency) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "startRun");
       if (connection.activeRunId) throw runInProgress(connection.activeRunId, "Starting a run");
       const run = await withVisit(caller, access.callerSyncOwner, (token) =>
-        queue(connection, "manual", undefined, token),
+        queue(connection, "manual", undefined, token, once),
       );
       await dispatch(jobs, { kind: "executeRun", run }, work);
       await guard.touched(access);

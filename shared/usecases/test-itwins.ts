@@ -1,4 +1,5 @@
 // Use cases of Test iTwins (developer portal): iTwins whose participants hold every iModel permission, judged by the portal matrix.
+import type { Idempotency } from "../domain/idempotency";
 import type { Clock } from "../clock";
 import type { Itwin, TeamMember } from "../domain/itwin";
 import { levelPermissions } from "../domain/permissions";
@@ -134,19 +135,20 @@ export function testItwinUseCases(deps: {
     },
 
     /** Adding someone already participating answers their participation again (the request is idempotent). */
-    async addParticipant(caller: Caller, id: string, input: { userId: string }) {
+    async addParticipant(caller: Caller, id: string, input: { userId: string }, once?: Idempotency) {
       const { itwin, members } = await judged(caller, id, "addTestItwinParticipant", [input.userId]);
       const existing = members.get(input.userId);
       if (existing) return participantView(existing);
       // The new participant's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
       const added = participant(itwin.id, input.userId);
+      const answer = participantView(added);
       try {
-        await deps.itwins.addMember(itwin, added);
+        await deps.itwins.addMember(itwin, added, once?.receipt(answer));
       } catch (error) {
         // A concurrent add of the same participant: theirs stands, and this answer is the same.
         if (!isAppError(error, "AlreadyTeamMember")) throw error;
       }
-      return participantView(added);
+      return answer;
     },
   };
 }
