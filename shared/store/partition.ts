@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { serviceUnavailable } from "../errors";
 import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
-import { batchGet, cancellationReasons, distinctKeys, strip, type TableRef } from "./dynamo";
+import { batchGetDistinct, cancellationReasons, distinctKeys, strip, type TableRef } from "./dynamo";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
 type Item = Record<string, unknown>;
@@ -80,7 +80,7 @@ export async function allOfPrefix(
 export async function batchGetMany(table: TableRef, asked: Item[]): Promise<Item[]> {
   const found: Item[] = [];
   const wanted = distinctKeys(asked);
-  for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGet(table, wanted.slice(i, i + 100))));
+  for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGetDistinct(table, wanted.slice(i, i + 100))));
   return found;
 }
 
