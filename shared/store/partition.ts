@@ -1,7 +1,7 @@
 // Strongly consistent reads of one partition by sort-key prefix (pages with cursors), removing many items at once, and transactions that survive collisions.
 import { BatchWriteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
-import { batchGet, distinctKeys, strip, type TableRef } from "./dynamo";
+import { batchGetDistinct, distinctKeys, strip, type TableRef } from "./dynamo";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
 type Item = Record<string, unknown>;
@@ -74,7 +74,7 @@ export async function allOfPrefix(
 export async function batchGetMany(table: TableRef, asked: Item[]): Promise<Item[]> {
   const found: Item[] = [];
   const wanted = distinctKeys(asked);
-  for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGet(table, wanted.slice(i, i + 100))));
+  for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGetDistinct(table, wanted.slice(i, i + 100))));
   return found;
 }
 
