@@ -20,6 +20,10 @@ import { DynamoTimelineStore } from "./store/timeline";
 import { applicationUseCases } from "./usecases/applications";
 import { imodelGuard } from "./usecases/imodel-access";
 import { imodelJobs, imodelUseCases } from "./usecases/imodels";
+import { itwinRoleUseCases } from "./usecases/itwin-roles";
+import { imodelAdminUseCases } from "./usecases/imodel-admin";
+import { DynamoRoleStore } from "./store/role-use";
+import { DynamoImodelAdminStore } from "./store/imodel-admin";
 import { itwinUseCases } from "./usecases/itwins";
 import { notificationUseCases } from "./usecases/notifications";
 import { organizationUseCases } from "./usecases/organizations";
@@ -94,6 +98,7 @@ export function itwinsApp({ table, clock, deps }: Wiring) {
   return {
     itwins: itwinUseCases({ itwins, organizations, clock }),
     testItwins: testItwinUseCases({ itwins, organizations, jobs: jobsFor(deps, itwinJobs(itwins)), clock }),
+    itwinRoles: itwinRoleUseCases({ itwins, roles: new DynamoRoleStore(table), organizations, clock }),
   };
 }
 
@@ -118,6 +123,7 @@ export function imodelsApp({ table, clock, deps }: Wiring) {
   return {
     imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), organizations, guard, jobs, clock }),
     timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
+    imodelAdmin: imodelAdminUseCases({ admin: new DynamoImodelAdminStore(table), guard }),
   };
 }
 

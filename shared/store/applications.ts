@@ -19,6 +19,8 @@ export interface ApplicationStore {
   /** Renames the application as read; ConcurrentChange when it changed meanwhile (404 when it is gone). */
   rename(app: Application, name: string, now: Date): Promise<Application>;
   addOwner(app: Application, owner: Member, now: Date): Promise<Application>;
+  /** Removes a listed owner from the application as read (its owner's list entry goes with it); ConcurrentChange when it changed meanwhile. */
+  removeOwner(app: Application, ownerId: string, now: Date): Promise<Application>;
   delete(app: Application): Promise<void>;
   /**
    * Every application of the organisation (managers), or those `ownerId` owns (Developers): one Query
@@ -113,6 +115,30 @@ export class DynamoApplicationStore implements ApplicationStore {
                 ExpressionAttributeValues: { ":ov": owner.version },
               },
             },
+          ],
+        }),
+      );
+      return after;
+    } catch (error) {
+      if (cancellationReasons(error)) throw membersChanged();
+      throw error;
+    }
+  }
+
+  async removeOwner(app: Application, ownerId: string, now: Date) {
+    const after: Application = {
+      ...app,
+      owners: app.owners.filter((o) => o !== ownerId),
+      updatedAt: now.toISOString(),
+      version: app.version + 1,
+    };
+    try {
+      await this.table.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            // Conditioned on the version read: of two removals racing for the last two owners, one re-reads and sees one left.
+            ...this.puts(after, app.version),
+            { Delete: { TableName: this.table.tableName, Key: keys.ownedApplication(app.orgId, ownerId, app.id) } },
           ],
         }),
       );

@@ -15,6 +15,7 @@ import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
 import { purgeConnections } from "./connection-purge";
+import { assignmentActions, assignmentFailureOf } from "./role-use";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import {
@@ -48,11 +49,14 @@ export interface ItwinStore {
    * Adds a team member, conditioned on their organisation membership in the same transaction: throws
    * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone.
    */
-  addMember(itwin: Itwin, member: TeamMember): Promise<void>;
+  addMember(itwin: Itwin, member: TeamMember, roles?: readonly CustomRole[]): Promise<void>;
   /** Replaces a member's roles; throws LastTeamManager when the last team_manage would go, ConcurrentChange on a race. */
-  replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember): Promise<void>;
-  /** Throws LastTeamManager when the last team_manage would go. */
-  removeMember(itwin: Itwin, member: TeamMember): Promise<void>;
+  replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember, roles?: readonly CustomRole[]): Promise<void>;
+  /**
+   * Throws LastTeamManager when the last team_manage would go. With `keep`: only while that user is still
+   * on the team (ConcurrentChange otherwise), so two removals cannot empty it.
+   */
+  removeMember(itwin: Itwin, member: TeamMember, keep?: string): Promise<void>;
   rename(itwinId: string, name: string, kind: ItwinKind): Promise<Itwin>;
   /** Removes the iTwin, its team, roles, iModels and everything the iModels hold. */
   /** Removes the iTwin item: the iTwin and everything in it answer 404 from then on. */
@@ -156,6 +160,16 @@ export class DynamoItwinStore implements ItwinStore {
         UpdateExpression: expression,
         ...cap,
         ExpressionAttributeValues: { ...values, ...capValue },
+      },
+    };
+  }
+
+  private stillMember(itwin: Itwin, userId: string): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.table.tableName,
+        Key: keys.itwinMember(itwin.id, userId),
+        ConditionExpression: "attribute_exists(pk)",
       },
     };
   }
@@ -269,7 +283,7 @@ export class DynamoItwinStore implements ItwinStore {
     return pageOfPrefix<TeamMember>(this.table, keys.itwin(itwinId).pk, keys.itwinMemberPrefix, page);
   }
 
-  async addMember(itwin: Itwin, member: TeamMember) {
+  async addMember(itwin: Itwin, member: TeamMember, roles: readonly CustomRole[] = []) {
     try {
       await transactWrite(this.table, [
         {
@@ -284,8 +298,12 @@ export class DynamoItwinStore implements ItwinStore {
         this.teamsUpdate(member.userId, itwin, { team: "join", manage: member.teamManage }),
         // Teams are made of organisation members: checked here rather than read before.
         this.orgMemberCheck(itwin, member.userId),
+        // Custom roles assigned: still there, with the permissions folded into the member (role-use.ts).
+        ...assignmentActions(this.table, roles),
       ]);
     } catch (error) {
+      const roleError = assignmentFailureOf(error, 5, roles);
+      if (roleError) throw roleError;
       if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed")
         throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), {
@@ -295,7 +313,8 @@ export class DynamoItwinStore implements ItwinStore {
     }
   }
 
-  async replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember) {
+  async replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember, roles: readonly CustomRole[] = []) {
+    const teamsMoves = after.teamManage !== before.teamManage;
     try {
       await transactWrite(this.table, [
         {
@@ -308,16 +327,17 @@ export class DynamoItwinStore implements ItwinStore {
           },
         },
         this.itwinUpdate(itwin, Number(after.teamManage) - Number(before.teamManage)),
-        ...(after.teamManage !== before.teamManage
-          ? [this.teamsUpdate(after.userId, itwin, { manage: after.teamManage })]
-          : []),
+        ...(teamsMoves ? [this.teamsUpdate(after.userId, itwin, { manage: after.teamManage })] : []),
+        ...assignmentActions(this.table, roles),
       ]);
     } catch (error) {
+      const roleError = assignmentFailureOf(error, teamsMoves ? 3 : 2, roles);
+      if (roleError) throw roleError;
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${before.userId}'`));
     }
   }
 
-  async removeMember(itwin: Itwin, member: TeamMember) {
+  async removeMember(itwin: Itwin, member: TeamMember, keep?: string) {
     try {
       await transactWrite(this.table, [
         {
@@ -336,8 +356,12 @@ export class DynamoItwinStore implements ItwinStore {
           },
         },
         this.teamsUpdate(member.userId, itwin, { team: "leave", manage: member.teamManage }),
+        // A Test iTwin keeps a participant: another one must still be there when this one leaves.
+        ...(keep ? [this.stillMember(itwin, keep)] : []),
       ]);
     } catch (error) {
+      if (keep && cancellationReasons(error)?.[4]?.Code === "ConditionalCheckFailed")
+        throw concurrentChange(`The participants of '${itwin.id}'`);
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${member.userId}'`));
     }
   }

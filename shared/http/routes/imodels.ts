@@ -8,7 +8,7 @@ import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 const imodelPermission = z.enum(permissions).meta({ id: "ImodelPermission" });
 
-const imodelSchema = z
+export const imodelSchema = z
   .object({
     id: z.string(),
     itwinId: z.string(),
@@ -24,7 +24,7 @@ const imodelSchema = z
   })
   .meta({ id: "IModel" });
 
-const accessListSchema = z
+export const accessListSchema = z
   .object({
     imodelId: z.string(),
     ownAccessList: z.boolean(),
@@ -77,7 +77,7 @@ const itwinParams = z.object({ itwinId: resourceId }).strict();
 const imodelParams = z.object({ imodelId: resourceId }).strict();
 
 /** How a description states the permission an operation needs. */
-const needs = (permission: string) =>
+export const needs = (permission: string) =>
   `Needs \`${permission}\` on the iModel (from its own access list if it has one, else from your iTwin roles); ` +
   "403 when you lack it, 404 when you are not on the iTwin's team.";
 
