@@ -98,7 +98,7 @@ export function itwinsApp({ table, clock, deps }: Wiring) {
   return {
     itwins: itwinUseCases({ itwins, organizations, clock }),
     testItwins: testItwinUseCases({ itwins, organizations, jobs: jobsFor(deps, itwinJobs(itwins)), clock }),
-    itwinRoles: itwinRoleUseCases({ itwins, roles: new DynamoRoleStore(table), organizations, clock }),
+    itwinRoles: itwinRoleUseCases({ roles: new DynamoRoleStore(table), organizations, clock }),
   };
 }
 

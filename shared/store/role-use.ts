@@ -1,8 +1,10 @@
 // Custom roles that can be edited and deleted: every assignment moves the role item in its own transaction, and a deletion or edit is conditioned on no assignment having moved it since it looked for holders.
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomRole } from "../domain/itwin";
+import { DeleteCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
+import type { Member } from "../domain/organization";
 import { concurrentChange, unknownRoles } from "../errors";
 import {
+  batchGet,
   cancellationReasons,
   isConditionFailure,
   strip,
@@ -59,13 +61,22 @@ export function assignmentFailureOf(error: unknown, from: number, roles: readonl
 }
 
 export interface RoleStore {
-  /** The role, strongly consistent (undefined when there is none). */
-  get(itwinId: string, roleId: string): Promise<CustomRole | undefined>;
+  /**
+   * What the team check reads (the iTwin, team member items of `userIds`, the organisation membership) and the
+   * role, in one strongly consistent BatchGetItem.
+   */
+  readWithRole(
+    itwinId: string,
+    userIds: string[],
+    orgMember: { orgId: string; userId: string } | undefined,
+    roleId: string,
+  ): Promise<{ itwin?: Itwin; members: Map<string, TeamMember>; orgMember?: Member; role?: CustomRole }>;
   /**
    * Whether anyone holds the role: a team member whose roles name it, or an entry of an iModel's current own
-   * list. Reads the iTwin's partition (members and iModels) and the entries of iModels that have a list.
+   * list. A role never assigned (`assignments` still 0) is free without a read; otherwise two Queries of the iTwin's
+   * partition (members, iModels with a list) and one of each listed iModel's entries.
    */
-  inUse(itwinId: string, roleId: string): Promise<boolean>;
+  inUse(role: CustomRole): Promise<boolean>;
   /** Writes `after`, only while no assignment and no other change moved the role since `before` was read. */
   change(before: CustomRole, after: CustomRole): Promise<CustomRole>;
   /** Deletes the role, only while no assignment moved it since `role` was read. */
@@ -88,11 +99,31 @@ const unchangedSince = (role: CustomRole) => {
 export class DynamoRoleStore implements RoleStore {
   constructor(private readonly table: TableRef) {}
 
-  async get(itwinId: string, roleId: string) {
-    const out = await this.table.ddb.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.itwinRole(itwinId, roleId), ConsistentRead: true }),
-    );
-    return strip<CustomRole>(out.Item);
+  async readWithRole(
+    itwinId: string,
+    userIds: string[],
+    orgMember: { orgId: string; userId: string } | undefined,
+    roleId: string,
+  ) {
+    const memberKey = orgMember && keys.member(orgMember.orgId, orgMember.userId);
+    const roleKey = keys.itwinRole(itwinId, roleId);
+    const items = await batchGet(this.table, [
+      keys.itwin(itwinId),
+      ...[...new Set(userIds)].map((u) => keys.itwinMember(itwinId, u)),
+      ...(memberKey ? [memberKey] : []),
+      roleKey,
+    ]);
+    const at = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
+    const members = new Map<string, TeamMember>();
+    for (const item of items)
+      if (item.pk === roleKey.pk && String(item.sk).startsWith(keys.itwinMemberPrefix))
+        members.set(item.userId as string, strip<TeamMember>(item)!);
+    return {
+      itwin: strip<Itwin>(at(keys.itwin(itwinId))),
+      members,
+      orgMember: memberKey ? strip<Member>(at(memberKey)) : undefined,
+      role: strip<CustomRole>(at(roleKey)),
+    };
   }
 
   /** One strongly consistent Query page of `pk` under `prefix` that keeps what `filter` keeps. */
@@ -112,8 +143,11 @@ export class DynamoRoleStore implements RoleStore {
     return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 
-  async inUse(itwinId: string, roleId: string) {
-    const pk = keys.itwin(itwinId).pk;
+  async inUse(role: CustomRole) {
+    // Created with 0 and never assigned since: nobody holds it. A role without the counter predates it: look.
+    if (role.assignments === 0) return false;
+    const roleId = role.id;
+    const pk = keys.itwin(role.itwinId).pk;
     // Two Queries of the iTwin's partition, sent at once (a filter cannot name the sort key): members who hold
     // the role, and iModels with an own list, whose current entries are then looked at.
     const [held, listed] = await Promise.all([

@@ -4,7 +4,6 @@ import { grantCeiling, type CustomRole } from "../domain/itwin";
 import { beyondOwn, closure, type ItwinPermission } from "../domain/permissions";
 import { forbidden, grantAboveOwn, notFound, roleInUse, testItwinTeam } from "../errors";
 import type { Caller } from "../http/caller";
-import type { ItwinStore } from "../store/itwins";
 import type { RoleStore } from "../store/role-use";
 import { TEAM_MANAGE } from "../domain/permissions";
 import { retryingConcurrentChanges } from "./retry";
@@ -22,7 +21,6 @@ const samePermissions = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((p) => b.includes(p));
 
 export function itwinRoleUseCases(deps: {
-  itwins: Pick<ItwinStore, "getWithMembers">;
   roles: RoleStore;
   organizations: TeamAccessDeps["organizations"];
   clock: Clock;
@@ -33,11 +31,19 @@ export function itwinRoleUseCases(deps: {
    * fails if an assignment landed after that, so no holder can be missed.
    */
   async function managed(caller: Caller, itwinId: string, roleId: string) {
-    const { itwin, me } = await teamAccess(deps, caller, itwinId);
+    // The role comes in the check's own BatchGetItem.
+    let role: CustomRole | undefined;
+    const reader = {
+      getWithMembers: async (id: string, userIds: string[], orgMember?: { orgId: string; userId: string }) => {
+        const read = await deps.roles.readWithRole(id, userIds, orgMember, roleId);
+        role = read.role;
+        return read;
+      },
+    };
+    const { itwin, me } = await teamAccess({ itwins: reader, organizations: deps.organizations }, caller, itwinId);
     if (itwin.kind === "test") throw testItwinTeam();
     if (!me.teamManage)
       throw forbidden(`Managing the roles of iTwin '${itwin.id}' needs ${TEAM_MANAGE}; ask a team manager`);
-    const role = await deps.roles.get(itwinId, roleId);
     if (!role) throw notFound("role", roleId);
     return { itwin, me, role };
   }
@@ -62,8 +68,7 @@ export function itwinRoleUseCases(deps: {
           const missing = beyondOwn(permissions, grantCeiling(itwin, me));
           if (missing.length) throw grantAboveOwn(missing, `in iTwin '${itwin.id}'`);
         }
-        if (newPermissions && (await deps.roles.inUse(itwinId, roleId)))
-          throw roleInUse(roleId, "Changing its permissions");
+        if (newPermissions && (await deps.roles.inUse(role))) throw roleInUse(roleId, "Changing its permissions");
         const after: CustomRole = {
           ...role,
           name: input.name ?? role.name,
@@ -80,7 +85,7 @@ export function itwinRoleUseCases(deps: {
     async delete(caller: Caller, itwinId: string, roleId: string) {
       await retryingConcurrentChanges(async () => {
         const { role } = await managed(caller, itwinId, roleId);
-        if (await deps.roles.inUse(itwinId, roleId)) throw roleInUse(roleId, "Deleting the role");
+        if (await deps.roles.inUse(role)) throw roleInUse(roleId, "Deleting the role");
         await deps.roles.delete(role);
       });
     },

@@ -256,6 +256,8 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
         permissions: closure(input.permissions),
         createdBy: caller.userId,
         createdAt: deps.clock.now().toISOString(),
+        // Moved by every assignment: while 0, deleting or editing it needs no look for holders (store/role-use.ts).
+        assignments: 0,
       };
       const result = await deps.itwins.createRole(role);
       return roleView(result.role);
