@@ -179,7 +179,8 @@ export const setImodelAccess = defineRoute({
     `${needs("imodels_manage")} Replaces any earlier list; from the next request only this list applies to the iModel (it restricts and it grants): ` +
     "team members not on it lose everything; `imodels_delete` from the iTwin counts only for members it gives Manage (permissions stay cumulative). Roles are View, Read, Write, Manage or custom role ids; their permissions are cut to " +
     `${levelPermissions.Manage.join(", ")}. Members must be on the iTwin's team (409 \`NotTeamMember\`); someone must keep Manage (409 \`AccessListWithoutManager\`). ` +
-    "Not available in Test iTwins (409 `TestItwinAccess`).",
+    "A member with `team_manage` on the iTwin may always replace a list (so one whose Manage holders left is never stuck), giving only what they hold on the iModel or in the iTwin. " +
+    "Entries plus distinct custom roles named: at most 99 (400). Not available in Test iTwins (409 `TestItwinAccess`).",
   params: imodelParams,
   body: z
     .object({
@@ -204,7 +205,7 @@ export const clearImodelAccess = defineRoute({
   auth: true,
   tag: "iModels",
   summary: "Remove an iModel's own access list",
-  description: `${needs("imodels_manage")} From the next request the iTwin's roles apply again. Answers 204 also when there was no list.`,
+  description: `${needs("imodels_manage")} A member with \`team_manage\` on the iTwin may always remove a list. From the next request the iTwin's roles apply again. Answers 204 also when there was no list.`,
   params: imodelParams,
   success: { status: 204, description: "The iModel inherits the iTwin's roles" },
   errors: [403, 404, 409],
