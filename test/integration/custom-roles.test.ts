@@ -143,6 +143,37 @@ describe("deleting a custom role", () => {
     }
   });
 
+  it("race: an assignment and a change of permissions at once never leave a holder with the role's old permissions", async () => {
+    const t = await teamWith(api, { a: [], b: [], c: [], d: [], e: [] });
+    const users = Object.values(t.members);
+    for (let round = 0; round < 5; round++) {
+      const role = await t.admin.post(`/itwins/${t.itwinId}/roles`, roleBody(`Round ${round}`, ["imodels_read"]));
+      const target = users[round]!;
+      const [assigned, changed] = await Promise.all([
+        t.admin.patch(`/itwins/${t.itwinId}/members/${target.userId}`, { roles: [role.body.id] }),
+        t.admin.patch(`/itwins/${t.itwinId}/roles/${role.body.id}`, { permissions: ["imodels_write"] }),
+      ]);
+      const now = (await t.admin.get(`/itwins/${t.itwinId}/roles`)).body.items.find(
+        (r: { id: string }) => r.id === role.body.id,
+      );
+      const member = (await t.admin.get(`/itwins/${t.itwinId}/members`)).body.items.find(
+        (m: { userId: string }) => m.userId === target.userId,
+      );
+      // Whatever the order, a holder's stored permissions are the role's current ones.
+      if (assigned.status === 200) {
+        expect(member.roles).toEqual([role.body.id]);
+        expect(member.permissions).toEqual(now.permissions);
+        // The change came after the assignment (then refused) or before it (then the assignment read it).
+        expect(now.permissions).toEqual(changed.status === 200 ? levelPermissions.Write : levelPermissions.Read);
+      } else {
+        // The assignment read the role before the change landed: refused, nothing assigned.
+        expect(assigned.status).toBe(409);
+        expect(changed.status).toBe(200);
+        expect(member.roles).toEqual([]);
+      }
+    }
+  });
+
   it("race: a list naming the role and a deletion at once never leave the list with a deleted role", async () => {
     const t = await teamWith(api, { member: ["Read"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
