@@ -1,7 +1,7 @@
 // Applications of the developer portal (SPEC section 1).
 import { portalApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
-import { http, serve } from "../../shared/http/handler";
+import { http, serveWith } from "../../shared/http/handler";
 import * as applicationRoutes from "../../shared/http/routes/applications";
 import * as ownerRoutes from "../../shared/http/routes/application-owners";
 
@@ -10,7 +10,8 @@ const routes = { ...applicationRoutes, ...ownerRoutes };
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof portalApp>) {
   const apps = app.applications;
-  return serve(
+  return serveWith(
+    { receipts: app.receipts },
     http(routes.createApplication, async ({ caller, params, body, event }) =>
       created(await apps.create(caller, params.orgId, body, event.headers["idempotency-key"])),
     ),
@@ -25,8 +26,8 @@ export function routesOf(app: ReturnType<typeof portalApp>) {
       await apps.delete(caller, params.appId);
       return noContent();
     }),
-    http(routes.addApplicationOwner, async ({ caller, params, body }) =>
-      created(await apps.addOwner(caller, params.appId, body.userId)),
+    http(routes.addApplicationOwner, async ({ caller, params, body, once }) =>
+      created(await apps.addOwner(caller, params.appId, body.userId, once)),
     ),
     http(routes.removeApplicationOwner, async ({ caller, params }) =>
       ok(await apps.removeOwner(caller, params.appId, params.userId)),

@@ -10,8 +10,8 @@ import {
   strip,
   type CancellationReason,
   type TableRef,
-  type TransactItem,
 } from "./dynamo";
+import type { TransactItem } from "./transact";
 import { keys } from "./keys";
 
 type Item = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Reading an iModel's own access list back and renaming the iModel (SPEC section 7): Manage on the iModel.
 import { notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import type { ImodelAdminStore } from "../store/imodel-admin";
 import type { ImodelAccess, ImodelGuard } from "./imodel-access";
 import { imodelView } from "./imodels";

@@ -3,7 +3,7 @@ import type { Clock } from "../clock";
 import { grantCeiling, type CustomRole } from "../domain/itwin";
 import { beyondOwn, closure, type ItwinPermission } from "../domain/permissions";
 import { forbidden, grantAboveOwn, notFound, roleInUse, testItwinTeam } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import type { RoleStore } from "../store/role-use";
 import { TEAM_MANAGE } from "../domain/permissions";
 import { retryingConcurrentChanges } from "./retry";

@@ -1,4 +1,5 @@
 // Use cases of iTwins: create and read them, their team members (roles as permission sets) and custom roles.
+import type { Idempotency } from "../domain/idempotency";
 import type { Clock } from "../clock";
 import {
   grantCeiling,
@@ -18,7 +19,7 @@ import {
   type ItwinPermission,
 } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { idFor } from "../ids";
 import { mintItwinId } from "../child-ids";
 import { alreadyTeamMember, grantAboveOwn, testItwinTeam, unknownRoles } from "../errors";
@@ -187,7 +188,8 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       );
     },
 
-    async addMember(caller: Caller, itwinId: string, input: { userId: string; roles: string[] }) {
+    /** With `once` (an Idempotency-Key), the answer's receipt is written in the transaction that adds the member. */
+    async addMember(caller: Caller, itwinId: string, input: { userId: string; roles: string[] }, once?: Idempotency) {
       const { itwin, me, members } = await teamOf(caller, itwinId, [input.userId]);
       requireTeamManage(itwin, me);
       const existing = members.get(input.userId);
@@ -206,8 +208,9 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
         custom,
       );
       // The new member's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
-      await deps.itwins.addMember(itwin, member, custom);
-      return teamMemberView(member);
+      const answer = teamMemberView(member);
+      await deps.itwins.addMember(itwin, member, once?.receipt(answer), custom);
+      return answer;
     },
 
     async changeMember(caller: Caller, itwinId: string, userId: string, input: { roles: string[] }) {

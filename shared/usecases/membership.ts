@@ -1,20 +1,22 @@
 // The caller's membership of an organisation, read once per request and judged with the lower of the token's role and the stored one.
 import { clock } from "../clock";
 import type { Invitation, Member, Organization } from "../domain/organization";
-import { decide, type PortalAction } from "../domain/portal";
+import { decide, refusal, type PortalAction } from "../domain/portal";
 import { roleInForce, type Role } from "../domain/roles";
 import { forbidden, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { logger } from "../log";
 import type { OrganizationStore } from "../store/organizations";
+import { untilWon } from "../store/retry";
+import type { Readers } from "../store/together";
 
-export interface Membership {
+export interface Membership<T extends readonly unknown[] = unknown[]> {
   org: Organization;
   member: Member;
   /** The role the caller's request is judged with: the lower of the role when the token was issued and the stored one. */
   role: Role | null;
-  /** The items asked for with `also`, as read in the same request (raw). */
-  also: Record<string, unknown>[];
+  /** What the readers of `also` answered, read in the same request. */
+  also: T;
 }
 
 /**
@@ -22,27 +24,33 @@ export interface Membership {
  * caller invited by their verified e-mail address becomes a member on this first request (the
  * invitation is read in the same request as the membership, so members pay nothing for it).
  */
-export async function membershipOf(
+export async function membershipOf<T extends readonly unknown[] = []>(
   store: OrganizationStore,
   caller: Caller,
   orgId: string,
-  options: { now?: Date; also?: Record<string, unknown>[] } = {},
-): Promise<Membership> {
+  options: { now?: Date; also?: Readers<T> } = {},
+): Promise<Membership<T>> {
   const now = options.now ?? clock.now();
   // Only an address the identity provider verified matches an invitation (Caller.email is nothing else).
   const email = caller.email;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const { org, member, invitation, also } = await store.getWithMember(orgId, caller.userId, email, options.also);
-    if (!org) break;
-    if (member) {
-      await recordVerifiedEmail(store, member, caller);
-      return { org, member, role: roleInForce(member, caller.signedInAt), also };
-    }
-    if (!invitation) break;
-    const joined = memberFromInvitation(invitation, caller, now);
-    // Someone else may accept or withdraw it at the same moment: read again.
-    if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role, also };
-  }
+  // An invitation accepted or withdrawn by someone else at the same moment: read again.
+  const found = await untilWon<Membership<T> | null>(
+    async () => {
+      const { org, member, invitation, also } = await store.getWithMember<T>(orgId, caller.userId, email, options.also);
+      if (!org) return null;
+      if (member) {
+        await recordVerifiedEmail(store, member, caller);
+        return { org, member, role: roleInForce(member, caller.signedInAt), also };
+      }
+      if (!invitation) return null;
+      const joined = memberFromInvitation(invitation, caller, now);
+      if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role, also };
+      return undefined;
+    },
+    { tries: 3 },
+    () => null,
+  );
+  if (found) return found;
   throw notFound("organization", orgId);
 }
 
@@ -84,14 +92,6 @@ function memberFromInvitation(invitation: Invitation, caller: Caller, now: Date)
   };
 }
 
-const forbiddenMessage: Partial<Record<PortalAction, string>> = {
-  addMember: "Only a Subscription Manager adds members",
-  changeRole: "Only a Subscription Manager assigns roles",
-  removeMember: "Only a Subscription Manager removes members",
-  readSubscription: "Only a Subscription Manager reads the subscription",
-  changeSubscription: "Only a Subscription Manager changes the subscription",
-};
-
 /**
  * Applies the portal matrix: throws 403 or 404 as it decides. `what` names the resource for a 404.
  */
@@ -104,7 +104,5 @@ export function authorize(
   const decision = decide(action, membership.role, relation);
   if (decision === "allow") return;
   if (decision === "hide") throw notFound(what.kind, what.id);
-  if (!membership.role)
-    throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
-  throw forbidden(forbiddenMessage[action] ?? `Your role (${membership.role}) does not allow this`);
+  throw forbidden(refusal(action, membership.role));
 }

@@ -1,5 +1,5 @@
 // The scheduled trigger's steps: due runs (dispatched), expired leases, token warnings and expiries, and mail redelivery; each finds its work in the sparse `due` index.
-import { eventDue, nextTokenEvent, tokenEventFacts } from "../domain/sync-token";
+import { eventDue, hearsAboutToken, nextTokenEvent, tokenEventFacts } from "../domain/sync-token";
 import { derivedId } from "../ids";
 import { logger } from "../log";
 import { render } from "../mail/templates";
@@ -48,7 +48,7 @@ export function triggerSteps(deps: {
   /** The step that hands due runs to the workers. */
   dispatchRuns: TickStep;
 }): TickStep[] {
-  const { sync, outbox, runs, notifications, limits } = deps;
+  const { sync, runs, notifications, limits } = deps;
 
   // Due runs are dispatched to workers in batches (./dispatch.ts): the tick itself starts none.
   const scheduledRuns = deps.dispatchRuns;
@@ -76,8 +76,7 @@ export function triggerSteps(deps: {
         if (!owner?.token || !owner.nextEventAt || Date.parse(owner.nextEventAt) > now.getTime()) return false;
         const event = eventDue(owner.token, deps.warningDays, now);
         const next = nextTokenEvent(owner.token, deps.warningDays, now)?.at.toISOString();
-        // Section 3: only owners of at least one scheduled connection hear about their token.
-        const tell = event && owner.scheduledConnections > 0 && owner.email;
+        const tell = event && hearsAboutToken(owner);
         const noteId = event ? derivedId("note", ...tokenEventFacts(owner.userId, owner.token, event)) : "";
         const mail =
           tell && event
@@ -101,12 +100,8 @@ export function triggerSteps(deps: {
         const done = await sync.announceTokenEvent(
           owner,
           next,
-          mail
-            ? outbox.putInTransaction(
-                { id: noteId, kind: event!.kind === "expired" ? "tokenExpired" : "tokenExpiring", mail },
-                now,
-              )
-            : undefined,
+          mail ? { id: noteId, kind: event!.kind === "expired" ? "tokenExpired" : "tokenExpiring", mail } : undefined,
+          now,
         );
         if (done && mail) recorded.push(noteId);
         return done && !!mail;

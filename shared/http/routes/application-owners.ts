@@ -18,4 +18,5 @@ export const removeApplicationOwner = defineRoute({
   params: z.object({ appId: resourceId, userId }).strict(),
   success: { status: 200, description: "The application with its remaining owners", schema: applicationSchema },
   errors: [403, 404, 409],
+  codes: ["LastApplicationOwner"],
 });

@@ -87,6 +87,7 @@ export const createImodel = defineRoute({
   path: "/itwins/{itwinId}/imodels",
   group: "imodels",
   auth: true,
+  idempotent: true,
   tag: "iModels",
   summary: "Create an iModel",
   description:
@@ -195,6 +196,7 @@ export const setImodelAccess = defineRoute({
     .meta({ id: "SetIModelAccess" }),
   success: { status: 200, description: "The iModel's access list", schema: accessListSchema },
   errors: [403, 404, 409],
+  codes: ["TestItwinAccess", "AccessListWithoutManager", "NotTeamMember"],
 });
 
 export const clearImodelAccess = defineRoute({
@@ -209,6 +211,7 @@ export const clearImodelAccess = defineRoute({
   params: imodelParams,
   success: { status: 204, description: "The iModel inherits the iTwin's roles" },
   errors: [403, 404, 409],
+  codes: ["TestItwinAccess"],
 });
 
 export const listChangesets = defineRoute({
@@ -236,6 +239,7 @@ export const pushChangeset = defineRoute({
   path: "/imodels/{imodelId}/changesets",
   group: "imodels",
   auth: true,
+  idempotent: true,
   tag: "iModel timeline",
   summary: "Push a changeset",
   description:
@@ -261,6 +265,7 @@ export const pushChangeset = defineRoute({
     .meta({ id: "PushChangeset" }),
   success: { status: 201, description: "The changeset was appended", schema: changesetSchema },
   errors: [403, 404, 409],
+  codes: ["LockHeldByAnotherBriefcase", "NotYourBriefcase", "TooManyLocks"],
 });
 
 export const listNamedVersions = defineRoute({
@@ -288,6 +293,7 @@ export const createNamedVersion = defineRoute({
   path: "/imodels/{imodelId}/named-versions",
   group: "imodels",
   auth: true,
+  idempotent: true,
   tag: "iModel timeline",
   summary: "Create a named version",
   description:
@@ -331,6 +337,7 @@ export const createBriefcase = defineRoute({
   path: "/imodels/{imodelId}/briefcases",
   group: "imodels",
   auth: true,
+  idempotent: true,
   tag: "iModel timeline",
   summary: "Get a local copy (briefcase)",
   description: `${needs("imodels_read")} The briefcase is yours: push from it and hold locks with it. Send an \`Idempotency-Key\` header to make retries safe.`,

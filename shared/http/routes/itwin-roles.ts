@@ -35,6 +35,7 @@ export const changeItwinRole = defineRoute({
     .meta({ id: "ChangeItwinRole" }),
   success: { status: 200, description: "The role as changed", schema: customRoleSchema },
   errors: [403, 404, 409],
+  codes: ["RoleInUse", "TestItwinTeam"],
 });
 
 export const deleteItwinRole = defineRoute({
@@ -49,4 +50,5 @@ export const deleteItwinRole = defineRoute({
   params: roleParams,
   success: { status: 204, description: "The role was deleted" },
   errors: [403, 404, 409],
+  codes: ["RoleInUse", "TestItwinTeam"],
 });

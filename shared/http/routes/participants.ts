@@ -37,4 +37,5 @@ export const removeTestItwinParticipant = defineRoute({
   params: z.object({ id: resourceId, userId }).strict(),
   success: { status: 204, description: "The participant was removed" },
   errors: [403, 404, 409],
+  codes: ["LastParticipant"],
 });
