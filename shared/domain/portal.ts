@@ -23,12 +23,15 @@ export const portalActions = [
   "modifyApplication",
   "deleteApplication",
   "addApplicationOwner",
+  "removeApplicationOwner",
   "viewAllApplications",
   "createTestItwin",
   "readTestItwin",
   "modifyTestItwin",
   "deleteTestItwin",
   "addTestItwinParticipant",
+  "listTestItwinParticipants",
+  "removeTestItwinParticipant",
 ] as const;
 export type PortalAction = (typeof portalActions)[number];
 
@@ -47,12 +50,23 @@ export const portalMatrix: Record<PortalAction, Record<Role, Grant>> = {
   modifyApplication: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
   deleteApplication: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
   addApplicationOwner: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
+  removeApplicationOwner: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
   viewAllApplications: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "no" },
   createTestItwin: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "any" },
   readTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
   modifyTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
   deleteTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
   addTestItwinParticipant: {
+    SubscriptionManager: "participant",
+    ApplicationManager: "participant",
+    Developer: "participant",
+  },
+  listTestItwinParticipants: {
+    SubscriptionManager: "participant",
+    ApplicationManager: "participant",
+    Developer: "participant",
+  },
+  removeTestItwinParticipant: {
     SubscriptionManager: "participant",
     ApplicationManager: "participant",
     Developer: "participant",
