@@ -11,6 +11,7 @@ import { guardCapacity } from "./store/capacity";
 import { makeDocumentClient } from "./store/client";
 import type { TableRef } from "./store/dynamo";
 import { DynamoApplicationStore } from "./store/applications";
+import { DynamoAuditStore } from "./store/audit";
 import { DynamoImodelStore } from "./store/imodels";
 import { DynamoItwinStore } from "./store/itwins";
 import { DynamoOrganizationStore } from "./store/organizations";
@@ -18,6 +19,7 @@ import { DynamoOutboxStore } from "./store/outbox";
 import { DynamoSyncStore } from "./store/sync";
 import { DynamoTimelineStore } from "./store/timeline";
 import { applicationUseCases } from "./usecases/applications";
+import { imodelAuditUseCases, organizationAuditUseCases } from "./usecases/audit";
 import { imodelGuard } from "./usecases/imodel-access";
 import { imodelJobs, imodelUseCases } from "./usecases/imodels";
 import { itwinUseCases } from "./usecases/itwins";
@@ -69,12 +71,10 @@ export function wiring(deps: AppDeps = {}): Wiring {
 // loads its own rules and stores, not the whole service.
 
 export function organizationsApp({ table, clock }: Wiring) {
+  const store = new DynamoOrganizationStore(table);
   return {
-    organizations: organizationUseCases({
-      store: new DynamoOrganizationStore(table),
-      itwins: new DynamoItwinStore(table),
-      clock,
-    }),
+    organizations: organizationUseCases({ store, itwins: new DynamoItwinStore(table), clock }),
+    organizationAudit: organizationAuditUseCases({ audit: new DynamoAuditStore(table), organizations: store, clock }),
   };
 }
 
@@ -118,6 +118,7 @@ export function imodelsApp({ table, clock, deps }: Wiring) {
   return {
     imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), organizations, guard, jobs, clock }),
     timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
+    imodelAudit: imodelAuditUseCases({ audit: new DynamoAuditStore(table), guard, clock }),
   };
 }
 

@@ -2,6 +2,7 @@
 import { imodelsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serve } from "../../shared/http/handler";
+import { getImodelAudit } from "../../shared/http/routes/audit";
 import * as routes from "../../shared/http/routes/imodels";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
@@ -54,6 +55,9 @@ export function routesOf(app: ReturnType<typeof imodelsApp>) {
       await app.timeline.releaseLocks(caller, params.imodelId, params.briefcaseId);
       return noContent();
     }),
+    http(getImodelAudit, async ({ caller, params, query }) =>
+      ok(await app.imodelAudit.list(caller, params.imodelId, query)),
+    ),
   );
 }
 

@@ -1,5 +1,11 @@
 // Creates the table in DynamoDB Local from the same shape the CDK stack deploys, if it is missing.
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
 import { keyDefinition, tableShape } from "../../shared/store/table";
 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
@@ -10,10 +16,15 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   });
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
   } catch (error) {
     if ((error as Error).name !== "ResourceNotFoundException") throw error;
+    await createTable(client, tableName);
   }
+  await ensureTimeToLive(client, tableName);
+  client.destroy();
+}
+
+async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const attributes = new Set<string>([tableShape.partitionKey, tableShape.sortKey]);
   for (const index of tableShape.indexes) attributes.add(index.partitionKey).add(index.sortKey);
   await client.send(
@@ -24,5 +35,16 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       ...keyDefinition(),
     }),
   );
-  client.destroy();
+}
+
+/** TTL on the same attribute as the deployed table (a table made before it gets it too). */
+async function ensureTimeToLive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const described = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  if (described.TimeToLiveDescription?.AttributeName === tableShape.timeToLiveAttribute) return;
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: tableShape.timeToLiveAttribute, Enabled: true },
+    }),
+  );
 }

@@ -29,6 +29,7 @@ export const portalActions = [
   "modifyTestItwin",
   "deleteTestItwin",
   "addTestItwinParticipant",
+  "readAudit",
 ] as const;
 export type PortalAction = (typeof portalActions)[number];
 
@@ -57,6 +58,8 @@ export const portalMatrix: Record<PortalAction, Record<Role, Grant>> = {
     ApplicationManager: "participant",
     Developer: "participant",
   },
+  // Not in the seed (SPEC section 7): the organisation's audit trail is the Subscription Managers'.
+  readAudit: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
 };
 
 /** allow: go ahead; forbid: 403 (the caller sees the resource but may not); hide: 404 (the caller may not even see it). */

@@ -1,8 +1,10 @@
 // DynamoDB repository of applications: the item itself, plus list entries in the organisation's partition for managers and for each owner.
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Application } from "../domain/application";
+import type { ChangeBy } from "../domain/audit";
 import type { Member } from "../domain/organization";
 import { cancellationReasons, strip, type TableRef, type TransactItem } from "./dynamo";
+import { applicationOwners, auditPut } from "./audit";
 import { keys } from "./keys";
 import type { Page } from "./page";
 import { pageOfPrefix } from "./partition";
@@ -18,7 +20,8 @@ export interface ApplicationStore {
   create(app: Application, actor: Member): Promise<void>;
   /** Renames the application as read; ConcurrentChange when it changed meanwhile (404 when it is gone). */
   rename(app: Application, name: string, now: Date): Promise<Application>;
-  addOwner(app: Application, owner: Member, now: Date): Promise<Application>;
+  /** Lists `owner` too, with the audit entry (`by` the actor) in the same transaction; ConcurrentChange on a race. */
+  addOwner(app: Application, owner: Member, by: ChangeBy): Promise<Application>;
   delete(app: Application): Promise<void>;
   /**
    * Every application of the organisation (managers), or those `ownerId` owns (Developers): one Query
@@ -91,12 +94,12 @@ export class DynamoApplicationStore implements ApplicationStore {
     }
   }
 
-  async addOwner(app: Application, owner: Member, now: Date) {
+  async addOwner(app: Application, owner: Member, by: ChangeBy) {
     const table = this.table.tableName;
     const after: Application = {
       ...app,
       owners: [...app.owners, owner.userId],
-      updatedAt: now.toISOString(),
+      updatedAt: by.at,
       version: app.version + 1,
     };
     try {
@@ -113,6 +116,7 @@ export class DynamoApplicationStore implements ApplicationStore {
                 ExpressionAttributeValues: { ":ov": owner.version },
               },
             },
+            auditPut(table, by, applicationOwners(app, after)),
           ],
         }),
       );

@@ -3,12 +3,14 @@ import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb"
 import type { Connection, Run } from "../domain/connection";
 import type { AccessEntry, Briefcase, Imodel, Interaction, NamedVersion } from "../domain/imodel";
 import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
+import type { ChangeBy } from "../domain/audit";
 import type { Member } from "../domain/organization";
 import { orgOfItwin } from "../child-ids";
 import type { SyncOwner } from "../domain/sync-token";
 import { notFound } from "../errors";
 import { concurrentChange } from "../errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { accessListChange, auditPut } from "./audit";
 import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
@@ -89,9 +91,19 @@ export interface ImodelStore {
   purge(imodelId: string): Promise<void>;
   /** Removes access entries of list versions before `version`: every check already ignores them, so this only saves storage. */
   removeStaleEntries(imodelId: string, version: number): Promise<void>;
-  /** Replaces the own list atomically (at most MAX_LIST_ENTRIES entries); ConcurrentChange when another change landed since `imodel` was read. */
-  setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]): Promise<Imodel>;
-  clearAccessList(imodel: Imodel): Promise<Imodel>;
+  /** The entries of the iModel's own list as read in `imodel` (one strongly consistent Query); [] when it has none. */
+  accessEntries(imodel: Imodel): Promise<AccessEntry[]>;
+  /**
+   * Replaces the own list atomically (at most MAX_LIST_ENTRIES entries); ConcurrentChange when another change landed
+   * since `imodel` was read. The audit entry (`by` the actor, from the list `before`, null when none) is in the same transaction.
+   */
+  setAccessList(
+    imodel: Imodel,
+    entries: Omit<AccessEntry, "listVersion">[],
+    before: AccessEntry[] | null,
+    by: ChangeBy,
+  ): Promise<Imodel>;
+  clearAccessList(imodel: Imodel, before: AccessEntry[], by: ChangeBy): Promise<Imodel>;
   /** At most one write per user, iModel and UTC day: conditional on the stored day being another one. */
   recordInteraction(imodelId: string, userId: string, at: Date, day: string): Promise<void>;
   /** One strongly consistent GetItem. */
@@ -297,6 +309,8 @@ export class DynamoImodelStore implements ImodelStore {
     imodel: Imodel,
     ownAccessList: boolean,
     entries: Omit<AccessEntry, "listVersion">[],
+    before: AccessEntry[] | null,
+    by: ChangeBy,
   ): Promise<Imodel> {
     const version = imodel.accessListVersion + 1;
     try {
@@ -308,6 +322,7 @@ export class DynamoImodelStore implements ImodelStore {
             Item: { ...keys.imodelAccess(imodel.id, e.userId), ...e, listVersion: version },
           },
         })),
+        auditPut(this.table.tableName, by, accessListChange(imodel, before, ownAccessList ? entries : null)),
       ]);
     } catch (error) {
       const first = cancellationReasons(error)?.[0];
@@ -327,12 +342,27 @@ export class DynamoImodelStore implements ImodelStore {
     await deleteAll(this.table, stale);
   }
 
-  setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]) {
-    return this.changeList(imodel, true, entries);
+  async accessEntries(imodel: Imodel) {
+    if (!imodel.ownAccessList) return [];
+    const items = await allOfPrefix(this.table, keys.imodelPartition(imodel.id).pk, keys.imodelAccessPrefix, {
+      // Entries of older lists wait for the worker to remove them: only the version read is the list.
+      expression: "listVersion = :v",
+      values: { ":v": imodel.accessListVersion },
+    });
+    return items.map((i) => strip<AccessEntry>(i)!);
   }
 
-  clearAccessList(imodel: Imodel) {
-    return this.changeList(imodel, false, []);
+  setAccessList(
+    imodel: Imodel,
+    entries: Omit<AccessEntry, "listVersion">[],
+    before: AccessEntry[] | null,
+    by: ChangeBy,
+  ) {
+    return this.changeList(imodel, true, entries, before, by);
+  }
+
+  clearAccessList(imodel: Imodel, before: AccessEntry[], by: ChangeBy) {
+    return this.changeList(imodel, false, [], before, by);
   }
 
   async recordInteraction(imodelId: string, userId: string, at: Date, day: string) {

@@ -10,10 +10,13 @@ import {
   type TeamOfUser,
   type TeamsOfUser,
 } from "../domain/itwin";
+import type { ChangeBy } from "../domain/audit";
 import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
 import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
+import { orgOfItwin } from "../child-ids";
+import { auditPut, customRoleChange, teamMemberChange } from "./audit";
 import { purgeConnections } from "./connection-purge";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
@@ -46,19 +49,21 @@ export interface ItwinStore {
   listMembers(itwinId: string, page: PageRequest): Promise<Page<TeamMember>>;
   /**
    * Adds a team member, conditioned on their organisation membership in the same transaction: throws
-   * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone.
+   * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone. Each team change writes
+   * its audit entry (`by` the actor) in its transaction.
    */
-  addMember(itwin: Itwin, member: TeamMember): Promise<void>;
+  addMember(itwin: Itwin, member: TeamMember, by: ChangeBy): Promise<void>;
   /** Replaces a member's roles; throws LastTeamManager when the last team_manage would go, ConcurrentChange on a race. */
-  replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember): Promise<void>;
+  replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember, by: ChangeBy): Promise<void>;
   /** Throws LastTeamManager when the last team_manage would go. */
-  removeMember(itwin: Itwin, member: TeamMember): Promise<void>;
+  removeMember(itwin: Itwin, member: TeamMember, by: ChangeBy): Promise<void>;
   rename(itwinId: string, name: string, kind: ItwinKind): Promise<Itwin>;
   /** Removes the iTwin, its team, roles, iModels and everything the iModels hold. */
   /** Removes the iTwin item: the iTwin and everything in it answer 404 from then on. */
   delete(itwin: Itwin): Promise<void>;
   /** Removes what a deleted iTwin held: its partition, its iModels' partitions, its members' list entries, and the iTwin from their teams items (the worker's job). */
   purge(itwin: Itwin): Promise<void>;
+  /** Creates the role (audited as its creator's); answers the existing one when the id is taken. */
   createRole(role: CustomRole): Promise<{ role: CustomRole; created: boolean }>;
   /** The custom roles among `roleIds` that exist in the iTwin (one strongly consistent request per 100). */
   getRoles(itwinId: string, roleIds: string[]): Promise<CustomRole[]>;
@@ -269,7 +274,7 @@ export class DynamoItwinStore implements ItwinStore {
     return pageOfPrefix<TeamMember>(this.table, keys.itwin(itwinId).pk, keys.itwinMemberPrefix, page);
   }
 
-  async addMember(itwin: Itwin, member: TeamMember) {
+  async addMember(itwin: Itwin, member: TeamMember, by: ChangeBy) {
     try {
       await transactWrite(this.table, [
         {
@@ -284,6 +289,7 @@ export class DynamoItwinStore implements ItwinStore {
         this.teamsUpdate(member.userId, itwin, { team: "join", manage: member.teamManage }),
         // Teams are made of organisation members: checked here rather than read before.
         this.orgMemberCheck(itwin, member.userId),
+        auditPut(this.table.tableName, by, teamMemberChange(itwin, undefined, member)),
       ]);
     } catch (error) {
       if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed")
@@ -295,7 +301,7 @@ export class DynamoItwinStore implements ItwinStore {
     }
   }
 
-  async replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember) {
+  async replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember, by: ChangeBy) {
     try {
       await transactWrite(this.table, [
         {
@@ -311,13 +317,14 @@ export class DynamoItwinStore implements ItwinStore {
         ...(after.teamManage !== before.teamManage
           ? [this.teamsUpdate(after.userId, itwin, { manage: after.teamManage })]
           : []),
+        auditPut(this.table.tableName, by, teamMemberChange(itwin, before, after)),
       ]);
     } catch (error) {
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${before.userId}'`));
     }
   }
 
-  async removeMember(itwin: Itwin, member: TeamMember) {
+  async removeMember(itwin: Itwin, member: TeamMember, by: ChangeBy) {
     try {
       await transactWrite(this.table, [
         {
@@ -336,6 +343,7 @@ export class DynamoItwinStore implements ItwinStore {
           },
         },
         this.teamsUpdate(member.userId, itwin, { team: "leave", manage: member.teamManage }),
+        auditPut(this.table.tableName, by, teamMemberChange(itwin, member, undefined)),
       ]);
     } catch (error) {
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${member.userId}'`));
@@ -413,6 +421,11 @@ export class DynamoItwinStore implements ItwinStore {
             ConditionExpression: "attribute_exists(pk)",
           },
         },
+        auditPut(
+          this.table.tableName,
+          { userId: role.createdBy, at: role.createdAt },
+          customRoleChange(orgOfItwin(role.itwinId) ?? "", undefined, role),
+        ),
       ]);
       return { role, created: true };
     } catch (error) {

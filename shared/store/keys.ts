@@ -100,4 +100,15 @@ export const keys = {
   briefcase: (imodelId: string, briefcaseId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `BRIEFCASE#${briefcaseId}` }),
   lock: (imodelId: string, objectId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `LOCK#${objectId}` }),
   lockPrefix: "LOCK#",
+
+  // The audit trail (shared/store/audit.ts): one partition per organisation, sorted by time; an iModel's
+  // entries also carry gsi1 keys, so its own trail is one Query of the index.
+  auditEntry: (orgId: string, at: string, id: string) => ({ pk: `AUDIT#ORG#${orgId}`, sk: `AUDIT#${at}#${id}` }),
+  auditOfOrganization: (orgId: string) => ({ pk: `AUDIT#ORG#${orgId}` }),
+  auditOfImodelEntry: (imodelId: string, at: string, id: string) => ({
+    gsi1pk: `AUDIT#IMODEL#${imodelId}`,
+    gsi1sk: `AUDIT#${at}#${id}`,
+  }),
+  auditOfImodel: (imodelId: string) => ({ gsi1pk: `AUDIT#IMODEL#${imodelId}` }),
+  auditPrefix: "AUDIT#",
 } as const;

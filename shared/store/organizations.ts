@@ -1,5 +1,6 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ChangeBy } from "../domain/audit";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import {
   concurrentChange,
@@ -19,6 +20,7 @@ import {
   type TableRef,
   type TransactItem,
 } from "./dynamo";
+import { auditPut, invitationAccepted, invitationCreated, memberChange } from "./audit";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { batchGetMany } from "./partition";
@@ -63,6 +65,7 @@ export interface OrganizationStore {
     actor: Member,
     ops: MemberOp[],
     managerDelta: number,
+    by: ChangeBy,
     extra?: TransactItem[],
   ): Promise<void>;
   /**
@@ -79,8 +82,8 @@ export interface OrganizationStore {
   ): Promise<Subscription>;
 }
 
-/** The items `writeMembers` adds for one member op: the op, the actor's check and the manager count. */
-export const MEMBER_WRITE_OWN_ITEMS = 3;
+/** The items `writeMembers` adds for one member op: the op, the actor's check, the manager count and the audit entry (`by` the actor). */
+export const MEMBER_WRITE_OWN_ITEMS = 4;
 
 /** Another change to the members read (or the acting member) landed first. */
 export const membersChanged = () => concurrentChange("These members");
@@ -146,6 +149,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
   }
 
   async invite(actor: Member, invitation: Invitation) {
+    const by = { userId: invitation.invitedBy, at: invitation.invitedAt };
     try {
       await this.table.ddb.send(
         new TransactWriteCommand({
@@ -158,6 +162,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
               },
             },
             actorUnchanged(this.table.tableName, invitation.orgId, actor),
+            auditPut(this.table.tableName, by, invitationCreated(invitation)),
           ],
         }),
       );
@@ -170,7 +175,9 @@ export class DynamoOrganizationStore implements OrganizationStore {
   }
 
   async acceptInvitation(invitation: Invitation, member: Member) {
+    const by = { userId: member.userId, at: member.addedAt };
     const items: TransactItem[] = [
+      auditPut(this.table.tableName, by, invitationAccepted(invitation, member)),
       {
         Put: {
           TableName: this.table.tableName,
@@ -248,7 +255,14 @@ export class DynamoOrganizationStore implements OrganizationStore {
     return { items: (out.Items ?? []).map((i) => strip<Member>(i)!), next: encodeCursor(out.LastEvaluatedKey) };
   }
 
-  async writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, extra: TransactItem[] = []) {
+  async writeMembers(
+    orgId: string,
+    actor: Member,
+    ops: MemberOp[],
+    managerDelta: number,
+    by: ChangeBy,
+    extra: TransactItem[] = [],
+  ) {
     const table = this.table.tableName;
     const items: TransactItem[] = [];
     const meaning: ("member-new" | "member" | "org" | "actor" | "extra")[] = [];
@@ -300,7 +314,8 @@ export class DynamoOrganizationStore implements OrganizationStore {
       });
       meaning.push("org");
     }
-    for (const item of extra) {
+    // The audit entry is unconditional: it never explains a cancellation.
+    for (const item of [...extra, auditPut(table, by, memberChange(orgId, ops))]) {
       items.push(item);
       meaning.push("extra");
     }

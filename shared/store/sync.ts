@@ -1,5 +1,6 @@
 // DynamoDB repository of synchronization: connections, runs and owners' tokens. One active run, and no owner change during it, are conditions here.
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ChangeBy } from "../domain/audit";
 import type { Connection, Run } from "../domain/connection";
 import type { SyncOwner } from "../domain/sync-token";
 import {
@@ -19,6 +20,7 @@ import {
   type TableRef,
   type TransactItem,
 } from "./dynamo";
+import { auditPut, connectionChange } from "./audit";
 import { dueEntries, dueKeys } from "./due";
 import { keys } from "./keys";
 import type { Page } from "./page";
@@ -77,6 +79,12 @@ export class DynamoSyncStore implements SyncStore {
     return items;
   }
 
+  /** The audit entry of a connection change, when it is one the trail records (never last: the token's write is). */
+  private audited(by: ChangeBy, before: Connection | undefined, after: Connection | undefined): TransactItem[] {
+    const change = connectionChange(before, after);
+    return change ? [auditPut(this.name, by, change)] : [];
+  }
+
   /** Whether a cancelled transaction with a token write (the last item) failed on the token: another visit wrote it first. */
   private static tokenLost(token: TokenChange | undefined, reasons: { Code?: string }[], items: TransactItem[]) {
     return !!token && reasons[items.length - 1]?.Code === "ConditionalCheckFailed";
@@ -100,6 +108,7 @@ export class DynamoSyncStore implements SyncStore {
           ConditionExpression: "attribute_exists(pk)",
         },
       },
+      ...this.audited({ userId: c.createdBy, at: c.createdAt }, undefined, c),
       ...this.ownerItems(token, c.schedule ? [[c.ownerId, 1]] : []),
     ];
     try {
@@ -134,7 +143,12 @@ export class DynamoSyncStore implements SyncStore {
   }
 
   /** Writes a changed connection over the version that was read; moves the owner's scheduled count when the schedule came or went. */
-  async updateConnection(before: Connection, after: Connection, token?: TokenChange): Promise<Connection> {
+  async updateConnection(
+    before: Connection,
+    after: Connection,
+    token: TokenChange | undefined,
+    by: ChangeBy,
+  ): Promise<Connection> {
     const items: TransactItem[] = [
       {
         Put: {
@@ -144,6 +158,7 @@ export class DynamoSyncStore implements SyncStore {
           ExpressionAttributeValues: { ":v": before.version },
         },
       },
+      ...this.audited(by, before, after),
     ];
     items.push(
       ...this.ownerItems(
@@ -157,7 +172,7 @@ export class DynamoSyncStore implements SyncStore {
     return after;
   }
 
-  async deleteConnection(c: Connection, token?: TokenChange): Promise<void> {
+  async deleteConnection(c: Connection, token: TokenChange | undefined, by: ChangeBy): Promise<void> {
     const items: TransactItem[] = [
       {
         Delete: {
@@ -169,6 +184,7 @@ export class DynamoSyncStore implements SyncStore {
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         },
       },
+      ...this.audited(by, c, undefined),
     ];
     items.push(...this.ownerItems(token, c.schedule ? [[c.ownerId, -1]] : []));
     await this.send(items, (reasons) => {
@@ -187,7 +203,8 @@ export class DynamoSyncStore implements SyncStore {
     before: Connection,
     after: Connection,
     notifications: TransactItem[],
-    token?: TokenChange,
+    token: TokenChange | undefined,
+    by: ChangeBy,
   ): Promise<Connection> {
     const items: TransactItem[] = [
       {
@@ -209,6 +226,7 @@ export class DynamoSyncStore implements SyncStore {
         },
       },
       ...notifications,
+      ...this.audited(by, before, after),
       ...this.ownerItems(
         token,
         after.schedule

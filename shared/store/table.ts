@@ -10,6 +10,8 @@ export const tableShape = {
     /** Sparse, ordered by due time: only items with pending work carry `duePk`/`dueSk` (section 4: no Scan). */
     { name: "due", partitionKey: "duePk", sortKey: "dueSk" },
   ],
+  /** DynamoDB's TTL attribute (epoch seconds): only audit entries carry it (shared/store/audit.ts), removed after their retention. */
+  timeToLiveAttribute: "ttl",
 } as const;
 
 export type IndexName = (typeof tableShape.indexes)[number]["name"];

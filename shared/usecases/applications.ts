@@ -130,7 +130,7 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
         }
         if (app.owners.includes(ownerId)) return view(app);
         if (app.owners.length >= MAX_OWNERS) throw tooManyOwners(MAX_OWNERS);
-        return view(await apps.addOwner(app, owner, clock.now()));
+        return view(await apps.addOwner(app, owner, { userId: caller.userId, at: clock.now().toISOString() }));
       });
     },
   };

@@ -193,7 +193,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       }
       const member = await memberWithRoles(itwin, me, input.userId, input.roles, deps.clock.now().toISOString());
       // The new member's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
-      await deps.itwins.addMember(itwin, member);
+      await deps.itwins.addMember(itwin, member, { userId: caller.userId, at: member.addedAt });
       return teamMemberView(member);
     },
 
@@ -203,7 +203,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       const before = members.get(userId);
       if (!before) throw notFound("team member", userId);
       const after = await memberWithRoles(itwin, me, userId, input.roles, before.addedAt);
-      await deps.itwins.replaceMember(itwin, before, after);
+      await deps.itwins.replaceMember(itwin, before, after, { userId: caller.userId, at: after.updatedAt });
       return teamMemberView(after);
     },
 
@@ -212,7 +212,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       requireTeamManage(itwin, me);
       const member = members.get(userId);
       if (!member) throw notFound("team member", userId);
-      await deps.itwins.removeMember(itwin, member);
+      await deps.itwins.removeMember(itwin, member, { userId: caller.userId, at: deps.clock.now().toISOString() });
     },
 
     async listRoles(caller: Caller, itwinId: string, page: PageRequest) {

@@ -90,6 +90,7 @@ const forbiddenMessage: Partial<Record<PortalAction, string>> = {
   removeMember: "Only a Subscription Manager removes members",
   readSubscription: "Only a Subscription Manager reads the subscription",
   changeSubscription: "Only a Subscription Manager changes the subscription",
+  readAudit: "Only a Subscription Manager reads the organisation's audit trail",
 };
 
 /**

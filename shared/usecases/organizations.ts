@@ -179,7 +179,10 @@ export function organizationUseCases(deps: {
         addedAt: now.toISOString(),
         version: 1,
       };
-      await store.writeMembers(orgId, actor, [{ kind: "add", member }], role === "SubscriptionManager" ? 1 : 0);
+      await store.writeMembers(orgId, actor, [{ kind: "add", member }], role === "SubscriptionManager" ? 1 : 0, {
+        userId: caller.userId,
+        at: member.addedAt,
+      });
       return memberView(member);
     },
 
@@ -200,6 +203,7 @@ export function organizationUseCases(deps: {
             actor,
             [{ kind: "update", before, after: planned.after }],
             planned.managerDelta,
+            { userId: caller.userId, at: clock.now().toISOString() },
           );
         return memberView(planned.after);
       });
@@ -216,7 +220,8 @@ export function organizationUseCases(deps: {
           .filter((p) => p.changed)
           .map((p) => ({ kind: "update", before: p.before, after: p.after }));
         const delta = plans.reduce((sum, p) => sum + p.managerDelta, 0);
-        if (ops.length) await store.writeMembers(orgId, actor, ops, delta);
+        if (ops.length)
+          await store.writeMembers(orgId, actor, ops, delta, { userId: caller.userId, at: now.toISOString() });
         return { items: userIds.map((id) => memberView(plans.find((p) => p.before.userId === id)!.after)) };
       });
     },
@@ -240,7 +245,14 @@ export function organizationUseCases(deps: {
           teams,
           MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS,
         );
-        await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta, leaving.items);
+        await store.writeMembers(
+          orgId,
+          actor,
+          [{ kind: "remove", before: target }],
+          managerDelta,
+          { userId: caller.userId, at: clock.now().toISOString() },
+          leaving.items,
+        );
         return leaving.finish;
       });
       try {

@@ -424,6 +424,7 @@ export function syncUseCases(deps: SyncDeps) {
         after,
         notes.map((n) => outbox.putInTransaction(n, now)),
         token,
+        { userId: caller.userId, at: after.updatedAt },
       );
       await dispatch(jobs, { kind: "deliver", notificationIds: notes.map((n) => n.id) }, work);
       await guard.touched(access);
@@ -532,7 +533,9 @@ export function syncUseCases(deps: SyncDeps) {
         updatedAt: now.toISOString(),
         version: connection.version + 1,
       };
-      await withVisit(caller, access.callerSyncOwner, (token) => sync.updateConnection(connection, after, token));
+      await withVisit(caller, access.callerSyncOwner, (token) =>
+        sync.updateConnection(connection, after, token, { userId: caller.userId, at: after.updatedAt }),
+      );
       await guard.touched(access);
       return connectionView(after);
     },
@@ -565,7 +568,9 @@ export function syncUseCases(deps: SyncDeps) {
         updatedAt: clock.now().toISOString(),
         version: connection.version + 1,
       };
-      await withVisit(caller, access.callerSyncOwner, (token) => sync.updateConnection(connection, after, token));
+      await withVisit(caller, access.callerSyncOwner, (token) =>
+        sync.updateConnection(connection, after, token, { userId: caller.userId, at: after.updatedAt }),
+      );
       await guard.touched(access);
       return after.files.find((f) => f.id === fileId)!;
     },
@@ -574,7 +579,9 @@ export function syncUseCases(deps: SyncDeps) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "deleteConnection");
       if (connection.activeRunId) throw runInProgress(connection.activeRunId, "Deleting the connection");
-      await withVisit(caller, access.callerSyncOwner, (token) => sync.deleteConnection(connection, token));
+      await withVisit(caller, access.callerSyncOwner, (token) =>
+        sync.deleteConnection(connection, token, { userId: caller.userId, at: clock.now().toISOString() }),
+      );
       await guard.touched(access);
     },
 

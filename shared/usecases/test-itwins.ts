@@ -145,7 +145,7 @@ export function testItwinUseCases(deps: {
       // The new participant's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
       const added = participant(itwin.id, input.userId);
       try {
-        await deps.itwins.addMember(itwin, added);
+        await deps.itwins.addMember(itwin, added, { userId: caller.userId, at: added.addedAt });
       } catch (error) {
         // A concurrent add of the same participant: theirs stands, and this answer is the same.
         if (!isAppError(error, "AlreadyTeamMember")) throw error;

@@ -31,6 +31,7 @@ const demotedStatus: Record<string, number> = {
   renameApplication: 404,
   deleteApplication: 404,
   addApplicationOwner: 404,
+  getOrganizationAudit: 403,
 };
 
 /**

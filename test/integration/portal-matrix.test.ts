@@ -65,6 +65,7 @@ const perform: Record<PortalAction, (f: Fixture) => Promise<Decision>> = {
   deleteTestItwin: async (f) => decisionOf(await f.caller.delete(`/test-itwins/${f.testItwinId}`)),
   addTestItwinParticipant: async (f) =>
     decisionOf(await f.caller.post(`/test-itwins/${f.testItwinId}/participants`, { userId: f.other.userId })),
+  readAudit: async (f) => decisionOf(await f.caller.get(`/organizations/${f.orgId}/audit`)),
 };
 
 /**

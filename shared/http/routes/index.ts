@@ -1,6 +1,7 @@
 // The route table: every public route of the API, in the order the OpenAPI document lists them.
 import type { RouteDef } from "../route";
 import * as applications from "./applications";
+import * as audit from "./audit";
 import * as imodels from "./imodels";
 import * as itwins from "./itwins";
 import * as meta from "./meta";
@@ -8,7 +9,16 @@ import * as organizations from "./organizations";
 import * as sync from "./sync";
 import * as testItwins from "./test-itwins";
 
-export const routes = { ...meta, ...organizations, ...applications, ...testItwins, ...itwins, ...imodels, ...sync };
+export const routes = {
+  ...meta,
+  ...organizations,
+  ...applications,
+  ...testItwins,
+  ...itwins,
+  ...imodels,
+  ...sync,
+  ...audit,
+};
 
 const isRoute = (value: unknown): value is RouteDef =>
   typeof value === "object" && value !== null && "method" in value && "path" in value && "group" in value;
