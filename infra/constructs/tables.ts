@@ -20,7 +20,7 @@ export class ServiceTable extends dynamodb.Table {
       // The table is the system of record: neither a stack update nor a stack deletion may drop it.
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      timeToLiveAttribute: tableShape.timeToLiveAttribute,
+      timeToLiveAttribute: tableShape.timeToLive,
     });
     for (const index of tableShape.indexes) {
       this.addGlobalSecondaryIndex({

@@ -40,11 +40,11 @@ async function createTable(client: DynamoDBClient, tableName: string): Promise<v
 /** TTL on the same attribute as the deployed table (a table made before it gets it too). */
 async function ensureTimeToLive(client: DynamoDBClient, tableName: string): Promise<void> {
   const described = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
-  if (described.TimeToLiveDescription?.AttributeName === tableShape.timeToLiveAttribute) return;
+  if (described.TimeToLiveDescription?.AttributeName === tableShape.timeToLive) return;
   await client.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: tableShape.timeToLiveAttribute, Enabled: true },
+      TimeToLiveSpecification: { AttributeName: tableShape.timeToLive, Enabled: true },
     }),
   );
 }

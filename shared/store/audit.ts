@@ -41,7 +41,7 @@ export function auditPut(tableName: string, by: ChangeBy, change: AuditChange): 
         ...keys.auditEntry(change.orgId, by.at, id),
         ...(change.imodelId ? keys.auditOfImodelEntry(change.imodelId, by.at, id) : {}),
         ...entry,
-        // DynamoDB's TTL attribute (epoch seconds; the table's `timeToLiveAttribute`, shared/store/table.ts).
+        // DynamoDB's TTL attribute (epoch seconds; the table's `timeToLive`, shared/store/table.ts).
         ttl: Math.floor(expiresAt.getTime() / 1000),
       },
     },

@@ -11,7 +11,7 @@ export const tableShape = {
     { name: "due", partitionKey: "duePk", sortKey: "dueSk" },
   ],
   /** DynamoDB's TTL attribute (epoch seconds): only audit entries carry it (shared/store/audit.ts), removed after their retention. */
-  timeToLiveAttribute: "ttl",
+  timeToLive: "ttl",
 } as const;
 
 export type IndexName = (typeof tableShape.indexes)[number]["name"];

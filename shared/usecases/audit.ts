@@ -1,7 +1,7 @@
 // Use cases of the audit trail: an organisation's (Subscription Managers) and an iModel's (Manage), each one Query sent with its check.
 import type { Clock } from "../clock";
 import type { AuditEntry } from "../domain/audit";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import type { AuditStore } from "../store/audit";
 import type { OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";

@@ -1,10 +1,10 @@
 // The caller's membership of an organisation, read once per request and judged with the lower of the token's role and the stored one.
 import { clock } from "../clock";
 import type { Invitation, Member, Organization } from "../domain/organization";
-import { decide, type PortalAction } from "../domain/portal";
+import { decide, refusal, type PortalAction } from "../domain/portal";
 import { roleInForce, type Role } from "../domain/roles";
 import { forbidden, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { logger } from "../log";
 import type { OrganizationStore } from "../store/organizations";
 
@@ -84,15 +84,6 @@ function memberFromInvitation(invitation: Invitation, caller: Caller, now: Date)
   };
 }
 
-const forbiddenMessage: Partial<Record<PortalAction, string>> = {
-  addMember: "Only a Subscription Manager adds members",
-  changeRole: "Only a Subscription Manager assigns roles",
-  removeMember: "Only a Subscription Manager removes members",
-  readSubscription: "Only a Subscription Manager reads the subscription",
-  changeSubscription: "Only a Subscription Manager changes the subscription",
-  readAudit: "Only a Subscription Manager reads the organisation's audit trail",
-};
-
 /**
  * Applies the portal matrix: throws 403 or 404 as it decides. `what` names the resource for a 404.
  */
@@ -105,7 +96,5 @@ export function authorize(
   const decision = decide(action, membership.role, relation);
   if (decision === "allow") return;
   if (decision === "hide") throw notFound(what.kind, what.id);
-  if (!membership.role)
-    throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
-  throw forbidden(forbiddenMessage[action] ?? `Your role (${membership.role}) does not allow this`);
+  throw forbidden(refusal(action, membership.role));
 }

@@ -4,7 +4,7 @@ import { changeMember, checkOwnChange, checkRemoval } from "../domain/members";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { idFor } from "../ids";
 import { logger } from "../log";
 import type { ItwinStore } from "../store/itwins";
