@@ -12,6 +12,7 @@ import { newId } from "../ids";
 import type { TableRef, TransactItem } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
+import { tableShape } from "./table";
 import type { PageRequest } from "./partition";
 
 /** Days an entry is kept (a setting): DynamoDB's TTL removes it after them, and reads stop showing it at once. */
@@ -41,8 +42,8 @@ export function auditPut(tableName: string, by: ChangeBy, change: AuditChange): 
         ...keys.auditEntry(change.orgId, by.at, id),
         ...(change.imodelId ? keys.auditOfImodelEntry(change.imodelId, by.at, id) : {}),
         ...entry,
-        // DynamoDB's TTL attribute (epoch seconds; the table's `timeToLive`, shared/store/table.ts).
-        ttl: Math.floor(expiresAt.getTime() / 1000),
+        // DynamoDB's TTL attribute, in epoch seconds (shared/store/table.ts).
+        [tableShape.timeToLive]: Math.floor(expiresAt.getTime() / 1000),
       },
     },
   };

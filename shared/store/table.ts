@@ -10,7 +10,7 @@ export const tableShape = {
     /** Sparse, ordered by due time: only items with pending work carry `duePk`/`dueSk` (section 4: no Scan). */
     { name: "due", partitionKey: "duePk", sortKey: "dueSk" },
   ],
-  /** DynamoDB's TTL attribute (epoch seconds): only audit entries carry it (shared/store/audit.ts), removed after their retention. */
+  /** DynamoDB's TTL attribute (epoch seconds): items that expire carry it (audit entries, shared/store/audit.ts); DynamoDB deletes them some time after. */
   timeToLive: "ttl",
 } as const;
 
