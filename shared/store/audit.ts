@@ -259,15 +259,18 @@ export class DynamoAuditStore implements AuditStore {
   /** One strongly consistent Query of the organisation's partition, newest first, from the retention horizon on. */
   async listOfOrganization(orgId: string, page: PageRequest, now: Date): Promise<Page<AuditEntry>> {
     const partition = keys.auditOfOrganization(orgId);
+    const start = decodeCursor(page.cursor, partition, { name: "sk", prefix: keys.auditPrefix });
+    const from = this.from(now);
+    if (start && String(start.sk) <= from) return { items: [] };
     const out = await this.table.ddb.send(
       new QueryCommand({
         TableName: this.table.tableName,
         KeyConditionExpression: "pk = :pk AND sk > :from",
-        ExpressionAttributeValues: { ":pk": partition.pk, ":from": this.from(now) },
+        ExpressionAttributeValues: { ":pk": partition.pk, ":from": from },
         ScanIndexForward: false,
         ConsistentRead: true,
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, partition, { name: "sk", prefix: keys.auditPrefix }),
+        ExclusiveStartKey: start,
       }),
     );
     return { items: (out.Items ?? []).map(entryOf), next: encodeCursor(out.LastEvaluatedKey) };
@@ -287,12 +290,14 @@ export class DynamoAuditStore implements AuditStore {
       { ...keys.auditOfOrganization(orgId), ...index },
       { name: "sk", prefix: keys.auditPrefix },
     );
+    const from = this.from(now);
+    if (start && String(start.sk) <= from) return { items: [] };
     const out = await this.table.ddb.send(
       new QueryCommand({
         TableName: this.table.tableName,
         IndexName: "gsi1",
         KeyConditionExpression: "gsi1pk = :pk AND gsi1sk > :from",
-        ExpressionAttributeValues: { ":pk": index.gsi1pk, ":from": this.from(now) },
+        ExpressionAttributeValues: { ":pk": index.gsi1pk, ":from": from },
         ScanIndexForward: false,
         Limit: page.limit,
         // The index key repeats the base sort key: the cursor carries it once.
@@ -306,6 +311,11 @@ export class DynamoAuditStore implements AuditStore {
     };
   }
 
+  /**
+   * The key the reads start after: nothing older than the retention is answered. A cursor at or below it
+   * (its page aged past the horizon, or forged) is the end of the list: DynamoDB refuses a start key
+   * outside the key condition.
+   */
   private from(now: Date): string {
     return `${keys.auditPrefix}${auditHorizon(now, AUDIT_RETENTION_DAYS).toISOString()}`;
   }
