@@ -19,8 +19,8 @@ export class ServiceTable extends dynamodb.Table {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       // The table is the system of record: neither a stack update nor a stack deletion may drop it.
       deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: tableShape.timeToLive,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of tableShape.indexes) {
       this.addGlobalSecondaryIndex({

@@ -2,7 +2,6 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DescribeTimeToLiveCommand,
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -16,15 +15,10 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   });
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
   } catch (error) {
     if ((error as Error).name !== "ResourceNotFoundException") throw error;
-    await createTable(client, tableName);
   }
-  await ensureTimeToLive(client, tableName);
-  client.destroy();
-}
-
-async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const attributes = new Set<string>([tableShape.partitionKey, tableShape.sortKey]);
   for (const index of tableShape.indexes) attributes.add(index.partitionKey).add(index.sortKey);
   await client.send(
@@ -35,16 +29,11 @@ async function createTable(client: DynamoDBClient, tableName: string): Promise<v
       ...keyDefinition(),
     }),
   );
-}
-
-/** TTL on the same attribute as the deployed table (a table made before it gets it too). */
-async function ensureTimeToLive(client: DynamoDBClient, tableName: string): Promise<void> {
-  const described = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
-  if (described.TimeToLiveDescription?.AttributeName === tableShape.timeToLive) return;
   await client.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
       TimeToLiveSpecification: { AttributeName: tableShape.timeToLive, Enabled: true },
     }),
   );
+  client.destroy();
 }

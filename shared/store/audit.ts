@@ -9,10 +9,11 @@ import type { Invitation, Member } from "../domain/organization";
 import type { Connection } from "../domain/connection";
 import type { Application } from "../domain/application";
 import { newId } from "../ids";
-import type { TableRef, TransactItem } from "./dynamo";
+import type { TableRef } from "./dynamo";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { tableShape } from "./table";
+import type { TransactItem } from "./transact";
 import type { PageRequest } from "./partition";
 
 /** Days an entry is kept (a setting): DynamoDB's TTL removes it after them, and reads stop showing it at once. */

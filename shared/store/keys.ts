@@ -101,6 +101,9 @@ export const keys = {
   lock: (imodelId: string, objectId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `LOCK#${objectId}` }),
   lockPrefix: "LOCK#",
 
+  /** The answer kept for a caller's Idempotency-Key (scope: a digest of caller and key); removed by the table's TTL. */
+  receipt: (scope: string) => ({ pk: `IDEM#${scope}`, sk: "IDEM" }),
+
   // The audit trail (shared/store/audit.ts): one partition per organisation, sorted by time; an iModel's
   // entries also carry gsi1 keys, so its own trail is one Query of the index.
   auditEntry: (orgId: string, at: string, id: string) => ({ pk: `AUDIT#ORG#${orgId}`, sk: `AUDIT#${at}#${id}` }),

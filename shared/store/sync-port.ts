@@ -1,10 +1,11 @@
 // The port of synchronization's storage: connections, runs and owners' tokens. Use cases and the trigger depend on it; DynamoSyncStore implements it.
 import type { ChangeBy } from "../domain/audit";
+import type { Receipt } from "../domain/idempotency";
 import type { Connection, Run, RunReason } from "../domain/connection";
 import type { Changeset, Imodel } from "../domain/imodel";
 import type { RunStreak } from "../domain/run-failures";
 import type { SyncOwner } from "../domain/sync-token";
-import type { TransactItem } from "./dynamo";
+import type { NewNotification } from "./outbox-items";
 import type { Page } from "./page";
 
 /** A visit's change of the caller's token: written over the version read, in the transaction of the request. */
@@ -28,13 +29,14 @@ export interface FinishRun {
   changedFiles?: string[];
   /** What the connection keeps about its runs after this one, and the failing streak's mail when it is told now. */
   streak?: RunStreak;
-  notification?: TransactItem;
+  notification?: NewNotification;
 }
 
 export interface SyncStore {
   /**
    * Creates the connection if its id is new (an existing one answers `created: false`); 404 when the iModel is gone.
-   * Creating, deleting, and changing a connection's owner or schedule write their audit entry in the same transaction.
+   * Creating, deleting, and changing a connection's owner or schedule write their audit entry (`by` the actor) in
+   * the same transaction.
    */
   createConnection(c: Connection, token?: TokenChange): Promise<{ connection: Connection; created: boolean }>;
   getConnection(id: string): Promise<Connection | undefined>;
@@ -48,16 +50,19 @@ export interface SyncStore {
   ): Promise<Connection>;
   /** Deletes the connection; RunInProgress while a run is queued or running. */
   deleteConnection(c: Connection, token: TokenChange | undefined, by: ChangeBy): Promise<void>;
-  /** Changes the owner with the notifications in one transaction; RunInProgress, NewOwnerNeverInteracted, ConcurrentChange. */
+  /** Changes the owner with the notifications (recorded at `now`) in one transaction; RunInProgress, NewOwnerNeverInteracted, ConcurrentChange. */
   transferOwner(
     before: Connection,
     after: Connection,
-    notifications: TransactItem[],
+    notifications: { notes: NewNotification[]; now: Date },
     token: TokenChange | undefined,
     by: ChangeBy,
   ): Promise<Connection>;
-  /** Queues the run as the connection's one active run; RunInProgress with the active run's id. */
-  queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: TokenChange): Promise<void>;
+  /**
+   * Queues the run as the connection's one active run; RunInProgress with the active run's id. `receipt` (an
+   * Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept.
+   */
+  queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: TokenChange, receipt?: Receipt): Promise<void>;
   /** Moves a scheduled connection past an occurrence it cannot run; false when another tick did. */
   skipOccurrence(c: Connection, dueAt: string, nextDueAt: string): Promise<boolean>;
   /** Takes the queued run with a lease; false when another worker has it. */
@@ -75,11 +80,12 @@ export interface SyncStore {
   getOwner(userId: string): Promise<SyncOwner | undefined>;
   /** Writes the token over the version read; false when another visit wrote it first. */
   saveToken(before: SyncOwner | undefined, after: SyncOwner): Promise<boolean>;
-  /** Records that the owner was told of a token event, with its mail (outbox) in the same transaction. */
+  /** Records that the owner was told of a token event, with its mail (outbox, recorded at `now`) in the same transaction. */
   announceTokenEvent(
     owner: SyncOwner,
     nextEventAt: string | undefined,
-    notification: TransactItem | undefined,
+    notification: NewNotification | undefined,
+    now: Date,
   ): Promise<boolean>;
   /** Ids of work of `kind` due by `now`, from the sparse due index. */
   dueIds(kind: "RUN" | "LEASE" | "TOKEN", now: Date, limit: number): Promise<{ id: string; at: string }[]>;
