@@ -438,6 +438,8 @@ runBench(() =>
       getRun: async () => ({ as: reader, method: "GET", path: `/runs/${run.id}` }),
       getSyncToken: async () => ({ as: writer, method: "GET", path: "/me/sync-token" }),
       visitSyncPortal: async () => ({ as: writer, method: "POST", path: "/me/sync-token" }),
+      getOrganizationAudit: async () => ({ as: admin, method: "GET", path: `/organizations/${org.id}/audit` }),
+      getImodelAudit: async () => ({ as: admin, method: "GET", path: `/imodels/${imodel.id}/audit` }),
     };
 
     // A new route must get a sample before this benchmark runs again; a sample for a route that is gone is a mistake too.

@@ -11,6 +11,7 @@ import { guardCapacity } from "./store/capacity";
 import { makeDocumentClient } from "./store/client";
 import type { TableRef } from "./store/dynamo";
 import { DynamoApplicationStore } from "./store/applications";
+import { DynamoAuditStore } from "./store/audit";
 import { DynamoReceiptStore } from "./store/idempotency";
 import { DynamoImodelStore } from "./store/imodels";
 import { DynamoItwinStore } from "./store/itwins";
@@ -19,6 +20,7 @@ import { DynamoOutboxStore } from "./store/outbox";
 import { DynamoSyncStore } from "./store/sync";
 import { DynamoTimelineStore } from "./store/timeline";
 import { applicationUseCases } from "./usecases/applications";
+import { imodelAuditUseCases, organizationAuditUseCases } from "./usecases/audit";
 import { imodelGuard } from "./usecases/imodel-access";
 import { imodelJobs, imodelUseCases } from "./usecases/imodels";
 import { itwinRoleUseCases } from "./usecases/itwin-roles";
@@ -78,13 +80,11 @@ const receiptsOf = ({ table, clock }: Wiring) => ({ store: new DynamoReceiptStor
 
 export function organizationsApp(w: Wiring) {
   const { table, clock } = w;
+  const store = new DynamoOrganizationStore(table);
   return {
     receipts: receiptsOf(w),
-    organizations: organizationUseCases({
-      store: new DynamoOrganizationStore(table),
-      itwins: new DynamoItwinStore(table),
-      clock,
-    }),
+    organizations: organizationUseCases({ store, itwins: new DynamoItwinStore(table), clock }),
+    organizationAudit: organizationAuditUseCases({ audit: new DynamoAuditStore(table), organizations: store, clock }),
   };
 }
 
@@ -136,6 +136,7 @@ export function imodelsApp(w: Wiring) {
     imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), organizations, guard, jobs, clock }),
     timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
     imodelAdmin: imodelAdminUseCases({ admin: new DynamoImodelAdminStore(table), guard }),
+    imodelAudit: imodelAuditUseCases({ audit: new DynamoAuditStore(table), guard, clock }),
   };
 }
 

@@ -38,6 +38,8 @@ const schema = z.object({
   ORG_MAX_RUNNING: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Requests per second one organisation may make to one API instance before 429 (approximate: per Lambda instance). */
   ORG_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Days an audit entry is kept before DynamoDB's TTL removes it (SPEC section 7: 400). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** Set on the tick function: it is its own worker, invoked under the name Lambda gives it at run time. */
   WORKER_IS_SELF: z.enum(["true", "false"]).optional(),
   /** Set by the Lambda runtime. */

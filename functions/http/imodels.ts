@@ -2,6 +2,7 @@
 import { imodelsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serveWith } from "../../shared/http/handler";
+import { getImodelAudit } from "../../shared/http/routes/audit";
 import * as imodelRoutes from "../../shared/http/routes/imodels";
 import * as adminRoutes from "../../shared/http/routes/imodel-admin";
 
@@ -64,6 +65,9 @@ export function routesOf(app: ReturnType<typeof imodelsApp>) {
       await app.timeline.releaseLocks(caller, params.imodelId, params.briefcaseId);
       return noContent();
     }),
+    http(getImodelAudit, async ({ caller, params, query }) =>
+      ok(await app.imodelAudit.list(caller, params.imodelId, query)),
+    ),
   );
 }
 

@@ -2,6 +2,7 @@
 import { organizationsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serveWith } from "../../shared/http/handler";
+import { getOrganizationAudit } from "../../shared/http/routes/audit";
 import * as routes from "../../shared/http/routes/organizations";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
@@ -33,6 +34,9 @@ export function routesOf(app: ReturnType<typeof organizationsApp>) {
     http(routes.getSubscription, async ({ caller, params }) => ok(await orgs.getSubscription(caller, params.orgId))),
     http(routes.changeSubscription, async ({ caller, params, body }) =>
       ok(await orgs.changeSubscription(caller, params.orgId, body)),
+    ),
+    http(getOrganizationAudit, async ({ caller, params, query }) =>
+      ok(await app.organizationAudit.list(caller, params.orgId, query)),
     ),
   );
 }

@@ -18,8 +18,8 @@ export interface Imodel {
   accessListVersion: number;
 }
 
-/** A list's entries and the iModel's version flip fit one transaction (100 actions), so a list switches atomically. */
-export const MAX_LIST_ENTRIES = 99;
+/** A list's entries, the iModel's version flip and the audit entry fit one transaction (100 actions), so a list switches atomically. */
+export const MAX_LIST_ENTRIES = 98;
 
 /** One user's entry in an iModel's own access list. */
 export interface AccessEntry {

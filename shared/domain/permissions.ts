@@ -74,6 +74,7 @@ export const imodelOperations = [
   "listLocks",
   "releaseOwnLocks",
   "releaseLocks",
+  "readAudit",
 ] as const;
 export type ImodelOperation = (typeof imodelOperations)[number];
 
@@ -104,6 +105,8 @@ export const operationRules: Record<ImodelOperation, OperationRule> = {
   listLocks: { needs: "imodels_read", scope: "imodel", purpose: "read locks" },
   releaseOwnLocks: { needs: "imodels_write", scope: "imodel", purpose: "release your own briefcase's locks" },
   releaseLocks: { needs: "imodels_manage", scope: "imodel", purpose: "manage locks of the whole iModel" },
+  // Not in the seed (SPEC section 7): who changed the iModel's access list, connection owners and schedules.
+  readAudit: { needs: "imodels_manage", scope: "imodel", purpose: "read the iModel's audit trail" },
 };
 
 const rank = (p: Permission) => permissions.indexOf(p);

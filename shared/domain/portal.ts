@@ -32,6 +32,7 @@ export const portalActions = [
   "addTestItwinParticipant",
   "listTestItwinParticipants",
   "removeTestItwinParticipant",
+  "readAudit",
 ] as const;
 export type PortalAction = (typeof portalActions)[number];
 
@@ -71,6 +72,8 @@ export const portalMatrix: Record<PortalAction, Record<Role, Grant>> = {
     ApplicationManager: "participant",
     Developer: "participant",
   },
+  // Not in the seed (SPEC section 7): the organisation's audit trail is the Subscription Managers'.
+  readAudit: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
 };
 
 /** allow: go ahead; forbid: 403 (the caller sees the resource but may not); hide: 404 (the caller may not even see it). */
@@ -106,6 +109,7 @@ export const forbiddenMessage: Partial<Record<PortalAction, string>> = {
   removeMember: "Only a Subscription Manager removes members",
   readSubscription: "Only a Subscription Manager reads the subscription",
   changeSubscription: "Only a Subscription Manager changes the subscription",
+  readAudit: "Only a Subscription Manager reads the organisation's audit trail",
 };
 
 /** The message of a `forbid` decision: a member without a role is told to ask for one. */

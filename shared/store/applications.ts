@@ -1,16 +1,18 @@
 // DynamoDB repository of applications: the item itself, plus list entries in the organisation's partition for managers and for each owner.
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Application } from "../domain/application";
+import type { ChangeBy } from "../domain/audit";
 import type { Receipt } from "../domain/idempotency";
 import type { Member } from "../domain/organization";
 import { strip, type TableRef } from "./dynamo";
 import { ReceiptTaken, withReceipt } from "./idempotency";
 import { transactOrExplain, type TransactItem } from "./transact";
+import { applicationOwners, auditPut } from "./audit";
 import { keys } from "./keys";
 import { itemReader, type Reader } from "./together";
 import type { Page } from "./page";
 import { pageOfPrefix } from "./partition";
-import { actorUnchanged, membersChanged } from "./organizations";
+import { actorUnchanged, membersChanged } from "./member-checks";
 
 export interface ApplicationStore {
   get(appId: string): Promise<Application | undefined>;
@@ -21,11 +23,14 @@ export interface ApplicationStore {
   create(app: Application, actor: Member): Promise<void>;
   /** Renames the application as read; ConcurrentChange when it changed meanwhile (404 when it is gone). */
   rename(app: Application, name: string, now: Date): Promise<Application>;
-  /** `receiptOf` gives the Idempotency-Key's answer for the application as written, kept in the same transaction (ReceiptTaken). */
+  /**
+   * `receiptOf` gives the Idempotency-Key's answer for the application as written, kept in the same transaction
+   * (ReceiptTaken); so is the audit entry (`by` the actor).
+   */
   addOwner(
     app: Application,
     owner: Member,
-    now: Date,
+    by: ChangeBy,
     receiptOf?: (after: Application) => Receipt,
   ): Promise<Application>;
   /** Removes a listed owner from the application as read (its owner's list entry goes with it); ConcurrentChange when it changed meanwhile. */
@@ -89,12 +94,12 @@ export class DynamoApplicationStore implements ApplicationStore {
     return after;
   }
 
-  async addOwner(app: Application, owner: Member, now: Date, receiptOf?: (after: Application) => Receipt) {
+  async addOwner(app: Application, owner: Member, by: ChangeBy, receiptOf?: (after: Application) => Receipt) {
     const table = this.table.tableName;
     const after: Application = {
       ...app,
       owners: [...app.owners, owner.userId],
-      updatedAt: now.toISOString(),
+      updatedAt: by.at,
       version: app.version + 1,
     };
     const { items, refused } = withReceipt(
@@ -110,6 +115,7 @@ export class DynamoApplicationStore implements ApplicationStore {
             ExpressionAttributeValues: { ":ov": owner.version },
           },
         },
+        auditPut(table, by, applicationOwners(app, after)),
       ],
       receiptOf?.(after),
     );

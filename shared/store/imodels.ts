@@ -3,12 +3,14 @@ import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb"
 import type { Connection, Run } from "../domain/connection";
 import type { AccessEntry, Briefcase, Imodel, Interaction, NamedVersion } from "../domain/imodel";
 import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
+import type { ChangeBy } from "../domain/audit";
 import type { Member } from "../domain/organization";
 import { orgOfItwin } from "../child-ids";
 import type { SyncOwner } from "../domain/sync-token";
 import { notFound } from "../errors";
 import { concurrentChange } from "../errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { accessListChange, auditPut } from "./audit";
 import { purgeConnections } from "./connection-purge";
 import { assignmentActions, assignmentFailureOf } from "./role-use";
 import { keys } from "./keys";
@@ -90,14 +92,21 @@ export interface ImodelStore {
   purge(imodelId: string): Promise<void>;
   /** Removes access entries of list versions before `version`: every check already ignores them, so this only saves storage. */
   removeStaleEntries(imodelId: string, version: number): Promise<void>;
-  /** Replaces the own list atomically (at most MAX_LIST_ENTRIES entries); ConcurrentChange when another change landed since `imodel` was read. */
-  /** `roles`: the custom roles the entries name, as read (each is moved in the same transaction: role-use.ts). */
+  /** The entries of the iModel's own list as read in `imodel` (one strongly consistent Query); [] when it has none. */
+  accessEntries(imodel: Imodel): Promise<AccessEntry[]>;
+  /**
+   * Replaces the own list atomically (at most MAX_LIST_ENTRIES entries); ConcurrentChange when another change landed
+   * since `imodel` was read. The audit entry (`by` the actor, from the list `before`, null when none) is in the same
+   * transaction; `roles`: the custom roles the entries name, as read (each is moved in the same transaction: role-use.ts).
+   */
   setAccessList(
     imodel: Imodel,
     entries: Omit<AccessEntry, "listVersion">[],
+    before: AccessEntry[] | null,
+    by: ChangeBy,
     roles?: readonly CustomRole[],
   ): Promise<Imodel>;
-  clearAccessList(imodel: Imodel): Promise<Imodel>;
+  clearAccessList(imodel: Imodel, before: AccessEntry[], by: ChangeBy): Promise<Imodel>;
   /** At most one write per user, iModel and UTC day: conditional on the stored day being another one. */
   recordInteraction(imodelId: string, userId: string, at: Date, day: string): Promise<void>;
   /** One strongly consistent GetItem. */
@@ -303,6 +312,8 @@ export class DynamoImodelStore implements ImodelStore {
     imodel: Imodel,
     ownAccessList: boolean,
     entries: Omit<AccessEntry, "listVersion">[],
+    before: AccessEntry[] | null,
+    by: ChangeBy,
     roles: readonly CustomRole[] = [],
   ): Promise<Imodel> {
     const version = imodel.accessListVersion + 1;
@@ -317,6 +328,7 @@ export class DynamoImodelStore implements ImodelStore {
         })),
         // Custom roles named: still there, with the permissions folded into the entries (role-use.ts).
         ...assignmentActions(this.table, roles),
+        auditPut(this.table.tableName, by, accessListChange(imodel, before, ownAccessList ? entries : null)),
       ]);
     } catch (error) {
       const roleError = assignmentFailureOf(error, 1 + entries.length, roles);
@@ -338,12 +350,28 @@ export class DynamoImodelStore implements ImodelStore {
     await deleteAll(this.table, stale);
   }
 
-  setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[], roles: readonly CustomRole[] = []) {
-    return this.changeList(imodel, true, entries, roles);
+  async accessEntries(imodel: Imodel) {
+    if (!imodel.ownAccessList) return [];
+    const items = await allOfPrefix(this.table, keys.imodelPartition(imodel.id).pk, keys.imodelAccessPrefix, {
+      // Entries of older lists wait for the worker to remove them: only the version read is the list.
+      expression: "listVersion = :v",
+      values: { ":v": imodel.accessListVersion },
+    });
+    return items.map((i) => strip<AccessEntry>(i)!);
   }
 
-  clearAccessList(imodel: Imodel) {
-    return this.changeList(imodel, false, []);
+  setAccessList(
+    imodel: Imodel,
+    entries: Omit<AccessEntry, "listVersion">[],
+    before: AccessEntry[] | null,
+    by: ChangeBy,
+    roles: readonly CustomRole[] = [],
+  ) {
+    return this.changeList(imodel, true, entries, before, by, roles);
+  }
+
+  clearAccessList(imodel: Imodel, before: AccessEntry[], by: ChangeBy) {
+    return this.changeList(imodel, false, [], before, by);
   }
 
   async recordInteraction(imodelId: string, userId: string, at: Date, day: string) {

@@ -1,8 +1,10 @@
 // An iTwin's custom roles: created while the iTwin exists, read by id with an access check, listed. DynamoItwinStore
 // extends this part.
+import { orgOfItwin } from "../child-ids";
 import type { CustomRole } from "../domain/itwin";
 import { notFound } from "../errors";
 import { cancellationReasons, strip, type TableRef } from "./dynamo";
+import { auditPut, customRoleChange } from "./audit";
 import { keys } from "./keys";
 import { batchGetMany, pageOfPrefix, type PageRequest } from "./partition";
 import { transactWrite } from "./transact";
@@ -10,6 +12,7 @@ import { transactWrite } from "./transact";
 export class DynamoItwinRoles {
   constructor(protected readonly table: TableRef) {}
 
+  /** Creates the role with its audit entry (the creator's change); answers the existing one when the id is taken. */
   async createRole(role: CustomRole) {
     try {
       await transactWrite(this.table, [
@@ -28,6 +31,11 @@ export class DynamoItwinRoles {
             ConditionExpression: "attribute_exists(pk)",
           },
         },
+        auditPut(
+          this.table.tableName,
+          { userId: role.createdBy, at: role.createdAt },
+          customRoleChange(orgOfItwin(role.itwinId) ?? "", undefined, role),
+        ),
       ]);
       return { role, created: true };
     } catch (error) {

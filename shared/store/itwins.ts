@@ -10,6 +10,7 @@ import {
   type TeamMember,
   type TeamsOfUser,
 } from "../domain/itwin";
+import type { ChangeBy } from "../domain/audit";
 import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
@@ -18,6 +19,7 @@ import { DynamoItwinRoles } from "./itwin-roles";
 import { stillOnTeam, teamsReader, teamsUpdate } from "./itwin-teams";
 import { itemReader, nothing, reader, readTogether, type Reader } from "./together";
 import type { TransactItem } from "./transact";
+import { auditPut, teamMemberChange } from "./audit";
 import { purgeConnections } from "./connection-purge";
 import { assignmentActions, assignmentFailureOf } from "./role-use";
 import { ReceiptTaken, withReceipt } from "./idempotency";
@@ -42,16 +44,29 @@ export interface ItwinStore {
   listMembers(itwinId: string, page: PageRequest): Promise<Page<TeamMember>>;
   /**
    * Adds a team member, conditioned on their organisation membership in the same transaction: throws
-   * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone.
+   * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone. Each team change writes its
+   * audit entry (`by` the actor) in its transaction.
    */
-  addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt, roles?: readonly CustomRole[]): Promise<void>;
+  addMember(
+    itwin: Itwin,
+    member: TeamMember,
+    by: ChangeBy,
+    receipt?: Receipt,
+    roles?: readonly CustomRole[],
+  ): Promise<void>;
   /** Replaces a member's roles; throws LastTeamManager when the last team_manage would go, ConcurrentChange on a race. */
-  replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember, roles?: readonly CustomRole[]): Promise<void>;
+  replaceMember(
+    itwin: Itwin,
+    before: TeamMember,
+    after: TeamMember,
+    by: ChangeBy,
+    roles?: readonly CustomRole[],
+  ): Promise<void>;
   /**
    * Throws LastTeamManager when the last team_manage would go. With `keep`: only while that user is still
    * on the team (ConcurrentChange otherwise), so two removals cannot empty it.
    */
-  removeMember(itwin: Itwin, member: TeamMember, keep?: string): Promise<void>;
+  removeMember(itwin: Itwin, member: TeamMember, by: ChangeBy, keep?: string): Promise<void>;
   rename(itwinId: string, name: string, kind: ItwinKind): Promise<Itwin>;
   /** Removes the iTwin, its team, roles, iModels and everything the iModels hold. */
   /** Removes the iTwin item: the iTwin and everything in it answer 404 from then on. */
@@ -223,7 +238,13 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
    * `receipt` (an Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept.
    * `roles`: the custom roles assigned, as read (each is moved in the same transaction: role-use.ts).
    */
-  async addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt, roles: readonly CustomRole[] = []) {
+  async addMember(
+    itwin: Itwin,
+    member: TeamMember,
+    by: ChangeBy,
+    receipt?: Receipt,
+    roles: readonly CustomRole[] = [],
+  ) {
     const { items, refused } = withReceipt(
       this.table.tableName,
       [
@@ -241,6 +262,7 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
         this.orgMemberCheck(itwin, member.userId),
         // Custom roles assigned: still there, with the permissions folded into the member (role-use.ts).
         ...assignmentActions(this.table, roles),
+        auditPut(this.table.tableName, by, teamMemberChange(itwin, undefined, member)),
       ],
       receipt,
     );
@@ -259,7 +281,13 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
     }
   }
 
-  async replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember, roles: readonly CustomRole[] = []) {
+  async replaceMember(
+    itwin: Itwin,
+    before: TeamMember,
+    after: TeamMember,
+    by: ChangeBy,
+    roles: readonly CustomRole[] = [],
+  ) {
     const teamsMoves = after.teamManage !== before.teamManage;
     try {
       await transactWrite(this.table, [
@@ -275,6 +303,7 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
         this.itwinUpdate(itwin, Number(after.teamManage) - Number(before.teamManage)),
         ...(teamsMoves ? [teamsUpdate(this.table.tableName, after.userId, itwin, { manage: after.teamManage })] : []),
         ...assignmentActions(this.table, roles),
+        auditPut(this.table.tableName, by, teamMemberChange(itwin, before, after)),
       ]);
     } catch (error) {
       const roleError = assignmentFailureOf(error, teamsMoves ? 3 : 2, roles);
@@ -283,7 +312,7 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
     }
   }
 
-  async removeMember(itwin: Itwin, member: TeamMember, keep?: string) {
+  async removeMember(itwin: Itwin, member: TeamMember, by: ChangeBy, keep?: string) {
     try {
       await transactWrite(this.table, [
         {
@@ -304,6 +333,7 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
         teamsUpdate(this.table.tableName, member.userId, itwin, { team: "leave", manage: member.teamManage }),
         // A Test iTwin keeps a participant: another one must still be there when this one leaves.
         ...(keep ? [stillOnTeam(this.table.tableName, itwin.id, keep)] : []),
+        auditPut(this.table.tableName, by, teamMemberChange(itwin, member, undefined)),
       ]);
     } catch (error) {
       if (keep && cancellationReasons(error)?.[4]?.Code === "ConditionalCheckFailed")

@@ -103,4 +103,15 @@ export const keys = {
 
   /** The answer kept for a caller's Idempotency-Key (scope: a digest of caller and key); removed by the table's TTL. */
   receipt: (scope: string) => ({ pk: `IDEM#${scope}`, sk: "IDEM" }),
+
+  // The audit trail (shared/store/audit.ts): one partition per organisation, sorted by time; an iModel's
+  // entries also carry gsi1 keys, so its own trail is one Query of the index.
+  auditEntry: (orgId: string, at: string, id: string) => ({ pk: `AUDIT#ORG#${orgId}`, sk: `AUDIT#${at}#${id}` }),
+  auditOfOrganization: (orgId: string) => ({ pk: `AUDIT#ORG#${orgId}` }),
+  auditOfImodelEntry: (imodelId: string, at: string, id: string) => ({
+    gsi1pk: `AUDIT#IMODEL#${imodelId}`,
+    gsi1sk: `AUDIT#${at}#${id}`,
+  }),
+  auditOfImodel: (imodelId: string) => ({ gsi1pk: `AUDIT#IMODEL#${imodelId}` }),
+  auditPrefix: "AUDIT#",
 } as const;

@@ -1,11 +1,11 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ChangeBy } from "../domain/audit";
 import type { Receipt } from "../domain/idempotency";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import type { TeamsOfUser } from "../domain/itwin";
 import { changeSubscription } from "../domain/subscription";
 import {
-  concurrentChange,
   invitationExists,
   lastSubscriptionManager,
   memberExists,
@@ -24,7 +24,9 @@ import {
   type TransactItem,
 } from "./transact";
 import { ReceiptTaken, withReceipt } from "./idempotency";
+import { auditPut, invitationAccepted, invitationCreated, memberChange } from "./audit";
 import { keys } from "./keys";
+import { actorUnchanged, membersChanged } from "./member-checks";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
 /** A change to one member, with the member as it was read: the write is conditioned on that version. */
@@ -57,9 +59,16 @@ export interface OrganizationStore {
    * Applies member changes in one transaction with the Subscription Manager count, conditioned on
    * the actor's and every member's version as read. Throws `LastSubscriptionManager`, `MemberExists`
    * or `ConcurrentChange` (retry with a fresh read). `receipt` (an Idempotency-Key's answer) is written in the
-   * same transaction; ReceiptTaken when one is kept.
+   * same transaction; ReceiptTaken when one is kept. So is the change's audit entry (`by` the actor).
    */
-  writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, receipt?: Receipt): Promise<void>;
+  writeMembers(
+    orgId: string,
+    actor: Member,
+    ops: MemberOp[],
+    delta: number,
+    by: ChangeBy,
+    receipt?: Receipt,
+  ): Promise<void>;
   /**
    * Removes the member as `writeMembers` does, and in the same transaction takes them out of every team of the
    * organisation (`teams` as read with the membership: a team joined or left meanwhile is a `ConcurrentChange`).
@@ -71,6 +80,7 @@ export interface OrganizationStore {
     target: Member,
     managerDelta: number,
     teams: TeamsOfUser | undefined,
+    by: ChangeBy,
   ): Promise<() => Promise<void>>;
   /**
    * Changes the subscription as read (`before`) unless it is cancelled; the actor must be unchanged
@@ -86,27 +96,8 @@ export interface OrganizationStore {
   ): Promise<Subscription>;
 }
 
-/** The items `writeMembers` adds for one member op: the op, the actor's check and the manager count. */
-const MEMBER_WRITE_OWN_ITEMS = 3;
-
-/** Another change to the members read (or the acting member) landed first. */
-export const membersChanged = () => concurrentChange("These members");
-
-/** The acting member must be unchanged since their authority was judged on a read of them. */
-export function actorUnchanged(
-  tableName: string,
-  orgId: string,
-  actor: Pick<Member, "userId" | "version">,
-): TransactItem {
-  return {
-    ConditionCheck: {
-      TableName: tableName,
-      Key: keys.member(orgId, actor.userId),
-      ConditionExpression: "version = :v",
-      ExpressionAttributeValues: { ":v": actor.version },
-    },
-  };
-}
+/** The items `writeMembers` adds for one member op: the op, the actor's check, the manager count and the audit entry. */
+const MEMBER_WRITE_OWN_ITEMS = 4;
 
 export class DynamoOrganizationStore implements OrganizationStore {
   constructor(private readonly table: TableRef) {}
@@ -150,6 +141,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
   }
 
   async invite(actor: Member, invitation: Invitation, receipt?: Receipt) {
+    const by = { userId: invitation.invitedBy, at: invitation.invitedAt };
     const { items, refused } = withReceipt(
       this.table.tableName,
       [
@@ -161,6 +153,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
           },
         },
         actorUnchanged(this.table.tableName, invitation.orgId, actor),
+        auditPut(this.table.tableName, by, invitationCreated(invitation)),
       ],
       receipt,
     );
@@ -174,7 +167,9 @@ export class DynamoOrganizationStore implements OrganizationStore {
   }
 
   async acceptInvitation(invitation: Invitation, member: Member) {
+    const by = { userId: member.userId, at: member.addedAt };
     const items: TransactItem[] = [
+      auditPut(this.table.tableName, by, invitationAccepted(invitation, member)),
       {
         Put: {
           TableName: this.table.tableName,
@@ -256,10 +251,12 @@ export class DynamoOrganizationStore implements OrganizationStore {
     target: Member,
     managerDelta: number,
     teams: TeamsOfUser | undefined,
+    by: ChangeBy,
   ) {
     const room = MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS;
     const leaving = leaveOrganization(this.table, target.userId, orgId, teams, room);
-    await this.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta, undefined, leaving.items);
+    const ops: MemberOp[] = [{ kind: "remove", before: target }];
+    await this.writeMembers(orgId, actor, ops, managerDelta, by, undefined, leaving.items);
     return leaving.finish;
   }
 
@@ -269,6 +266,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
     actor: Member,
     ops: MemberOp[],
     managerDelta: number,
+    by: ChangeBy,
     receipt?: Receipt,
     extra: TransactItem[] = [],
   ) {
@@ -323,7 +321,8 @@ export class DynamoOrganizationStore implements OrganizationStore {
       });
       meaning.push("org");
     }
-    for (const item of extra) {
+    // The audit entry is unconditional: it never explains a cancellation.
+    for (const item of [...extra, auditPut(table, by, memberChange(orgId, ops))]) {
       items.push(item);
       meaning.push("extra");
     }

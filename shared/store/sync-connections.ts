@@ -2,9 +2,11 @@
 // owners' items it moves (a visit's token, the scheduled counts). No owner change or deletion during an active run.
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { imodelOfConnection } from "../child-ids";
+import type { ChangeBy } from "../domain/audit";
 import type { Connection } from "../domain/connection";
 import { concurrentChange, newOwnerNeverInteracted, notFound, runInProgress, tokenChanged } from "../errors";
 import { strip, type CancellationReason, type TableRef } from "./dynamo";
+import { auditPut, connectionChange } from "./audit";
 import { dueKeys } from "./due";
 import { keys } from "./keys";
 import { notificationPut, type NewNotification } from "./outbox-items";
@@ -23,6 +25,12 @@ export function connectionItem(c: Connection) {
     ...(c.schedule && c.nextDueAt ? dueKeys("RUN", c.id, c.nextDueAt) : {}),
   };
 }
+
+/** The audit entry of a connection change the trail records (never last: the token's write is). */
+const audited = (tableName: string, by: ChangeBy, before?: Connection, after?: Connection): TransactItem[] => {
+  const change = connectionChange(before, after);
+  return change ? [auditPut(tableName, by, change)] : [];
+};
 
 /** The refusal of a transaction whose other conditions passed: the caller's token moved, or the connection did. */
 const tokenOrConnection = (token: TokenChange | undefined, reasons: CancellationReason[], items: TransactItem[]) =>
@@ -50,6 +58,7 @@ export async function createConnection(
         ConditionExpression: "attribute_exists(pk)",
       },
     },
+    ...audited(table.tableName, { userId: c.createdBy, at: c.createdAt }, undefined, c),
     ...ownerItems(table.tableName, token, c.schedule ? [[c.ownerId, 1]] : []),
   ];
   const reasons = await transact(table, items);
@@ -101,7 +110,8 @@ export async function updateConnection(
   table: TableRef,
   before: Connection,
   after: Connection,
-  token?: TokenChange,
+  token: TokenChange | undefined,
+  by: ChangeBy,
 ): Promise<Connection> {
   const items: TransactItem[] = [
     {
@@ -112,6 +122,7 @@ export async function updateConnection(
         ExpressionAttributeValues: { ":v": before.version },
       },
     },
+    ...audited(table.tableName, by, before, after),
     ...ownerItems(
       table.tableName,
       token,
@@ -122,7 +133,12 @@ export async function updateConnection(
   return after;
 }
 
-export async function deleteConnection(table: TableRef, c: Connection, token?: TokenChange): Promise<void> {
+export async function deleteConnection(
+  table: TableRef,
+  c: Connection,
+  token: TokenChange | undefined,
+  by: ChangeBy,
+): Promise<void> {
   const items: TransactItem[] = [
     {
       Delete: {
@@ -134,6 +150,7 @@ export async function deleteConnection(table: TableRef, c: Connection, token?: T
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     },
+    ...audited(table.tableName, by, c, undefined),
     ...ownerItems(table.tableName, token, c.schedule ? [[c.ownerId, -1]] : []),
   ];
   await transactOrExplain(table, items, (reasons) => {
@@ -153,7 +170,8 @@ export async function transferOwner(
   before: Connection,
   after: Connection,
   notifications: { notes: NewNotification[]; now: Date },
-  token?: TokenChange,
+  token: TokenChange | undefined,
+  by: ChangeBy,
 ): Promise<Connection> {
   const items: TransactItem[] = [
     {
@@ -175,6 +193,7 @@ export async function transferOwner(
       },
     },
     ...notifications.notes.map((n) => notificationPut(table.tableName, n, notifications.now)),
+    ...audited(table.tableName, by, before, after),
     ...ownerItems(
       table.tableName,
       token,

@@ -1,4 +1,5 @@
 // The port of synchronization's storage: connections, runs and owners' tokens. Use cases and the trigger depend on it; DynamoSyncStore implements it.
+import type { ChangeBy } from "../domain/audit";
 import type { Receipt } from "../domain/idempotency";
 import type { Connection, Run, RunReason } from "../domain/connection";
 import type { Changeset, Imodel } from "../domain/imodel";
@@ -32,22 +33,32 @@ export interface FinishRun {
 }
 
 export interface SyncStore {
-  /** Creates the connection if its id is new (an existing one answers `created: false`); 404 when the iModel is gone. */
+  /**
+   * Creates the connection if its id is new (an existing one answers `created: false`); 404 when the iModel is gone.
+   * Creating, deleting, and changing a connection's owner or schedule write their audit entry (`by` the actor) in
+   * the same transaction.
+   */
   createConnection(c: Connection, token?: TokenChange): Promise<{ connection: Connection; created: boolean }>;
   getConnection(id: string): Promise<Connection | undefined>;
   /** Many connections by id in one strongly consistent read (per 100): those that exist, by id. */
   getConnections(ids: readonly string[]): Promise<Map<string, Connection>>;
   listConnections(imodelId: string, limit: number, cursor?: string): Promise<Page<Connection>>;
   /** Writes `after` over the version read in `before`; ConcurrentChange or TokenChanged on a race. */
-  updateConnection(before: Connection, after: Connection, token?: TokenChange): Promise<Connection>;
+  updateConnection(
+    before: Connection,
+    after: Connection,
+    token: TokenChange | undefined,
+    by: ChangeBy,
+  ): Promise<Connection>;
   /** Deletes the connection; RunInProgress while a run is queued or running. */
-  deleteConnection(c: Connection, token?: TokenChange): Promise<void>;
+  deleteConnection(c: Connection, token: TokenChange | undefined, by: ChangeBy): Promise<void>;
   /** Changes the owner with the notifications (recorded at `now`) in one transaction; RunInProgress, NewOwnerNeverInteracted, ConcurrentChange. */
   transferOwner(
     before: Connection,
     after: Connection,
     notifications: { notes: NewNotification[]; now: Date },
-    token?: TokenChange,
+    token: TokenChange | undefined,
+    by: ChangeBy,
   ): Promise<Connection>;
   /**
    * Queues the run as the connection's one active run; RunInProgress with the active run's id. `receipt` (an

@@ -1,6 +1,7 @@
 // DynamoDB repository of synchronization: connections, runs and owners' tokens. One active run, and no owner change
 // during it, are conditions here; each part's transactions live in its own module (sync-connections, sync-runs,
 // sync-owners), this class joins them behind the SyncStore port.
+import type { ChangeBy } from "../domain/audit";
 import type { Connection, Run } from "../domain/connection";
 import type { Receipt } from "../domain/idempotency";
 import type { SyncOwner } from "../domain/sync-token";
@@ -36,21 +37,22 @@ export class DynamoSyncStore implements SyncStore {
     return connections.listConnections(this.table, imodelId, limit, cursor);
   }
 
-  updateConnection(before: Connection, after: Connection, token?: TokenChange): Promise<Connection> {
-    return connections.updateConnection(this.table, before, after, token);
+  updateConnection(before: Connection, after: Connection, token: TokenChange | undefined, by: ChangeBy) {
+    return connections.updateConnection(this.table, before, after, token, by);
   }
 
-  deleteConnection(c: Connection, token?: TokenChange): Promise<void> {
-    return connections.deleteConnection(this.table, c, token);
+  deleteConnection(c: Connection, token: TokenChange | undefined, by: ChangeBy): Promise<void> {
+    return connections.deleteConnection(this.table, c, token, by);
   }
 
   transferOwner(
     before: Connection,
     after: Connection,
     notifications: { notes: NewNotification[]; now: Date },
-    token?: TokenChange,
+    token: TokenChange | undefined,
+    by: ChangeBy,
   ): Promise<Connection> {
-    return connections.transferOwner(this.table, before, after, notifications, token);
+    return connections.transferOwner(this.table, before, after, notifications, token, by);
   }
 
   // --- runs ----------------------------------------------------------------------------------

@@ -137,7 +137,8 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
         }
         if (app.owners.includes(ownerId)) return view(app);
         if (app.owners.length >= MAX_OWNERS) throw tooManyOwners(MAX_OWNERS);
-        return view(await apps.addOwner(app, owner, clock.now(), once && ((after) => once.receipt(view(after)))));
+        const by = { userId: caller.userId, at: clock.now().toISOString() };
+        return view(await apps.addOwner(app, owner, by, once && ((after) => once.receipt(view(after)))));
       });
     },
 

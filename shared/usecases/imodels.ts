@@ -157,7 +157,15 @@ export function imodelUseCases(deps: {
           if (!entries.some((e) => e.permissions.includes("imodels_manage"))) throw accessListWithoutManager();
           const named = roles.filter((r) => roleIds.includes(r.id));
           requireListFits(entries.length, named.length);
-          const changed = await deps.imodels.setAccessList(imodel, entries, named);
+          // What the list was, for the audit entry: its absence costs nothing, an own list one Query.
+          const before = imodel.ownAccessList ? await deps.imodels.accessEntries(imodel) : null;
+          const changed = await deps.imodels.setAccessList(
+            imodel,
+            entries,
+            before,
+            { userId: caller.userId, at: grantedAt },
+            named,
+          );
           await dispatch(
             deps.jobs,
             { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion },
@@ -177,7 +185,11 @@ export function imodelUseCases(deps: {
     clearAccess(caller: Caller, imodelId: string) {
       return deps.guard.run(caller, imodelId, listAuthority("clearAccess"), async ({ imodel }) => {
         if (!imodel.ownAccessList) return;
-        const changed = await deps.imodels.clearAccessList(imodel);
+        const before = await deps.imodels.accessEntries(imodel);
+        const changed = await deps.imodels.clearAccessList(imodel, before, {
+          userId: caller.userId,
+          at: deps.clock.now().toISOString(),
+        });
         await dispatch(
           deps.jobs,
           { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion },

@@ -209,7 +209,8 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       );
       // The new member's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
       const answer = teamMemberView(member);
-      await deps.itwins.addMember(itwin, member, once?.receipt(answer), custom);
+      const by = { userId: caller.userId, at: member.addedAt };
+      await deps.itwins.addMember(itwin, member, by, once?.receipt(answer), custom);
       return answer;
     },
 
@@ -220,7 +221,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       if (!before) throw notFound("team member", userId);
       const custom: CustomRole[] = [];
       const after = await memberWithRoles(itwin, me, userId, input.roles, before.addedAt, custom);
-      await deps.itwins.replaceMember(itwin, before, after, custom);
+      await deps.itwins.replaceMember(itwin, before, after, { userId: caller.userId, at: after.updatedAt }, custom);
       return teamMemberView(after);
     },
 
@@ -229,7 +230,7 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       requireTeamManage(itwin, me);
       const member = members.get(userId);
       if (!member) throw notFound("team member", userId);
-      await deps.itwins.removeMember(itwin, member);
+      await deps.itwins.removeMember(itwin, member, { userId: caller.userId, at: deps.clock.now().toISOString() });
     },
 
     async listRoles(caller: Caller, itwinId: string, page: PageRequest) {

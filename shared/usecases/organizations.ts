@@ -185,7 +185,8 @@ export function organizationUseCases(deps: {
       };
       const answer = memberView(member);
       const managers = role === "SubscriptionManager" ? 1 : 0;
-      await store.writeMembers(orgId, actor, [{ kind: "add", member }], managers, once?.receipt(answer));
+      const by = { userId: caller.userId, at: member.addedAt };
+      await store.writeMembers(orgId, actor, [{ kind: "add", member }], managers, by, once?.receipt(answer));
       return answer;
     },
 
@@ -198,7 +199,8 @@ export function organizationUseCases(deps: {
       return retryingConcurrentChanges(async () => {
         const { member: actor, targets } = await actingAs(caller, orgId, "changeRole", [userId]);
         const before = targets[0]!;
-        const planned = changeMember(before, change, clock.now());
+        const now = clock.now();
+        const planned = changeMember(before, change, now);
         checkOwnChange(actor.userId, before, planned.after);
         if (planned.changed)
           await store.writeMembers(
@@ -206,6 +208,7 @@ export function organizationUseCases(deps: {
             actor,
             [{ kind: "update", before, after: planned.after }],
             planned.managerDelta,
+            { userId: caller.userId, at: now.toISOString() },
           );
         return memberView(planned.after);
       });
@@ -222,7 +225,8 @@ export function organizationUseCases(deps: {
           .filter((p) => p.changed)
           .map((p) => ({ kind: "update", before: p.before, after: p.after }));
         const delta = plans.reduce((sum, p) => sum + p.managerDelta, 0);
-        if (ops.length) await store.writeMembers(orgId, actor, ops, delta);
+        if (ops.length)
+          await store.writeMembers(orgId, actor, ops, delta, { userId: caller.userId, at: now.toISOString() });
         return { items: userIds.map((id) => memberView(plans.find((p) => p.before.userId === id)!.after)) };
       });
     },
@@ -242,7 +246,8 @@ export function organizationUseCases(deps: {
         } = await actingAs(caller, orgId, "removeMember", [userId], [deps.itwins.teamsOf(userId, orgId)]);
         const target = targets[0]!;
         const { managerDelta } = checkRemoval(actor.userId, target);
-        return store.removeMember(orgId, actor, target, managerDelta, teams);
+        const by = { userId: caller.userId, at: clock.now().toISOString() };
+        return store.removeMember(orgId, actor, target, managerDelta, teams, by);
       });
       try {
         await finish();

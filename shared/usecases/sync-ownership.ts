@@ -86,7 +86,10 @@ export function ownershipOf(
             ]
           : []),
       ];
-      await sync.transferOwner(connection, after, { notes, now }, token);
+      await sync.transferOwner(connection, after, { notes, now }, token, {
+        userId: caller.userId,
+        at: after.updatedAt,
+      });
       await dispatch(jobs, { kind: "deliver", notificationIds: notes.map((n) => n.id) }, work);
       await guard.touched(access);
       return {

@@ -156,7 +156,9 @@ export function syncUseCases(deps: SyncDeps) {
         updatedAt: now.toISOString(),
         version: connection.version + 1,
       };
-      await withVisit(caller, access.callerSyncOwner, (token) => sync.updateConnection(connection, after, token));
+      await withVisit(caller, access.callerSyncOwner, (token) =>
+        sync.updateConnection(connection, after, token, { userId: caller.userId, at: after.updatedAt }),
+      );
       await guard.touched(access);
       return connectionView(after);
     },
@@ -189,7 +191,9 @@ export function syncUseCases(deps: SyncDeps) {
         updatedAt: clock.now().toISOString(),
         version: connection.version + 1,
       };
-      await withVisit(caller, access.callerSyncOwner, (token) => sync.updateConnection(connection, after, token));
+      await withVisit(caller, access.callerSyncOwner, (token) =>
+        sync.updateConnection(connection, after, token, { userId: caller.userId, at: after.updatedAt }),
+      );
       await guard.touched(access);
       return after.files.find((f) => f.id === fileId)!;
     },
@@ -198,7 +202,9 @@ export function syncUseCases(deps: SyncDeps) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "deleteConnection");
       if (connection.activeRunId) throw runInProgress(connection.activeRunId, "Deleting the connection");
-      await withVisit(caller, access.callerSyncOwner, (token) => sync.deleteConnection(connection, token));
+      await withVisit(caller, access.callerSyncOwner, (token) =>
+        sync.deleteConnection(connection, token, { userId: caller.userId, at: clock.now().toISOString() }),
+      );
       await guard.touched(access);
     },
 

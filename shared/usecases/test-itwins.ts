@@ -145,7 +145,7 @@ export function testItwinUseCases(deps: {
       const added = participant(itwin.id, input.userId);
       const answer = participantView(added);
       try {
-        await deps.itwins.addMember(itwin, added, once?.receipt(answer));
+        await deps.itwins.addMember(itwin, added, { userId: caller.userId, at: added.addedAt }, once?.receipt(answer));
       } catch (error) {
         // A concurrent add of the same participant: theirs stands, and this answer is the same.
         if (!isAppError(error, "AlreadyTeamMember")) throw error;
@@ -177,7 +177,12 @@ export function testItwinUseCases(deps: {
             ? caller.userId
             : (await deps.itwins.listMembers(id, { limit: 2 })).items.find((m) => m.userId !== userId)?.userId;
         if (!keep) throw lastParticipant(userId);
-        await deps.itwins.removeMember(itwin, leaving, keep);
+        await deps.itwins.removeMember(
+          itwin,
+          leaving,
+          { userId: caller.userId, at: deps.clock.now().toISOString() },
+          keep,
+        );
       });
     },
   };

@@ -32,6 +32,7 @@ const demotedStatus: Record<string, number> = {
   deleteApplication: 404,
   addApplicationOwner: 404,
   removeApplicationOwner: 404,
+  getOrganizationAudit: 403,
 };
 
 /**

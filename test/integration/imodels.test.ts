@@ -89,6 +89,7 @@ describe("the operation table, level by level, through HTTP", () => {
     modifyNamedVersion: (c) => c.caller.patch(`/named-versions/${c.namedVersionId}`, { name: "Renamed" }),
     listLocks: (c) => c.caller.get(`/imodels/${c.imodelId}/locks`),
     releaseOwnLocks: (c) => c.caller.delete(`/imodels/${c.imodelId}/locks/${c.ownBriefcaseId}`),
+    readAudit: (c) => c.caller.get(`/imodels/${c.imodelId}/audit`),
     releaseLocks: (c) => c.caller.delete(`/imodels/${c.imodelId}/locks/${c.adminBriefcaseId}`),
   };
 

@@ -74,6 +74,7 @@ const perform: Record<PortalAction, (f: Fixture) => Promise<Decision>> = {
   // The Administrator created the Test iTwin: removing them leaves a participant caller (and is hidden from the others).
   removeTestItwinParticipant: async (f) =>
     decisionOf(await f.caller.delete(`/test-itwins/${f.testItwinId}/participants/${f.admin.userId}`)),
+  readAudit: async (f) => decisionOf(await f.caller.get(`/organizations/${f.orgId}/audit`)),
 };
 
 /**

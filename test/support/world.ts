@@ -199,6 +199,8 @@ export const samples: Record<string, (w: World) => Sample> = {
   getRun: (w) => ({ path: `/runs/${w.runId}` }),
   getSyncToken: () => ({ path: "/me/sync-token" }),
   visitSyncPortal: () => ({ path: "/me/sync-token" }),
+  getOrganizationAudit: (w) => ({ path: `/organizations/${w.orgId}/audit` }),
+  getImodelAudit: (w) => ({ path: `/imodels/${w.imodelId}/audit` }),
 };
 
 /** Sends a sample as `client`, with its body where the method has one. */

@@ -3,6 +3,7 @@ import type { RouteDef } from "../route";
 import * as applicationOwners from "./application-owners";
 import * as applications from "./applications";
 import * as imodelAdmin from "./imodel-admin";
+import * as audit from "./audit";
 import * as imodels from "./imodels";
 import * as itwinRoles from "./itwin-roles";
 import * as itwins from "./itwins";
@@ -24,6 +25,7 @@ export const routes = {
   ...imodels,
   ...imodelAdmin,
   ...sync,
+  ...audit,
 };
 
 const isRoute = (value: unknown): value is RouteDef =>
