@@ -39,6 +39,7 @@ export const errorStatus = {
   NewOwnerNotTeamMember: 409,
   NewOwnerNeverInteracted: 409,
   TooManyFiles: 409,
+  RunEnded: 409,
   BodyTooLarge: 413,
   UnsupportedMediaType: 415,
   TooManyRequests: 429,

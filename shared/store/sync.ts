@@ -34,10 +34,17 @@ export function scheduledCount(tableName: string, userId: string, delta: number)
     Update: {
       TableName: tableName,
       Key: keys.syncToken(userId),
-      UpdateExpression: "SET userId = :u ADD scheduledConnections :d, version :one",
-      ExpressionAttributeValues: { ":u": userId, ":d": delta, ":one": 1 },
+      // The owner index's `#TOKEN` entry (keys.ownerTokenEntry) rides on every write of the item.
+      UpdateExpression: "SET userId = :u, gsi1pk = :gpk, gsi1sk = :gsk ADD scheduledConnections :d, version :one",
+      ExpressionAttributeValues: { ":u": userId, ":d": delta, ":one": 1, ...ownerTokenValues(userId) },
     },
   };
+}
+
+/** The owner index keys of a user's token item, as expression values `:gpk` and `:gsk`. */
+function ownerTokenValues(userId: string) {
+  const entry = keys.ownerTokenEntry(userId);
+  return { ":gpk": entry.gsi1pk, ":gsk": entry.gsi1sk };
 }
 
 export class DynamoSyncStore implements SyncStore {
@@ -54,6 +61,8 @@ export class DynamoSyncStore implements SyncStore {
       ...keys.connection(c.imodelId, c.id),
       ...c,
       ...(c.schedule && c.nextDueAt ? dueKeys("RUN", c.id, c.nextDueAt) : {}),
+      // The owner index (GET /me/connections): moved with the owner by every Put of the connection.
+      ...keys.ownedConnection(c.ownerId, c.id),
     };
   }
 
@@ -524,7 +533,7 @@ export class DynamoSyncStore implements SyncStore {
       Key: keys.syncToken(after.userId),
       // Only the token fields: the scheduled count is moved by connection transactions concurrently.
       UpdateExpression:
-        "SET userId = :u, #token = :token, version = :next" +
+        "SET userId = :u, #token = :token, version = :next, gsi1pk = :gpk, gsi1sk = :gsk" +
         (after.email ? ", email = :email" : "") +
         (after.name ? ", #name = :name" : "") +
         (due ? ", nextEventAt = :nextAt, duePk = :duePk, dueSk = :dueSk" : " REMOVE nextEventAt, duePk, dueSk") +
@@ -534,6 +543,7 @@ export class DynamoSyncStore implements SyncStore {
       ExpressionAttributeNames: { "#token": "token", ...(after.name ? { "#name": "name" } : {}) },
       ExpressionAttributeValues: {
         ":u": after.userId,
+        ...ownerTokenValues(after.userId),
         ":token": after.token,
         ":next": (before?.version ?? 0) + 1,
         ...(before ? { ":v": before.version } : {}),

@@ -21,6 +21,7 @@ import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
 import { nextTokenEvent, tokenStatus, visit, type SyncOwner, type TokenStatus } from "../domain/sync-token";
 import { ownershipChange, ownershipWarnings, whoIsTold, type OwnershipNotice } from "../domain/ownership";
 import { afterRun } from "../domain/run-failures";
+import { withPause } from "../domain/connection-pause";
 import {
   alreadyOwner,
   concurrentChange,
@@ -51,6 +52,7 @@ export interface ConnectionView {
   files: SourceFile[];
   schedule?: Schedule;
   nextDueAt?: string;
+  paused: boolean;
   activeRunId?: string;
   lastRun?: Connection["lastRun"];
   failingSince?: string;
@@ -66,6 +68,7 @@ export const connectionView = (c: Connection): ConnectionView => ({
   ownerId: c.ownerId,
   files: c.files,
   ...(c.schedule ? { schedule: c.schedule, nextDueAt: c.nextDueAt } : {}),
+  paused: c.paused === true,
   ...(c.activeRunId ? { activeRunId: c.activeRunId } : {}),
   ...(c.lastRun ? { lastRun: c.lastRun } : {}),
   ...(c.failingSince ? { failingSince: c.failingSince } : {}),
@@ -441,6 +444,7 @@ export function syncUseCases(deps: SyncDeps) {
 
   return {
     connectionRules,
+    withVisit,
     visitPortal,
     execute,
     startRun,
@@ -504,7 +508,7 @@ export function syncUseCases(deps: SyncDeps) {
     async edit(
       caller: Caller,
       connectionId: string,
-      change: { name?: string; files?: SourceFile[]; schedule?: Schedule | null },
+      change: { name?: string; files?: SourceFile[]; schedule?: Schedule | null; paused?: boolean },
     ) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "editConnection");
@@ -514,7 +518,7 @@ export function syncUseCases(deps: SyncDeps) {
           ? connection.schedule
           : (checkedSchedule(change.schedule ?? undefined) ?? undefined);
       const scheduleChanged = change.schedule !== undefined;
-      const after: Connection = {
+      const edited: Connection = {
         ...connection,
         ...(change.name !== undefined ? { name: change.name } : {}),
         ...(change.files !== undefined ? { files: change.files } : {}),
@@ -527,6 +531,8 @@ export function syncUseCases(deps: SyncDeps) {
         updatedAt: now.toISOString(),
         version: connection.version + 1,
       };
+      // Paused or resumed with the change (../domain/connection-pause.ts): a paused connection has no due time.
+      const after = withPause(edited, change.paused, now);
       await withVisit(caller, access.callerSyncOwner, (token) => sync.updateConnection(connection, after, token));
       await guard.touched(access);
       return connectionView(after);

@@ -1,6 +1,7 @@
 // A world with one of everything, made through the API, and one valid sample request per route: the authorization and bad-input tests share them.
 import { expect } from "vitest";
 import { uniqueUser, type Client, type TestApi } from "./api";
+import { queuedRun } from "./queued-run";
 
 export interface World {
   orgId: string;
@@ -18,6 +19,9 @@ export interface World {
   namedVersionId: string;
   connectionId: string;
   runId: string;
+  /** A run still queued, of another connection (`activeConnectionId`): a worker has not taken it. */
+  activeRunId: string;
+  activeConnectionId: string;
 }
 
 /** Everything every route can act on, made through the API by its Administrator. */
@@ -65,6 +69,8 @@ export async function world(api: TestApi): Promise<World> {
     }),
   );
   const run = await ok(admin.post(`/connections/${connection.id}/runs`));
+  const active = await ok(admin.post(`/imodels/${imodel.id}/connections`, { name: "Busy", files: [] }));
+  const activeRunId = await queuedRun(admin.userId, active.id);
   return {
     orgId: org.id,
     admin,
@@ -79,6 +85,8 @@ export async function world(api: TestApi): Promise<World> {
     namedVersionId: namedVersion.id,
     connectionId: connection.id,
     runId: run.id,
+    activeRunId,
+    activeConnectionId: active.id,
   };
 }
 
@@ -170,6 +178,8 @@ export const samples: Record<string, (w: World) => Sample> = {
   getRun: (w) => ({ path: `/runs/${w.runId}` }),
   getSyncToken: () => ({ path: "/me/sync-token" }),
   visitSyncPortal: () => ({ path: "/me/sync-token" }),
+  listMyConnections: () => ({ path: "/me/connections" }),
+  cancelRun: (w) => ({ path: `/runs/${w.activeRunId}/cancel` }),
 };
 
 /** Sends a sample as `client`, with its body where the method has one. */

@@ -6,9 +6,19 @@ import * as itwins from "./itwins";
 import * as meta from "./meta";
 import * as organizations from "./organizations";
 import * as sync from "./sync";
+import * as syncControls from "./sync-controls";
 import * as testItwins from "./test-itwins";
 
-export const routes = { ...meta, ...organizations, ...applications, ...testItwins, ...itwins, ...imodels, ...sync };
+export const routes = {
+  ...meta,
+  ...organizations,
+  ...applications,
+  ...testItwins,
+  ...itwins,
+  ...imodels,
+  ...sync,
+  ...syncControls,
+};
 
 const isRoute = (value: unknown): value is RouteDef =>
   typeof value === "object" && value !== null && "method" in value && "path" in value && "group" in value;
