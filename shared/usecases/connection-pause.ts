@@ -1,7 +1,7 @@
 // PATCH /connections/{id}: an edit that may pause or resume the schedule; a pause or resume alone is re-read and retried when a run or tick moved the connection meanwhile.
 import type { Schedule } from "../domain/schedule";
 import type { SourceFile } from "../domain/connection";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { retryingConcurrentChanges } from "./retry";
 import type { syncUseCases } from "./sync";
 

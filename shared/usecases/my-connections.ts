@@ -1,7 +1,7 @@
 // GET /me/connections: the connections the caller owns, each with its iModel, schedule, pause, next due time, last run and the caller's token state.
 import type { Clock } from "../clock";
 import type { Connection } from "../domain/connection";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import type { TableRef } from "../store/dynamo";
 import { ownedConnectionsPage } from "../store/owner-index";
 import { tokenView } from "./sync";

@@ -1,14 +1,15 @@
 // POST /runs/{runId}/cancel: a queued or running run ends failed/Cancelled and frees its connection at once (SPEC section 7).
 import { imodelOfRun } from "../child-ids";
 import type { Clock } from "../clock";
+import { connectionRules } from "../domain/connection-rules";
 import { cancellable } from "../domain/run-cancel";
 import { forbidden, notFound, runEnded } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import type { TableRef } from "../store/dynamo";
 import { cancelRun } from "../store/run-cancel";
 import type { DynamoSyncStore } from "../store/sync";
 import type { ImodelGuard } from "./imodel-access";
-import { connectionRules, runView, type syncUseCases } from "./sync";
+import { runView, type syncUseCases } from "./sync";
 
 /** Who may cancel a run: whoever may start one (imodels_write on its iModel). */
 export const cancelNeeds = connectionRules.startRun;
