@@ -61,6 +61,7 @@ function gatedClient() {
 const runUpdate = (input: any) => input?.TransactItems?.[0]?.Update;
 const isToRunning = (input: any) => /^SET #state = :running/.test(runUpdate(input)?.UpdateExpression ?? "");
 const isFinish = (input: any) => ":state" in (runUpdate(input)?.ExpressionAttributeValues ?? {});
+const isCancel = (input: any) => ":failed" in (runUpdate(input)?.ExpressionAttributeValues ?? {});
 
 const held: Job[] = [];
 const gated = gatedClient();
@@ -390,6 +391,27 @@ describe("cancelling a run: POST /runs/{runId}/cancel", () => {
     expect((await owner.get(`/connections/${c.id}`)).body.activeRunId).toBeUndefined();
   });
 
+  it("a worker that finishes between the cancel's read and its write wins (injected pause of the cancel): 409 RunEnded, the run succeeded with its changeset", async () => {
+    const team = await teamWith(api, { owner: "Write" });
+    const owner = team.members.owner!;
+    const c = await create(owner, team.imodelId);
+    const run = (await owner.post(`/connections/${c.id}/runs`)).body;
+    const execution = takeExecution(run.id);
+    const gate = gated.hold(isCancel);
+    const cancelling = owner.post(`/runs/${run.id}/cancel`);
+    await gate.reached;
+    await app.work(execution);
+    gate.release();
+    const cancel = await cancelling;
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.error).toMatchObject({ code: "RunEnded", details: { state: "succeeded" } });
+    expect((await owner.get(`/runs/${run.id}`)).body.state).toBe("succeeded");
+    expect(await changesetCount(owner, team.imodelId)).toBe(1);
+    const connection = (await owner.get(`/connections/${c.id}`)).body;
+    expect(connection.activeRunId).toBeUndefined();
+    expect(connection.lastRun).toMatchObject({ id: run.id, state: "succeeded" });
+  });
+
   it("answers 409 RunEnded for a run that already ended", async () => {
     const team = await teamWith(api, { owner: "Write" });
     const owner = team.members.owner!;
@@ -427,7 +449,11 @@ describe("cancelling a run: POST /runs/{runId}/cancel", () => {
       const before = await changesetCount(owner, team.imodelId);
       const run = (await owner.post(`/connections/${c.id}/runs`)).body;
       const execution = takeExecution(run.id);
-      const [cancel] = await Promise.all([owner.post(`/runs/${run.id}/cancel`), app.work(execution)]);
+      // The cancel leaves at a different moment of the worker's steps each round.
+      const [cancel] = await Promise.all([
+        new Promise((r) => setTimeout(r, round * 4)).then(() => owner.post(`/runs/${run.id}/cancel`)),
+        app.work(execution),
+      ]);
       const ended = (await owner.get(`/runs/${run.id}`)).body;
       const appended = (await changesetCount(owner, team.imodelId)) - before;
       if (cancel.status === 200) {
