@@ -11,6 +11,7 @@ import { guardCapacity } from "./store/capacity";
 import { makeDocumentClient } from "./store/client";
 import type { TableRef } from "./store/dynamo";
 import { DynamoApplicationStore } from "./store/applications";
+import { DynamoReceiptStore } from "./store/idempotency";
 import { DynamoImodelStore } from "./store/imodels";
 import { DynamoItwinStore } from "./store/itwins";
 import { DynamoOrganizationStore } from "./store/organizations";
@@ -27,6 +28,7 @@ import { syncUseCases } from "./usecases/sync";
 import { connectionPauseUseCases } from "./usecases/connection-pause";
 import { myConnectionsUseCases } from "./usecases/my-connections";
 import { runCancelUseCases } from "./usecases/run-cancel";
+import { visitsOf } from "./usecases/sync-visits";
 import { itwinJobs, testItwinUseCases } from "./usecases/test-itwins";
 import { DynamoDispatchStore } from "./store/dispatch";
 import { dispatchUseCases, type DispatchLimits } from "./usecases/dispatch";
@@ -71,8 +73,13 @@ export function wiring(deps: AppDeps = {}): Wiring {
 // One builder per Lambda group: a function bundles only what its builder reaches, so its cold start
 // loads its own rules and stores, not the whole service.
 
-export function organizationsApp({ table, clock }: Wiring) {
+/** Where the idempotent routes of a group keep their answers (shared/http/idempotency.ts). */
+const receiptsOf = ({ table, clock }: Wiring) => ({ store: new DynamoReceiptStore(table), clock });
+
+export function organizationsApp(w: Wiring) {
+  const { table, clock } = w;
   return {
+    receipts: receiptsOf(w),
     organizations: organizationUseCases({
       store: new DynamoOrganizationStore(table),
       itwins: new DynamoItwinStore(table),
@@ -81,8 +88,10 @@ export function organizationsApp({ table, clock }: Wiring) {
   };
 }
 
-export function portalApp({ table, clock }: Wiring) {
+export function portalApp(w: Wiring) {
+  const { table, clock } = w;
   return {
+    receipts: receiptsOf(w),
     applications: applicationUseCases({
       apps: new DynamoApplicationStore(table),
       orgs: new DynamoOrganizationStore(table),
@@ -91,10 +100,12 @@ export function portalApp({ table, clock }: Wiring) {
   };
 }
 
-export function itwinsApp({ table, clock, deps }: Wiring) {
+export function itwinsApp(w: Wiring) {
+  const { table, clock, deps } = w;
   const itwins = new DynamoItwinStore(table);
   const organizations = new DynamoOrganizationStore(table);
   return {
+    receipts: receiptsOf(w),
     itwins: itwinUseCases({ itwins, organizations, clock }),
     testItwins: testItwinUseCases({ itwins, organizations, jobs: jobsFor(deps, itwinJobs(itwins)), clock }),
   };
@@ -113,19 +124,22 @@ function jobsFor(deps: AppDeps, inProcess: JobHandler): Jobs {
   return new InProcessJobs().bind(inProcess);
 }
 
-export function imodelsApp({ table, clock, deps }: Wiring) {
+export function imodelsApp(w: Wiring) {
+  const { table, clock, deps } = w;
   const imodels = new DynamoImodelStore(table);
   const organizations = new DynamoOrganizationStore(table);
   const guard = imodelGuard({ imodels, organizations, clock });
   const jobs = jobsFor(deps, imodelJobs(imodels));
   return {
+    receipts: receiptsOf(w),
     imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), organizations, guard, jobs, clock }),
     timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
   };
 }
 
 /** Synchronization and the trigger share one wiring: the trigger starts runs and delivers the mail sync records. */
-export function syncApp({ table, clock, deps }: Wiring) {
+export function syncApp(w: Wiring) {
+  const { table, clock, deps } = w;
   const imodels = new DynamoImodelStore(table);
   const orgs = new DynamoOrganizationStore(table);
   const guard = imodelGuard({ imodels, organizations: orgs, clock });
@@ -183,11 +197,12 @@ export function syncApp({ table, clock, deps }: Wiring) {
     dispatchRuns: dispatch.step,
   });
   return {
+    receipts: receiptsOf(w),
     sync,
     // Issue 15: the connections I own, pausing a schedule, cancelling a run.
     myConnections: myConnectionsUseCases({ table, clock }),
     connectionPause: connectionPauseUseCases({ sync }),
-    runCancel: runCancelUseCases({ table, syncStore, guard, sync, clock }),
+    runCancel: runCancelUseCases({ table, guard, visits: visitsOf({ sync: syncStore, clock, warningDays }), clock }),
     notifications,
     dispatch,
     tick: tickUseCase({ clock, steps }),

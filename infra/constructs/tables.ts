@@ -19,6 +19,7 @@ export class ServiceTable extends dynamodb.Table {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       // The table is the system of record: neither a stack update nor a stack deletion may drop it.
       deletionProtection: true,
+      timeToLiveAttribute: tableShape.timeToLive,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of tableShape.indexes) {

@@ -2,10 +2,11 @@
 import type { Run } from "../domain/connection";
 import { cancelledLastRun } from "../domain/run-cancel";
 import { concurrentChange, runEnded, tokenChanged } from "../errors";
-import { cancellationReasons, strip, type TableRef, type TransactItem } from "./dynamo";
+import { strip, type TableRef } from "./dynamo";
 import { keys } from "./keys";
-import { transactWrite } from "./partition";
+import { tokenUpdate } from "./sync-owners";
 import type { TokenChange } from "./sync-port";
+import { failedAt, transactOrExplain, type TransactItem } from "./transact";
 
 /**
  * Ends `run` as `failed`/`Cancelled` at `at`, in one transaction:
@@ -20,12 +21,7 @@ import type { TokenChange } from "./sync-port";
  * Throws RunEnded (with the state found) when the run had ended, TokenChanged when another visit wrote the token.
  * The connection is not read first, so the run records no `finishedVersion`.
  */
-export async function cancelRun(
-  table: TableRef,
-  run: Run,
-  at: Date,
-  token?: { change: TokenChange; item: TransactItem },
-): Promise<Run> {
+export async function cancelRun(table: TableRef, run: Run, at: Date, token?: TokenChange): Promise<Run> {
   const finishedAt = at.toISOString();
   const set = { ":failed": "failed", ":reason": "Cancelled", ":at": finishedAt };
   const ended = "SET #state = :failed, reason = :reason, finishedAt = :at";
@@ -60,19 +56,12 @@ export async function cancelRun(
         ExpressionAttributeValues: { ":run": run.id, ":one": 1, ":lastRun": cancelledLastRun(run, finishedAt) },
       },
     },
-    ...(token ? [token.item] : []),
+    ...(token ? [{ Update: tokenUpdate(table.tableName, token.before, token.after) }] : []),
   ];
-  try {
-    await transactWrite(table, items);
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (!reasons) throw error;
-    if (reasons[0]?.Code === "ConditionalCheckFailed") {
-      const found = strip<Run>(reasons[0].Item);
-      throw runEnded(run.id, found?.state ?? "gone");
-    }
-    if (token && reasons[items.length - 1]?.Code === "ConditionalCheckFailed") throw tokenChanged();
-    throw concurrentChange("The connection");
-  }
+  await transactOrExplain(table, items, (reasons) => {
+    if (failedAt(reasons, 0)) return runEnded(run.id, strip<Run>(reasons[0]!.Item)?.state ?? "gone");
+    if (token && failedAt(reasons, items.length - 1)) return tokenChanged();
+    return concurrentChange("The connection");
+  });
   return { ...run, state: "failed", reason: "Cancelled", finishedAt };
 }

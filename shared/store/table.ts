@@ -10,6 +10,8 @@ export const tableShape = {
     /** Sparse, ordered by due time: only items with pending work carry `duePk`/`dueSk` (section 4: no Scan). */
     { name: "due", partitionKey: "duePk", sortKey: "dueSk" },
   ],
+  /** Epoch seconds after which DynamoDB may delete the item (Idempotency-Key receipts); readers still check it themselves. */
+  timeToLive: "purgeAt",
 } as const;
 
 export type IndexName = (typeof tableShape.indexes)[number]["name"];

@@ -4,7 +4,7 @@ import type { Connection } from "../domain/connection";
 import type { Caller } from "../domain/caller";
 import type { TableRef } from "../store/dynamo";
 import { ownedConnectionsPage } from "../store/owner-index";
-import { tokenView } from "./sync";
+import { tokenView } from "./sync-views";
 
 export const ownedConnectionView = (c: Connection, token: ReturnType<typeof tokenView>) => ({
   id: c.id,

@@ -1,6 +1,7 @@
 // Use cases of organisations: create and read one, manage its members and roles, read and change its subscription.
 import type { Clock } from "../clock";
 import { changeMember, checkOwnChange, checkRemoval } from "../domain/members";
+import type { Idempotency } from "../domain/idempotency";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
@@ -8,9 +9,9 @@ import type { Caller } from "../domain/caller";
 import { idFor } from "../ids";
 import { logger } from "../log";
 import type { ItwinStore } from "../store/itwins";
-import { MEMBER_WRITE_OWN_ITEMS, type MemberOp, type OrganizationStore } from "../store/organizations";
-import { MAX_TRANSACTION_ITEMS } from "../store/partition";
+import type { MemberOp, OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
+import type { Readers } from "../store/together";
 import { authorize, membershipOf } from "./membership";
 import { retryingConcurrentChanges } from "./retry";
 import { readWhileChecking } from "./together";
@@ -58,11 +59,9 @@ const organizationView = (org: Organization, role: Member["role"]): Organization
   yourRole: role,
 });
 
-const sameKey = (a: Record<string, unknown>) => (b: Record<string, unknown>) => a.pk === b.pk && a.sk === b.sk;
-
 export function organizationUseCases(deps: {
   store: OrganizationStore;
-  itwins: Pick<ItwinStore, "teamsKey" | "teamsFromItem" | "leaveOrganization">;
+  itwins: Pick<ItwinStore, "teamsOf">;
   clock: Clock;
 }) {
   const { store, clock } = deps;
@@ -73,25 +72,25 @@ export function organizationUseCases(deps: {
    * was authorized, so they reveal nothing to those who may not act. `extra` keys are read in the
    * same request (`also` answers them).
    */
-  async function actingAs(
+  async function actingAs<T extends readonly unknown[] = []>(
     caller: Caller,
     orgId: string,
     action: Parameters<typeof authorize>[1],
     targetIds: string[] = [],
-    extra: Record<string, unknown>[] = [],
+    extra: Readers<T> = [] as unknown as Readers<T>,
   ) {
     const others = targetIds.filter((id) => id !== caller.userId);
-    const membership = await membershipOf(store, caller, orgId, {
-      also: [...others.map((id) => store.memberKey(orgId, id)), ...extra],
+    const membership = await membershipOf<[Member[], ...T]>(store, caller, orgId, {
+      also: [store.members(orgId, others), ...extra] as unknown as Readers<[Member[], ...T]>,
     });
     authorize(membership, action);
-    const read = membership.also.map((item) => store.memberFromItem(item)).filter((m): m is Member => !!m);
+    const [read, ...also] = membership.also;
     const targets = targetIds.map((id) =>
       id === caller.userId ? membership.member : read.find((m) => m.userId === id),
     );
     const missing = targetIds.filter((_, i) => !targets[i]);
     if (missing.length) throw notFound("member", missing.join(", "));
-    return { ...membership, targets: targets as Member[] };
+    return { ...membership, also: also as unknown as T, targets: targets as Member[] };
   }
 
   return {
@@ -143,11 +142,15 @@ export function organizationUseCases(deps: {
       return { items: found.items.map(memberView), ...(found.next ? { next: found.next } : {}) };
     },
 
-    /** Adds a member by user id, or invites one by e-mail alone (they join on their first request with that verified address). */
+    /**
+     * Adds a member by user id, or invites one by e-mail alone (they join on their first request with that verified
+     * address). With `once` (an Idempotency-Key), the answer's receipt is written in the same transaction.
+     */
     async addMember(
       caller: Caller,
       orgId: string,
       input: { userId?: string; email: string; name?: string; role?: Role | null; coAdministrator?: boolean },
+      once?: Idempotency,
     ): Promise<MemberView | InvitationView> {
       const { member: actor } = await actingAs(caller, orgId, "addMember");
       const now = clock.now();
@@ -161,8 +164,9 @@ export function organizationUseCases(deps: {
           invitedBy: caller.userId,
           invitedAt: now.toISOString(),
         };
-        await store.invite(actor, invitation);
-        return invitationView(invitation);
+        const answer = invitationView(invitation);
+        await store.invite(actor, invitation, once?.receipt(answer));
+        return answer;
       }
       const userId = input.userId;
       const role = input.coAdministrator ? "SubscriptionManager" : (input.role ?? null);
@@ -179,8 +183,10 @@ export function organizationUseCases(deps: {
         addedAt: now.toISOString(),
         version: 1,
       };
-      await store.writeMembers(orgId, actor, [{ kind: "add", member }], role === "SubscriptionManager" ? 1 : 0);
-      return memberView(member);
+      const answer = memberView(member);
+      const managers = role === "SubscriptionManager" ? 1 : 0;
+      await store.writeMembers(orgId, actor, [{ kind: "add", member }], managers, once?.receipt(answer));
+      return answer;
     },
 
     async changeMember(
@@ -228,20 +234,15 @@ export function organizationUseCases(deps: {
      * retry); only when the teams do not fit in one transaction are they left one by one after it.
      */
     async removeMember(caller: Caller, orgId: string, userId: string) {
-      const teamsKey = deps.itwins.teamsKey(userId, orgId);
       const finish = await retryingConcurrentChanges(async () => {
-        const { member: actor, targets, also } = await actingAs(caller, orgId, "removeMember", [userId], [teamsKey]);
+        const {
+          member: actor,
+          targets,
+          also: [teams],
+        } = await actingAs(caller, orgId, "removeMember", [userId], [deps.itwins.teamsOf(userId, orgId)]);
         const target = targets[0]!;
         const { managerDelta } = checkRemoval(actor.userId, target);
-        const teams = deps.itwins.teamsFromItem(also.find(sameKey(teamsKey)));
-        const leaving = deps.itwins.leaveOrganization(
-          userId,
-          orgId,
-          teams,
-          MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS,
-        );
-        await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta, leaving.items);
-        return leaving.finish;
+        return store.removeMember(orgId, actor, target, managerDelta, teams);
       });
       try {
         await finish();

@@ -7,22 +7,21 @@ import { forbidden, notFound, runEnded } from "../errors";
 import type { Caller } from "../domain/caller";
 import type { TableRef } from "../store/dynamo";
 import { cancelRun } from "../store/run-cancel";
-import type { DynamoSyncStore } from "../store/sync";
 import type { ImodelGuard } from "./imodel-access";
-import { runView, type syncUseCases } from "./sync";
+import type { visitsOf } from "./sync-visits";
+import { runView } from "./sync-views";
 
 /** Who may cancel a run: whoever may start one (imodels_write on its iModel). */
 export const cancelNeeds = connectionRules.startRun;
 
 export function runCancelUseCases(deps: {
   table: TableRef;
-  /** Builds the caller's token write for the transaction (a cancel is a synchronization request: a visit). */
-  syncStore: Pick<DynamoSyncStore, "tokenUpdate">;
   guard: ImodelGuard;
-  sync: Pick<ReturnType<typeof syncUseCases>, "withVisit">;
+  /** A cancel is a synchronization request, so a visit: the caller's token is written in the cancel's transaction. */
+  visits: Pick<ReturnType<typeof visitsOf>, "withVisit">;
   clock: Clock;
 }) {
-  const { table, syncStore, guard, sync, clock } = deps;
+  const { table, guard, visits, clock } = deps;
   return {
     /**
      * One read (the guard's BatchGetItem brings the run and the caller's token) and one transaction
@@ -43,13 +42,8 @@ export function runCancelUseCases(deps: {
           `Your permissions on iModel '${imodelId}' (${access.permissions.join(", ") || "none"}) do not include ${cancelNeeds}, needed to cancel a run`,
         );
       if (!cancellable(run.state)) throw runEnded(run.id, run.state);
-      const cancelled = await sync.withVisit(caller, access.callerSyncOwner, (token) =>
-        cancelRun(
-          table,
-          run,
-          clock.now(),
-          token && { change: token, item: { Update: syncStore.tokenUpdate(token.before, token.after) } },
-        ),
+      const cancelled = await visits.withVisit(caller, access.callerSyncOwner, (token) =>
+        cancelRun(table, run, clock.now(), token),
       );
       await guard.touched(access);
       return runView(cancelled);

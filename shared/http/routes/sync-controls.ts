@@ -61,4 +61,5 @@ export const cancelRun = defineRoute({
   params: z.object({ runId: resourceId }).strict(),
   success: { status: 200, description: "The run, cancelled", schema: runSchema },
   errors: [403, 404, 409],
+  codes: ["RunEnded", "TokenChanged"],
 });
