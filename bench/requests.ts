@@ -440,6 +440,14 @@ runBench(() =>
       visitSyncPortal: async () => ({ as: writer, method: "POST", path: "/me/sync-token" }),
       getOrganizationAudit: async () => ({ as: admin, method: "GET", path: `/organizations/${org.id}/audit` }),
       getImodelAudit: async () => ({ as: admin, method: "GET", path: `/imodels/${imodel.id}/audit` }),
+      listMyConnections: async () => ({ as: writer, method: "GET", path: "/me/connections" }),
+      cancelRun: async () => {
+        const busy = await writer.ok("POST", `/imodels/${imodel.id}/connections`, connectionBody(fresh("Busy")));
+        const queued = await writer.ok("POST", `/connections/${busy.id}/runs`);
+        // Its execution is dropped, not done: the run stays queued for the cancel.
+        held.length = 0;
+        return { as: writer, method: "POST", path: `/runs/${queued.id}/cancel` };
+      },
     };
 
     // A new route must get a sample before this benchmark runs again; a sample for a route that is gone is a mistake too.

@@ -31,6 +31,10 @@ import { itwinUseCases } from "./usecases/itwins";
 import { notificationUseCases } from "./usecases/notifications";
 import { organizationUseCases } from "./usecases/organizations";
 import { syncUseCases } from "./usecases/sync";
+import { connectionPauseUseCases } from "./usecases/connection-pause";
+import { myConnectionsUseCases } from "./usecases/my-connections";
+import { runCancelUseCases } from "./usecases/run-cancel";
+import { visitsOf } from "./usecases/sync-visits";
 import { itwinJobs, testItwinUseCases } from "./usecases/test-itwins";
 import { DynamoDispatchStore } from "./store/dispatch";
 import { dispatchUseCases, type DispatchLimits } from "./usecases/dispatch";
@@ -199,7 +203,18 @@ export function syncApp(w: Wiring) {
     limits: { perStep: config.TICK_MAX_ITEMS, concurrency: config.TICK_CONCURRENCY },
     dispatchRuns: dispatch.step,
   });
-  return { receipts: receiptsOf(w), sync, notifications, dispatch, tick: tickUseCase({ clock, steps }), work };
+  return {
+    receipts: receiptsOf(w),
+    sync,
+    // Issue 15: the connections I own, pausing a schedule, cancelling a run.
+    myConnections: myConnectionsUseCases({ table, clock }),
+    connectionPause: connectionPauseUseCases({ sync }),
+    runCancel: runCancelUseCases({ table, guard, visits: visitsOf({ sync: syncStore, clock, warningDays }), clock }),
+    notifications,
+    dispatch,
+    tick: tickUseCase({ clock, steps }),
+    work,
+  };
 }
 
 /** The tick function: the trigger, and the worker of every group's background jobs. */

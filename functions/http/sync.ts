@@ -3,6 +3,7 @@ import { syncApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serveWith } from "../../shared/http/handler";
 import * as routes from "../../shared/http/routes/sync";
+import * as controls from "../../shared/http/routes/sync-controls";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof syncApp>) {
@@ -17,7 +18,7 @@ export function routesOf(app: ReturnType<typeof syncApp>) {
     ),
     http(routes.getConnection, async ({ caller, params }) => ok(await sync.get(caller, params.connectionId))),
     http(routes.editConnection, async ({ caller, params, body }) =>
-      ok(await sync.edit(caller, params.connectionId, body)),
+      ok(await app.connectionPause.change(caller, params.connectionId, body)),
     ),
     http(routes.deleteConnection, async ({ caller, params }) => {
       await sync.delete(caller, params.connectionId);
@@ -39,6 +40,8 @@ export function routesOf(app: ReturnType<typeof syncApp>) {
     http(routes.getRun, async ({ caller, params }) => ok(await sync.getRun(caller, params.runId))),
     http(routes.getSyncToken, async ({ caller }) => ok(await sync.token(caller))),
     http(routes.visitSyncPortal, async ({ caller }) => ok(await sync.visit(caller))),
+    http(controls.listMyConnections, async ({ caller, query }) => ok(await app.myConnections.list(caller, query))),
+    http(controls.cancelRun, async ({ caller, params }) => ok(await app.runCancel.cancel(caller, params.runId))),
   );
 }
 

@@ -378,6 +378,28 @@ async function synchronization(imodelId: string): Promise<void> {
     200,
     (t) => `ivan's token is ${t.status}: a portal visit or a manual run issues a new one`,
   );
+  await step(ivan, "GET", "/me/connections", undefined, 200, (p) =>
+    p.items
+      .map(
+        (c: {
+          name: string;
+          paused: boolean;
+          lastRun?: { state: string; reason?: string };
+          ownerToken: { status: string };
+        }) =>
+          `ivan owns "${c.name}": ${c.paused ? "paused" : "scheduled"}, last run ${c.lastRun?.state ?? "none"}${c.lastRun?.reason ? ` (${c.lastRun.reason})` : ""}, his token ${c.ownerToken.status}`,
+      )
+      .join("; "),
+  );
+  await step(
+    ivan,
+    "PATCH",
+    `/connections/${connection.id}`,
+    { paused: true },
+    200,
+    (c) =>
+      `paused until ivan renews his token: no scheduled run, and none caught up when he resumes (paused: ${c.paused})`,
+  );
 }
 
 async function mail(): Promise<void> {

@@ -30,6 +30,8 @@ export interface Connection extends RunStreak {
   /** When the schedule was set: intervals count from it. */
   scheduleAnchor?: string;
   nextDueAt?: string;
+  /** The schedule is paused: no `nextDueAt` and no due entry while true (./connection-pause.ts). */
+  paused?: boolean;
   /** The queued or running run; at most one (section 3). */
   activeRunId?: string;
   /** File versions as of the last successful run. */
@@ -41,7 +43,13 @@ export interface Connection extends RunStreak {
 }
 
 export type RunState = "queued" | "running" | "succeeded" | "failed";
-export type RunReason = "OwnerTokenExpired" | "OwnerLacksPermission" | "Interrupted" | "ConnectionDeleted";
+export type RunReason =
+  | "OwnerTokenExpired"
+  | "OwnerLacksPermission"
+  | "Interrupted"
+  | "ConnectionDeleted"
+  /** Someone stopped it (`POST /runs/{runId}/cancel`, ./run-cancel.ts). */
+  | "Cancelled";
 
 export interface Run {
   id: string;

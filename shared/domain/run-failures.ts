@@ -7,6 +7,8 @@ export const toldFailures: Record<RunReason, boolean> = {
   OwnerLacksPermission: true,
   Interrupted: true,
   ConnectionDeleted: false,
+  /** Someone chose to stop it; a cancellation does not even enter the streak (./run-cancel.ts). */
+  Cancelled: false,
 };
 
 /** What the connection keeps about its runs: the last one, and since when they fail. */

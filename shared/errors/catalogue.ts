@@ -42,6 +42,7 @@ export const errorStatus = {
   NewOwnerNotTeamMember: 409,
   NewOwnerNeverInteracted: 409,
   TooManyFiles: 409,
+  RunEnded: 409,
   BodyTooLarge: 413,
   UnsupportedMediaType: 415,
   // An Idempotency-Key sent again with another request (another body, path or operation).

@@ -173,6 +173,17 @@ export const runInProgress = (runId: string, what: string) =>
     activeRunId: runId,
   });
 
+/** Only a queued or running run can be cancelled. */
+export const runEnded = (runId: string, state: string) =>
+  new AppError(
+    "RunEnded",
+    `Run '${runId}' has already ended (${state}); only a queued or running run can be cancelled`,
+    {
+      runId,
+      state,
+    },
+  );
+
 export const alreadyOwner = (userId: string) =>
   new AppError("AlreadyOwner", `'${userId}' already owns this connection`);
 

@@ -34,7 +34,8 @@ export type Notification =
       kind: "runsFailing";
       to: { email: string; name?: string };
       connection: { id: string; name: string; imodelName?: string };
-      reason: "OwnerLacksPermission" | "Interrupted" | "OwnerTokenExpired" | "ConnectionDeleted";
+      /** Only reasons `toldFailures` (domain/run-failures.ts) marks as told ever reach a mail; the type is the run's. */
+      reason: "OwnerLacksPermission" | "Interrupted" | "OwnerTokenExpired" | "ConnectionDeleted" | "Cancelled";
       failingSince: string;
     }
   | { kind: "tokenExpired"; to: { email: string; name?: string }; expiredAt: string; scheduledConnections: number }

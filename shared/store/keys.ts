@@ -38,6 +38,17 @@ export const keys = {
   }),
   connectionRunPrefix: "RUN#",
   syncToken: (userId: string) => ({ pk: `USER#${userId}`, sk: "SYNCTOKEN" }),
+  /**
+   * gsi1, the owner index: a connection carries its owner's keys (moved by every Put of the connection: creation,
+   * transfer, take; gone with it), and the owner's token item carries `#TOKEN`, which sorts first: one Query
+   * answers `GET /me/connections` with the caller's token state (store/owner-index.ts).
+   */
+  ownedConnection: (userId: string, connectionId: string) => ({
+    gsi1pk: `OWNER#${userId}`,
+    gsi1sk: `CONN#${connectionId}`,
+  }),
+  ownerTokenEntry: (userId: string) => ({ gsi1pk: `OWNER#${userId}`, gsi1sk: "#TOKEN" }),
+  ownedConnectionPrefix: "CONN#",
 
   // Notifications (the outbox). Failed ones are listed on gsi1 for operators.
   notification: (id: string) => ({ pk: `NOTE#${id}`, sk: "NOTE" }),

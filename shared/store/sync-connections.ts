@@ -23,6 +23,8 @@ export function connectionItem(c: Connection) {
     ...keys.connection(c.imodelId, c.id),
     ...c,
     ...(c.schedule && c.nextDueAt ? dueKeys("RUN", c.id, c.nextDueAt) : {}),
+    // The owner index (GET /me/connections): moved with the owner by every Put of the connection.
+    ...keys.ownedConnection(c.ownerId, c.id),
   };
 }
 

@@ -10,14 +10,21 @@ import type { TokenChange } from "./sync-port";
 import { failedAt, transactOrFalse, type TransactItem } from "./transact";
 import type { CancellationReason } from "./dynamo";
 
+/** The owner index keys of a user's token item (GET /me/connections, store/owner-index.ts), as expression values. */
+function ownerTokenValues(userId: string) {
+  const entry = keys.ownerTokenEntry(userId);
+  return { ":gpk": entry.gsi1pk, ":gsk": entry.gsi1sk };
+}
+
 /** Moves a user's count of owned scheduled connections (the token mails go only to owners of at least one). */
 export function scheduledCount(tableName: string, userId: string, delta: number): TransactItem {
   return {
     Update: {
       TableName: tableName,
       Key: keys.syncToken(userId),
-      UpdateExpression: "SET userId = :u ADD scheduledConnections :d, version :one",
-      ExpressionAttributeValues: { ":u": userId, ":d": delta, ":one": 1 },
+      // The owner index's `#TOKEN` entry (keys.ownerTokenEntry) rides on every write of the item.
+      UpdateExpression: "SET userId = :u, gsi1pk = :gpk, gsi1sk = :gsk ADD scheduledConnections :d, version :one",
+      ExpressionAttributeValues: { ":u": userId, ":d": delta, ":one": 1, ...ownerTokenValues(userId) },
     },
   };
 }
@@ -30,7 +37,7 @@ export function tokenUpdate(tableName: string, before: SyncOwner | undefined, af
     Key: keys.syncToken(after.userId),
     // Only the token fields: the scheduled count is moved by connection transactions concurrently.
     UpdateExpression:
-      "SET userId = :u, #token = :token, version = :next" +
+      "SET userId = :u, #token = :token, version = :next, gsi1pk = :gpk, gsi1sk = :gsk" +
       (after.email ? ", email = :email" : "") +
       (after.name ? ", #name = :name" : "") +
       (due ? ", nextEventAt = :nextAt, duePk = :duePk, dueSk = :dueSk" : " REMOVE nextEventAt, duePk, dueSk") +
@@ -40,6 +47,7 @@ export function tokenUpdate(tableName: string, before: SyncOwner | undefined, af
     ExpressionAttributeNames: { "#token": "token", ...(after.name ? { "#name": "name" } : {}) },
     ExpressionAttributeValues: {
       ":u": after.userId,
+      ...ownerTokenValues(after.userId),
       ":token": after.token,
       ":next": (before?.version ?? 0) + 1,
       ...(before ? { ":v": before.version } : {}),

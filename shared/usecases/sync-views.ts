@@ -17,6 +17,7 @@ export interface ConnectionView {
   files: SourceFile[];
   schedule?: Schedule;
   nextDueAt?: string;
+  paused: boolean;
   activeRunId?: string;
   lastRun?: Connection["lastRun"];
   failingSince?: string;
@@ -32,6 +33,7 @@ export const connectionView = (c: Connection): ConnectionView => ({
   ownerId: c.ownerId,
   files: c.files,
   ...(c.schedule ? { schedule: c.schedule, nextDueAt: c.nextDueAt } : {}),
+  paused: c.paused === true,
   ...(c.activeRunId ? { activeRunId: c.activeRunId } : {}),
   ...(c.lastRun ? { lastRun: c.lastRun } : {}),
   ...(c.failingSince ? { failingSince: c.failingSince } : {}),

@@ -10,6 +10,7 @@ import {
 } from "../domain/connection-rules";
 import { ownershipChange } from "../domain/ownership";
 import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
+import { withPause } from "../domain/connection-pause";
 import { forbidden, invalidInput, notFound, runInProgress, tooManyFiles } from "../errors";
 import type { Caller } from "../domain/caller";
 import { imodelOfConnection, imodelOfRun, mintConnectionId } from "../child-ids";
@@ -133,7 +134,7 @@ export function syncUseCases(deps: SyncDeps) {
     async edit(
       caller: Caller,
       connectionId: string,
-      change: { name?: string; files?: SourceFile[]; schedule?: Schedule | null },
+      change: { name?: string; files?: SourceFile[]; schedule?: Schedule | null; paused?: boolean },
     ) {
       const { connection, access } = await openConnection(caller, connectionId, { callerToken: true });
       requirePermission(access, "editConnection");
@@ -143,7 +144,7 @@ export function syncUseCases(deps: SyncDeps) {
           ? connection.schedule
           : (checkedSchedule(change.schedule ?? undefined) ?? undefined);
       const scheduleChanged = change.schedule !== undefined;
-      const after: Connection = {
+      const edited: Connection = {
         ...connection,
         ...(change.name !== undefined ? { name: change.name } : {}),
         ...(change.files !== undefined ? { files: change.files } : {}),
@@ -156,6 +157,8 @@ export function syncUseCases(deps: SyncDeps) {
         updatedAt: now.toISOString(),
         version: connection.version + 1,
       };
+      // Paused or resumed with the change (../domain/connection-pause.ts): a paused connection has no due time.
+      const after = withPause(edited, change.paused, now);
       await withVisit(caller, access.callerSyncOwner, (token) =>
         sync.updateConnection(connection, after, token, { userId: caller.userId, at: after.updatedAt }),
       );

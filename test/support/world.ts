@@ -1,6 +1,7 @@
 // A world with one of everything, made through the API, and one valid sample request per route: the authorization and bad-input tests share them.
 import { expect } from "vitest";
 import { uniqueUser, type Client, type TestApi } from "./api";
+import { queuedRun } from "./queued-run";
 
 export interface World {
   orgId: string;
@@ -22,6 +23,9 @@ export interface World {
   namedVersionId: string;
   connectionId: string;
   runId: string;
+  /** A run still queued, of another connection (`activeConnectionId`): a worker has not taken it. */
+  activeRunId: string;
+  activeConnectionId: string;
 }
 
 /** Everything every route can act on, made through the API by its Administrator. */
@@ -82,6 +86,8 @@ export async function world(api: TestApi): Promise<World> {
     }),
   );
   const run = await ok(admin.post(`/connections/${connection.id}/runs`));
+  const active = await ok(admin.post(`/imodels/${imodel.id}/connections`, { name: "Busy", files: [] }));
+  const activeRunId = await queuedRun(admin.userId, active.id);
   return {
     orgId: org.id,
     admin,
@@ -98,6 +104,8 @@ export async function world(api: TestApi): Promise<World> {
     namedVersionId: namedVersion.id,
     connectionId: connection.id,
     runId: run.id,
+    activeRunId,
+    activeConnectionId: active.id,
   };
 }
 
@@ -201,6 +209,8 @@ export const samples: Record<string, (w: World) => Sample> = {
   visitSyncPortal: () => ({ path: "/me/sync-token" }),
   getOrganizationAudit: (w) => ({ path: `/organizations/${w.orgId}/audit` }),
   getImodelAudit: (w) => ({ path: `/imodels/${w.imodelId}/audit` }),
+  listMyConnections: () => ({ path: "/me/connections" }),
+  cancelRun: (w) => ({ path: `/runs/${w.activeRunId}/cancel` }),
 };
 
 /** Sends a sample as `client`, with its body where the method has one. */

@@ -11,6 +11,7 @@ import * as meta from "./meta";
 import * as organizations from "./organizations";
 import * as participants from "./participants";
 import * as sync from "./sync";
+import * as syncControls from "./sync-controls";
 import * as testItwins from "./test-itwins";
 
 export const routes = {
@@ -25,6 +26,7 @@ export const routes = {
   ...imodels,
   ...imodelAdmin,
   ...sync,
+  ...syncControls,
   ...audit,
 };
 

@@ -20,7 +20,7 @@ const files = z
   .max(MAX_CONNECTION_FILES)
   .refine((list) => new Set(list.map((f) => f.id)).size === list.length, "file ids must be unique");
 
-const scheduleSchema = z
+export const scheduleSchema = z
   .union([
     z
       .object({ every: z.string().max(32).describe("ISO 8601 duration between PT5M and P31D, e.g. PT1H or P1D") })
@@ -36,7 +36,23 @@ const scheduleSchema = z
   ])
   .meta({ id: "Schedule" });
 
-const runReason = z.enum(["OwnerTokenExpired", "OwnerLacksPermission", "Interrupted", "ConnectionDeleted"]);
+export const runReason = z.enum([
+  "OwnerTokenExpired",
+  "OwnerLacksPermission",
+  "Interrupted",
+  "ConnectionDeleted",
+  "Cancelled",
+]);
+
+export const lastRunSchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(["succeeded", "failed"]),
+    reason: runReason.optional(),
+    finishedAt: z.iso.datetime(),
+  })
+  .describe("The last run that ended")
+  .meta({ id: "LastRun" });
 
 export const connectionSchema = z
   .object({
@@ -46,17 +62,10 @@ export const connectionSchema = z
     ownerId: z.string().describe("Scheduled runs act on this user's behalf, with their current access rights"),
     files: z.array(fileSchema),
     schedule: scheduleSchema.optional(),
-    nextDueAt: z.iso.datetime().optional(),
+    nextDueAt: z.iso.datetime().optional().describe("Absent while paused"),
+    paused: z.boolean().describe("No scheduled run while true (`PATCH` with `paused`)"),
     activeRunId: z.string().optional().describe("The queued or running run, if any"),
-    lastRun: z
-      .object({
-        id: z.string(),
-        state: z.enum(["succeeded", "failed"]),
-        reason: runReason.optional(),
-        finishedAt: z.iso.datetime(),
-      })
-      .optional()
-      .describe("The last run that ended"),
+    lastRun: lastRunSchema.optional(),
     failingSince: z.iso
       .datetime()
       .optional()
@@ -172,12 +181,20 @@ export const editConnection = defineRoute({
   auth: true,
   tag: "Synchronization",
   summary: "Edit a connection",
-  description: "Needs imodels_write. `schedule: null` removes the schedule; a new schedule counts from now.",
+  description:
+    "Needs imodels_write. `schedule: null` removes the schedule; a new schedule counts from now. " +
+    "`paused: true` pauses the schedule (no scheduled run while paused; a run already queued or running goes on), `paused: false` resumes it: " +
+    "the next run is the schedule's next occurrence after now, missed ones are not caught up. A pause or resume alone is applied again over a concurrent change; other edits answer 409 `ConcurrentChange`.",
   params: connectionParams,
   body: z
-    .object({ name: nameText(200).optional(), files: files.optional(), schedule: scheduleSchema.nullable().optional() })
+    .object({
+      name: nameText(200).optional(),
+      files: files.optional(),
+      schedule: scheduleSchema.nullable().optional(),
+      paused: z.boolean().optional().describe("Pause (true) or resume (false) the schedule"),
+    })
     .strict()
-    .refine((b) => Object.keys(b).length > 0, "give at least one of name, files, schedule")
+    .refine((b) => Object.keys(b).length > 0, "give at least one of name, files, schedule, paused")
     .meta({ id: "EditConnection" }),
   success: { status: 200, description: "The connection as changed", schema: connectionSchema },
   errors: [403, 404, 409],
