@@ -13,7 +13,10 @@ import type { TableRef } from "./store/dynamo";
 import { DynamoApplicationStore } from "./store/applications";
 import { DynamoImodelStore } from "./store/imodels";
 import { DynamoItwinStore } from "./store/itwins";
+import { DynamoInvitationStore } from "./store/invitations";
+import { DynamoMemberRemovalStore } from "./store/member-removal";
 import { DynamoOrganizationStore } from "./store/organizations";
+import { DynamoUserOrganizationStore } from "./store/user-organizations";
 import { DynamoOutboxStore } from "./store/outbox";
 import { DynamoSyncStore } from "./store/sync";
 import { DynamoTimelineStore } from "./store/timeline";
@@ -22,7 +25,10 @@ import { imodelGuard } from "./usecases/imodel-access";
 import { imodelJobs, imodelUseCases } from "./usecases/imodels";
 import { itwinUseCases } from "./usecases/itwins";
 import { notificationUseCases } from "./usecases/notifications";
+import { invitationUseCases } from "./usecases/invitations";
+import { memberRemovalUseCases } from "./usecases/member-removal";
 import { organizationUseCases } from "./usecases/organizations";
+import { userOrganizationUseCases } from "./usecases/user-organizations";
 import { syncUseCases } from "./usecases/sync";
 import { itwinJobs, testItwinUseCases } from "./usecases/test-itwins";
 import { DynamoDispatchStore } from "./store/dispatch";
@@ -69,12 +75,16 @@ export function wiring(deps: AppDeps = {}): Wiring {
 // loads its own rules and stores, not the whole service.
 
 export function organizationsApp({ table, clock }: Wiring) {
+  const store = new DynamoOrganizationStore(table);
+  const invitations = new DynamoInvitationStore(table);
   return {
-    organizations: organizationUseCases({
-      store: new DynamoOrganizationStore(table),
-      itwins: new DynamoItwinStore(table),
-      clock,
+    organizations: organizationUseCases({ store, clock, invitationDays: config.INVITATION_DAYS }),
+    invitations: invitationUseCases({ orgs: store, invitations, clock }),
+    memberRemoval: memberRemovalUseCases({
+      orgs: store,
+      removal: new DynamoMemberRemovalStore(store, new DynamoItwinStore(table), invitations),
     }),
+    userOrganizations: userOrganizationUseCases({ store: new DynamoUserOrganizationStore(table) }),
   };
 }
 

@@ -1,5 +1,10 @@
 // Creates the table in DynamoDB Local from the same shape the CDK stack deploys, if it is missing.
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
 import { keyDefinition, tableShape } from "../../shared/store/table";
 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
@@ -22,6 +27,12 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       BillingMode: "PAY_PER_REQUEST",
       AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: "S" })),
       ...keyDefinition(),
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: tableShape.timeToLive, Enabled: true },
     }),
   );
   client.destroy();

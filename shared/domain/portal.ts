@@ -29,6 +29,9 @@ export const portalActions = [
   "modifyTestItwin",
   "deleteTestItwin",
   "addTestItwinParticipant",
+  "listInvitations",
+  "withdrawInvitation",
+  "removeMembers",
 ] as const;
 export type PortalAction = (typeof portalActions)[number];
 
@@ -57,6 +60,9 @@ export const portalMatrix: Record<PortalAction, Record<Role, Grant>> = {
     ApplicationManager: "participant",
     Developer: "participant",
   },
+  listInvitations: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
+  withdrawInvitation: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
+  removeMembers: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
 };
 
 /** allow: go ahead; forbid: 403 (the caller sees the resource but may not); hide: 404 (the caller may not even see it). */

@@ -22,6 +22,7 @@ import {
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { batchGetMany } from "./partition";
+import { expiring } from "./table";
 
 /** A change to one member, with the member as it was read: the write is conditioned on that version. */
 export type MemberOp =
@@ -153,8 +154,13 @@ export class DynamoOrganizationStore implements OrganizationStore {
             {
               Put: {
                 TableName: this.table.tableName,
-                Item: { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
-                ConditionExpression: "attribute_not_exists(pk)",
+                Item: expiring(
+                  { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
+                  invitation.expiresAt,
+                ),
+                // An expired invitation DynamoDB's TTL has not removed yet is replaced, as if it were gone.
+                ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
+                ExpressionAttributeValues: { ":now": invitation.invitedAt },
               },
             },
             actorUnchanged(this.table.tableName, invitation.orgId, actor),
@@ -182,7 +188,9 @@ export class DynamoOrganizationStore implements OrganizationStore {
         Delete: {
           TableName: this.table.tableName,
           Key: keys.invitation(invitation.orgId, invitation.email),
-          ConditionExpression: "attribute_exists(pk)",
+          // The very invitation read: not one withdrawn and made again (with another role) in between.
+          ConditionExpression: "invitedAt = :invitedAt",
+          ExpressionAttributeValues: { ":invitedAt": invitation.invitedAt },
         },
       },
     ];

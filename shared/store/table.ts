@@ -10,7 +10,14 @@ export const tableShape = {
     /** Sparse, ordered by due time: only items with pending work carry `duePk`/`dueSk` (section 4: no Scan). */
     { name: "due", partitionKey: "duePk", sortKey: "dueSk" },
   ],
+  /** DynamoDB deletes an item some time (usually within days) after this epoch-seconds attribute passes: expired invitations. */
+  timeToLive: "ttl",
 } as const;
+
+/** The item with the `timeToLive` attribute set when it has an expiry: DynamoDB removes it some time after `expiresAt`. */
+export function expiring<T extends Record<string, unknown>>(item: T, expiresAt: string | undefined): T {
+  return expiresAt ? { ...item, [tableShape.timeToLive]: Math.ceil(new Date(expiresAt).getTime() / 1000) } : item;
+}
 
 export type IndexName = (typeof tableShape.indexes)[number]["name"];
 

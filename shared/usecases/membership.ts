@@ -1,6 +1,7 @@
 // The caller's membership of an organisation, read once per request and judged with the lower of the token's role and the stored one.
 import { clock } from "../clock";
-import type { Invitation, Member, Organization } from "../domain/organization";
+import { isOpen } from "../domain/invitations";
+import { summaryOf, type Invitation, type Member, type Organization } from "../domain/organization";
 import { decide, type PortalAction } from "../domain/portal";
 import { roleInForce, type Role } from "../domain/roles";
 import { forbidden, notFound } from "../errors";
@@ -38,8 +39,9 @@ export async function membershipOf(
       await recordVerifiedEmail(store, member, caller);
       return { org, member, role: roleInForce(member, caller.signedInAt), also };
     }
-    if (!invitation) break;
-    const joined = memberFromInvitation(invitation, caller, now);
+    // An expired invitation is not taken (DynamoDB's TTL removes it later, within days).
+    if (!invitation || !isOpen(invitation, now)) break;
+    const joined = memberFromInvitation(invitation, org, caller, now);
     // Someone else may accept or withdraw it at the same moment: read again.
     if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role, also };
   }
@@ -65,9 +67,10 @@ export async function recordVerifiedEmail(
   }
 }
 
-function memberFromInvitation(invitation: Invitation, caller: Caller, now: Date): Member {
+function memberFromInvitation(invitation: Invitation, org: Organization, caller: Caller, now: Date): Member {
   const role = invitation.coAdministrator ? "SubscriptionManager" : invitation.role;
   return {
+    organization: summaryOf(org),
     orgId: invitation.orgId,
     userId: caller.userId,
     email: caller.email ?? invitation.email,
@@ -88,6 +91,9 @@ const forbiddenMessage: Partial<Record<PortalAction, string>> = {
   addMember: "Only a Subscription Manager adds members",
   changeRole: "Only a Subscription Manager assigns roles",
   removeMember: "Only a Subscription Manager removes members",
+  removeMembers: "Only a Subscription Manager removes members",
+  listInvitations: "Only a Subscription Manager sees the invitations",
+  withdrawInvitation: "Only a Subscription Manager withdraws invitations",
   readSubscription: "Only a Subscription Manager reads the subscription",
   changeSubscription: "Only a Subscription Manager changes the subscription",
 };

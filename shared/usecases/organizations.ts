@@ -1,15 +1,13 @@
 // Use cases of organisations: create and read one, manage its members and roles, read and change its subscription.
 import type { Clock } from "../clock";
-import { changeMember, checkOwnChange, checkRemoval } from "../domain/members";
-import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
+import { changeMember, checkOwnChange } from "../domain/members";
+import { expiresAt, invitationExpiry } from "../domain/invitations";
+import { summaryOf, type Invitation, type Member, type Organization, type Subscription } from "../domain/organization";
 import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
 import type { Caller } from "../http/caller";
 import { idFor } from "../ids";
-import { logger } from "../log";
-import type { ItwinStore } from "../store/itwins";
-import { MEMBER_WRITE_OWN_ITEMS, type MemberOp, type OrganizationStore } from "../store/organizations";
-import { MAX_TRANSACTION_ITEMS } from "../store/partition";
+import type { MemberOp, OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
 import { authorize, membershipOf } from "./membership";
 import { retryingConcurrentChanges } from "./retry";
@@ -38,9 +36,9 @@ export const memberView = (m: Member): MemberView => ({
 });
 
 /** An invitation as answered: the stored one, marked so a client tells it from a member. */
-export type InvitationView = { status: "invited" } & Omit<Invitation, "orgId">;
+export type InvitationView = { status: "invited"; expiresAt: string } & Omit<Invitation, "orgId">;
 
-const invitationView = (i: Invitation): InvitationView => ({
+export const invitationView = (i: Invitation): InvitationView => ({
   status: "invited",
   email: i.email,
   ...(i.name ? { name: i.name } : {}),
@@ -48,6 +46,7 @@ const invitationView = (i: Invitation): InvitationView => ({
   coAdministrator: i.coAdministrator,
   invitedBy: i.invitedBy,
   invitedAt: i.invitedAt,
+  expiresAt: expiresAt(i).toISOString(),
 });
 
 const organizationView = (org: Organization, role: Member["role"]): OrganizationView => ({
@@ -58,12 +57,11 @@ const organizationView = (org: Organization, role: Member["role"]): Organization
   yourRole: role,
 });
 
-const sameKey = (a: Record<string, unknown>) => (b: Record<string, unknown>) => a.pk === b.pk && a.sk === b.sk;
-
 export function organizationUseCases(deps: {
   store: OrganizationStore;
-  itwins: Pick<ItwinStore, "teamsKey" | "teamsFromItem" | "leaveOrganization">;
   clock: Clock;
+  /** How long an invitation by e-mail stays open (`INVITATION_DAYS`). */
+  invitationDays: number;
 }) {
   const { store, clock } = deps;
 
@@ -119,6 +117,7 @@ export function organizationUseCases(deps: {
         roleHistory: [{ role: "SubscriptionManager", from: new Date(0).toISOString() }],
         addedAt: now,
         version: 1,
+        organization: summaryOf(org),
       };
       const result = await store.create(org, administrator);
       if (!result.created && result.org.administratorId !== caller.userId) throw notFound("organization", id);
@@ -149,7 +148,7 @@ export function organizationUseCases(deps: {
       orgId: string,
       input: { userId?: string; email: string; name?: string; role?: Role | null; coAdministrator?: boolean },
     ): Promise<MemberView | InvitationView> {
-      const { member: actor } = await actingAs(caller, orgId, "addMember");
+      const { member: actor, org } = await actingAs(caller, orgId, "addMember");
       const now = clock.now();
       if (!input.userId) {
         const invitation: Invitation = {
@@ -160,6 +159,7 @@ export function organizationUseCases(deps: {
           coAdministrator: input.coAdministrator ?? false,
           invitedBy: caller.userId,
           invitedAt: now.toISOString(),
+          expiresAt: invitationExpiry(now, deps.invitationDays).toISOString(),
         };
         await store.invite(actor, invitation);
         return invitationView(invitation);
@@ -178,6 +178,7 @@ export function organizationUseCases(deps: {
         roleHistory: [{ role, from: now.toISOString() }],
         addedAt: now.toISOString(),
         version: 1,
+        organization: summaryOf(org),
       };
       await store.writeMembers(orgId, actor, [{ kind: "add", member }], role === "SubscriptionManager" ? 1 : 0);
       return memberView(member);
@@ -219,38 +220,6 @@ export function organizationUseCases(deps: {
         if (ops.length) await store.writeMembers(orgId, actor, ops, delta);
         return { items: userIds.map((id) => memberView(plans.find((p) => p.before.userId === id)!.after)) };
       });
-    },
-
-    /**
-     * Removal applies at once, to the organisation's iTwins too: their teams must not keep an iModel open
-     * to the member. The member's teams item is read with the membership, and leaving every team is part
-     * of the removal's transaction (conditioned on the teams as read, so a team joined meanwhile makes it
-     * retry); only when the teams do not fit in one transaction are they left one by one after it.
-     */
-    async removeMember(caller: Caller, orgId: string, userId: string) {
-      const teamsKey = deps.itwins.teamsKey(userId, orgId);
-      const finish = await retryingConcurrentChanges(async () => {
-        const { member: actor, targets, also } = await actingAs(caller, orgId, "removeMember", [userId], [teamsKey]);
-        const target = targets[0]!;
-        const { managerDelta } = checkRemoval(actor.userId, target);
-        const teams = deps.itwins.teamsFromItem(also.find(sameKey(teamsKey)));
-        const leaving = deps.itwins.leaveOrganization(
-          userId,
-          orgId,
-          teams,
-          MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS,
-        );
-        await store.writeMembers(orgId, actor, [{ kind: "remove", before: target }], managerDelta, leaving.items);
-        return leaving.finish;
-      });
-      try {
-        await finish();
-      } catch (error) {
-        // The removal committed and already ends every access (each check reads the membership, and team
-        // items older than a later membership never count again): answering an error would only invite a
-        // retry that finds the member gone. What is left of their team items is inert.
-        logger.warn("teams not all left after a removal", { orgId, userId, error: error as Error });
-      }
     },
 
     async getSubscription(caller: Caller, orgId: string): Promise<Subscription> {

@@ -2,13 +2,23 @@
 import type { RouteDef } from "../route";
 import * as applications from "./applications";
 import * as imodels from "./imodels";
+import * as invitations from "./invitations";
 import * as itwins from "./itwins";
 import * as meta from "./meta";
 import * as organizations from "./organizations";
 import * as sync from "./sync";
 import * as testItwins from "./test-itwins";
 
-export const routes = { ...meta, ...organizations, ...applications, ...testItwins, ...itwins, ...imodels, ...sync };
+export const routes = {
+  ...meta,
+  ...organizations,
+  ...invitations,
+  ...applications,
+  ...testItwins,
+  ...itwins,
+  ...imodels,
+  ...sync,
+};
 
 const isRoute = (value: unknown): value is RouteDef =>
   typeof value === "object" && value !== null && "method" in value && "path" in value && "group" in value;
