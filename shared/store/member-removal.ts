@@ -5,7 +5,7 @@ import type { Member } from "../domain/organization";
 import type { TransactItem } from "./dynamo";
 import type { InvitationStore } from "./invitations";
 import type { ItwinStore } from "./itwins";
-import type { OrganizationStore } from "./organizations";
+import { MEMBER_WRITE_OWN_ITEMS, type OrganizationStore } from "./organizations";
 import { MAX_TRANSACTION_ITEMS } from "./partition";
 
 export interface Leaving {
@@ -48,7 +48,8 @@ export class DynamoMemberRemovalStore implements MemberRemovalStore {
     ]);
     // writeMembers' own items: one per member, the actor's check and the count. Each member's teams item
     // (or its condition) is one more; what is left over takes whole sets of team memberships, in order.
-    let spare = MAX_TRANSACTION_ITEMS - (leaving.length + 2) - withdrawals.length - leaving.length;
+    let spare =
+      MAX_TRANSACTION_ITEMS - (leaving.length - 1 + MEMBER_WRITE_OWN_ITEMS) - withdrawals.length - leaving.length;
     const extra: TransactItem[] = [...withdrawals];
     const finishes: (() => Promise<void>)[] = [];
     for (const { member, teams } of leaving) {
