@@ -5,7 +5,7 @@ import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from "@a
 import { advanceClock, clock } from "../shared/clock";
 import { mintConnectionId, mintRunId } from "../shared/child-ids";
 import type { Connection, Run } from "../shared/domain/connection";
-import type { Caller } from "../shared/http/caller";
+import type { Caller } from "../shared/domain/caller";
 import { settled } from "../shared/jobs";
 import { isJobEvent, LambdaJobs } from "../shared/jobs-lambda";
 import { makeDocumentClient } from "../shared/store/client";

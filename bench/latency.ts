@@ -2,7 +2,8 @@
 import "./support/env";
 import { performance } from "node:perf_hooks";
 import { BatchGetCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
-import { createGateway, type LambdaHandler } from "../infra/local/gateway";
+import { createGateway } from "../infra/local/gateway";
+import type { LambdaHandler } from "../shared/http/handler";
 import { listen, loadHandlers } from "../infra/local/stack";
 import { memoryIssuer, type Issuer } from "../infra/local/tokens";
 import { makeDocumentClient } from "../shared/store/client";

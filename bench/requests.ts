@@ -1,6 +1,7 @@
 // Benchmark: DynamoDB requests per API operation, for every route of the route table, counted by middleware on the app's client.
 import "./support/env";
-import { createGateway, type LambdaHandler } from "../infra/local/gateway";
+import { createGateway } from "../infra/local/gateway";
+import type { LambdaHandler } from "../shared/http/handler";
 import { listen } from "../infra/local/stack";
 import { memoryIssuer } from "../infra/local/tokens";
 import { httpFunctions } from "../functions/http/index";

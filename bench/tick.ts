@@ -5,7 +5,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dyn
 import { advanceClock, clock } from "../shared/clock";
 import { settled } from "../shared/jobs";
 import type { Connection } from "../shared/domain/connection";
-import type { Caller } from "../shared/http/caller";
+import type { Caller } from "../shared/domain/caller";
 import { mintConnectionId } from "../shared/child-ids";
 import { makeDocumentClient } from "../shared/store/client";
 import { keys } from "../shared/store/keys";

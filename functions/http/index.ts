@@ -1,7 +1,7 @@
 // The HTTP functions by group, loaded on demand: the local gateway and tests import them after configuration is set.
 import type { App } from "../../shared/app";
 import type { FunctionGroup } from "../../shared/http/route";
-import type { LambdaHandler } from "../../infra/local/gateway";
+import type { LambdaHandler } from "../../shared/http/handler";
 
 export interface HttpFunction {
   handler: LambdaHandler;

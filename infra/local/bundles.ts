@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import type { FunctionGroup } from "../../shared/http/route";
-import type { LambdaHandler } from "./gateway";
+import type { LambdaHandler } from "../../shared/http/handler";
 
 const root = join(import.meta.dirname, "..", "..");
 const cdkOut = join(root, "cdk.out");

@@ -1,14 +1,12 @@
 // The local HTTP gateway: turns requests into API Gateway HTTP API v2 events, verifies tokens as the JWT authorizer does, and calls the same handlers.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import { clock } from "../../shared/clock";
-import type { HttpEvent } from "../../shared/http/handler";
+import type { HttpEvent, LambdaHandler } from "../../shared/http/handler";
 import { routeKey, type FunctionGroup, type RouteDef } from "../../shared/http/route";
 import { crossSiteRefusal } from "./same-origin";
 import type { Issuer } from "./tokens";
-
-export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface LocalControls {
   advanceClock(duration: string): Promise<{ now: string }>;

@@ -1,7 +1,7 @@
 // `npm run mail:preview`: writes every notification, rendered with sample data, to .local/mail-preview/ as text and HTML, and prints the paths.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { render, type Notification } from "../../shared/mail/templates";
+import { type Mail, render, renderDigest, type Notification } from "../../shared/mail/templates";
 import { localDir } from "./paths";
 
 const previewDir = join(localDir, "mail-preview");
@@ -33,11 +33,34 @@ const samples: Record<string, Notification> = {
   "ownership-taken": { kind: "ownershipTaken", to: lee, connection, by: { userId: "dana", name: dana.name } },
   "token-expiring": { kind: "tokenExpiring", to: dana, expiresAt: at(7), daysLeft: 7, scheduledConnections: 3 },
   "token-expired": { kind: "tokenExpired", to: dana, expiredAt: at(-1), scheduledConnections: 3 },
+  "ownership-handed-away": {
+    kind: "ownershipHandedAway",
+    to: lee,
+    connection,
+    by: { userId: "sam", name: "Sam Ruiz" },
+    newOwner: { userId: "dana" },
+  },
+  "runs-failing": {
+    kind: "runsFailing",
+    to: dana,
+    connection,
+    reason: "OwnerLacksPermission",
+    failingSince: at(-2),
+  },
+};
+
+/** The digest of mails held back over the hourly limit: two of the samples above, as they were held. */
+const held = ["ownership-taken", "runs-failing"].map((name, i) => {
+  const mail = render(samples[name]!);
+  return { id: `note_${i}`, kind: samples[name]!.kind, createdAt: at(-i / 24), subject: mail.subject, text: mail.text };
+});
+const mails: Record<string, Mail> = {
+  ...Object.fromEntries(Object.entries(samples).map(([name, n]) => [name, render(n)])),
+  digest: renderDigest(dana.email, held, 10),
 };
 
 mkdirSync(previewDir, { recursive: true });
-for (const [name, notification] of Object.entries(samples)) {
-  const mail = render(notification);
+for (const [name, mail] of Object.entries(mails)) {
   const text = join(previewDir, `${name}.txt`);
   const html = join(previewDir, `${name}.html`);
   writeFileSync(text, `To: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}`);

@@ -7,7 +7,8 @@ import { routeList } from "../../shared/http/routes";
 import type { FunctionGroup } from "../../shared/http/route";
 import { httpFunctions } from "../../functions/http/index";
 import { bundledHandlers, loadBundledHandlers, loadBundledTick } from "./bundles";
-import { createGateway, type LambdaHandler } from "./gateway";
+import type { LambdaHandler } from "../../shared/http/handler";
+import { createGateway } from "./gateway";
 import { readMail } from "./ses";
 import type { Issuer } from "./tokens";
 

@@ -39,6 +39,10 @@ export const isBuiltInRole = (name: string): name is BuiltInRole => Object.hasOw
 /** What a per-iModel access list can set: View to Manage. Deleting and creating an iModel need the iTwin level. */
 export const listSettable: readonly Permission[] = levelPermissions.Manage;
 
+/** Built-in roles a per-iModel list cannot hold: it sets View to Manage only. */
+export const notOnLists: readonly BuiltInRole[] = ["Delete", "TeamManager"];
+export const refusedOnLists = (role: string): boolean => notOnLists.some((r) => r === role);
+
 /** The permissions a per-iModel list never affects: they are always judged at iTwin level. */
 export const itwinOnly: readonly Permission[] = permissions.filter((p) => !listSettable.includes(p));
 

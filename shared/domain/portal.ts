@@ -90,3 +90,21 @@ export function decide(
       return "forbid";
   }
 }
+
+/** What a 403 tells the caller, where the role alone would not say who may act instead. */
+export const forbiddenMessage: Partial<Record<PortalAction, string>> = {
+  addMember: "Only a Subscription Manager adds members",
+  changeRole: "Only a Subscription Manager assigns roles",
+  removeMember: "Only a Subscription Manager removes members",
+  removeMembers: "Only a Subscription Manager removes members",
+  listInvitations: "Only a Subscription Manager sees the invitations",
+  withdrawInvitation: "Only a Subscription Manager withdraws invitations",
+  readSubscription: "Only a Subscription Manager reads the subscription",
+  changeSubscription: "Only a Subscription Manager changes the subscription",
+};
+
+/** The message of a `forbid` decision: a member without a role is told to ask for one. */
+export function refusal(action: PortalAction, role: Role | null): string {
+  if (!role) return "Members without a role may only read the documentation; ask a Subscription Manager for a role";
+  return forbiddenMessage[action] ?? `Your role (${role}) does not allow this`;
+}

@@ -93,3 +93,10 @@ export interface SyncOwner {
   nextEventAt?: string;
   version: number;
 }
+
+/**
+ * Who hears about their token (SPEC section 3): only owners of at least one scheduled connection,
+ * whose runs a lapsed token would stop, and only at an address the service knows.
+ */
+export const hearsAboutToken = (owner: Pick<SyncOwner, "scheduledConnections" | "email">): boolean =>
+  owner.scheduledConnections > 0 && !!owner.email;

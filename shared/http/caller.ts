@@ -1,21 +1,7 @@
-// Who is calling: read from the claims the JWT authorizer (or the local gateway) verified, which arrive as strings.
+// Who is calling (the domain `Caller`): read from the claims the JWT authorizer (or the local gateway) verified, which arrive as strings.
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
+import type { Caller } from "../domain/caller";
 import { unauthorized } from "../errors";
-
-export interface Caller {
-  userId: string;
-  /**
-   * The address the identity provider vouches for: the `email` claim only when `email_verified` is
-   * "true". A token without that claim (Entra ID, many custom issuers) carries no address here.
-   */
-  email?: string;
-  name?: string;
-  /**
-   * When the token was issued (`iat`): a promotion applies to tokens issued after it. Never
-   * `auth_time`, which identity providers keep across refreshes, so it can be days old.
-   */
-  signedInAt: Date;
-}
 
 type Claims = Record<string, string | number | boolean | string[]>;
 

@@ -19,13 +19,16 @@ import {
 import { logger } from "../log";
 import { recordRequest } from "../metrics";
 import type { Answer } from "./answer";
-import { callerFrom, type Caller } from "./caller";
+import type { Caller } from "../domain/caller";
+import { callerFrom } from "./caller";
 import { takeOrgRequest } from "./org-limit";
 import { routeKey, type AnyObject, type RouteDef } from "./route";
 import { userId as userIdSchema } from "./schemas";
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
+/** A Lambda function of the HTTP API: what each group exports, and what the local gateway and the tests call. */
+export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 /** Bodies of this API are small JSON documents; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,6 +1,7 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
+import { changeSubscription } from "../domain/subscription";
 import {
   concurrentChange,
   invitationExists,
@@ -346,13 +347,8 @@ export class DynamoOrganizationStore implements OrganizationStore {
     change: { addCredits?: number; status?: Subscription["status"] },
     now: Date,
   ) {
-    // Rule: a cancelled subscription stays cancelled (the read was consistent, and nothing leaves that state).
-    if (before.status === "cancelled") throw subscriptionCancelled();
-    const after: Subscription = {
-      status: change.status ?? before.status,
-      credits: before.credits + (change.addCredits ?? 0),
-      updatedAt: now.toISOString(),
-    };
+    // Rule (domain/subscription.ts): a cancelled subscription stays cancelled; the read was consistent.
+    const after = changeSubscription(before, change, now);
     try {
       await this.table.ddb.send(
         new TransactWriteCommand({

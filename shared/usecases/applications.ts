@@ -2,7 +2,7 @@
 import type { Clock } from "../clock";
 import { MAX_OWNERS, type Application } from "../domain/application";
 import { implicitOwner, isAppError, notFound, tooManyOwners } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { mintApplicationId, orgOfApplication } from "../child-ids";
 import type { ApplicationStore } from "../store/applications";
 import type { OrganizationStore } from "../store/organizations";

@@ -14,7 +14,7 @@ import { teamItemCounts, type CustomRole, type Itwin, type TeamMember } from "..
 import type { SyncOwner } from "../domain/sync-token";
 import { allows, operationRules, permissions, type ImodelOperation, type Permission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { logger } from "../log";
 import type { AccessExtras, ImodelStore } from "../store/imodels";
 import type { OrganizationStore } from "../store/organizations";

@@ -9,9 +9,10 @@ import {
   listEntryPermissions,
   listSettable,
   permissionsOfRoles,
+  refusedOnLists,
 } from "../domain/permissions";
 import { invalidInput } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { accessListWithoutManager, grantAboveOwn, notTeamMember, testItwinAccess } from "../errors";
 import type { ImodelStore } from "../store/imodels";
 import type { ItwinStore } from "../store/itwins";
@@ -30,9 +31,6 @@ export const imodelView = (imodel: Imodel) => ({
   changesetCount: imodel.changesetCount,
   ownAccessList: imodel.ownAccessList,
 });
-
-/** Built-in roles a per-iModel list cannot hold: it sets View to Manage only. */
-const notOnLists = ["Delete", "TeamManager"];
 
 /** The worker's iModel jobs: what a delete or an access list change leaves to remove. */
 export function imodelJobs(imodels: ImodelStore): JobHandler {
@@ -119,7 +117,7 @@ export function imodelUseCases(deps: {
         async ({ itwin, imodel, member, permissions: held, team = [], roles = [] }) => {
           if (itwin.kind === "test") throw testItwinAccess();
           input.members.forEach((m, i) => {
-            const bad = m.roles.filter((r) => notOnLists.includes(r));
+            const bad = m.roles.filter(refusedOnLists);
             if (bad.length) {
               throw invalidInput(
                 `Invalid body.members.${i}.roles: a per-iModel list sets View to Manage only (${bad.join(", ")} needs the iTwin level)`,

@@ -2,7 +2,7 @@
 import type { Clock } from "../clock";
 import { isOpen } from "../domain/invitations";
 import { notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import type { InvitationStore } from "../store/invitations";
 import type { OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";

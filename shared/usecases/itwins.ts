@@ -18,7 +18,7 @@ import {
   type ItwinPermission,
 } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { idFor } from "../ids";
 import { mintItwinId } from "../child-ids";
 import { alreadyTeamMember, grantAboveOwn, testItwinTeam, unknownRoles } from "../errors";

@@ -3,7 +3,7 @@ import { planRemoval } from "../domain/member-removal";
 import type { Member } from "../domain/organization";
 import type { PortalAction } from "../domain/portal";
 import { notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { logger } from "../log";
 import type { MemberRemovalStore } from "../store/member-removal";
 import type { OrganizationStore } from "../store/organizations";

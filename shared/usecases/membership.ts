@@ -2,10 +2,10 @@
 import { clock } from "../clock";
 import { isOpen } from "../domain/invitations";
 import { summaryOf, type Invitation, type Member, type Organization } from "../domain/organization";
-import { decide, type PortalAction } from "../domain/portal";
+import { decide, refusal, type PortalAction } from "../domain/portal";
 import { roleInForce, type Role } from "../domain/roles";
 import { forbidden, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { logger } from "../log";
 import type { OrganizationStore } from "../store/organizations";
 
@@ -87,17 +87,6 @@ function memberFromInvitation(invitation: Invitation, org: Organization, caller:
   };
 }
 
-const forbiddenMessage: Partial<Record<PortalAction, string>> = {
-  addMember: "Only a Subscription Manager adds members",
-  changeRole: "Only a Subscription Manager assigns roles",
-  removeMember: "Only a Subscription Manager removes members",
-  removeMembers: "Only a Subscription Manager removes members",
-  listInvitations: "Only a Subscription Manager sees the invitations",
-  withdrawInvitation: "Only a Subscription Manager withdraws invitations",
-  readSubscription: "Only a Subscription Manager reads the subscription",
-  changeSubscription: "Only a Subscription Manager changes the subscription",
-};
-
 /**
  * Applies the portal matrix: throws 403 or 404 as it decides. `what` names the resource for a 404.
  */
@@ -110,7 +99,5 @@ export function authorize(
   const decision = decide(action, membership.role, relation);
   if (decision === "allow") return;
   if (decision === "hide") throw notFound(what.kind, what.id);
-  if (!membership.role)
-    throw forbidden("Members without a role may only read the documentation; ask a Subscription Manager for a role");
-  throw forbidden(forbiddenMessage[action] ?? `Your role (${membership.role}) does not allow this`);
+  throw forbidden(refusal(action, membership.role));
 }

@@ -5,7 +5,7 @@ import { expiresAt, invitationExpiry } from "../domain/invitations";
 import { summaryOf, type Invitation, type Member, type Organization, type Subscription } from "../domain/organization";
 import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { idFor } from "../ids";
 import type { MemberOp, OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";

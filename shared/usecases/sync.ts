@@ -9,6 +9,13 @@ import {
   type RunReason,
   type SourceFile,
 } from "../domain/connection";
+import {
+  allowsOnConnection,
+  connectionRules,
+  ownershipChangeNeeds,
+  ownershipRefusals,
+  type ConnectionOperation,
+} from "../domain/connection-rules";
 import type { Permission } from "../domain/permissions";
 import { nextDue, scheduleProblem, type Schedule } from "../domain/schedule";
 import { nextTokenEvent, tokenStatus, visit, type SyncOwner, type TokenStatus } from "../domain/sync-token";
@@ -25,7 +32,7 @@ import {
   runInProgress,
   tooManyFiles,
 } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { imodelOfConnection, imodelOfRun, mintConnectionId, mintRunId } from "../child-ids";
 import { derivedId, newId } from "../ids";
 import type { Draft } from "../mail/templates";
@@ -35,20 +42,6 @@ import type { FinishRun, SyncStore, TokenChange } from "../store/sync-port";
 import type { ImodelAccess, ImodelGuard, OpenOptions } from "./imodel-access";
 import type { notificationUseCases } from "./notifications";
 import { randomBytes } from "node:crypto";
-
-/** What each connection operation needs on the iModel (seed: Write "allows to create mapping between PW connection and iModel"). */
-export const connectionRules = {
-  readConnection: "imodels_read",
-  createConnection: "imodels_write",
-  editConnection: "imodels_write",
-  deleteConnection: "imodels_write",
-  startRun: "imodels_write",
-  /** Any team member who sees the iModel (View included) and has interacted with it (seed: "any team member"). */
-  takeOwnership: "imodels_webview",
-  /** Besides the owner: a Manage holder may hand any connection on. */
-  transferOwnership: "imodels_manage",
-} as const satisfies Record<string, Permission>;
-export type ConnectionOperation = keyof typeof connectionRules;
 
 export interface ConnectionView {
   id: string;
@@ -116,11 +109,13 @@ export function syncUseCases(deps: SyncDeps) {
 
   const has = (access: ImodelAccess, permission: Permission) => access.permissions.includes(permission);
 
-  function requirePermission(access: ImodelAccess, operation: ConnectionOperation) {
+  /** 403 unless the caller's permissions allow `operation`; `refusal` replaces the message naming the permission. */
+  function requirePermission(access: ImodelAccess, operation: ConnectionOperation, refusal?: string) {
     const needs = connectionRules[operation];
-    if (!has(access, needs)) {
+    if (!allowsOnConnection(operation, access.permissions)) {
       throw forbidden(
-        `Your permissions on iModel '${access.imodel.id}' (${access.permissions.join(", ") || "none"}) do not include ${needs}, needed to ${operation.replace(/([A-Z])/g, " $1").toLowerCase()}`,
+        refusal ??
+          `Your permissions on iModel '${access.imodel.id}' (${access.permissions.join(", ") || "none"}) do not include ${needs}, needed to ${operation.replace(/([A-Z])/g, " $1").toLowerCase()}`,
       );
     }
   }
@@ -628,12 +623,9 @@ export function syncUseCases(deps: SyncDeps) {
         syncOwnerId: to,
         callerToken: true,
       });
-      if (to === caller.userId) requirePermission(access, "takeOwnership");
-      else if (connection.ownerId !== caller.userId && !has(access, connectionRules.transferOwnership)) {
-        throw forbidden(
-          "Only the connection's owner or a holder of imodels_manage on the iModel may hand it on; any team member may take it instead",
-        );
-      }
+      const change = ownershipChange(caller.userId, connection.ownerId, to);
+      const needs = ownershipChangeNeeds[change];
+      if (needs) requirePermission(access, needs, ownershipRefusals[change]);
       return changeOwner(caller, connection, access, to);
     },
 

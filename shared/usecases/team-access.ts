@@ -2,7 +2,7 @@
 import { orgOfItwin } from "../child-ids";
 import { teamItemCounts } from "../domain/itwin";
 import { notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import type { ItwinStore } from "../store/itwins";
 import type { OrganizationStore } from "../store/organizations";
 import { recordVerifiedEmail } from "./membership";

@@ -4,7 +4,7 @@ import type { Itwin, TeamMember } from "../domain/itwin";
 import { levelPermissions } from "../domain/permissions";
 import type { PortalAction } from "../domain/portal";
 import { isAppError, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { mintTestItwinId, orgOfTestItwin } from "../child-ids";
 import { dispatch, type JobHandler, type Jobs } from "../jobs";
 import type { ItwinStore } from "../store/itwins";

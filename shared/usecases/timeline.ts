@@ -3,7 +3,7 @@ import { imodelOfNamedVersion, mintNamedVersionId } from "../child-ids";
 import type { Clock } from "../clock";
 import { MAX_BRIEFCASE_LOCKS, type Briefcase, type Changeset, type Lock, type NamedVersion } from "../domain/imodel";
 import { invalidInput, notFound } from "../errors";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import { idFor } from "../ids";
 import { notYourBriefcase, tooManyLocks } from "../errors";
 import type { Page } from "../store/page";

@@ -1,5 +1,5 @@
 // The scheduled trigger's steps: due runs (dispatched), expired leases, token warnings and expiries, and mail redelivery; each finds its work in the sparse `due` index.
-import { eventDue, nextTokenEvent, tokenEventFacts } from "../domain/sync-token";
+import { eventDue, hearsAboutToken, nextTokenEvent, tokenEventFacts } from "../domain/sync-token";
 import { derivedId } from "../ids";
 import { logger } from "../log";
 import { render } from "../mail/templates";
@@ -76,8 +76,7 @@ export function triggerSteps(deps: {
         if (!owner?.token || !owner.nextEventAt || Date.parse(owner.nextEventAt) > now.getTime()) return false;
         const event = eventDue(owner.token, deps.warningDays, now);
         const next = nextTokenEvent(owner.token, deps.warningDays, now)?.at.toISOString();
-        // Section 3: only owners of at least one scheduled connection hear about their token.
-        const tell = event && owner.scheduledConnections > 0 && owner.email;
+        const tell = event && hearsAboutToken(owner);
         const noteId = event ? derivedId("note", ...tokenEventFacts(owner.userId, owner.token, event)) : "";
         const mail =
           tell && event

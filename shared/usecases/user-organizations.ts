@@ -1,6 +1,6 @@
 // The organisations the caller belongs to, each with the role their token is judged with there.
 import { roleInForce } from "../domain/roles";
-import type { Caller } from "../http/caller";
+import type { Caller } from "../domain/caller";
 import type { Page } from "../store/page";
 import type { UserOrganizationStore } from "../store/user-organizations";
 import type { OrganizationView } from "./organizations";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeApp } from "../../shared/app";
 import { advanceClock, clock } from "../../shared/clock";
 import { config } from "../../shared/config";
-import type { Caller } from "../../shared/http/caller";
+import type { Caller } from "../../shared/domain/caller";
 import { settled } from "../../shared/jobs";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { makeDocumentClient } from "../../shared/store/client";

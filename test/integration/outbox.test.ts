@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeApp } from "../../shared/app";
 import { mintRunId } from "../../shared/child-ids";
 import { advanceClock, clock } from "../../shared/clock";
-import type { Caller } from "../../shared/http/caller";
+import type { Caller } from "../../shared/domain/caller";
 import { makeSesClient, SesMailSender } from "../../shared/mail/sender";
 import { makeDocumentClient } from "../../shared/store/client";
 import { settled } from "../../shared/jobs";

@@ -6,6 +6,7 @@ import { portalActions, portalMatrix, type Grant } from "../../shared/domain/por
 import {
   lowerRole,
   raisesOwnStanding,
+  roleAt,
   roleInForce,
   roleOrder,
   roles,
@@ -119,5 +120,27 @@ describe("team items and the organisation membership", () => {
     expect(teamItemCounts(member, { addedAt: "2026-01-01T00:00:00.000Z" })).toBe(false);
     expect(teamItemCounts(undefined, { addedAt: "2026-01-03T00:00:00.000Z" })).toBe(false);
     expect(teamItemCounts(member, undefined)).toBe(false);
+  });
+});
+
+describe("the role when a token was issued", () => {
+  const history: RoleSince[] = [
+    { role: "Developer", from: "2026-01-01T00:00:00.000Z" },
+    { role: "ApplicationManager", from: "2026-01-02T10:00:00.400Z" },
+  ];
+
+  it("answers the role of the latest change at or before the sign-in", () => {
+    expect(roleAt(history, at("2026-01-01T12:00:00Z"))).toBe("Developer");
+    expect(roleAt(history, at("2026-01-03T00:00:00Z"))).toBe("ApplicationManager");
+  });
+
+  it("lets a sign-in in the same whole second as a change see it (tokens carry whole seconds)", () => {
+    expect(roleAt(history, at("2026-01-02T10:00:00Z"))).toBe("ApplicationManager");
+    expect(roleAt(history, at("2026-01-02T09:59:59Z"))).toBe("Developer");
+  });
+
+  it("gives a token older than every change the earliest known role, and no history no role", () => {
+    expect(roleAt(history, at("2025-06-01T00:00:00Z"))).toBe("Developer");
+    expect(roleAt([], at("2026-01-03T00:00:00Z"))).toBeNull();
   });
 });

@@ -21,6 +21,7 @@ import { resourceId } from "../../shared/http/schemas";
 import { permissionsOn, type Imodel } from "../../shared/domain/imodel";
 import {
   allows,
+  builtInRoles,
   closure,
   effectivePermissions,
   imodelOperations,
@@ -34,6 +35,7 @@ import {
   lowestLevelFor,
   operationRules,
   permissions,
+  refusedOnLists,
   TEAM_MANAGE,
 } from "../../shared/domain/permissions";
 import { idFor, newId } from "../../shared/ids";
@@ -101,6 +103,14 @@ describe("closure", () => {
 });
 
 describe("per-iModel lists", () => {
+  it("refuse exactly the built-in roles that grant something a list cannot set, and no custom role", () => {
+    for (const [role, granted] of Object.entries(builtInRoles)) {
+      expect(refusedOnLists(role), role).toBe(granted.some((p) => !(listSettable as readonly string[]).includes(p)));
+    }
+    expect(["View", "Read", "Write", "Manage"].filter(refusedOnLists)).toEqual([]);
+    expect(refusedOnLists("Reviewer")).toBe(false);
+  });
+
   it("set View to Manage only: a list entry never holds delete or team_manage", () => {
     fc.assert(
       fc.property(anySet, (set) => {

@@ -1,7 +1,7 @@
 // The owner token rules of the seed: 30 days, renewed in the last 10 on a visit, issued anew when unknown or expired.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { tokenStatus, visit, warningTimes, type SyncToken } from "../../shared/domain/sync-token";
+import { hearsAboutToken, tokenStatus, visit, warningTimes, type SyncToken } from "../../shared/domain/sync-token";
 
 const DAY = 24 * 60 * 60 * 1000;
 const t0 = new Date("2026-01-01T00:00:00Z");
@@ -67,5 +67,14 @@ describe("sync token", () => {
       { days: 7, at: at(23) },
       { days: 1, at: at(29) },
     ]);
+  });
+});
+
+describe("who hears about their token", () => {
+  it("only an owner of at least one scheduled connection, at an address the service knows", () => {
+    expect(hearsAboutToken({ scheduledConnections: 1, email: "o@example.com" })).toBe(true);
+    expect(hearsAboutToken({ scheduledConnections: 0, email: "o@example.com" })).toBe(false);
+    expect(hearsAboutToken({ scheduledConnections: 3 })).toBe(false);
+    expect(hearsAboutToken({ scheduledConnections: 3, email: "" })).toBe(false);
   });
 });
