@@ -112,13 +112,14 @@ runBench(() =>
     // The baselines go through a client built as the app builds its own (same settings, same marshalling).
     const ddb = makeDocumentClient({ region: "local", endpoint: dynamodbEndpoint });
     // What GET /imodels/{id}/permissions reads (DynamoImodelStore.readPermissions): the iTwin, the iModel, the caller's
-    // organisation membership, team item and list entry.
+    // organisation membership, team item, list entry and interaction record (6 keys since issues 13 and 14).
     const checkKeys = [
       keys.itwin(itwin.id),
       keys.imodel(itwin.id, imodel.id),
       keys.member(org.id, reader.userId),
       keys.itwinMember(itwin.id, reader.userId),
       keys.imodelAccess(imodel.id, reader.userId),
+      keys.interaction(imodel.id, reader.userId),
     ];
     const answers = async (user: User | undefined, method: string, path: string, status: number, body?: unknown) => {
       const reply = user ? await user.call(method, path, body) : await request(url, method, path);
@@ -137,7 +138,7 @@ runBench(() =>
         },
       },
       {
-        name: "BatchGetItem of the check's 4 keys",
+        name: "BatchGetItem of the check's 6 keys",
         what: "the one DynamoDB request the check makes, bare",
         send: async () => {
           await ddb.send(

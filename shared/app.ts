@@ -11,6 +11,7 @@ import { guardCapacity } from "./store/capacity";
 import { makeDocumentClient } from "./store/client";
 import type { TableRef } from "./store/dynamo";
 import { DynamoApplicationStore } from "./store/applications";
+import { DynamoReceiptStore } from "./store/idempotency";
 import { DynamoImodelStore } from "./store/imodels";
 import { DynamoItwinStore } from "./store/itwins";
 import { DynamoInvitationStore } from "./store/invitations";
@@ -74,22 +75,25 @@ export function wiring(deps: AppDeps = {}): Wiring {
 // One builder per Lambda group: a function bundles only what its builder reaches, so its cold start
 // loads its own rules and stores, not the whole service.
 
-export function organizationsApp({ table, clock }: Wiring) {
+/** Where the idempotent routes of a group keep their answers (shared/http/idempotency.ts). */
+const receiptsOf = ({ table, clock }: Wiring) => ({ store: new DynamoReceiptStore(table), clock });
+
+export function organizationsApp(w: Wiring) {
+  const { table, clock } = w;
   const store = new DynamoOrganizationStore(table);
-  const invitations = new DynamoInvitationStore(table);
   return {
+    receipts: receiptsOf(w),
     organizations: organizationUseCases({ store, clock, invitationDays: config.INVITATION_DAYS }),
-    invitations: invitationUseCases({ orgs: store, invitations, clock }),
-    memberRemoval: memberRemovalUseCases({
-      orgs: store,
-      removal: new DynamoMemberRemovalStore(store, new DynamoItwinStore(table), invitations),
-    }),
+    invitations: invitationUseCases({ orgs: store, invitations: new DynamoInvitationStore(table), clock }),
+    memberRemoval: memberRemovalUseCases({ orgs: store, removal: new DynamoMemberRemovalStore(table, store) }),
     userOrganizations: userOrganizationUseCases({ store: new DynamoUserOrganizationStore(table) }),
   };
 }
 
-export function portalApp({ table, clock }: Wiring) {
+export function portalApp(w: Wiring) {
+  const { table, clock } = w;
   return {
+    receipts: receiptsOf(w),
     applications: applicationUseCases({
       apps: new DynamoApplicationStore(table),
       orgs: new DynamoOrganizationStore(table),
@@ -98,10 +102,12 @@ export function portalApp({ table, clock }: Wiring) {
   };
 }
 
-export function itwinsApp({ table, clock, deps }: Wiring) {
+export function itwinsApp(w: Wiring) {
+  const { table, clock, deps } = w;
   const itwins = new DynamoItwinStore(table);
   const organizations = new DynamoOrganizationStore(table);
   return {
+    receipts: receiptsOf(w),
     itwins: itwinUseCases({ itwins, organizations, clock }),
     testItwins: testItwinUseCases({ itwins, organizations, jobs: jobsFor(deps, itwinJobs(itwins)), clock }),
   };
@@ -120,19 +126,22 @@ function jobsFor(deps: AppDeps, inProcess: JobHandler): Jobs {
   return new InProcessJobs().bind(inProcess);
 }
 
-export function imodelsApp({ table, clock, deps }: Wiring) {
+export function imodelsApp(w: Wiring) {
+  const { table, clock, deps } = w;
   const imodels = new DynamoImodelStore(table);
   const organizations = new DynamoOrganizationStore(table);
   const guard = imodelGuard({ imodels, organizations, clock });
   const jobs = jobsFor(deps, imodelJobs(imodels));
   return {
+    receipts: receiptsOf(w),
     imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), organizations, guard, jobs, clock }),
     timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
   };
 }
 
 /** Synchronization and the trigger share one wiring: the trigger starts runs and delivers the mail sync records. */
-export function syncApp({ table, clock, deps }: Wiring) {
+export function syncApp(w: Wiring) {
+  const { table, clock, deps } = w;
   const imodels = new DynamoImodelStore(table);
   const orgs = new DynamoOrganizationStore(table);
   const guard = imodelGuard({ imodels, organizations: orgs, clock });
@@ -189,7 +198,7 @@ export function syncApp({ table, clock, deps }: Wiring) {
     limits: { perStep: config.TICK_MAX_ITEMS, concurrency: config.TICK_CONCURRENCY },
     dispatchRuns: dispatch.step,
   });
-  return { sync, notifications, dispatch, tick: tickUseCase({ clock, steps }), work };
+  return { receipts: receiptsOf(w), sync, notifications, dispatch, tick: tickUseCase({ clock, steps }), work };
 }
 
 /** The tick function: the trigger, and the worker of every group's background jobs. */

@@ -1,12 +1,13 @@
 // iModels (SPEC section 2): the iModels of an iTwin, effective permissions, per-iModel access, and the work the permissions guard.
 import { imodelsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
-import { http, serve } from "../../shared/http/handler";
+import { http, serveWith } from "../../shared/http/handler";
 import * as routes from "../../shared/http/routes/imodels";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof imodelsApp>) {
-  return serve(
+  return serveWith(
+    { receipts: app.receipts },
     http(routes.createImodel, async ({ caller, params, body, event }) =>
       created(await app.imodels.create(caller, params.itwinId, body, event.headers["idempotency-key"])),
     ),

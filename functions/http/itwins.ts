@@ -1,7 +1,7 @@
 // iTwins, their teams and custom roles (SPEC section 2), and Test iTwins of the developer portal (SPEC section 1).
 import { itwinsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
-import { http, serve } from "../../shared/http/handler";
+import { http, serveWith } from "../../shared/http/handler";
 import * as itwinRoutes from "../../shared/http/routes/itwins";
 import * as testItwinRoutes from "../../shared/http/routes/test-itwins";
 
@@ -10,7 +10,8 @@ const routes = { ...itwinRoutes, ...testItwinRoutes };
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof itwinsApp>) {
-  return serve(
+  return serveWith(
+    { receipts: app.receipts },
     http(routes.createItwin, async ({ caller, params, body, event }) =>
       created(await app.itwins.create(caller, params.orgId, body, event.headers["idempotency-key"])),
     ),
@@ -21,8 +22,8 @@ export function routesOf(app: ReturnType<typeof itwinsApp>) {
     http(routes.listItwinMembers, async ({ caller, params, query }) =>
       ok(await app.itwins.listMembers(caller, params.itwinId, query)),
     ),
-    http(routes.addItwinMember, async ({ caller, params, body }) =>
-      created(await app.itwins.addMember(caller, params.itwinId, body)),
+    http(routes.addItwinMember, async ({ caller, params, body, once }) =>
+      created(await app.itwins.addMember(caller, params.itwinId, body, once)),
     ),
     http(routes.changeItwinMember, async ({ caller, params, body }) =>
       ok(await app.itwins.changeMember(caller, params.itwinId, params.userId, body)),
@@ -52,8 +53,8 @@ export function routesOf(app: ReturnType<typeof itwinsApp>) {
       await app.testItwins.delete(caller, params.id);
       return noContent();
     }),
-    http(routes.addTestItwinParticipant, async ({ caller, params, body }) =>
-      created(await app.testItwins.addParticipant(caller, params.id, body)),
+    http(routes.addTestItwinParticipant, async ({ caller, params, body, once }) =>
+      created(await app.testItwins.addParticipant(caller, params.id, body, once)),
     ),
   );
 }

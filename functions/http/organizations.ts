@@ -1,14 +1,15 @@
 // Organisations, members, invitations and the subscription (SPEC sections 1 and 7).
 import { organizationsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
-import { http, serve } from "../../shared/http/handler";
+import { http, serveWith } from "../../shared/http/handler";
 import * as invitationRoutes from "../../shared/http/routes/invitations";
 import * as routes from "../../shared/http/routes/organizations";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof organizationsApp>) {
   const orgs = app.organizations;
-  return serve(
+  return serveWith(
+    { receipts: app.receipts },
     http(routes.createOrganization, async ({ caller, body, event }) => {
       const { organization } = await orgs.create(caller, body, event.headers["idempotency-key"]);
       return created(organization);
@@ -17,8 +18,8 @@ export function routesOf(app: ReturnType<typeof organizationsApp>) {
     http(routes.listMembers, async ({ caller, params, query }) =>
       ok(await orgs.listMembers(caller, params.orgId, query)),
     ),
-    http(routes.addMember, async ({ caller, params, body }) =>
-      created(await orgs.addMember(caller, params.orgId, body)),
+    http(routes.addMember, async ({ caller, params, body, once }) =>
+      created(await orgs.addMember(caller, params.orgId, body, once)),
     ),
     http(routes.changeMember, async ({ caller, params, body }) =>
       ok(await orgs.changeMember(caller, params.orgId, params.userId, body)),

@@ -1,13 +1,14 @@
 // Applications of the developer portal (SPEC section 1).
 import { portalApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
-import { http, serve } from "../../shared/http/handler";
+import { http, serveWith } from "../../shared/http/handler";
 import * as routes from "../../shared/http/routes/applications";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof portalApp>) {
   const apps = app.applications;
-  return serve(
+  return serveWith(
+    { receipts: app.receipts },
     http(routes.createApplication, async ({ caller, params, body, event }) =>
       created(await apps.create(caller, params.orgId, body, event.headers["idempotency-key"])),
     ),
@@ -22,8 +23,8 @@ export function routesOf(app: ReturnType<typeof portalApp>) {
       await apps.delete(caller, params.appId);
       return noContent();
     }),
-    http(routes.addApplicationOwner, async ({ caller, params, body }) =>
-      created(await apps.addOwner(caller, params.appId, body.userId)),
+    http(routes.addApplicationOwner, async ({ caller, params, body, once }) =>
+      created(await apps.addOwner(caller, params.appId, body.userId, once)),
     ),
   );
 }

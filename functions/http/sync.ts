@@ -1,13 +1,14 @@
 // Synchronization connections, runs, ownership and owner tokens (SPEC section 3).
 import { syncApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
-import { http, serve } from "../../shared/http/handler";
+import { http, serveWith } from "../../shared/http/handler";
 import * as routes from "../../shared/http/routes/sync";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof syncApp>) {
   const sync = app.sync;
-  return serve(
+  return serveWith(
+    { receipts: app.receipts },
     http(routes.createConnection, async ({ caller, params, body, event }) =>
       created(await sync.create(caller, params.imodelId, body, event.headers["idempotency-key"])),
     ),
@@ -29,7 +30,9 @@ export function routesOf(app: ReturnType<typeof syncApp>) {
       ok(await sync.transfer(caller, params.connectionId, body.userId)),
     ),
     http(routes.takeOwnership, async ({ caller, params }) => ok(await sync.take(caller, params.connectionId))),
-    http(routes.startRun, async ({ caller, params }) => created(await sync.run(caller, params.connectionId))),
+    http(routes.startRun, async ({ caller, params, once }) =>
+      created(await sync.run(caller, params.connectionId, once)),
+    ),
     http(routes.listRuns, async ({ caller, params, query }) =>
       ok(await sync.listRuns(caller, params.connectionId, query)),
     ),

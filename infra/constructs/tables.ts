@@ -17,10 +17,9 @@ export class ServiceTable extends dynamodb.Table {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      // Items that expire (invitations) carry it; DynamoDB deletes them some time after, at no cost.
-      timeToLiveAttribute: tableShape.timeToLive,
       // The table is the system of record: neither a stack update nor a stack deletion may drop it.
       deletionProtection: true,
+      timeToLiveAttribute: tableShape.timeToLive,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of tableShape.indexes) {

@@ -71,7 +71,7 @@ async function makeIssuer(privateJwk: JWK, issuer: string, audience: string): Pr
           verified.forget(token);
           throw error;
         }
-        return structuredClone(known);
+        return copyOf(known);
       }
       // The key is looked up by `kid`, as API Gateway looks it up in the issuer's JWKS: a token without one names no key.
       const { payload } = await jwtVerify(
@@ -116,13 +116,28 @@ class VerifiedTokens {
 
   add(token: string, payload: JWTPayload): void {
     this.byToken.delete(token);
-    this.byToken.set(token, structuredClone(payload));
+    this.byToken.set(token, deepFreeze(structuredClone(payload)));
     if (this.byToken.size > this.capacity) this.byToken.delete(this.byToken.keys().next().value!);
   }
 
   forget(token: string): void {
     this.byToken.delete(token);
   }
+}
+
+/**
+ * What a remembered token's verification answers: a copy of the payload's top level, whose nested values (an `aud`
+ * array, an object claim) are the remembered ones, frozen when remembered. The caller can change its copy, never what
+ * the next request is judged on; a `structuredClone` per request cost about a tenth of the gateway's time (issue 13).
+ */
+const copyOf = (payload: Readonly<JWTPayload>): JWTPayload => ({ ...payload });
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const nested of Object.values(value)) deepFreeze(nested);
+  }
+  return value;
 }
 
 /**

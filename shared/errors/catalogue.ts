@@ -1,5 +1,5 @@
 // Every error code the service answers, with its HTTP status: the one place a code string is written (a factory in rules.ts or http.ts builds each).
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
 
 /** The catalogue as data: a new code is a row here and one factory beside its siblings. */
 export const errorStatus = {
@@ -41,6 +41,8 @@ export const errorStatus = {
   TooManyFiles: 409,
   BodyTooLarge: 413,
   UnsupportedMediaType: 415,
+  // An Idempotency-Key sent again with another request (another body, path or operation).
+  IdempotencyKeyReused: 422,
   TooManyRequests: 429,
   InternalError: 500,
   ServiceUnavailable: 503,

@@ -26,3 +26,10 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   new AppError("TooManyRequests", `Your organisation is making too many requests; retry after ${retryAfterSeconds} s`, {
     retryAfterSeconds,
   });
+
+/** The caller sent this Idempotency-Key before with another request: the first one's answer is kept for it (shared/http/idempotency.ts). */
+export const idempotencyKeyReused = () =>
+  new AppError(
+    "IdempotencyKeyReused",
+    "This Idempotency-Key was sent with another request (another body, path or operation); use a new key for a new request",
+  );

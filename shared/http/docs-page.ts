@@ -1,61 +1,6 @@
 // Renders the API reference page (GET /docs) from the OpenAPI document: one static HTML page with inline CSS, no script, every string escaped.
 
-/** The parts of a JSON Schema (draft 2020-12, as zod writes it) the page shows. */
-interface Schema {
-  $ref?: string;
-  type?: string | string[];
-  format?: string;
-  description?: string;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: Schema | boolean;
-  items?: Schema;
-  anyOf?: Schema[];
-  oneOf?: Schema[];
-  allOf?: Schema[];
-  enum?: unknown[];
-  const?: unknown;
-  default?: unknown;
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-}
-
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  description?: string;
-  schema?: Schema;
-}
-
-interface Response {
-  description: string;
-  headers?: Record<string, { description?: string; schema?: Schema }>;
-  content?: Record<string, { schema?: Schema }>;
-}
-
-interface Operation {
-  operationId: string;
-  summary?: string;
-  description?: string;
-  tags?: string[];
-  security?: unknown[];
-  parameters?: Parameter[];
-  requestBody?: { required?: boolean; content: Record<string, { schema?: Schema }> };
-  responses: Record<string, Response>;
-}
-
-interface Document {
-  info: { title: string; version: string; description?: string };
-  tags?: { name: string; description?: string }[];
-  paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, Schema> };
-}
+import type { Document, Operation, Parameter, Response, Schema } from "./docs-document";
 
 const esc = (value: unknown): string =>
   String(value).replace(
@@ -255,11 +200,18 @@ function errorStatuses(doc: Document): [string, string][] {
     for (const [status, r] of Object.entries(op.responses)) {
       const text = JSON.stringify(r.content ?? {});
       if (status.startsWith("2") || found.has(status) || !text.includes("#/components/schemas/Error")) continue;
-      found.set(status, r.description);
+      found.set(status, r.description.split(". Codes: ")[0]!); // the meaning alone, without the route's codes
     }
   }
   return [...found].sort(([a], [b]) => (a === "default" ? 1 : b === "default" ? -1 : a.localeCompare(b)));
 }
+
+/** The operations with the Idempotency-Key header: the route table's `idempotent` flag, through the document. */
+const idempotentOperations = (doc: Document): string =>
+  operations(doc)
+    .filter(({ op }) => op.parameters?.some((p) => p.in === "header" && p.name === "Idempotency-Key"))
+    .map(({ op }) => `<a href="#op-${slug(op.operationId)}">${esc(op.operationId)}</a>`)
+    .join(", ") || "none";
 
 function intro(doc: Document): string {
   const statuses = errorStatuses(doc)
@@ -274,8 +226,9 @@ function intro(doc: Document): string {
     "<code>code</code> is stable and names the rule that refused the request; <code>message</code> says what to do. A 400 lists each invalid field in <code>details.fields</code>.</p></div>" +
     '<div class="card"><h4>Lists</h4><p>Lists answer <code>{ "items": [...], "next"? }</code>. Pass <code>next</code> as the <code>cursor</code> query parameter for the following page; ' +
     "<code>limit</code> sets the page size (1–100). The last page has no <code>next</code>: lists are never silently cut short.</p></div>" +
-    '<div class="card"><h4>Safe retries</h4><p>Operations that create a resource (201) accept an <code>Idempotency-Key</code> header: ' +
-    "a retry with the same key by the same caller answers the resource created the first time instead of creating another.</p></div>" +
+    '<div class="card"><h4>Safe retries</h4><p>Operations with an <code>Idempotency-Key</code> header parameter honour it: ' +
+    "a retry by the same caller with the same key and request answers the first answer again (status and body) for 24 hours instead of acting twice; " +
+    `the same key with another request answers 422 <code>IdempotencyKeyReused</code>. They are: ${idempotentOperations(doc)}.</p></div>` +
     "</div>" +
     `<h3>Error statuses</h3><table class="narrow"><tbody>${statuses}</tbody></table>`
   );

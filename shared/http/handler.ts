@@ -18,9 +18,11 @@ import {
 } from "../errors";
 import { logger } from "../log";
 import { recordRequest } from "../metrics";
+import type { Idempotency } from "../domain/idempotency";
 import type { Answer } from "./answer";
 import type { Caller } from "../domain/caller";
 import { callerFrom } from "./caller";
+import { idempotencyKeyOf, idempotently, type Receipts } from "./idempotency";
 import { takeOrgRequest } from "./org-limit";
 import { routeKey, type AnyObject, type RouteDef } from "./route";
 import { userId as userIdSchema } from "./schemas";
@@ -41,11 +43,17 @@ export interface Request<P, Q, B> {
   query: Infer<Q>;
   body: Infer<B>;
   event: HttpEvent;
+  /**
+   * On a route that declares `idempotent`, when the request carries an Idempotency-Key: pass it to the use case, whose
+   * store writes `once.receipt(answer)` in the creation's transaction. Undefined otherwise.
+   */
+  once?: Idempotency;
 }
 
 export interface RouteHandler {
   route: RouteDef;
-  handle(event: HttpEvent): Promise<Answer>;
+  /** `receipts`: where an idempotent route keeps its answers (serveWith); a route without keeps none. */
+  handle(event: HttpEvent, receipts?: Receipts): Promise<Answer>;
 }
 
 /** Binds a route declaration to the function that answers it; validation comes from the route. */
@@ -55,7 +63,7 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
 ): RouteHandler {
   return {
     route: route as RouteDef,
-    async handle(event) {
+    async handle(event, receipts) {
       const caller = route.auth ? usableCaller(callerFrom(event)) : anonymous;
       // Before anything else is done for the request: over its organisation's rate it costs no read.
       const giveBack = route.auth ? takeOrgRequest(event.pathParameters ?? {}) : () => {};
@@ -65,7 +73,15 @@ export function http<P extends AnyObject | undefined, Q extends AnyObject | unde
           ? validate("query", route.query, event.queryStringParameters ?? {})
           : refuseQuery(event);
         const body = route.body ? validate("body", route.body, parseBody(event)) : refuseBody(event);
-        return await fn({ caller, params, query, body, event } as Request<P, Q, B>);
+        const key = route.idempotent ? idempotencyKeyOf(event.headers) : undefined;
+        if (key === undefined) return await fn({ caller, params, query, body, event } as Request<P, Q, B>);
+        if (!receipts) throw new Error(`Route ${route.id} is idempotent but was served without receipts (serveWith)`);
+        return await idempotently(
+          receipts,
+          { route: route as RouteDef, userId: caller.userId, key, params, body },
+          (once) => fn({ caller, params, query, body, event, once } as Request<P, Q, B>),
+          toAppError,
+        );
       } catch (error) {
         // Not visible to the caller: an outsider's requests must not use up the organisation's members' budget.
         if (isAppError(error, "NotFound")) giveBack();
@@ -200,6 +216,14 @@ function applyExplicitHeaders(event: HttpEvent, result: HttpResult | undefined):
 
 /** One Lambda handler serving a group of routes, dispatched on API Gateway's routeKey. */
 export function serve(...handlers: RouteHandler[]) {
+  return serveWith({}, ...handlers);
+}
+
+/** `serve` for a group with idempotent routes: their answers are kept in `receipts`. */
+export function serveWith(options: { receipts?: Receipts }, ...handlers: RouteHandler[]) {
+  const idempotent = handlers.find((h) => h.route.idempotent);
+  if (idempotent && !options.receipts)
+    throw new Error(`Route ${idempotent.route.id} is idempotent: serve its group with serveWith({ receipts })`);
   const byKey = new Map(handlers.map((h) => [routeKey(h.route), h]));
   const core = async (event: HttpEvent): Promise<HttpResult> => {
     const requestId = event.requestContext.requestId;
@@ -207,7 +231,7 @@ export function serve(...handlers: RouteHandler[]) {
     if (!handler) throw notFound("route", event.routeKey);
     const started = performance.now();
     try {
-      const answer = await handler.handle(event);
+      const answer = await handler.handle(event, options.receipts);
       const ms = Math.round(performance.now() - started);
       logger.info("request", {
         route: event.routeKey,

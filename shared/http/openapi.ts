@@ -1,8 +1,9 @@
 // Builds the OpenAPI 3.1 document from the route table: the contract clients and validating proxies rely on.
 import * as z from "zod";
-import type { ErrorStatus } from "../errors";
+import type { ErrorCode, ErrorStatus } from "../errors";
+import { IDEMPOTENCY_HEADER, idempotencyKeySchema } from "./idempotency";
 import { isOrgLimited } from "./org-limit";
-import { errorStatuses, type RouteDef } from "./route";
+import { errorCodes, errorStatuses, type RouteDef } from "./route";
 import { errorBody, gatewayUnauthorized } from "./schemas";
 
 const errorMeaning: Record<ErrorStatus, string> = {
@@ -13,6 +14,7 @@ const errorMeaning: Record<ErrorStatus, string> = {
   409: "A rule or a concurrent change refused it; `error.code` names the rule",
   413: "The body is larger than 64 KiB (or the request larger than API Gateway's 10 MB)",
   415: "The body is not application/json",
+  422: "This `Idempotency-Key` was sent before with another request (`IdempotencyKeyReused`): another body, path or operation; use a new key",
   429: "Too many requests: the organisation's rate (`TooManyRequests`) or API Gateway's throttle; retry after the seconds in `Retry-After`",
   500: "An unexpected fault; it has been logged",
   503: "Busy (throttled); retry after the seconds in `Retry-After`",
@@ -30,6 +32,18 @@ const noStoreHeader = {
     schema: { type: "string", const: "no-store" },
   },
 };
+
+/** The error shape with `error.code` narrowed to the codes this route answers with this status. */
+function errorWithCodes(errorRef: Json, codes: ErrorCode[]): Json {
+  return {
+    allOf: [
+      errorRef,
+      { type: "object", properties: { error: { type: "object", properties: { code: { enum: codes } } } } },
+    ],
+  };
+}
+
+const codesText = (codes: ErrorCode[]) => `. Codes: ${codes.map((c) => `\`${c}\``).join(", ")}`;
 
 function headersOf(status: ErrorStatus, auth: boolean): Json {
   const headers: Json = {
@@ -89,16 +103,20 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
         : {}),
     };
     for (const status of errorStatuses(route)) {
+      // Per status, the codes this route can answer (its declared `codes`, shared/http/route.ts errorCodes).
+      const codes = errorCodes(route, status);
+      const ownShape = errorWithCodes(errorRef, codes);
       // 401 and 413 can come from API Gateway itself (authorizer, 10 MB limit), in its own shape.
       const schema =
         status === 401
-          ? { anyOf: [errorRef, gatewayUnauthorizedRef] }
+          ? { anyOf: [ownShape, gatewayUnauthorizedRef] }
           : status === 413
-            ? { anyOf: [errorRef, gatewayMessageRef] }
-            : errorRef;
+            ? { anyOf: [ownShape, gatewayMessageRef] }
+            : ownShape;
       responses[String(status)] = {
-        description: errorMeaning[status],
+        description: errorMeaning[status] + codesText(codes),
         ...headersOf(status, route.auth),
+        "x-error-codes": codes,
         content: { "application/json": { schema } },
       };
     }
@@ -112,7 +130,12 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
             "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
             ...(route.auth ? noStoreHeader : {}),
           },
-          content: { "application/json": { schema: { anyOf: [errorRef, gatewayMessageRef] } } },
+          "x-error-codes": ["TooManyRequests"],
+          content: {
+            "application/json": {
+              schema: { anyOf: [errorWithCodes(errorRef, ["TooManyRequests"]), gatewayMessageRef] },
+            },
+          },
         }
       : {
           description:
@@ -120,7 +143,11 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
           headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
           content: { "application/json": { schema: gatewayMessageRef } },
         };
-    responses.default = { description: errorMeaning[500], content: { "application/json": { schema: errorRef } } };
+    responses.default = {
+      description: errorMeaning[500] + codesText(["InternalError"]),
+      "x-error-codes": ["InternalError"],
+      content: { "application/json": { schema: errorWithCodes(errorRef, ["InternalError"]) } },
+    };
 
     const operation: Json = {
       operationId: route.id,
@@ -136,15 +163,17 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
         : {}),
       responses,
     };
-    if (route.method === "POST" && route.success.status === 201) {
+    // Declared per route in the route table (`idempotent`), and honoured by every route that declares it.
+    if (route.idempotent) {
       operation.parameters = [
         ...((operation.parameters as Json[] | undefined) ?? []),
         {
-          name: "Idempotency-Key",
+          name: IDEMPOTENCY_HEADER,
           in: "header",
           required: false,
-          description: "Makes a retry safe: the same caller and key answer the resource created first",
-          schema: { type: "string", minLength: 1, maxLength: 128 },
+          description:
+            "Makes a retry safe: a retry by the same caller with the same key and request (operation, path and body) answers the first answer again (status and body, with `Idempotent-Replayed: true`) for 24 hours; the same key with another request answers 422 `IdempotencyKeyReused`",
+          schema: schemaOf(idempotencyKeySchema, "input"),
         },
       ];
     }

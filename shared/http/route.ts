@@ -1,6 +1,6 @@
 // A route: method, path, the Lambda group that serves it, its schemas and the statuses it answers; the API, the local gateway and the OpenAPI document all read it.
 import type { z } from "zod";
-import type { ErrorStatus } from "../errors";
+import { errorStatus, type ErrorCode, type ErrorStatus } from "../errors/catalogue";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -37,6 +37,17 @@ export interface RouteDef<
   };
   /** Statuses a rule or lookup of this route can answer; 400, 401, 413, 415 and 503 are added from the route's shape (errorStatuses). */
   errors: ErrorStatus[];
+  /**
+   * The codes of its rules this route can answer (409s and any other beyond the statuses' own codes, see errorCodes);
+   * each code's status is listed too. Default: none beyond `ConcurrentChange` for a 409.
+   */
+  codes?: ErrorCode[];
+  /**
+   * Honours an `Idempotency-Key` header (shared/http/idempotency.ts): a retry with the same key and request answers
+   * the first answer again, the same key with another request 422 `IdempotencyKeyReused`. The OpenAPI document and
+   * /docs describe the header on these routes only. Default false.
+   */
+  idempotent?: boolean;
 }
 
 export function defineRoute<
@@ -52,11 +63,33 @@ export const routeKey = (r: Pick<RouteDef, "method" | "path">): string => `${r.m
 /** Every status a route can answer, in the order the OpenAPI document lists them. */
 export function errorStatuses(route: RouteDef): ErrorStatus[] {
   // Every route validates its path, query and body (a stray query or body is a 400 too), and the gateway refuses huge payloads.
-  const all = new Set<ErrorStatus>([...route.errors, 400, 413]);
+  const all = new Set<ErrorStatus>([...route.errors, ...(route.codes ?? []).map((c) => errorStatus[c]), 400, 413]);
+  if (route.idempotent) all.add(422);
   if (route.auth) {
     all.add(401);
     all.add(503);
   }
   if (route.body) all.add(415);
   return [...all].sort((a, b) => a - b);
+}
+
+/** The code each status implies on every route that answers it; a 409 names its rule, so its codes are the route's own. */
+const statusCodes: Partial<Record<ErrorStatus, ErrorCode[]>> = {
+  400: ["InvalidInput"],
+  401: ["Unauthorized"],
+  403: ["Forbidden"],
+  404: ["NotFound"],
+  409: ["ConcurrentChange"],
+  413: ["BodyTooLarge"],
+  415: ["UnsupportedMediaType"],
+  422: ["IdempotencyKeyReused"],
+  429: ["TooManyRequests"],
+  500: ["InternalError"],
+  503: ["ServiceUnavailable"],
+};
+
+/** The codes a route can answer with `status` (its declared `codes` of that status, and the status's own). */
+export function errorCodes(route: RouteDef, status: ErrorStatus): ErrorCode[] {
+  const declared = (route.codes ?? []).filter((c) => errorStatus[c] === status);
+  return [...new Set([...(statusCodes[status] ?? []), ...declared])];
 }

@@ -1,9 +1,13 @@
 // DynamoDB repository of applications: the item itself, plus list entries in the organisation's partition for managers and for each owner.
-import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Application } from "../domain/application";
+import type { Receipt } from "../domain/idempotency";
 import type { Member } from "../domain/organization";
-import { cancellationReasons, strip, type TableRef, type TransactItem } from "./dynamo";
+import { strip, type TableRef } from "./dynamo";
+import { ReceiptTaken, withReceipt } from "./idempotency";
+import { transactOrExplain, type TransactItem } from "./transact";
 import { keys } from "./keys";
+import { itemReader, type Reader } from "./together";
 import type { Page } from "./page";
 import { pageOfPrefix } from "./partition";
 import { actorUnchanged, membersChanged } from "./organizations";
@@ -11,14 +15,19 @@ import { actorUnchanged, membersChanged } from "./organizations";
 export interface ApplicationStore {
   get(appId: string): Promise<Application | undefined>;
   /** The application's key, to read it in the same request as something else (the caller's membership). */
-  keyOf(appId: string): Record<string, unknown>;
-  /** The application in an item read that way, if it is one. */
-  fromItem(item: Record<string, unknown> | undefined): Application | undefined;
+  /** The application (undefined when none), to read in the same request as the caller's membership. */
+  reader(appId: string): Reader<Application | undefined>;
   /** Creates the application and its list entries; the creator's membership must be unchanged since read. */
   create(app: Application, actor: Member): Promise<void>;
   /** Renames the application as read; ConcurrentChange when it changed meanwhile (404 when it is gone). */
   rename(app: Application, name: string, now: Date): Promise<Application>;
-  addOwner(app: Application, owner: Member, now: Date): Promise<Application>;
+  /** `receiptOf` gives the Idempotency-Key's answer for the application as written, kept in the same transaction (ReceiptTaken). */
+  addOwner(
+    app: Application,
+    owner: Member,
+    now: Date,
+    receiptOf?: (after: Application) => Receipt,
+  ): Promise<Application>;
   delete(app: Application): Promise<void>;
   /**
    * Every application of the organisation (managers), or those `ownerId` owns (Developers): one Query
@@ -52,12 +61,8 @@ export class DynamoApplicationStore implements ApplicationStore {
     ];
   }
 
-  keyOf(appId: string) {
-    return keys.application(appId);
-  }
-
-  fromItem(item: Record<string, unknown> | undefined) {
-    return item?.sk === "APP" ? strip<Application>(item) : undefined;
+  reader(appId: string): Reader<Application | undefined> {
+    return itemReader<Application>(keys.application(appId), (item) => item.sk === "APP");
   }
 
   async get(appId: string) {
@@ -68,30 +73,21 @@ export class DynamoApplicationStore implements ApplicationStore {
   }
 
   async create(app: Application, actor: Member) {
-    await this.table.ddb
-      .send(
-        new TransactWriteCommand({
-          TransactItems: [...this.puts(app), actorUnchanged(this.table.tableName, app.orgId, actor)],
-        }),
-      )
-      .catch((error: unknown) => {
-        throw cancellationReasons(error) ? membersChanged() : error;
-      });
+    await transactOrExplain(
+      this.table,
+      [...this.puts(app), actorUnchanged(this.table.tableName, app.orgId, actor)],
+      membersChanged,
+    );
   }
 
   async rename(app: Application, name: string, now: Date) {
     const after: Application = { ...app, name, updatedAt: now.toISOString(), version: app.version + 1 };
-    try {
-      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: this.puts(after, app.version) }));
-      return after;
-    } catch (error) {
-      // Changed or deleted since read: the use case reads again (and answers 404 when it is gone).
-      if (cancellationReasons(error)) throw membersChanged();
-      throw error;
-    }
+    // Changed or deleted since read: the use case reads again (and answers 404 when it is gone).
+    await transactOrExplain(this.table, this.puts(after, app.version), membersChanged);
+    return after;
   }
 
-  async addOwner(app: Application, owner: Member, now: Date) {
+  async addOwner(app: Application, owner: Member, now: Date, receiptOf?: (after: Application) => Receipt) {
     const table = this.table.tableName;
     const after: Application = {
       ...app,
@@ -99,52 +95,43 @@ export class DynamoApplicationStore implements ApplicationStore {
       updatedAt: now.toISOString(),
       version: app.version + 1,
     };
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...this.puts(after, app.version),
-            {
-              // The new owner must still be the member that was read (not removed meanwhile).
-              ConditionCheck: {
-                TableName: table,
-                Key: keys.member(app.orgId, owner.userId),
-                ConditionExpression: "version = :ov",
-                ExpressionAttributeValues: { ":ov": owner.version },
-              },
-            },
-          ],
-        }),
-      );
-      return after;
-    } catch (error) {
-      if (cancellationReasons(error)) throw membersChanged();
-      throw error;
-    }
+    const { items, refused } = withReceipt(
+      table,
+      [
+        ...this.puts(after, app.version),
+        {
+          // The new owner must still be the member that was read (not removed meanwhile).
+          ConditionCheck: {
+            TableName: table,
+            Key: keys.member(app.orgId, owner.userId),
+            ConditionExpression: "version = :ov",
+            ExpressionAttributeValues: { ":ov": owner.version },
+          },
+        },
+      ],
+      receiptOf?.(after),
+    );
+    await transactOrExplain(this.table, items, (reasons) => (refused(reasons) ? new ReceiptTaken() : membersChanged()));
+    return after;
   }
 
   async delete(app: Application) {
     const table = this.table.tableName;
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: table,
-                Key: keys.application(app.id),
-                ConditionExpression: "version = :v",
-                ExpressionAttributeValues: { ":v": app.version },
-              },
-            },
-            ...this.entryKeys(app).map((Key) => ({ Delete: { TableName: table, Key } })),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (cancellationReasons(error)) throw membersChanged();
-      throw error;
-    }
+    await transactOrExplain(
+      this.table,
+      [
+        {
+          Delete: {
+            TableName: table,
+            Key: keys.application(app.id),
+            ConditionExpression: "version = :v",
+            ExpressionAttributeValues: { ":v": app.version },
+          },
+        },
+        ...this.entryKeys(app).map((Key) => ({ Delete: { TableName: table, Key } })),
+      ],
+      membersChanged,
+    );
   }
 
   list(orgId: string, ownerId: string | undefined, limit: number, cursor?: string): Promise<Page<Application>> {

@@ -1,10 +1,5 @@
 // Helpers every repository shares: the table handle, item stripping and reading the reasons of a cancelled transaction.
-import {
-  BatchGetCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
 
@@ -39,13 +34,21 @@ export function cancellationReasons(error: unknown): CancellationReason[] | unde
   return reasons.map((r) => ({ Code: r.Code, Item: r.Item ? unmarshall(r.Item) : undefined }));
 }
 
-/** The identity of a key (its attributes in name order): two requests for the same item give the same text. */
-export const keyText = (key: Record<string, unknown>): string =>
-  JSON.stringify(
+/**
+ * The identity of a key: two requests for the same item give the same text. The table's keys are `pk` and `sk`
+ * strings, answered without sorting (this runs for every key of every BatchGetItem, the permission check's among them);
+ * any other shape is named by its attributes in name order.
+ */
+export const keyText = (key: Record<string, unknown>): string => {
+  const { pk, sk } = key;
+  if (typeof pk === "string" && typeof sk === "string" && Object.keys(key).length === 2)
+    return JSON.stringify([pk, sk]);
+  return JSON.stringify(
     Object.keys(key)
       .sort()
       .map((name) => [name, key[name]]),
   );
+};
 
 /** Each key once, in the order first asked: BatchGetItem refuses a request that names one item twice (a 400 from DynamoDB, a 500 to the caller). */
 export function distinctKeys<T extends Record<string, unknown>>(wanted: readonly T[]): T[] {
@@ -64,8 +67,16 @@ export function distinctKeys<T extends Record<string, unknown>>(wanted: readonly
  * the usual case. Answers each item found once.
  */
 export async function batchGet(table: TableRef, wanted: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  return batchGetDistinct(table, distinctKeys(wanted));
+}
+
+/** `batchGet` of keys already made distinct by the caller (`batchGetMany` does it once for all its requests). */
+export async function batchGetDistinct(
+  table: TableRef,
+  distinct: Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  let pending: Record<string, unknown>[] = distinctKeys(wanted);
+  let pending = distinct;
   for (let round = 0; pending.length > 0; round++) {
     if (round === BATCH_ROUNDS) throw overCapacity();
     if (round > 0) await batchBackoff(round);
@@ -90,17 +101,4 @@ export function atPositions(
 
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === "ConditionalCheckFailedException";
-}
-
-export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
-/** A transaction whose refusal only means "someone else did it first": true when it was written, false when cancelled. */
-export async function transactOrFalse(table: TableRef, items: TransactItem[]): Promise<boolean> {
-  try {
-    await table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-    return true;
-  } catch (error) {
-    if (cancellationReasons(error)) return false;
-    throw error;
-  }
 }

@@ -1,4 +1,5 @@
 // DynamoDB repository of iTwins, their team members and custom roles.
+import type { Receipt } from "../domain/idempotency";
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   MAX_TEAMS_PER_ORGANIZATION,
@@ -7,25 +8,21 @@ import {
   type ItwinKind,
   type ListedItwin,
   type TeamMember,
-  type TeamOfUser,
   type TeamsOfUser,
 } from "../domain/itwin";
 import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
-import { batchGet, cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
+import { cancellationReasons, isConditionFailure, strip } from "./dynamo";
+import { DynamoItwinRoles } from "./itwin-roles";
+import { teamsReader, teamsUpdate } from "./itwin-teams";
+import { itemReader, nothing, reader, readTogether, type Reader } from "./together";
+import type { TransactItem } from "./transact";
 import { purgeConnections } from "./connection-purge";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
-import {
-  allOfPrefix,
-  batchGetMany,
-  deleteAll,
-  pageOfPrefix,
-  queryPrefix,
-  transactWrite,
-  type PageRequest,
-} from "./partition";
+import { allOfPrefix, deleteAll, pageOfPrefix, queryPrefix, transactWrite, type PageRequest } from "./partition";
 
 export interface ItwinStore {
   /** Creates the iTwin with its creator as first team member; answers the existing one when the id is already taken. */
@@ -39,16 +36,14 @@ export interface ItwinStore {
     userIds: string[],
     orgMember?: { orgId: string; userId: string },
   ): Promise<{ itwin?: Itwin; members: Map<string, TeamMember>; orgMember?: Member }>;
-  /** The keys `getWithMembers` reads, to read them in the same request as something else (the caller's membership). */
-  keysWithMembers(itwinId: string, userIds: string[]): Record<string, unknown>[];
-  /** The iTwin and team members among items read that way. */
-  fromItems(itwinId: string, items: Record<string, unknown>[]): { itwin?: Itwin; members: Map<string, TeamMember> };
+  /** The iTwin and the team member items of `userIds`, to read in the same request as something else (the caller's membership). */
+  withMembers(itwinId: string, userIds: string[]): Reader<ItwinWithMembers>;
   listMembers(itwinId: string, page: PageRequest): Promise<Page<TeamMember>>;
   /**
    * Adds a team member, conditioned on their organisation membership in the same transaction: throws
    * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone.
    */
-  addMember(itwin: Itwin, member: TeamMember): Promise<void>;
+  addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt): Promise<void>;
   /** Replaces a member's roles; throws LastTeamManager when the last team_manage would go, ConcurrentChange on a race. */
   replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember): Promise<void>;
   /** Throws LastTeamManager when the last team_manage would go. */
@@ -67,29 +62,17 @@ export interface ItwinStore {
   listOfUser(userId: string, orgId: string, page: PageRequest): Promise<Page<ListedItwin>>;
   /** The ids of the iTwins of one kind in an organisation the user is a team member of (their entries hold no name: Test iTwins are renamed). */
   idsOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest): Promise<Page<string>>;
-  /** The key of the user's teams in an organisation, to read it with their membership. */
-  teamsKey(userId: string, orgId: string): Record<string, unknown>;
-  /** The user's teams in an item read that way (undefined: no team, or not that item). */
-  teamsFromItem(item: Record<string, unknown> | undefined): TeamsOfUser | undefined;
-  /**
-   * Takes a user who leaves the organisation out of every team of it, so no iModel stays open to them;
-   * unlike a removal by a team manager it is not refused for the last team manager. `items` go into
-   * the transaction that removes the membership (at most `room` of them): conditioned on the teams as
-   * read, they make it fail if the user joined or left a team meanwhile (re-read and retry). When the
-   * teams do not fit, `items` only hold that condition and `finish` (run after the removal committed)
-   * leaves the teams one by one.
-   */
-  leaveOrganization(
-    userId: string,
-    orgId: string,
-    teams: TeamsOfUser | undefined,
-    room: number,
-  ): { items: TransactItem[]; finish: () => Promise<void> };
+  /** The user's teams in an organisation, to read with their membership (a removal leaves them in its transaction). */
+  teamsOf(userId: string, orgId: string): Reader<TeamsOfUser | undefined>;
 }
 
-export class DynamoItwinStore implements ItwinStore {
-  constructor(private readonly table: TableRef) {}
+/** An iTwin (undefined when it does not exist) and the team members read with it, by user id. */
+export interface ItwinWithMembers {
+  itwin?: Itwin;
+  members: Map<string, TeamMember>;
+}
 
+export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
   private memberItem(itwin: Itwin, member: TeamMember) {
     return { ...keys.itwinMember(itwin.id, member.userId), ...member };
   }
@@ -128,39 +111,6 @@ export class DynamoItwinStore implements ItwinStore {
    * team (`team`; `manage` says whether they hold team_manage there), or else gaining (`manage: true`)
    * or losing team_manage. Every change moves the item's version.
    */
-  private teamsUpdate(
-    userId: string,
-    itwin: Itwin,
-    change: { team?: "join" | "leave"; manage: boolean },
-  ): TransactItem {
-    const team = change.team ? { ":t": new Set([`${itwin.kind}#${itwin.id}`]) } : {};
-    const managing = change.manage || !change.team ? { ":m": new Set([itwin.id]) } : {};
-    const sets = change.manage ? ", managing :m" : "";
-    const expression =
-      change.team === "join"
-        ? `ADD teams :t, version :one${sets}`
-        : change.team === "leave"
-          ? `DELETE teams :t${sets} ADD version :one`
-          : change.manage
-            ? "ADD managing :m, version :one"
-            : "DELETE managing :m ADD version :one";
-    const values = { ":one": 1, ...team, ...managing };
-    // At most MAX_TEAMS_PER_ORGANIZATION teams: the item lists them all.
-    const cap =
-      change.team === "join" ? { ConditionExpression: "attribute_not_exists(teams) OR size(teams) < :maxTeams" } : {};
-    const capValue = change.team === "join" ? { ":maxTeams": MAX_TEAMS_PER_ORGANIZATION } : {};
-    return {
-      Update: {
-        TableName: this.table.tableName,
-        Key: keys.userTeams(userId, itwin.orgId),
-        UpdateExpression: expression,
-        ...cap,
-        ExpressionAttributeValues: { ...values, ...capValue },
-      },
-    };
-  }
-
-  /** The iTwin item's part of a member change: the team_manage counter moves with it ("at least one team manager"). */
   private itwinUpdate(itwin: Itwin, delta: number) {
     const base = {
       TableName: this.table.tableName,
@@ -223,7 +173,7 @@ export class DynamoItwinStore implements ItwinStore {
         },
         { Put: { TableName: this.table.tableName, Item: this.memberItem(itwin, creator) } },
         { Put: { TableName: this.table.tableName, Item: this.indexItem(itwin, creator.userId) } },
-        this.teamsUpdate(creator.userId, itwin, { team: "join", manage: creator.teamManage }),
+        teamsUpdate(this.table.tableName, creator.userId, itwin, { team: "join", manage: creator.teamManage }),
         // The creator joins the team as a member of the organisation: not after being removed from it.
         this.orgMemberCheck(itwin, creator.userId),
       ]);
@@ -241,37 +191,40 @@ export class DynamoItwinStore implements ItwinStore {
   }
 
   async getWithMembers(itwinId: string, userIds: string[], orgMember?: { orgId: string; userId: string }) {
-    const memberKey = orgMember && keys.member(orgMember.orgId, orgMember.userId);
-    const items = await batchGet(this.table, [
-      ...this.keysWithMembers(itwinId, userIds),
-      ...(memberKey ? [memberKey] : []),
-    ]);
-    const found = memberKey && items.find((i) => i.pk === memberKey.pk && i.sk === memberKey.sk);
-    return { ...this.fromItems(itwinId, items), orgMember: strip<Member>(found) };
+    const [read, member] = await readTogether<[ItwinWithMembers, Member | undefined]>(
+      this.table,
+      this.withMembers(itwinId, userIds),
+      orgMember ? itemReader<Member>(keys.member(orgMember.orgId, orgMember.userId)) : nothing,
+    );
+    return { ...read, orgMember: member };
   }
 
-  keysWithMembers(itwinId: string, userIds: string[]) {
-    return [keys.itwin(itwinId), ...[...new Set(userIds)].map((u) => keys.itwinMember(itwinId, u))];
+  withMembers(itwinId: string, userIds: string[]): Reader<ItwinWithMembers> {
+    const itwinKey = keys.itwin(itwinId);
+    const memberKeys = [...new Set(userIds)].map((u) => keys.itwinMember(itwinId, u));
+    return reader([itwinKey, ...memberKeys], (found) => {
+      const members = new Map<string, TeamMember>();
+      for (const key of memberKeys) {
+        const item = found(key);
+        if (item) members.set(item.userId as string, strip<TeamMember>(item)!);
+      }
+      return { itwin: strip<Itwin>(found(itwinKey)), members };
+    });
   }
 
-  fromItems(itwinId: string, items: Record<string, unknown>[]) {
-    const pk = keys.itwin(itwinId).pk;
-    const ours = items.filter((i) => i.pk === pk);
-    const itwin = strip<Itwin>(ours.find((i) => i.sk === "ITWIN"));
-    const members = new Map<string, TeamMember>();
-    for (const item of ours)
-      if (String(item.sk).startsWith(keys.itwinMemberPrefix))
-        members.set(item.userId as string, strip<TeamMember>(item)!);
-    return { itwin, members };
+  teamsOf(userId: string, orgId: string) {
+    return teamsReader(userId, orgId);
   }
 
   listMembers(itwinId: string, page: PageRequest) {
     return pageOfPrefix<TeamMember>(this.table, keys.itwin(itwinId).pk, keys.itwinMemberPrefix, page);
   }
 
-  async addMember(itwin: Itwin, member: TeamMember) {
-    try {
-      await transactWrite(this.table, [
+  /** `receipt` (an Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept. */
+  async addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt) {
+    const { items, refused } = withReceipt(
+      this.table.tableName,
+      [
         {
           Put: {
             TableName: this.table.tableName,
@@ -281,11 +234,16 @@ export class DynamoItwinStore implements ItwinStore {
         },
         this.itwinUpdate(itwin, member.teamManage ? 1 : 0),
         { Put: { TableName: this.table.tableName, Item: this.indexItem(itwin, member.userId) } },
-        this.teamsUpdate(member.userId, itwin, { team: "join", manage: member.teamManage }),
+        teamsUpdate(this.table.tableName, member.userId, itwin, { team: "join", manage: member.teamManage }),
         // Teams are made of organisation members: checked here rather than read before.
         this.orgMemberCheck(itwin, member.userId),
-      ]);
+      ],
+      receipt,
+    );
+    try {
+      await transactWrite(this.table, items);
     } catch (error) {
+      if (refused(cancellationReasons(error))) throw new ReceiptTaken();
       if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed")
         throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), {
@@ -309,7 +267,7 @@ export class DynamoItwinStore implements ItwinStore {
         },
         this.itwinUpdate(itwin, Number(after.teamManage) - Number(before.teamManage)),
         ...(after.teamManage !== before.teamManage
-          ? [this.teamsUpdate(after.userId, itwin, { manage: after.teamManage })]
+          ? [teamsUpdate(this.table.tableName, after.userId, itwin, { manage: after.teamManage })]
           : []),
       ]);
     } catch (error) {
@@ -335,7 +293,7 @@ export class DynamoItwinStore implements ItwinStore {
             Key: keys.userItwin(member.userId, itwin.orgId, itwin.kind, itwin.id),
           },
         },
-        this.teamsUpdate(member.userId, itwin, { team: "leave", manage: member.teamManage }),
+        teamsUpdate(this.table.tableName, member.userId, itwin, { team: "leave", manage: member.teamManage }),
       ]);
     } catch (error) {
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${member.userId}'`));
@@ -383,7 +341,7 @@ export class DynamoItwinStore implements ItwinStore {
     ]);
     // The former members' teams items forget it (an item that is not there is not made up).
     for (const member of members) {
-      const update = this.teamsUpdate(member.userId as string, itwin, {
+      const update = teamsUpdate(this.table.tableName, member.userId as string, itwin, {
         team: "leave",
         manage: member.teamManage === true,
       }).Update!;
@@ -393,138 +351,6 @@ export class DynamoItwinStore implements ItwinStore {
           if (!isConditionFailure(error)) throw error;
         });
     }
-  }
-
-  async createRole(role: CustomRole) {
-    try {
-      await transactWrite(this.table, [
-        {
-          Put: {
-            TableName: this.table.tableName,
-            Item: { ...keys.itwinRole(role.itwinId, role.id), ...role },
-            ConditionExpression: "attribute_not_exists(pk)",
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          },
-        },
-        {
-          ConditionCheck: {
-            TableName: this.table.tableName,
-            Key: keys.itwin(role.itwinId),
-            ConditionExpression: "attribute_exists(pk)",
-          },
-        },
-      ]);
-      return { role, created: true };
-    } catch (error) {
-      const [existing, itwin] = cancellationReasons(error) ?? [];
-      if (existing?.Code === "ConditionalCheckFailed" && existing.Item)
-        return { role: strip<CustomRole>(existing.Item)!, created: false };
-      if (itwin?.Code === "ConditionalCheckFailed") throw notFound("iTwin", role.itwinId);
-      throw error;
-    }
-  }
-
-  async getRoles(itwinId: string, roleIds: string[]) {
-    const wanted = [...new Set(roleIds)];
-    if (wanted.length === 0) return [];
-    const items = await batchGetMany(
-      this.table,
-      wanted.map((r) => keys.itwinRole(itwinId, r)),
-    );
-    return items.map((i) => strip<CustomRole>(i)!);
-  }
-
-  listRoles(itwinId: string, page: PageRequest) {
-    return pageOfPrefix<CustomRole>(this.table, keys.itwin(itwinId).pk, keys.itwinRolePrefix, page);
-  }
-
-  teamsKey(userId: string, orgId: string) {
-    return keys.userTeams(userId, orgId);
-  }
-
-  teamsFromItem(item: Record<string, unknown> | undefined): TeamsOfUser | undefined {
-    if (!item || !String(item.pk).endsWith("#ITWINS") || String(item.sk).includes("#", "ORG#".length)) return undefined;
-    const managing = (item.managing as Set<string> | undefined) ?? new Set<string>();
-    const teams = [...((item.teams as Set<string> | undefined) ?? [])].map((entry): TeamOfUser => {
-      const [kind, itwinId] = entry.split("#") as [TeamOfUser["kind"], string];
-      return { itwinId, kind, manage: managing.has(itwinId) };
-    });
-    return { teams, version: Number(item.version ?? 0) };
-  }
-
-  leaveOrganization(userId: string, orgId: string, read: TeamsOfUser | undefined, room: number) {
-    const table = this.table.tableName;
-    const key = keys.userTeams(userId, orgId);
-    // No team joined or left since the read: the version (or the item's absence) is the condition.
-    const asRead = read
-      ? { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": read.version } }
-      : { ConditionExpression: "attribute_not_exists(pk)" };
-    const teams = read?.teams ?? [];
-    const leaving = teams.flatMap((team): TransactItem[] => [
-      { Delete: { TableName: table, Key: keys.itwinMember(team.itwinId, userId) } },
-      { Delete: { TableName: table, Key: keys.userItwin(userId, orgId, team.kind, team.itwinId) } },
-      ...(team.manage
-        ? [
-            {
-              Update: {
-                TableName: table,
-                Key: keys.itwin(team.itwinId),
-                UpdateExpression: "ADD teamManagerCount :d",
-                ConditionExpression: "attribute_exists(pk)",
-                ExpressionAttributeValues: { ":d": -1 },
-              },
-            },
-          ]
-        : []),
-    ]);
-    if (leaving.length + 1 <= room)
-      return { items: [{ Delete: { TableName: table, Key: key, ...asRead } }, ...leaving], finish: async () => {} };
-    // Too many teams for one transaction: the membership goes first (no team can be joined after it), then each team.
-    return {
-      items: [{ ConditionCheck: { TableName: table, Key: key, ...asRead } }],
-      finish: () => this.leaveTeamsOneByOne(userId, orgId, teams),
-    };
-  }
-
-  /** The fallback of `leaveOrganization` for many teams; a crash part-way leaves the rest listed on the teams item. */
-  private async leaveTeamsOneByOne(userId: string, orgId: string, teams: TeamOfUser[]) {
-    for (const team of teams) {
-      const removed = await this.table.ddb.send(
-        new DeleteCommand({
-          TableName: this.table.tableName,
-          Key: keys.itwinMember(team.itwinId, userId),
-          ReturnValues: "ALL_OLD",
-        }),
-      );
-      if ((removed.Attributes as TeamMember | undefined)?.teamManage) {
-        await this.table.ddb
-          .send(
-            new UpdateCommand({
-              TableName: this.table.tableName,
-              Key: keys.itwin(team.itwinId),
-              UpdateExpression: "ADD teamManagerCount :d",
-              ConditionExpression: "attribute_exists(pk)",
-              ExpressionAttributeValues: { ":d": -1 },
-            }),
-          )
-          .catch((error: unknown) => {
-            if (!isConditionFailure(error)) throw error;
-          });
-      }
-      await this.table.ddb.send(
-        new DeleteCommand({
-          TableName: this.table.tableName,
-          Key: keys.userItwin(userId, orgId, team.kind, team.itwinId),
-        }),
-      );
-      const itwin = { id: team.itwinId, orgId, kind: team.kind } as Itwin;
-      await this.table.ddb.send(
-        new UpdateCommand(this.teamsUpdate(userId, itwin, { team: "leave", manage: team.manage }).Update!),
-      );
-    }
-    await this.table.ddb.send(
-      new DeleteCommand({ TableName: this.table.tableName, Key: keys.userTeams(userId, orgId) }),
-    );
   }
 
   async listOfUser(userId: string, orgId: string, page: PageRequest): Promise<Page<ListedItwin>> {

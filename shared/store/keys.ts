@@ -104,4 +104,7 @@ export const keys = {
   briefcase: (imodelId: string, briefcaseId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `BRIEFCASE#${briefcaseId}` }),
   lock: (imodelId: string, objectId: string) => ({ pk: `IMODEL#${imodelId}`, sk: `LOCK#${objectId}` }),
   lockPrefix: "LOCK#",
+
+  /** The answer kept for a caller's Idempotency-Key (scope: a digest of caller and key); removed by the table's TTL. */
+  receipt: (scope: string) => ({ pk: `IDEM#${scope}`, sk: "IDEM" }),
 } as const;

@@ -2,11 +2,12 @@
 import type { TeamsOfUser } from "../domain/itwin";
 import { invitationsOf } from "../domain/invitations";
 import type { Member } from "../domain/organization";
-import type { TransactItem } from "./dynamo";
-import type { InvitationStore } from "./invitations";
-import type { ItwinStore } from "./itwins";
-import { MEMBER_WRITE_OWN_ITEMS, type OrganizationStore } from "./organizations";
-import { MAX_TRANSACTION_ITEMS } from "./partition";
+import type { TableRef } from "./dynamo";
+import { leaveOrganization, teamsReader } from "./itwin-teams";
+import { keys } from "./keys";
+import { type DynamoOrganizationStore, MEMBER_WRITE_OWN_ITEMS } from "./organizations";
+import { readAll, type Reader } from "./together";
+import { MAX_TRANSACTION_ITEMS, type TransactItem } from "./transact";
 
 export interface Leaving {
   member: Member;
@@ -15,9 +16,8 @@ export interface Leaving {
 }
 
 export interface MemberRemovalStore {
-  /** The key of a member's teams item, to read it with the membership. */
-  teamsKey(userId: string, orgId: string): Record<string, unknown>;
-  teamsFromItem(item: Record<string, unknown> | undefined): TeamsOfUser | undefined;
+  /** The teams items of these users in the organisation, position by position, to read with the membership. */
+  teamsOf(userIds: string[], orgId: string): Reader<(TeamsOfUser | undefined)[]>;
   /**
    * Removes the members in one transaction, conditioned on each as read, the actor unchanged and (Rule: at
    * least one Subscription Manager) the manager count moved by `managerDelta`; it withdraws their pending
@@ -29,31 +29,26 @@ export interface MemberRemovalStore {
 
 export class DynamoMemberRemovalStore implements MemberRemovalStore {
   constructor(
-    private readonly orgs: Pick<OrganizationStore, "writeMembers">,
-    private readonly itwins: Pick<ItwinStore, "teamsKey" | "teamsFromItem" | "leaveOrganization">,
-    private readonly invitations: Pick<InvitationStore, "withdrawalItems">,
+    private readonly table: TableRef,
+    private readonly orgs: Pick<DynamoOrganizationStore, "writeMembers">,
   ) {}
 
-  teamsKey(userId: string, orgId: string) {
-    return this.itwins.teamsKey(userId, orgId);
-  }
-
-  teamsFromItem(item: Record<string, unknown> | undefined) {
-    return this.itwins.teamsFromItem(item);
+  teamsOf(userIds: string[], orgId: string) {
+    return readAll(userIds.map((userId) => teamsReader(userId, orgId)));
   }
 
   async remove(orgId: string, actor: Member, leaving: Leaving[], managerDelta: number) {
-    const withdrawals = this.invitations.withdrawalItems(orgId, [
-      ...new Set(leaving.flatMap((l) => invitationsOf(l.member))),
-    ]);
+    const emails = [...new Set(leaving.flatMap((l) => invitationsOf(l.member)))];
+    // Deleting an invitation that does not exist does nothing: no read needed.
+    const extra: TransactItem[] = emails.map((email) => ({
+      Delete: { TableName: this.table.tableName, Key: keys.invitation(orgId, email) },
+    }));
     // writeMembers' own items: one per member, the actor's check and the count. Each member's teams item
     // (or its condition) is one more; what is left over takes whole sets of team memberships, in order.
-    let spare =
-      MAX_TRANSACTION_ITEMS - (leaving.length - 1 + MEMBER_WRITE_OWN_ITEMS) - withdrawals.length - leaving.length;
-    const extra: TransactItem[] = [...withdrawals];
+    let spare = MAX_TRANSACTION_ITEMS - (leaving.length - 1 + MEMBER_WRITE_OWN_ITEMS) - extra.length - leaving.length;
     const finishes: (() => Promise<void>)[] = [];
     for (const { member, teams } of leaving) {
-      const left = this.itwins.leaveOrganization(member.userId, orgId, teams, 1 + Math.max(0, spare));
+      const left = leaveOrganization(this.table, member.userId, orgId, teams, 1 + Math.max(0, spare));
       spare -= left.items.length - 1;
       extra.push(...left.items);
       finishes.push(left.finish);
@@ -63,6 +58,7 @@ export class DynamoMemberRemovalStore implements MemberRemovalStore {
       actor,
       leaving.map(({ member }) => ({ kind: "remove", before: member })),
       managerDelta,
+      undefined,
       extra,
     );
     return async () => {

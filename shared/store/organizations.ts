@@ -1,5 +1,6 @@
 // DynamoDB repository of organisations, their members and the subscription; the last-manager rule lives in its conditions.
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Receipt } from "../domain/idempotency";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
 import { changeSubscription } from "../domain/subscription";
 import {
@@ -10,20 +11,13 @@ import {
   subscriptionCancelled,
   type AppError,
 } from "../errors";
-import {
-  atPositions,
-  batchGet,
-  cancellationReasons,
-  isConditionFailure,
-  strip,
-  transactOrFalse,
-  type TableRef,
-  type TransactItem,
-} from "./dynamo";
+import { batchGet, isConditionFailure, strip, type TableRef } from "./dynamo";
+import { itemReader, mapReader, nothing, readAll, readTogether, type Reader, type Readers } from "./together";
+import { failedAt, transactOrExplain, transactOrFalse, transactRaw, type TransactItem } from "./transact";
+import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
-import { decodeCursor, encodeCursor, type Page } from "./page";
-import { batchGetMany } from "./partition";
 import { expiring } from "./table";
+import { decodeCursor, encodeCursor, type Page } from "./page";
 
 /** A change to one member, with the member as it was read: the write is conditioned on that version. */
 export type MemberOp =
@@ -35,38 +29,29 @@ export interface OrganizationStore {
   /** Creates the organisation with its creator as Administrator; answers the existing one when the id is already taken. */
   create(org: Organization, administrator: Member): Promise<{ org: Organization; created: boolean }>;
   /** The organisation and the caller's membership (and an invitation to their address) in one strongly consistent request. */
-  getWithMember(
+  getWithMember<T extends readonly unknown[] = []>(
     orgId: string,
     userId: string,
     email?: string,
-    also?: Record<string, unknown>[],
-  ): Promise<{ org?: Organization; member?: Member; invitation?: Invitation; also: Record<string, unknown>[] }>;
+    also?: Readers<T>,
+  ): Promise<{ org?: Organization; member?: Member; invitation?: Invitation; also: T }>;
   /** Records an invitation by e-mail; 409 InvitationExists when that address is already invited. */
-  invite(actor: Member, invitation: Invitation): Promise<void>;
+  invite(actor: Member, invitation: Invitation, receipt?: Receipt): Promise<void>;
   /** Turns the invitation into the member, once: false when someone else accepted or withdrew it first. */
   acceptInvitation(invitation: Invitation, member: Member): Promise<boolean>;
   getMembers(orgId: string, userIds: string[]): Promise<Member[]>;
   /** Records the member's verified address (one UpdateItem; the member's version does not move: no rule reads it). Nothing when they are gone. */
   recordVerifiedEmail(orgId: string, userId: string, email: string): Promise<void>;
-  /** A member's key, to read them in the same request as the caller's membership. */
-  memberKey(orgId: string, userId: string): Record<string, unknown>;
-  /** The member in an item read that way, if it is one. */
-  memberFromItem(item: Record<string, unknown>): Member | undefined;
+  /** The members of `userIds` that exist, to read in the same request as the caller's membership. */
+  members(orgId: string, userIds: string[]): Reader<Member[]>;
   listMembers(orgId: string, limit: number, cursor?: string): Promise<Page<Member>>;
   /**
    * Applies member changes in one transaction with the Subscription Manager count, conditioned on
    * the actor's and every member's version as read. Throws `LastSubscriptionManager`, `MemberExists`
-   * or `ConcurrentChange` (retry with a fresh read). `extra` items (written by another store, e.g. a
-   * removed member leaving their teams) go into the same transaction; their failure is a
-   * `ConcurrentChange` too. At most `MEMBER_WRITE_OWN_ITEMS` items besides `extra` for one op.
+   * or `ConcurrentChange` (retry with a fresh read). `receipt` (an Idempotency-Key's answer) is written in the
+   * same transaction; ReceiptTaken when one is kept.
    */
-  writeMembers(
-    orgId: string,
-    actor: Member,
-    ops: MemberOp[],
-    managerDelta: number,
-    extra?: TransactItem[],
-  ): Promise<void>;
+  writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, receipt?: Receipt): Promise<void>;
   /**
    * Changes the subscription as read (`before`) unless it is cancelled; the actor must be unchanged
    * since read. Answers the subscription written: conditioned on `before`, it is exactly `before` plus
@@ -107,73 +92,70 @@ export class DynamoOrganizationStore implements OrganizationStore {
   constructor(private readonly table: TableRef) {}
 
   async create(org: Organization, administrator: Member) {
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: { ...keys.org(org.id), ...org },
-                ConditionExpression: "attribute_not_exists(pk)",
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-              },
-            },
-            { Put: { TableName: this.table.tableName, Item: this.memberItem(administrator) } },
-          ],
-        }),
-      );
-      return { org, created: true };
-    } catch (error) {
-      const existing = cancellationReasons(error)?.[0];
-      if (existing?.Code === "ConditionalCheckFailed" && existing.Item) {
-        return { org: strip<Organization>(existing.Item)!, created: false };
-      }
-      throw error;
+    const refused = await transactRaw(this.table, [
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: { ...keys.org(org.id), ...org },
+          ConditionExpression: "attribute_not_exists(pk)",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      },
+      { Put: { TableName: this.table.tableName, Item: this.memberItem(administrator) } },
+    ]);
+    if (!refused) return { org, created: true };
+    const existing = refused.reasons[0];
+    if (existing?.Code === "ConditionalCheckFailed" && existing.Item) {
+      return { org: strip<Organization>(existing.Item)!, created: false };
     }
+    throw refused.error;
   }
 
-  async getWithMember(orgId: string, userId: string, email?: string, also: Record<string, unknown>[] = []) {
-    const own = [keys.org(orgId), keys.member(orgId, userId), ...(email ? [keys.invitation(orgId, email)] : [])];
+  async getWithMember<T extends readonly unknown[] = []>(
+    orgId: string,
+    userId: string,
+    email?: string,
+    also: Readers<T> = [] as unknown as Readers<T>,
+  ) {
     // Usually one request; a list page read with the membership may need a second one past 100 keys.
-    const items = await batchGetMany(this.table, [...own, ...also]);
-    const find = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
-    return {
-      org: strip<Organization>(find(keys.org(orgId))),
-      member: strip<Member>(find(keys.member(orgId, userId))),
-      invitation: email ? strip<Invitation>(find(keys.invitation(orgId, email))) : undefined,
-      // Items the caller's request names inside the organisation, read in the same request.
-      also: atPositions(also, items).filter((i): i is Record<string, unknown> => !!i),
-    };
+    const [org, member, invitation, ...rest] = await readTogether<[Organization?, Member?, Invitation?, ...T]>(
+      this.table,
+      itemReader<Organization>(keys.org(orgId)),
+      itemReader<Member>(keys.member(orgId, userId)),
+      email ? itemReader<Invitation>(keys.invitation(orgId, email)) : nothing,
+      ...also,
+    );
+    // What the caller's request names inside the organisation, read in the same request.
+    return { org, member, invitation, also: rest as unknown as T };
   }
 
-  async invite(actor: Member, invitation: Invitation) {
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: expiring(
-                  { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
-                  invitation.expiresAt,
-                ),
-                // An expired invitation DynamoDB's TTL has not removed yet is replaced, as if it were gone.
-                ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
-                ExpressionAttributeValues: { ":now": invitation.invitedAt },
-              },
-            },
-            actorUnchanged(this.table.tableName, invitation.orgId, actor),
-          ],
-        }),
-      );
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons?.[0]?.Code === "ConditionalCheckFailed") throw invitationExists(invitation.email);
-      if (reasons) throw membersChanged();
-      throw error;
-    }
+  async invite(actor: Member, invitation: Invitation, receipt?: Receipt) {
+    const { items, refused } = withReceipt(
+      this.table.tableName,
+      [
+        {
+          Put: {
+            TableName: this.table.tableName,
+            Item: expiring(
+              { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
+              invitation.expiresAt,
+            ),
+            // An expired invitation DynamoDB's TTL has not removed yet is replaced, as if it were gone.
+            ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
+            ExpressionAttributeValues: { ":now": invitation.invitedAt },
+          },
+        },
+        actorUnchanged(this.table.tableName, invitation.orgId, actor),
+      ],
+      receipt,
+    );
+    await transactOrExplain(this.table, items, (reasons) =>
+      refused(reasons)
+        ? new ReceiptTaken()
+        : failedAt(reasons, 0)
+          ? invitationExists(invitation.email)
+          : membersChanged(),
+    );
   }
 
   async acceptInvitation(invitation: Invitation, member: Member) {
@@ -209,12 +191,10 @@ export class DynamoOrganizationStore implements OrganizationStore {
     return transactOrFalse(this.table, items);
   }
 
-  memberKey(orgId: string, userId: string) {
-    return keys.member(orgId, userId);
-  }
-
-  memberFromItem(item: Record<string, unknown>) {
-    return String(item.sk).startsWith(keys.memberPrefix) ? strip<Member>(item) : undefined;
+  members(orgId: string, userIds: string[]): Reader<Member[]> {
+    return mapReader(readAll(userIds.map((u) => itemReader<Member>(keys.member(orgId, u)))), (found) =>
+      found.filter((m): m is Member => m !== undefined),
+    );
   }
 
   async recordVerifiedEmail(orgId: string, userId: string, email: string) {
@@ -257,7 +237,15 @@ export class DynamoOrganizationStore implements OrganizationStore {
     return { items: (out.Items ?? []).map((i) => strip<Member>(i)!), next: encodeCursor(out.LastEvaluatedKey) };
   }
 
-  async writeMembers(orgId: string, actor: Member, ops: MemberOp[], managerDelta: number, extra: TransactItem[] = []) {
+  /** `extra` items (another part's writes, e.g. leaving the teams) go into the same transaction; their failure is a ConcurrentChange. */
+  async writeMembers(
+    orgId: string,
+    actor: Member,
+    ops: MemberOp[],
+    managerDelta: number,
+    receipt?: Receipt,
+    extra: TransactItem[] = [],
+  ) {
     const table = this.table.tableName;
     const items: TransactItem[] = [];
     const meaning: ("member-new" | "member" | "org" | "actor" | "extra")[] = [];
@@ -314,16 +302,15 @@ export class DynamoOrganizationStore implements OrganizationStore {
       meaning.push("extra");
     }
 
-    try {
-      await this.table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      throw this.explain(
-        reasons.map((r, i) => ({ code: r.Code, meaning: meaning[i] })),
-        ops,
-      );
-    }
+    const written = withReceipt(table, items, receipt);
+    await transactOrExplain(this.table, written.items, (reasons) =>
+      written.refused(reasons)
+        ? new ReceiptTaken()
+        : this.explain(
+            reasons.map((r, i) => ({ code: r.Code, meaning: meaning[i] })),
+            ops,
+          ),
+    );
   }
 
   private explain(reasons: { code?: string; meaning?: string }[], ops: MemberOp[]): AppError {
@@ -349,40 +336,35 @@ export class DynamoOrganizationStore implements OrganizationStore {
   ) {
     // Rule (domain/subscription.ts): a cancelled subscription stays cancelled; the read was consistent.
     const after = changeSubscription(before, change, now);
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.org(orgId),
-                UpdateExpression: "SET subscription = :after",
-                // The subscription is still the one read (so not cancelled): the answer is what was written.
-                ConditionExpression:
-                  "subscription.#status = :status AND subscription.credits = :credits AND subscription.updatedAt = :updatedAt",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: {
-                  ":after": after,
-                  ":status": before.status,
-                  ":credits": before.credits,
-                  ":updatedAt": before.updatedAt,
-                },
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-              },
+    await transactOrExplain(
+      this.table,
+      [
+        {
+          Update: {
+            TableName: this.table.tableName,
+            Key: keys.org(orgId),
+            UpdateExpression: "SET subscription = :after",
+            // The subscription is still the one read (so not cancelled): the answer is what was written.
+            ConditionExpression:
+              "subscription.#status = :status AND subscription.credits = :credits AND subscription.updatedAt = :updatedAt",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":after": after,
+              ":status": before.status,
+              ":credits": before.credits,
+              ":updatedAt": before.updatedAt,
             },
-            actorUnchanged(this.table.tableName, orgId, actor),
-          ],
-        }),
-      );
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      const current = strip<Organization>(reasons?.[0]?.Item);
-      if (reasons?.[0]?.Code === "ConditionalCheckFailed" && current?.subscription.status === "cancelled")
-        throw subscriptionCancelled();
-      if (reasons) throw membersChanged();
-      throw error;
-    }
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        },
+        actorUnchanged(this.table.tableName, orgId, actor),
+      ],
+      (reasons) => {
+        const current = strip<Organization>(reasons[0]?.Item);
+        if (failedAt(reasons, 0) && current?.subscription.status === "cancelled") return subscriptionCancelled();
+        return membersChanged();
+      },
+    );
     return after;
   }
 

@@ -1,63 +1,17 @@
 // The transactional outbox: a notification is written in the same transaction as the change that causes it, then delivered and marked, with retries; mail over an address's hourly limit is held for one digest.
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { sendSlot } from "../domain/mail";
-import type { Draft, HeldMail, Mail, Recipient } from "../mail/templates";
-import { isConditionFailure, strip, type TableRef } from "./dynamo";
+import type { HeldMail, Mail } from "../mail/templates";
+import { isConditionFailure, strip } from "./dynamo";
 import { dueEntries, dueKeys } from "./due";
 import { keys } from "./keys";
+import type { MailDigest, OutboxNotification, SendSlot } from "./outbox-items";
+import { DynamoMailDigests } from "./outbox-digests";
+import { untilWon } from "./retry";
 
-export interface OutboxNotification {
-  /** Deterministic: the same event always makes the same id, so it is recorded and sent once. */
-  id: string;
-  kind: string;
-  /** The mail as rendered when the change was recorded; or `draft` and `recipient`, rendered at delivery. */
-  mail?: Mail;
-  draft?: Draft;
-  recipient?: Recipient;
-  /** `held`: over its address's hourly limit, waiting in that address's digest. */
-  status: "pending" | "sent" | "failed" | "held";
-  /** Failed attempts (SES 5xx, network, our own faults); throttling is counted apart, in `throttles`. */
-  attempts: number;
-  throttles?: number;
-  createdAt: string;
-  nextAttemptAt: string;
-  sentAt?: string;
-  /** The last error; for a failed notification, SES's reason for refusing it. */
-  lastError?: string;
-  /** While a deliverer holds it: until when. */
-  claimedUntil?: string;
-  /** The address whose digest holds (or carried) it, and the digest mail that carried it. */
-  heldFor?: string;
-  digestId?: string;
-}
-
-/** The digest waiting for one address: how many notifications were ever held for it (a version), and its retry counters. */
-export interface MailDigest {
-  address: string;
-  holds: number;
-  attempts?: number;
-  throttles?: number;
-  claimedUntil?: string;
-  nextAttemptAt?: string;
-}
-
-/** A slot in an address's hourly allowance, or the moment one frees. */
-export type SendSlot = { free: true } | { free: false; freeAt: Date };
-
-/** What a change records: the rendered mail, or a draft for a recipient whose address the deliverer looks up. */
-export type NewNotification = { id: string; kind: string } & ({ mail: Mail } | { draft: Draft; recipient: Recipient });
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+export type { MailDigest, NewNotification, OutboxNotification, SendSlot } from "./outbox-items";
 
 export interface OutboxStore {
-  /** The Put to add to the transaction of the change; fails that transaction if the notification already exists. */
-  putInTransaction(n: NewNotification, now: Date): TransactItem;
   /** Claims a pending notification for one delivery attempt; undefined when sent, failed or claimed by someone else. */
   claim(id: string, now: Date, forMs: number): Promise<OutboxNotification | undefined>;
   markSent(id: string, now: Date): Promise<void>;
@@ -105,26 +59,7 @@ export interface OutboxStore {
 /** A digest carries at most this many notifications (two writes each in a transaction of at most 100); more wait for the next. */
 export const DIGEST_MAX_ITEMS = 40;
 
-export class DynamoOutboxStore implements OutboxStore {
-  constructor(private readonly table: TableRef) {}
-
-  putInTransaction(n: NewNotification, now: Date): TransactItem {
-    const item: OutboxNotification = {
-      ...n,
-      status: "pending",
-      attempts: 0,
-      createdAt: now.toISOString(),
-      nextAttemptAt: now.toISOString(),
-    };
-    return {
-      Put: {
-        TableName: this.table.tableName,
-        Item: { ...keys.notification(n.id), ...dueKeys("NOTIFY", n.id, now), ...item },
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    };
-  }
-
+export class DynamoOutboxStore extends DynamoMailDigests implements OutboxStore {
   async claim(id: string, now: Date, forMs: number) {
     try {
       const out = await this.table.ddb.send(
@@ -199,22 +134,6 @@ export class DynamoOutboxStore implements OutboxStore {
     );
   }
 
-  /** The update that ends a notification and lists it on gsi1 for operators. */
-  private failedUpdate(id: string, now: Date, reason: string) {
-    return {
-      UpdateExpression:
-        "SET #status = :failed, lastError = :error, failedAt = :now, gsi1pk = :failedPk, gsi1sk = :failedSk REMOVE duePk, dueSk, claimedUntil",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: {
-        ":failed": "failed",
-        ":error": reason.slice(0, 500),
-        ":now": now.toISOString(),
-        ":failedPk": keys.failedNotifications,
-        ":failedSk": `${now.toISOString()}#${id}`,
-      },
-    };
-  }
-
   async due(now: Date, limit: number) {
     return (await dueEntries(this.table, "NOTIFY", now, limit)).map((entry) => entry.item.id as string);
   }
@@ -248,270 +167,74 @@ export class DynamoOutboxStore implements OutboxStore {
     options: { digest?: boolean } = {},
   ): Promise<SendSlot> {
     // Optimistic: read the mails of the last hour, write them back with this one only if nobody wrote in between.
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const out = await this.table.ddb.send(
-        new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
-      );
-      const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
-      const version = (out.Item?.version as number | undefined) ?? 0;
-      const slot = sendSlot(sends, now, limit);
-      if (!slot.free) return slot;
-      // While a digest waits, new notifications join it: they never overtake it, so it cannot starve.
-      if (out.Item?.digestWaiting && !options.digest) return { free: false, freeAt: now };
-      try {
-        await this.table.ddb.send(
-          new UpdateCommand({
-            TableName: this.table.tableName,
-            Key: keys.mailRate(address),
-            UpdateExpression: "SET sends = :sends, version = :next",
-            // Rule: at most `limit` mails to one address in any hour; a concurrent send makes this one read again.
-            ConditionExpression: "attribute_not_exists(version) OR version = :version",
-            ExpressionAttributeValues: {
-              ":sends": [...slot.kept, { at: now.toISOString(), id }],
-              ":next": version + 1,
-              ":version": version,
-            },
-          }),
+    return untilWon<SendSlot>(
+      async () => {
+        const out = await this.table.ddb.send(
+          new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
         );
-        return { free: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
-      }
+        const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
+        const version = (out.Item?.version as number | undefined) ?? 0;
+        const slot = sendSlot(sends, now, limit);
+        if (!slot.free) return slot;
+        // While a digest waits, new notifications join it: they never overtake it, so it cannot starve.
+        if (out.Item?.digestWaiting && !options.digest) return { free: false, freeAt: now };
+        const written = await this.conditional({
+          TableName: this.table.tableName,
+          Key: keys.mailRate(address),
+          UpdateExpression: "SET sends = :sends, version = :next",
+          // Rule: at most `limit` mails to one address in any hour; a concurrent send makes this one read again.
+          ConditionExpression: "attribute_not_exists(version) OR version = :version",
+          ExpressionAttributeValues: {
+            ":sends": [...slot.kept, { at: now.toISOString(), id }],
+            ":next": version + 1,
+            ":version": version,
+          },
+        });
+        return written ? { free: true } : undefined;
+      },
+      { tries: 50, pauseMs: (attempt) => Math.min(200, 5 * 2 ** attempt) },
+      () => {
+        throw Object.assign(new Error("the address's hourly mail counter is too contended; retried later"), {
+          name: "MailRateContention",
+        });
+      },
+    );
+  }
+
+  /** One conditional UpdateItem: false when its condition failed. */
+  private async conditional(update: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    try {
+      await this.table.ddb.send(new UpdateCommand(update));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
-    throw Object.assign(new Error("the address's hourly mail counter is too contended; retried later"), {
-      name: "MailRateContention",
-    });
   }
 
   async releaseSendSlot(address: string, id: string) {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const out = await this.table.ddb.send(
-        new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
-      );
-      const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
-      if (!sends.some((s) => s.id === id)) return;
-      try {
-        await this.table.ddb.send(
-          new UpdateCommand({
-            TableName: this.table.tableName,
-            Key: keys.mailRate(address),
-            UpdateExpression: "SET sends = :sends, version = :next",
-            ConditionExpression: "version = :version",
-            ExpressionAttributeValues: {
-              ":sends": sends.filter((s) => s.id !== id),
-              ":next": (out.Item!.version as number) + 1,
-              ":version": out.Item!.version,
-            },
-          }),
+    await untilWon<true>(
+      async () => {
+        const out = await this.table.ddb.send(
+          new GetCommand({ TableName: this.table.tableName, Key: keys.mailRate(address), ConsistentRead: true }),
         );
-        return;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-  }
-
-  async hold(note: OutboxNotification, mail: Mail, freeAt: Date, now: Date) {
-    const held: HeldMail = {
-      id: note.id,
-      kind: note.kind,
-      createdAt: note.createdAt,
-      subject: mail.subject,
-      text: mail.text,
-    };
-    const due = dueKeys("DIGEST", mail.to.toLowerCase(), freeAt);
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.notification(note.id),
-                UpdateExpression:
-                  "SET #status = :held, heldFor = :address, heldAt = :now REMOVE duePk, dueSk, claimedUntil",
-                // Only the deliverer that still holds the claim moves it: it is held once, and never also sent alone.
-                ConditionExpression: "#status = :pending AND claimedUntil = :claim",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: {
-                  ":held": "held",
-                  ":pending": "pending",
-                  ":address": mail.to,
-                  ":now": now.toISOString(),
-                  ":claim": note.claimedUntil ?? "",
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: { ...keys.heldMail(mail.to, note.createdAt, note.id), ...held },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.mailDigest(mail.to),
-                // `holds` versions the digest: a digest sent meanwhile sees it changed and stays due for this one.
-                UpdateExpression:
-                  "SET address = :address, duePk = :duePk, dueSk = if_not_exists(dueSk, :dueSk), nextAttemptAt = if_not_exists(nextAttemptAt, :at) ADD holds :one",
-                ExpressionAttributeValues: {
-                  ":address": mail.to,
-                  ":duePk": due.duePk,
-                  ":dueSk": due.dueSk,
-                  ":at": freeAt.toISOString(),
-                  ":one": 1,
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.mailRate(mail.to),
-                UpdateExpression: "SET digestWaiting = :true",
-                ExpressionAttributeValues: { ":true": true },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === "TransactionCanceledException") return false;
-      throw error;
-    }
-  }
-
-  async dueDigests(now: Date, limit: number) {
-    return (await dueEntries(this.table, "DIGEST", now, limit)).map((entry) => entry.item.address as string);
-  }
-
-  async claimDigest(address: string, now: Date, forMs: number) {
-    try {
-      const out = await this.table.ddb.send(
-        new UpdateCommand({
+        const sends = (out.Item?.sends as { at: string; id: string }[] | undefined) ?? [];
+        if (!sends.some((s) => s.id === id)) return true;
+        const written = await this.conditional({
           TableName: this.table.tableName,
-          Key: keys.mailDigest(address),
-          UpdateExpression: "SET claimedUntil = :until",
-          // One deliverer at a time: two overlapping ticks never send the same digest twice.
-          ConditionExpression:
-            "attribute_exists(dueSk) AND nextAttemptAt <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
+          Key: keys.mailRate(address),
+          UpdateExpression: "SET sends = :sends, version = :next",
+          ConditionExpression: "version = :version",
           ExpressionAttributeValues: {
-            ":now": now.toISOString(),
-            ":until": new Date(now.getTime() + forMs).toISOString(),
+            ":sends": sends.filter((s) => s.id !== id),
+            ":next": (out.Item!.version as number) + 1,
+            ":version": out.Item!.version,
           },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return strip<MailDigest>(out.Attributes);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
-  }
-
-  async heldMail(address: string, limit: number) {
-    const out = await this.table.ddb.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": keys.heldMailPartition(address).pk, ":prefix": keys.heldMailPrefix },
-        ConsistentRead: true,
-        Limit: limit + 1,
-      }),
+        });
+        return written || undefined;
+      },
+      { tries: 20 },
+      () => true,
     );
-    const items = (out.Items ?? []).map((i) => strip<HeldMail>(i)!);
-    return { items: items.slice(0, limit), more: items.length > limit };
-  }
-
-  async digestSent(address: string, digestId: string, items: HeldMail[], now: Date) {
-    await this.endHeld(address, items, (held) => ({
-      UpdateExpression: "SET #status = :sent, sentAt = :now, digestId = :digest",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":sent": "sent", ":now": now.toISOString(), ":digest": digestId },
-      held,
-    }));
-  }
-
-  async digestRefused(address: string, items: HeldMail[], now: Date, reason: string) {
-    await this.endHeld(address, items, (held) => ({ ...this.failedUpdate(held.id, now, reason), held }));
-  }
-
-  /** Updates each held notification and deletes its held item, a few per transaction. */
-  private async endHeld(
-    address: string,
-    items: HeldMail[],
-    update: (held: HeldMail) => {
-      UpdateExpression: string;
-      ExpressionAttributeNames: Record<string, string>;
-      ExpressionAttributeValues: Record<string, unknown>;
-      held: HeldMail;
-    },
-  ) {
-    for (let i = 0; i < items.length; i += 25) {
-      const chunk = items.slice(i, i + 25);
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: chunk.flatMap((held) => {
-            const { held: _, ...expression } = update(held);
-            return [
-              { Update: { TableName: this.table.tableName, Key: keys.notification(held.id), ...expression } },
-              { Delete: { TableName: this.table.tableName, Key: keys.heldMail(address, held.createdAt, held.id) } },
-            ];
-          }),
-        }),
-      );
-    }
-  }
-
-  async postponeDigest(address: string, at: Date, counter?: "attempts" | "throttles", error?: string) {
-    const due = dueKeys("DIGEST", address.toLowerCase(), at);
-    await this.table.ddb.send(
-      new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: keys.mailDigest(address),
-        UpdateExpression: `SET dueSk = :dueSk, nextAttemptAt = :at${error ? ", lastError = :error" : ""}${counter ? ", #counter = if_not_exists(#counter, :zero) + :one" : ""} REMOVE claimedUntil`,
-        ExpressionAttributeNames: counter ? { "#counter": counter } : undefined,
-        ExpressionAttributeValues: {
-          ":dueSk": due.dueSk,
-          ":at": at.toISOString(),
-          ...(error ? { ":error": error.slice(0, 500) } : {}),
-          ...(counter ? { ":zero": 0, ":one": 1 } : {}),
-        },
-      }),
-    );
-  }
-
-  async finishDigest(address: string, holds: number, now: Date) {
-    try {
-      await this.table.ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.mailDigest(address),
-                UpdateExpression: "REMOVE duePk, dueSk, nextAttemptAt, claimedUntil, attempts, throttles, lastError",
-                // A notification held since the claim keeps the digest due, and the address's new mail waiting behind it.
-                ConditionExpression: "holds = :holds",
-                ExpressionAttributeValues: { ":holds": holds },
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.mailRate(address),
-                UpdateExpression: "REMOVE digestWaiting",
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== "TransactionCanceledException") throw error;
-      await this.postponeDigest(address, now);
-    }
   }
 }

@@ -1,13 +1,7 @@
 // Strongly consistent reads of one partition by sort-key prefix (pages with cursors), removing many items at once, and transactions that survive collisions.
-import {
-  BatchWriteCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
-import { serviceUnavailable } from "../errors";
+import { BatchWriteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { BATCH_ROUNDS, batchBackoff, overCapacity } from "./capacity";
-import { batchGet, cancellationReasons, distinctKeys, strip, type TableRef } from "./dynamo";
+import { batchGetDistinct, distinctKeys, strip, type TableRef } from "./dynamo";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
 type Item = Record<string, unknown>;
@@ -80,7 +74,7 @@ export async function allOfPrefix(
 export async function batchGetMany(table: TableRef, asked: Item[]): Promise<Item[]> {
   const found: Item[] = [];
   const wanted = distinctKeys(asked);
-  for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGet(table, wanted.slice(i, i + 100))));
+  for (let i = 0; i < wanted.length; i += 100) found.push(...(await batchGetDistinct(table, wanted.slice(i, i + 100))));
   return found;
 }
 
@@ -98,34 +92,5 @@ export async function deleteAll(table: TableRef, items: Item[]): Promise<void> {
   }
 }
 
-/** The most actions one TransactWriteItems takes. */
-export const MAX_TRANSACTION_ITEMS = 100;
-
-/** Attempts of a transaction that only collided with another one (no condition failed). */
-const TRANSACTION_ATTEMPTS = 5;
-
-/**
- * One TransactWriteItems, sent again when it only collided with a concurrent transaction on the same
- * items: its conditions encode what was read, so a resend is judged afresh. Any other cancellation is
- * the caller's to map; collisions that persist answer 503 with Retry-After.
- */
-export async function transactWrite(
-  table: TableRef,
-  items: NonNullable<TransactWriteCommandInput["TransactItems"]>,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await table.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-      return;
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      const collided =
-        reasons?.some((r) => r.Code === "TransactionConflict") &&
-        !reasons.some((r) => r.Code === "ConditionalCheckFailed");
-      if (!collided) throw error;
-      if (attempt === TRANSACTION_ATTEMPTS)
-        throw serviceUnavailable("Concurrent changes to the same items; retry after the time in Retry-After");
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-    }
-  }
-}
+// The transaction primitive lives in transact.ts; these names stay importable from here.
+export { MAX_TRANSACTION_ITEMS, transactWrite } from "./transact";

@@ -1,9 +1,10 @@
 // The port of synchronization's storage: connections, runs and owners' tokens. Use cases and the trigger depend on it; DynamoSyncStore implements it.
+import type { Receipt } from "../domain/idempotency";
 import type { Connection, Run, RunReason } from "../domain/connection";
 import type { Changeset, Imodel } from "../domain/imodel";
 import type { RunStreak } from "../domain/run-failures";
 import type { SyncOwner } from "../domain/sync-token";
-import type { TransactItem } from "./dynamo";
+import type { NewNotification } from "./outbox-items";
 import type { Page } from "./page";
 
 /** A visit's change of the caller's token: written over the version read, in the transaction of the request. */
@@ -27,7 +28,7 @@ export interface FinishRun {
   changedFiles?: string[];
   /** What the connection keeps about its runs after this one, and the failing streak's mail when it is told now. */
   streak?: RunStreak;
-  notification?: TransactItem;
+  notification?: NewNotification;
 }
 
 export interface SyncStore {
@@ -39,15 +40,18 @@ export interface SyncStore {
   updateConnection(before: Connection, after: Connection, token?: TokenChange): Promise<Connection>;
   /** Deletes the connection; RunInProgress while a run is queued or running. */
   deleteConnection(c: Connection, token?: TokenChange): Promise<void>;
-  /** Changes the owner with the notifications in one transaction; RunInProgress, NewOwnerNeverInteracted, ConcurrentChange. */
+  /** Changes the owner with the notifications (recorded at `now`) in one transaction; RunInProgress, NewOwnerNeverInteracted, ConcurrentChange. */
   transferOwner(
     before: Connection,
     after: Connection,
-    notifications: TransactItem[],
+    notifications: { notes: NewNotification[]; now: Date },
     token?: TokenChange,
   ): Promise<Connection>;
-  /** Queues the run as the connection's one active run; RunInProgress with the active run's id. */
-  queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: TokenChange): Promise<void>;
+  /**
+   * Queues the run as the connection's one active run; RunInProgress with the active run's id. `receipt` (an
+   * Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept.
+   */
+  queueRun(c: Connection, run: Run, scheduled?: StartRunOptions, token?: TokenChange, receipt?: Receipt): Promise<void>;
   /** Moves a scheduled connection past an occurrence it cannot run; false when another tick did. */
   skipOccurrence(c: Connection, dueAt: string, nextDueAt: string): Promise<boolean>;
   /** Takes the queued run with a lease; false when another worker has it. */
@@ -65,11 +69,12 @@ export interface SyncStore {
   getOwner(userId: string): Promise<SyncOwner | undefined>;
   /** Writes the token over the version read; false when another visit wrote it first. */
   saveToken(before: SyncOwner | undefined, after: SyncOwner): Promise<boolean>;
-  /** Records that the owner was told of a token event, with its mail (outbox) in the same transaction. */
+  /** Records that the owner was told of a token event, with its mail (outbox, recorded at `now`) in the same transaction. */
   announceTokenEvent(
     owner: SyncOwner,
     nextEventAt: string | undefined,
-    notification: TransactItem | undefined,
+    notification: NewNotification | undefined,
+    now: Date,
   ): Promise<boolean>;
   /** Ids of work of `kind` due by `now`, from the sparse due index. */
   dueIds(kind: "RUN" | "LEASE" | "TOKEN", now: Date, limit: number): Promise<{ id: string; at: string }[]>;

@@ -10,8 +10,11 @@ export const tableShape = {
     /** Sparse, ordered by due time: only items with pending work carry `duePk`/`dueSk` (section 4: no Scan). */
     { name: "due", partitionKey: "duePk", sortKey: "dueSk" },
   ],
-  /** DynamoDB deletes an item some time (usually within days) after this epoch-seconds attribute passes: expired invitations. */
-  timeToLive: "ttl",
+  /**
+   * Epoch seconds after which DynamoDB may delete the item (usually within days): Idempotency-Key receipts, expired
+   * invitations. Readers still check expiry themselves.
+   */
+  timeToLive: "purgeAt",
 } as const;
 
 /** The item with the `timeToLive` attribute set when it has an expiry: DynamoDB removes it some time after `expiresAt`. */

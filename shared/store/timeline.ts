@@ -1,5 +1,5 @@
 // DynamoDB repository of the work an iModel records: its changeset timeline, named versions, briefcases and locks.
-import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   MAX_BRIEFCASE_LOCKS,
   type Briefcase,
@@ -10,10 +10,13 @@ import {
 } from "../domain/imodel";
 import { notFound } from "../errors";
 import { busyTimeline, lockHeld, tooManyLocks } from "../errors";
-import { cancellationReasons, isConditionFailure, strip, type TableRef, type TransactItem } from "./dynamo";
+import { changesetAppend } from "./changesets";
+import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
 import { keys } from "./keys";
 import type { Page } from "./page";
-import { MAX_TRANSACTION_ITEMS, pageOfPrefix, transactWrite, type PageRequest } from "./partition";
+import { pageOfPrefix, type PageRequest } from "./partition";
+import { shortPause, untilWon } from "./retry";
+import { MAX_TRANSACTION_ITEMS, transactRaw, transactWrite, type TransactItem } from "./transact";
 
 /** Locks a push takes for its briefcase. */
 export interface LockClaim {
@@ -54,17 +57,12 @@ export class DynamoTimelineStore implements TimelineStore {
 
   async push(imodel: Imodel, draft: Omit<Changeset, "index">, claim: LockClaim | undefined, idempotent: boolean) {
     let count = imodel.changesetCount;
-    for (let attempt = 0; attempt < PUSH_ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-      const changeset: Changeset = { ...draft, index: count + 1 };
-      try {
-        await this.table.ddb.send(
-          new TransactWriteCommand({ TransactItems: this.pushActions(imodel, changeset, claim, idempotent) }),
-        );
-        return { changeset, created: true };
-      } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (!reasons) throw error;
+    return untilWon(
+      async () => {
+        const changeset: Changeset = { ...draft, index: count + 1 };
+        const refused = await transactRaw(this.table, this.pushActions(imodel, changeset, claim, idempotent));
+        if (!refused) return { changeset, created: true };
+        const { reasons } = refused;
         const counter = reasons[0];
         const marker = idempotent ? reasons[2] : undefined;
         const locks = reasons.slice(idempotent ? 3 : 2, claim?.objectIds.length ? -1 : undefined);
@@ -82,34 +80,19 @@ export class DynamoTimelineStore implements TimelineStore {
         // Another push took this index (or the transactions collided): read the counter again and retry.
         if (counter?.Code === "ConditionalCheckFailed") count = counter.Item!.changesetCount as number;
         else if (!reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ConditionalCheckFailed"))
-          throw error;
-      }
-    }
-    throw busyTimeline();
+          throw refused.error;
+        return undefined;
+      },
+      { tries: PUSH_ATTEMPTS, pauseMs: shortPause },
+      () => {
+        throw busyTimeline();
+      },
+    );
   }
 
   private pushActions(imodel: Imodel, changeset: Changeset, claim: LockClaim | undefined, idempotent: boolean) {
     const table = this.table.tableName;
-    const actions: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]> = [
-      {
-        Update: {
-          TableName: table,
-          Key: keys.imodel(imodel.itwinId, imodel.id),
-          UpdateExpression: "SET changesetCount = :next",
-          // Indexes without gaps or duplicates: only the push that read the current count appends.
-          ConditionExpression: "attribute_exists(pk) AND changesetCount = :read",
-          ExpressionAttributeValues: { ":next": changeset.index, ":read": changeset.index - 1 },
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        },
-      },
-      {
-        Put: {
-          TableName: table,
-          Item: { ...keys.changeset(imodel.id, changeset.index), ...changeset },
-          ConditionExpression: "attribute_not_exists(pk)",
-        },
-      },
-    ];
+    const actions: TransactItem[] = [...changesetAppend(table, imodel, changeset)];
     if (idempotent) {
       actions.push({
         Put: {

@@ -1,6 +1,8 @@
 // Use cases of applications: any role creates one; managers see and change all of them, Developers those they own.
+import type { Idempotency } from "../domain/idempotency";
 import type { Clock } from "../clock";
 import { MAX_OWNERS, type Application } from "../domain/application";
+import type { Member } from "../domain/organization";
 import { implicitOwner, isAppError, notFound, tooManyOwners } from "../errors";
 import type { Caller } from "../domain/caller";
 import { mintApplicationId, orgOfApplication } from "../child-ids";
@@ -47,12 +49,13 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
     // The id names its organisation: the application comes in the membership's own request.
     const orgId = orgOfApplication(appId);
     if (!orgId) throw notFound("application", appId);
-    const also = [apps.keyOf(appId), ...(alsoMember ? [orgs.memberKey(orgId, alsoMember)] : [])];
-    const membership = await membershipOf(orgs, caller, orgId, { also }).catch((error: unknown) => {
+    const membership = await membershipOf<[Application | undefined, Member[]]>(orgs, caller, orgId, {
+      also: [apps.reader(appId), orgs.members(orgId, alsoMember ? [alsoMember] : [])],
+    }).catch((error: unknown) => {
       // Outside the organisation, the application is not visible either; any other fault stays what it is.
       throw isAppError(error, "NotFound") ? notFound("application", appId) : error;
     });
-    const app = apps.fromItem(membership.also[0]);
+    const app = membership.also[0];
     if (!app) throw notFound("application", appId);
     authorize(membership, action, { owner: app.owners.includes(caller.userId) }, { kind: "application", id: appId });
     return { app, membership };
@@ -117,20 +120,19 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
       });
     },
 
-    async addOwner(caller: Caller, appId: string, ownerId: string) {
+    /** With `once` (an Idempotency-Key), the answer's receipt is written in the transaction that adds the owner. */
+    async addOwner(caller: Caller, appId: string, ownerId: string, once?: Idempotency) {
       return retryingConcurrentChanges(async () => {
         const { app, membership } = await withAccess(caller, appId, "addApplicationOwner", ownerId);
         const owner =
-          ownerId === caller.userId
-            ? membership.member
-            : membership.also.map((i) => orgs.memberFromItem(i)).find((m) => m?.userId === ownerId);
+          ownerId === caller.userId ? membership.member : membership.also[1].find((m) => m.userId === ownerId);
         if (!owner) throw notFound("member", ownerId);
         if (isManagerRole(roleAt(owner.roleHistory, clock.now()))) {
           throw implicitOwner(ownerId);
         }
         if (app.owners.includes(ownerId)) return view(app);
         if (app.owners.length >= MAX_OWNERS) throw tooManyOwners(MAX_OWNERS);
-        return view(await apps.addOwner(app, owner, clock.now()));
+        return view(await apps.addOwner(app, owner, clock.now(), once && ((after) => once.receipt(view(after)))));
       });
     },
   };

@@ -1,6 +1,7 @@
 // Use cases of invitations by e-mail: Subscription Managers list the open ones and withdraw one.
 import type { Clock } from "../clock";
 import { isOpen } from "../domain/invitations";
+import type { Invitation } from "../domain/organization";
 import { notFound } from "../errors";
 import type { Caller } from "../domain/caller";
 import type { InvitationStore } from "../store/invitations";
@@ -35,12 +36,11 @@ export function invitationUseCases(deps: { orgs: OrganizationStore; invitations:
     /** Withdraws the open invitation to `email` (any case): 404 when there is none, or it expired. */
     async withdraw(caller: Caller, orgId: string, email: string): Promise<void> {
       await retryingConcurrentChanges(async () => {
-        const key = invitations.invitationKey(orgId, email);
-        const membership = await membershipOf(orgs, caller, orgId, { also: [key] });
+        const membership = await membershipOf<[Invitation | undefined]>(orgs, caller, orgId, {
+          also: [invitations.invitation(orgId, email)],
+        });
         authorize(membership, "withdrawInvitation");
-        const invitation = invitations.invitationFromItem(
-          membership.also.find((i) => i.pk === key.pk && i.sk === key.sk),
-        );
+        const [invitation] = membership.also;
         if (!invitation || !isOpen(invitation, clock.now())) throw notFound("invitation", email.toLowerCase());
         await invitations.withdraw(membership.member, invitation);
       });

@@ -1,4 +1,5 @@
 // Use cases of iTwins: create and read them, their team members (roles as permission sets) and custom roles.
+import type { Idempotency } from "../domain/idempotency";
 import type { Clock } from "../clock";
 import {
   grantCeiling,
@@ -182,7 +183,8 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       );
     },
 
-    async addMember(caller: Caller, itwinId: string, input: { userId: string; roles: string[] }) {
+    /** With `once` (an Idempotency-Key), the answer's receipt is written in the transaction that adds the member. */
+    async addMember(caller: Caller, itwinId: string, input: { userId: string; roles: string[] }, once?: Idempotency) {
       const { itwin, me, members } = await teamOf(caller, itwinId, [input.userId]);
       requireTeamManage(itwin, me);
       const existing = members.get(input.userId);
@@ -193,8 +195,9 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       }
       const member = await memberWithRoles(itwin, me, input.userId, input.roles, deps.clock.now().toISOString());
       // The new member's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
-      await deps.itwins.addMember(itwin, member);
-      return teamMemberView(member);
+      const answer = teamMemberView(member);
+      await deps.itwins.addMember(itwin, member, once?.receipt(answer));
+      return answer;
     },
 
     async changeMember(caller: Caller, itwinId: string, userId: string, input: { roles: string[] }) {

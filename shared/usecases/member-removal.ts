@@ -1,16 +1,15 @@
 // Removing members from an organisation, one or many in one request: all or nothing, with the rules of a single removal.
+import type { Caller } from "../domain/caller";
+import type { TeamsOfUser } from "../domain/itwin";
 import { planRemoval } from "../domain/member-removal";
 import type { Member } from "../domain/organization";
 import type { PortalAction } from "../domain/portal";
 import { notFound } from "../errors";
-import type { Caller } from "../domain/caller";
 import { logger } from "../log";
 import type { MemberRemovalStore } from "../store/member-removal";
 import type { OrganizationStore } from "../store/organizations";
 import { authorize, membershipOf } from "./membership";
 import { retryingConcurrentChanges } from "./retry";
-
-const sameKey = (a: Record<string, unknown>) => (b: Record<string, unknown>) => a.pk === b.pk && a.sk === b.sk;
 
 export function memberRemovalUseCases(deps: { orgs: OrganizationStore; removal: MemberRemovalStore }) {
   const { orgs, removal } = deps;
@@ -26,13 +25,12 @@ export function memberRemovalUseCases(deps: { orgs: OrganizationStore; removal: 
      */
     async remove(caller: Caller, orgId: string, userIds: string[], action: PortalAction = "removeMembers") {
       const finish = await retryingConcurrentChanges(async () => {
-        const teamsKeys = userIds.map((id) => removal.teamsKey(id, orgId));
         const others = userIds.filter((id) => id !== caller.userId);
-        const membership = await membershipOf(orgs, caller, orgId, {
-          also: [...others.map((id) => orgs.memberKey(orgId, id)), ...teamsKeys],
+        const membership = await membershipOf<[Member[], (TeamsOfUser | undefined)[]]>(orgs, caller, orgId, {
+          also: [orgs.members(orgId, others), removal.teamsOf(userIds, orgId)],
         });
         authorize(membership, action);
-        const read = membership.also.map((item) => orgs.memberFromItem(item)).filter((m): m is Member => !!m);
+        const [read, teams] = membership.also;
         const targets = userIds.map((id) =>
           id === caller.userId ? membership.member : read.find((m) => m.userId === id),
         );
@@ -40,10 +38,7 @@ export function memberRemovalUseCases(deps: { orgs: OrganizationStore; removal: 
         if (missing.length) throw notFound("member", missing.join(", "));
         const members = targets as Member[];
         const { managerDelta } = planRemoval(membership.member.userId, members);
-        const leaving = members.map((member, i) => ({
-          member,
-          teams: removal.teamsFromItem(membership.also.find(sameKey(teamsKeys[i]!))),
-        }));
+        const leaving = members.map((member, i) => ({ member, teams: teams[i] }));
         return removal.remove(orgId, membership.member, leaving, managerDelta);
       });
       try {

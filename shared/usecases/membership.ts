@@ -8,14 +8,16 @@ import { forbidden, notFound } from "../errors";
 import type { Caller } from "../domain/caller";
 import { logger } from "../log";
 import type { OrganizationStore } from "../store/organizations";
+import { untilWon } from "../store/retry";
+import type { Readers } from "../store/together";
 
-export interface Membership {
+export interface Membership<T extends readonly unknown[] = unknown[]> {
   org: Organization;
   member: Member;
   /** The role the caller's request is judged with: the lower of the role when the token was issued and the stored one. */
   role: Role | null;
-  /** The items asked for with `also`, as read in the same request (raw). */
-  also: Record<string, unknown>[];
+  /** What the readers of `also` answered, read in the same request. */
+  also: T;
 }
 
 /**
@@ -23,28 +25,34 @@ export interface Membership {
  * caller invited by their verified e-mail address becomes a member on this first request (the
  * invitation is read in the same request as the membership, so members pay nothing for it).
  */
-export async function membershipOf(
+export async function membershipOf<T extends readonly unknown[] = []>(
   store: OrganizationStore,
   caller: Caller,
   orgId: string,
-  options: { now?: Date; also?: Record<string, unknown>[] } = {},
-): Promise<Membership> {
+  options: { now?: Date; also?: Readers<T> } = {},
+): Promise<Membership<T>> {
   const now = options.now ?? clock.now();
   // Only an address the identity provider verified matches an invitation (Caller.email is nothing else).
   const email = caller.email;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const { org, member, invitation, also } = await store.getWithMember(orgId, caller.userId, email, options.also);
-    if (!org) break;
-    if (member) {
-      await recordVerifiedEmail(store, member, caller);
-      return { org, member, role: roleInForce(member, caller.signedInAt), also };
-    }
-    // An expired invitation is not taken (DynamoDB's TTL removes it later, within days).
-    if (!invitation || !isOpen(invitation, now)) break;
-    const joined = memberFromInvitation(invitation, org, caller, now);
-    // Someone else may accept or withdraw it at the same moment: read again.
-    if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role, also };
-  }
+  // An invitation accepted or withdrawn by someone else at the same moment: read again.
+  const found = await untilWon<Membership<T> | null>(
+    async () => {
+      const { org, member, invitation, also } = await store.getWithMember<T>(orgId, caller.userId, email, options.also);
+      if (!org) return null;
+      if (member) {
+        await recordVerifiedEmail(store, member, caller);
+        return { org, member, role: roleInForce(member, caller.signedInAt), also };
+      }
+      // An expired invitation is not taken (DynamoDB's TTL removes it later, within days).
+      if (!invitation || !isOpen(invitation, now)) return null;
+      const joined = memberFromInvitation(invitation, org, caller, now);
+      if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role, also };
+      return undefined;
+    },
+    { tries: 3 },
+    () => null,
+  );
+  if (found) return found;
   throw notFound("organization", orgId);
 }
 

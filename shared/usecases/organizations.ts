@@ -2,6 +2,7 @@
 import type { Clock } from "../clock";
 import { changeMember, checkOwnChange } from "../domain/members";
 import { expiresAt, invitationExpiry } from "../domain/invitations";
+import type { Idempotency } from "../domain/idempotency";
 import { summaryOf, type Invitation, type Member, type Organization, type Subscription } from "../domain/organization";
 import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
@@ -9,6 +10,7 @@ import type { Caller } from "../domain/caller";
 import { idFor } from "../ids";
 import type { MemberOp, OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
+import type { Readers } from "../store/together";
 import { authorize, membershipOf } from "./membership";
 import { retryingConcurrentChanges } from "./retry";
 import { readWhileChecking } from "./together";
@@ -71,25 +73,25 @@ export function organizationUseCases(deps: {
    * was authorized, so they reveal nothing to those who may not act. `extra` keys are read in the
    * same request (`also` answers them).
    */
-  async function actingAs(
+  async function actingAs<T extends readonly unknown[] = []>(
     caller: Caller,
     orgId: string,
     action: Parameters<typeof authorize>[1],
     targetIds: string[] = [],
-    extra: Record<string, unknown>[] = [],
+    extra: Readers<T> = [] as unknown as Readers<T>,
   ) {
     const others = targetIds.filter((id) => id !== caller.userId);
-    const membership = await membershipOf(store, caller, orgId, {
-      also: [...others.map((id) => store.memberKey(orgId, id)), ...extra],
+    const membership = await membershipOf<[Member[], ...T]>(store, caller, orgId, {
+      also: [store.members(orgId, others), ...extra] as unknown as Readers<[Member[], ...T]>,
     });
     authorize(membership, action);
-    const read = membership.also.map((item) => store.memberFromItem(item)).filter((m): m is Member => !!m);
+    const [read, ...also] = membership.also;
     const targets = targetIds.map((id) =>
       id === caller.userId ? membership.member : read.find((m) => m.userId === id),
     );
     const missing = targetIds.filter((_, i) => !targets[i]);
     if (missing.length) throw notFound("member", missing.join(", "));
-    return { ...membership, targets: targets as Member[] };
+    return { ...membership, also: also as unknown as T, targets: targets as Member[] };
   }
 
   return {
@@ -142,11 +144,15 @@ export function organizationUseCases(deps: {
       return { items: found.items.map(memberView), ...(found.next ? { next: found.next } : {}) };
     },
 
-    /** Adds a member by user id, or invites one by e-mail alone (they join on their first request with that verified address). */
+    /**
+     * Adds a member by user id, or invites one by e-mail alone (they join on their first request with that verified
+     * address). With `once` (an Idempotency-Key), the answer's receipt is written in the same transaction.
+     */
     async addMember(
       caller: Caller,
       orgId: string,
       input: { userId?: string; email: string; name?: string; role?: Role | null; coAdministrator?: boolean },
+      once?: Idempotency,
     ): Promise<MemberView | InvitationView> {
       const { member: actor, org } = await actingAs(caller, orgId, "addMember");
       const now = clock.now();
@@ -161,8 +167,9 @@ export function organizationUseCases(deps: {
           invitedAt: now.toISOString(),
           expiresAt: invitationExpiry(now, deps.invitationDays).toISOString(),
         };
-        await store.invite(actor, invitation);
-        return invitationView(invitation);
+        const answer = invitationView(invitation);
+        await store.invite(actor, invitation, once?.receipt(answer));
+        return answer;
       }
       const userId = input.userId;
       const role = input.coAdministrator ? "SubscriptionManager" : (input.role ?? null);
@@ -180,8 +187,10 @@ export function organizationUseCases(deps: {
         version: 1,
         organization: summaryOf(org),
       };
-      await store.writeMembers(orgId, actor, [{ kind: "add", member }], role === "SubscriptionManager" ? 1 : 0);
-      return memberView(member);
+      const answer = memberView(member);
+      const managers = role === "SubscriptionManager" ? 1 : 0;
+      await store.writeMembers(orgId, actor, [{ kind: "add", member }], managers, once?.receipt(answer));
+      return answer;
     },
 
     async changeMember(

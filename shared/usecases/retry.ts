@@ -1,14 +1,15 @@
 // Retries a use case that lost a race: conflicting writes re-read and try again a bounded number of times.
 import { isAppError } from "../errors";
+import { retrying } from "../store/retry";
+
+const isConcurrentChange = (error: unknown) => isAppError(error, "ConcurrentChange");
 
 /** Concurrent changes are expected (section 1: "also when two such changes race"); a lost race is re-read and retried. */
-export async function retryingConcurrentChanges<T>(attempt: () => Promise<T>, tries = 25): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!isAppError(error, "ConcurrentChange") || i >= tries) throw error;
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(i, 10)));
-    }
-  }
+export function retryingConcurrentChanges<T>(attempt: () => Promise<T>, tries = 25): Promise<T> {
+  return retrying(attempt, isConcurrentChange, { tries, pauseMs: (n) => 10 * Math.min(n, 10) });
+}
+
+/** The same policy without a pause: the attempt reads afresh anyway (a run's end, a visit's token). */
+export function rereadingConcurrentChanges<T>(attempt: () => Promise<T>, tries: number): Promise<T> {
+  return retrying(attempt, isConcurrentChange, { tries });
 }

@@ -1,4 +1,5 @@
 // Use cases of Test iTwins (developer portal): iTwins whose participants hold every iModel permission, judged by the portal matrix.
+import type { Idempotency } from "../domain/idempotency";
 import type { Clock } from "../clock";
 import type { Itwin, TeamMember } from "../domain/itwin";
 import { levelPermissions } from "../domain/permissions";
@@ -7,9 +8,10 @@ import { isAppError, notFound } from "../errors";
 import type { Caller } from "../domain/caller";
 import { mintTestItwinId, orgOfTestItwin } from "../child-ids";
 import { dispatch, type JobHandler, type Jobs } from "../jobs";
-import type { ItwinStore } from "../store/itwins";
+import type { ItwinStore, ItwinWithMembers } from "../store/itwins";
 import type { OrganizationStore } from "../store/organizations";
 import type { PageRequest } from "../store/partition";
+import { readAll, type Readers } from "../store/together";
 import { itwinView } from "./itwins";
 import { authorize, membershipOf, type Membership } from "./membership";
 
@@ -49,13 +51,13 @@ export function testItwinUseCases(deps: {
   };
 
   /** The caller's membership of the organisation, with `also` read in the same request; outside it the Test iTwin is 404. */
-  const membershipFor = (
+  const membershipFor = <T extends readonly unknown[]>(
     caller: Caller,
     id: string,
     orgId: string,
-    also: Record<string, unknown>[],
-  ): Promise<Membership> =>
-    membershipOf(deps.organizations, caller, orgId, { also }).catch((error: unknown) => {
+    also: Readers<T>,
+  ): Promise<Membership<T>> =>
+    membershipOf<T>(deps.organizations, caller, orgId, { also }).catch((error: unknown) => {
       throw isAppError(error, "NotFound") ? notFound("Test iTwin", id) : error;
     });
 
@@ -68,13 +70,10 @@ export function testItwinUseCases(deps: {
   async function judged(caller: Caller, id: string, action: PortalAction, also: string[] = []) {
     const orgId = orgOfTestItwin(id);
     if (!orgId) throw notFound("Test iTwin", id);
-    const membership = await membershipFor(
-      caller,
-      id,
-      orgId,
-      deps.itwins.keysWithMembers(id, [caller.userId, ...also]),
-    );
-    const { itwin, members } = deps.itwins.fromItems(id, membership.also);
+    const membership = await membershipFor<[ItwinWithMembers]>(caller, id, orgId, [
+      deps.itwins.withMembers(id, [caller.userId, ...also]),
+    ]);
+    const [{ itwin, members }] = membership.also;
     if (itwin?.kind !== "test" || itwin.orgId !== orgId) throw notFound("Test iTwin", id);
     authorize(membership, action, { participant: members.has(caller.userId) }, { kind: "Test iTwin", id });
     return { itwin, members };
@@ -111,14 +110,12 @@ export function testItwinUseCases(deps: {
         authorize(await membershipOf(deps.organizations, caller, orgId), "readTestItwin", { participant: true });
         throw error;
       });
-      const membership = await membershipOf(deps.organizations, caller, orgId, {
-        also: listed.items.map((id) => deps.itwins.keysWithMembers(id, [])[0]!),
+      const membership = await membershipOf<[ItwinWithMembers[]]>(deps.organizations, caller, orgId, {
+        also: [readAll(listed.items.map((id) => deps.itwins.withMembers(id, [])))],
       });
       authorize(membership, "readTestItwin", { participant: true });
       // An entry whose Test iTwin is being deleted has no iTwin item any more: it is skipped, not answered half.
-      const items = listed.items
-        .map((id) => deps.itwins.fromItems(id, membership.also).itwin)
-        .filter((i): i is Itwin => i !== undefined);
+      const items = membership.also[0].map((read) => read.itwin).filter((i): i is Itwin => i !== undefined);
       return { items: items.map(itwinView), ...(listed.next ? { next: listed.next } : {}) };
     },
 
@@ -138,19 +135,20 @@ export function testItwinUseCases(deps: {
     },
 
     /** Adding someone already participating answers their participation again (the request is idempotent). */
-    async addParticipant(caller: Caller, id: string, input: { userId: string }) {
+    async addParticipant(caller: Caller, id: string, input: { userId: string }, once?: Idempotency) {
       const { itwin, members } = await judged(caller, id, "addTestItwinParticipant", [input.userId]);
       const existing = members.get(input.userId);
       if (existing) return participantView(existing);
       // The new participant's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
       const added = participant(itwin.id, input.userId);
+      const answer = participantView(added);
       try {
-        await deps.itwins.addMember(itwin, added);
+        await deps.itwins.addMember(itwin, added, once?.receipt(answer));
       } catch (error) {
         // A concurrent add of the same participant: theirs stands, and this answer is the same.
         if (!isAppError(error, "AlreadyTeamMember")) throw error;
       }
-      return participantView(added);
+      return answer;
     },
   };
 }

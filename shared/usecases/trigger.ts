@@ -48,7 +48,7 @@ export function triggerSteps(deps: {
   /** The step that hands due runs to the workers. */
   dispatchRuns: TickStep;
 }): TickStep[] {
-  const { sync, outbox, runs, notifications, limits } = deps;
+  const { sync, runs, notifications, limits } = deps;
 
   // Due runs are dispatched to workers in batches (./dispatch.ts): the tick itself starts none.
   const scheduledRuns = deps.dispatchRuns;
@@ -100,12 +100,8 @@ export function triggerSteps(deps: {
         const done = await sync.announceTokenEvent(
           owner,
           next,
-          mail
-            ? outbox.putInTransaction(
-                { id: noteId, kind: event!.kind === "expired" ? "tokenExpired" : "tokenExpiring", mail },
-                now,
-              )
-            : undefined,
+          mail ? { id: noteId, kind: event!.kind === "expired" ? "tokenExpired" : "tokenExpiring", mail } : undefined,
+          now,
         );
         if (done && mail) recorded.push(noteId);
         return done && !!mail;

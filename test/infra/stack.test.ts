@@ -114,7 +114,7 @@ describe("the table", () => {
     });
   });
 
-  it("lets DynamoDB delete expired items (invitations) by the shape's time-to-live attribute", () => {
+  it("lets DynamoDB delete expired items (receipts, invitations) by the shape's time-to-live attribute", () => {
     template.hasResourceProperties("AWS::DynamoDB::Table", {
       TimeToLiveSpecification: { AttributeName: tableShape.timeToLive, Enabled: true },
     });

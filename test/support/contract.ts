@@ -7,7 +7,10 @@ import { routeList } from "../../shared/http/routes";
 const doc = buildOpenApi(routeList, { version: "test" }) as {
   paths: Record<
     string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+    Record<
+      string,
+      { responses: Record<string, { content?: Record<string, { schema: object }>; "x-error-codes"?: string[] }> }
+    >
   >;
   components: unknown;
 };
@@ -49,6 +52,14 @@ export function checkAgainstContract(
     throw new Error(`Contract: ${method} ${match.route.path} ${status} answered ${contentType}, documented ${media}`);
   }
   if (!media.includes("json")) return;
+  // Each route declares the codes it answers per status (route table `codes`, shared/http/route.ts errorCodes).
+  const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
+  const declared = response["x-error-codes"];
+  if (declared && typeof code === "string" && !declared.includes(code)) {
+    throw new Error(
+      `Contract: ${method} ${match.route.path} answered ${status} ${code}, which it does not declare (${declared.join(", ")})`,
+    );
+  }
   const id = `${method} ${match.route.path} ${key}`;
   let validate = compiled.get(id);
   if (!validate) {

@@ -29,6 +29,7 @@ export const createApplication = defineRoute({
   path: "/organizations/{orgId}/applications",
   group: "portal",
   auth: true,
+  idempotent: true,
   tag: "Applications",
   summary: "Create an application",
   description:
@@ -110,6 +111,7 @@ export const addApplicationOwner = defineRoute({
   path: "/applications/{appId}/owners",
   group: "portal",
   auth: true,
+  idempotent: true,
   tag: "Applications",
   summary: "Add an owner",
   description:
@@ -119,4 +121,5 @@ export const addApplicationOwner = defineRoute({
   body: z.object({ userId }).strict().meta({ id: "AddOwner" }),
   success: { status: 201, description: "The application with its owners", schema: applicationSchema },
   errors: [403, 404, 409],
+  codes: ["ImplicitOwner", "TooManyOwners"],
 });

@@ -87,6 +87,7 @@ export const createImodel = defineRoute({
   path: "/itwins/{itwinId}/imodels",
   group: "imodels",
   auth: true,
+  idempotent: true,
   tag: "iModels",
   summary: "Create an iModel",
   description:
@@ -194,6 +195,7 @@ export const setImodelAccess = defineRoute({
     .meta({ id: "SetIModelAccess" }),
   success: { status: 200, description: "The iModel's access list", schema: accessListSchema },
   errors: [403, 404, 409],
+  codes: ["TestItwinAccess", "AccessListWithoutManager", "NotTeamMember"],
 });
 
 export const clearImodelAccess = defineRoute({
@@ -208,6 +210,7 @@ export const clearImodelAccess = defineRoute({
   params: imodelParams,
   success: { status: 204, description: "The iModel inherits the iTwin's roles" },
   errors: [403, 404, 409],
+  codes: ["TestItwinAccess"],
 });
 
 export const listChangesets = defineRoute({
@@ -235,6 +238,7 @@ export const pushChangeset = defineRoute({
   path: "/imodels/{imodelId}/changesets",
   group: "imodels",
   auth: true,
+  idempotent: true,
   tag: "iModel timeline",
   summary: "Push a changeset",
   description:
@@ -260,6 +264,7 @@ export const pushChangeset = defineRoute({
     .meta({ id: "PushChangeset" }),
   success: { status: 201, description: "The changeset was appended", schema: changesetSchema },
   errors: [403, 404, 409],
+  codes: ["LockHeldByAnotherBriefcase", "NotYourBriefcase", "TooManyLocks"],
 });
 
 export const listNamedVersions = defineRoute({
@@ -287,6 +292,7 @@ export const createNamedVersion = defineRoute({
   path: "/imodels/{imodelId}/named-versions",
   group: "imodels",
   auth: true,
+  idempotent: true,
   tag: "iModel timeline",
   summary: "Create a named version",
   description:
@@ -330,6 +336,7 @@ export const createBriefcase = defineRoute({
   path: "/imodels/{imodelId}/briefcases",
   group: "imodels",
   auth: true,
+  idempotent: true,
   tag: "iModel timeline",
   summary: "Get a local copy (briefcase)",
   description: `${needs("imodels_read")} The briefcase is yours: push from it and hold locks with it. Send an \`Idempotency-Key\` header to make retries safe.`,

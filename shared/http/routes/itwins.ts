@@ -48,6 +48,7 @@ export const createItwin = defineRoute({
   path: "/organizations/{orgId}/itwins",
   group: "itwins",
   auth: true,
+  idempotent: true,
   tag: "iTwins",
   summary: "Create an iTwin",
   description:
@@ -60,6 +61,7 @@ export const createItwin = defineRoute({
     .meta({ id: "CreateItwin" }),
   success: { status: 201, description: "The iTwin was created", schema: itwinSchema },
   errors: [403, 404, 409],
+  codes: ["TooManyTeams"],
 });
 
 export const listItwins = defineRoute({
@@ -117,6 +119,7 @@ export const addItwinMember = defineRoute({
   path: "/itwins/{itwinId}/members",
   group: "itwins",
   auth: true,
+  idempotent: true,
   tag: "iTwin team",
   summary: "Add a team member with roles",
   description:
@@ -128,6 +131,7 @@ export const addItwinMember = defineRoute({
   body: z.object({ userId, roles: rolesField }).strict().meta({ id: "AddTeamMember" }),
   success: { status: 201, description: "The member was added", schema: teamMemberSchema },
   errors: [403, 404, 409],
+  codes: ["AlreadyTeamMember", "NotOrganizationMember", "TooManyTeams", "TestItwinTeam"],
 });
 
 export const changeItwinMember = defineRoute({
@@ -143,6 +147,7 @@ export const changeItwinMember = defineRoute({
   body: z.object({ roles: rolesField }).strict().meta({ id: "ChangeTeamMember" }),
   success: { status: 200, description: "The member as changed", schema: teamMemberSchema },
   errors: [403, 404, 409],
+  codes: ["LastTeamManager", "TestItwinTeam"],
 });
 
 export const removeItwinMember = defineRoute({
@@ -157,6 +162,7 @@ export const removeItwinMember = defineRoute({
   params: teamMemberParams,
   success: { status: 204, description: "The member was removed" },
   errors: [403, 404, 409],
+  codes: ["LastTeamManager", "TestItwinTeam"],
 });
 
 export const listItwinRoles = defineRoute({
@@ -184,6 +190,7 @@ export const createItwinRole = defineRoute({
   path: "/itwins/{itwinId}/roles",
   group: "itwins",
   auth: true,
+  idempotent: true,
   tag: "iTwin team",
   summary: "Create a custom role",
   description: `${teamRule} A role is a set of permissions; assign it by its id. Send an \`Idempotency-Key\` header to make retries safe.`,
@@ -200,4 +207,5 @@ export const createItwinRole = defineRoute({
     .meta({ id: "CreateItwinRole" }),
   success: { status: 201, description: "The role was created", schema: customRoleSchema },
   errors: [403, 404, 409],
+  codes: ["TestItwinTeam"],
 });

@@ -46,6 +46,7 @@ export const createOrganization = defineRoute({
   path: "/organizations",
   group: "organizations",
   auth: true,
+  idempotent: true,
   tag: "Organizations",
   summary: "Create an organisation",
   description:
@@ -121,6 +122,7 @@ export const addMember = defineRoute({
   path: "/organizations/{orgId}/members",
   group: "organizations",
   auth: true,
+  idempotent: true,
   tag: "Members",
   summary: "Add a member, or invite one by e-mail",
   description:
@@ -144,6 +146,7 @@ export const addMember = defineRoute({
     schema: z.union([memberSchema, invitationSchema]),
   },
   errors: [403, 404, 409],
+  codes: ["MemberExists", "InvitationExists"],
 });
 
 export const changeMember = defineRoute({
@@ -165,6 +168,7 @@ export const changeMember = defineRoute({
     .meta({ id: "ChangeMember" }),
   success: { status: 200, description: "The member as changed", schema: memberSchema },
   errors: [403, 404, 409],
+  codes: ["AdministratorIsSubscriptionManager", "LastSubscriptionManager"],
 });
 
 export const assignRole = defineRoute({
@@ -195,6 +199,7 @@ export const assignRole = defineRoute({
     schema: z.object({ items: z.array(memberSchema) }).meta({ id: "MemberList" }),
   },
   errors: [403, 404, 409],
+  codes: ["AdministratorIsSubscriptionManager", "LastSubscriptionManager"],
 });
 
 export const removeMember = defineRoute({
@@ -210,6 +215,7 @@ export const removeMember = defineRoute({
   params: memberParams,
   success: { status: 204, description: "The member was removed" },
   errors: [403, 404, 409],
+  codes: ["LastSubscriptionManager", "SelfRemoval"],
 });
 
 export const removeMembers = defineRoute({
@@ -237,6 +243,7 @@ export const removeMembers = defineRoute({
     .meta({ id: "RemoveMembers" }),
   success: { status: 204, description: "Every listed member was removed" },
   errors: [403, 404, 409],
+  codes: ["LastSubscriptionManager", "SelfRemoval"],
 });
 
 export const subscriptionSchema = z
@@ -282,4 +289,5 @@ export const changeSubscription = defineRoute({
     .meta({ id: "ChangeSubscription" }),
   success: { status: 200, description: "The subscription as changed", schema: subscriptionSchema },
   errors: [403, 404, 409],
+  codes: ["SubscriptionCancelled"],
 });

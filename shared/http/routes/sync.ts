@@ -116,6 +116,7 @@ export const createConnection = defineRoute({
   path: "/imodels/{imodelId}/connections",
   group: "sync",
   auth: true,
+  idempotent: true,
   tag: "Synchronization",
   summary: "Create a connection",
   description:
@@ -180,6 +181,7 @@ export const editConnection = defineRoute({
     .meta({ id: "EditConnection" }),
   success: { status: 200, description: "The connection as changed", schema: connectionSchema },
   errors: [403, 404, 409],
+  codes: ["TooManyFiles", "TokenChanged"],
 });
 
 export const deleteConnection = defineRoute({
@@ -194,6 +196,7 @@ export const deleteConnection = defineRoute({
   params: connectionParams,
   success: { status: 204, description: "The connection was deleted" },
   errors: [403, 404, 409],
+  codes: ["RunInProgress", "TokenChanged"],
 });
 
 export const setFileVersion = defineRoute({
@@ -212,6 +215,7 @@ export const setFileVersion = defineRoute({
     .meta({ id: "SetFileVersion" }),
   success: { status: 200, description: "The file as stored", schema: fileSchema },
   errors: [403, 404, 409],
+  codes: ["TooManyFiles", "TokenChanged"],
 });
 
 export const transferOwnership = defineRoute({
@@ -230,6 +234,7 @@ export const transferOwnership = defineRoute({
   body: z.object({ userId }).strict().meta({ id: "TransferOwnership" }),
   success: { status: 200, description: "The connection with its new owner", schema: ownershipSchema },
   errors: [403, 404, 409],
+  codes: ["RunInProgress", "NewOwnerNeverInteracted", "NewOwnerNotTeamMember", "AlreadyOwner", "TokenChanged"],
 });
 
 export const takeOwnership = defineRoute({
@@ -245,6 +250,7 @@ export const takeOwnership = defineRoute({
   params: connectionParams,
   success: { status: 200, description: "The connection with its new owner (the caller)", schema: ownershipSchema },
   errors: [403, 404, 409],
+  codes: ["RunInProgress", "NewOwnerNeverInteracted", "NewOwnerNotTeamMember", "AlreadyOwner", "TokenChanged"],
 });
 
 export const startRun = defineRoute({
@@ -253,6 +259,7 @@ export const startRun = defineRoute({
   path: "/connections/{connectionId}/runs",
   group: "sync",
   auth: true,
+  idempotent: true,
   tag: "Synchronization",
   summary: "Run the connection now",
   description:
@@ -262,6 +269,7 @@ export const startRun = defineRoute({
   params: connectionParams,
   success: { status: 201, description: "The run, queued", schema: runSchema },
   errors: [403, 404, 409],
+  codes: ["RunInProgress", "TokenChanged"],
 });
 
 export const listRuns = defineRoute({

@@ -27,6 +27,7 @@ export const createTestItwin = defineRoute({
   path: "/organizations/{orgId}/test-itwins",
   group: "itwins",
   auth: true,
+  idempotent: true,
   tag: "Test iTwins",
   summary: "Create a Test iTwin",
   description:
@@ -36,6 +37,7 @@ export const createTestItwin = defineRoute({
   body: nameBody.meta({ id: "CreateTestItwin" }),
   success: { status: 201, description: "The Test iTwin was created", schema: itwinSchema },
   errors: [403, 404, 409],
+  codes: ["TooManyTeams"],
 });
 
 export const listTestItwins = defineRoute({
@@ -107,6 +109,7 @@ export const addTestItwinParticipant = defineRoute({
   path: "/test-itwins/{id}/participants",
   group: "itwins",
   auth: true,
+  idempotent: true,
   tag: "Test iTwins",
   summary: "Add a participant",
   description:
@@ -116,4 +119,5 @@ export const addTestItwinParticipant = defineRoute({
   body: z.object({ userId }).strict().meta({ id: "AddTestItwinParticipant" }),
   success: { status: 201, description: "The participant was added", schema: participantSchema },
   errors: [403, 404, 409],
+  codes: ["AlreadyTeamMember", "NotOrganizationMember", "TooManyTeams"],
 });
