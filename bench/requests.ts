@@ -242,6 +242,11 @@ runBench(() =>
         path: `/applications/${application.id}/owners`,
         body: { userId: dev2.userId },
       }),
+      removeApplicationOwner: async () => {
+        const owner = await orgMember();
+        await dev.ok("POST", `/applications/${application.id}/owners`, { userId: owner.userId });
+        return { as: dev, method: "DELETE", path: `/applications/${application.id}/owners/${owner.userId}` };
+      },
       deleteApplication: async () => {
         const doomed = await dev.ok("POST", `/organizations/${org.id}/applications`, { name: "Doomed" });
         return { as: dev, method: "DELETE", path: `/applications/${doomed.id}` };
@@ -267,6 +272,16 @@ runBench(() =>
         path: `/test-itwins/${testItwin.id}/participants`,
         body: { userId: dev2.userId },
       }),
+      listTestItwinParticipants: async () => ({
+        as: dev,
+        method: "GET",
+        path: `/test-itwins/${testItwin.id}/participants`,
+      }),
+      removeTestItwinParticipant: async () => {
+        const leaving = await orgMember();
+        await dev.ok("POST", `/test-itwins/${testItwin.id}/participants`, { userId: leaving.userId });
+        return { as: dev, method: "DELETE", path: `/test-itwins/${testItwin.id}/participants/${leaving.userId}` };
+      },
       deleteTestItwin: async () => {
         const doomed = await dev.ok("POST", `/organizations/${org.id}/test-itwins`, { name: "Doomed" });
         return { as: dev, method: "DELETE", path: `/test-itwins/${doomed.id}` };
@@ -305,6 +320,25 @@ runBench(() =>
         path: `/itwins/${itwin.id}/roles`,
         body: { name: fresh("Reviewer"), permissions: ["imodels_read"] },
       }),
+      changeItwinRole: async () => {
+        const role = await admin.ok("POST", `/itwins/${itwin.id}/roles`, {
+          name: fresh("Draft"),
+          permissions: ["imodels_read"],
+        });
+        return {
+          as: admin,
+          method: "PATCH",
+          path: `/itwins/${itwin.id}/roles/${role.id}`,
+          body: { name: fresh("Checker"), permissions: ["imodels_write"] },
+        };
+      },
+      deleteItwinRole: async () => {
+        const role = await admin.ok("POST", `/itwins/${itwin.id}/roles`, {
+          name: fresh("Doomed"),
+          permissions: ["imodels_read"],
+        });
+        return { as: admin, method: "DELETE", path: `/itwins/${itwin.id}/roles/${role.id}` };
+      },
 
       createImodel: async () => ({
         as: admin,
@@ -317,6 +351,16 @@ runBench(() =>
       deleteImodel: async () => {
         const doomed = await admin.ok("POST", `/itwins/${itwin.id}/imodels`, { name: "Doomed" });
         return { as: admin, method: "DELETE", path: `/imodels/${doomed.id}` };
+      },
+      renameImodel: async (n) => ({
+        as: admin,
+        method: "PATCH",
+        path: `/imodels/${imodel.id}`,
+        body: { name: `Unit 1 (${n})` },
+      }),
+      getImodelAccess: async () => {
+        await admin.ok("PUT", `/imodels/${listed.id}/access`, accessList);
+        return { as: admin, method: "GET", path: `/imodels/${listed.id}/access` };
       },
       getImodelPermissions: async () => ({ as: reader, method: "GET", path: `/imodels/${imodel.id}/permissions` }),
       setImodelAccess: async () => ({

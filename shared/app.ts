@@ -24,6 +24,10 @@ import { DynamoTimelineStore } from "./store/timeline";
 import { applicationUseCases } from "./usecases/applications";
 import { imodelGuard } from "./usecases/imodel-access";
 import { imodelJobs, imodelUseCases } from "./usecases/imodels";
+import { itwinRoleUseCases } from "./usecases/itwin-roles";
+import { imodelAdminUseCases } from "./usecases/imodel-admin";
+import { DynamoRoleStore } from "./store/role-use";
+import { DynamoImodelAdminStore } from "./store/imodel-admin";
 import { itwinUseCases } from "./usecases/itwins";
 import { notificationUseCases } from "./usecases/notifications";
 import { invitationUseCases } from "./usecases/invitations";
@@ -110,6 +114,7 @@ export function itwinsApp(w: Wiring) {
     receipts: receiptsOf(w),
     itwins: itwinUseCases({ itwins, organizations, clock }),
     testItwins: testItwinUseCases({ itwins, organizations, jobs: jobsFor(deps, itwinJobs(itwins)), clock }),
+    itwinRoles: itwinRoleUseCases({ roles: new DynamoRoleStore(table), organizations, clock }),
   };
 }
 
@@ -136,6 +141,7 @@ export function imodelsApp(w: Wiring) {
     receipts: receiptsOf(w),
     imodels: imodelUseCases({ imodels, itwins: new DynamoItwinStore(table), organizations, guard, jobs, clock }),
     timeline: timelineUseCases({ timeline: new DynamoTimelineStore(table), guard, clock }),
+    imodelAdmin: imodelAdminUseCases({ admin: new DynamoImodelAdminStore(table), guard }),
   };
 }
 

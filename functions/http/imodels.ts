@@ -2,7 +2,10 @@
 import { imodelsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serveWith } from "../../shared/http/handler";
-import * as routes from "../../shared/http/routes/imodels";
+import * as imodelRoutes from "../../shared/http/routes/imodels";
+import * as adminRoutes from "../../shared/http/routes/imodel-admin";
+
+const routes = { ...imodelRoutes, ...adminRoutes };
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof imodelsApp>) {
@@ -19,6 +22,12 @@ export function routesOf(app: ReturnType<typeof imodelsApp>) {
       await app.imodels.delete(caller, params.imodelId);
       return noContent();
     }),
+    http(routes.renameImodel, async ({ caller, params, body }) =>
+      ok(await app.imodelAdmin.rename(caller, params.imodelId, body)),
+    ),
+    http(routes.getImodelAccess, async ({ caller, params }) =>
+      ok(await app.imodelAdmin.access(caller, params.imodelId)),
+    ),
     http(routes.getImodelPermissions, async ({ caller, params }) =>
       ok(await app.imodels.permissions(caller, params.imodelId)),
     ),

@@ -3,10 +3,12 @@ import { itwinsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serveWith } from "../../shared/http/handler";
 import * as itwinRoutes from "../../shared/http/routes/itwins";
+import * as itwinRoleRoutes from "../../shared/http/routes/itwin-roles";
+import * as participantRoutes from "../../shared/http/routes/participants";
 import * as testItwinRoutes from "../../shared/http/routes/test-itwins";
 
 /** This group serves iTwins and Test iTwins. */
-const routes = { ...itwinRoutes, ...testItwinRoutes };
+const routes = { ...itwinRoutes, ...itwinRoleRoutes, ...testItwinRoutes, ...participantRoutes };
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof itwinsApp>) {
@@ -38,6 +40,13 @@ export function routesOf(app: ReturnType<typeof itwinsApp>) {
     http(routes.createItwinRole, async ({ caller, params, body, event }) =>
       created(await app.itwins.createRole(caller, params.itwinId, body, event.headers["idempotency-key"])),
     ),
+    http(routes.changeItwinRole, async ({ caller, params, body }) =>
+      ok(await app.itwinRoles.change(caller, params.itwinId, params.roleId, body)),
+    ),
+    http(routes.deleteItwinRole, async ({ caller, params }) => {
+      await app.itwinRoles.delete(caller, params.itwinId, params.roleId);
+      return noContent();
+    }),
 
     http(routes.createTestItwin, async ({ caller, params, body, event }) =>
       created(await app.testItwins.create(caller, params.orgId, body, event.headers["idempotency-key"])),
@@ -56,6 +65,13 @@ export function routesOf(app: ReturnType<typeof itwinsApp>) {
     http(routes.addTestItwinParticipant, async ({ caller, params, body, once }) =>
       created(await app.testItwins.addParticipant(caller, params.id, body, once)),
     ),
+    http(routes.listTestItwinParticipants, async ({ caller, params, query }) =>
+      ok(await app.testItwins.listParticipants(caller, params.id, query)),
+    ),
+    http(routes.removeTestItwinParticipant, async ({ caller, params }) => {
+      await app.testItwins.removeParticipant(caller, params.id, params.userId);
+      return noContent();
+    }),
   );
 }
 

@@ -2,7 +2,10 @@
 import { portalApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serveWith } from "../../shared/http/handler";
-import * as routes from "../../shared/http/routes/applications";
+import * as applicationRoutes from "../../shared/http/routes/applications";
+import * as ownerRoutes from "../../shared/http/routes/application-owners";
+
+const routes = { ...applicationRoutes, ...ownerRoutes };
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
 export function routesOf(app: ReturnType<typeof portalApp>) {
@@ -25,6 +28,9 @@ export function routesOf(app: ReturnType<typeof portalApp>) {
     }),
     http(routes.addApplicationOwner, async ({ caller, params, body, once }) =>
       created(await apps.addOwner(caller, params.appId, body.userId, once)),
+    ),
+    http(routes.removeApplicationOwner, async ({ caller, params }) =>
+      ok(await apps.removeOwner(caller, params.appId, params.userId)),
     ),
   );
 }

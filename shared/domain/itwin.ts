@@ -37,6 +37,11 @@ export interface CustomRole {
   permissions: ItwinPermission[];
   createdBy: string;
   createdAt: string;
+  /** Moved by every assignment (team member or list entry) that names the role: a deletion or edit conditioned on it knows no assignment slipped in. */
+  assignments?: number;
+  /** Moved by every change of `permissions`: an assignment conditioned on it folds the permissions it read. */
+  version?: number;
+  updatedAt?: string;
 }
 
 /**

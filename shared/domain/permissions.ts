@@ -61,6 +61,8 @@ export const imodelOperations = [
   "readIModel",
   "createIModel",
   "deleteIModel",
+  "renameIModel",
+  "readAccess",
   "setAccess",
   "clearAccess",
   "createBriefcase",
@@ -89,6 +91,8 @@ export const operationRules: Record<ImodelOperation, OperationRule> = {
   createIModel: { needs: "imodels_manage", scope: "itwin", purpose: "create an iModel" },
   // Judged on the effective set: the iTwin level grants it, an own list must also give Manage (itwinOnlyOnListNeeds).
   deleteIModel: { needs: "imodels_delete", scope: "imodel", purpose: "delete an iModel" },
+  renameIModel: { needs: "imodels_manage", scope: "imodel", purpose: "rename the iModel" },
+  readAccess: { needs: "imodels_manage", scope: "imodel", purpose: "read the iModel's access list" },
   setAccess: { needs: "imodels_manage", scope: "imodel", purpose: "configure the iModel's access" },
   clearAccess: { needs: "imodels_manage", scope: "imodel", purpose: "configure the iModel's access" },
   createBriefcase: { needs: "imodels_read", scope: "imodel", purpose: "get a local copy (briefcase)" },

@@ -23,6 +23,7 @@ export const portalActions = [
   "modifyApplication",
   "deleteApplication",
   "addApplicationOwner",
+  "removeApplicationOwner",
   "viewAllApplications",
   "createTestItwin",
   "readTestItwin",
@@ -32,6 +33,8 @@ export const portalActions = [
   "listInvitations",
   "withdrawInvitation",
   "removeMembers",
+  "listTestItwinParticipants",
+  "removeTestItwinParticipant",
 ] as const;
 export type PortalAction = (typeof portalActions)[number];
 
@@ -50,6 +53,7 @@ export const portalMatrix: Record<PortalAction, Record<Role, Grant>> = {
   modifyApplication: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
   deleteApplication: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
   addApplicationOwner: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
+  removeApplicationOwner: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "owner" },
   viewAllApplications: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "no" },
   createTestItwin: { SubscriptionManager: "any", ApplicationManager: "any", Developer: "any" },
   readTestItwin: { SubscriptionManager: "participant", ApplicationManager: "participant", Developer: "participant" },
@@ -63,6 +67,16 @@ export const portalMatrix: Record<PortalAction, Record<Role, Grant>> = {
   listInvitations: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
   withdrawInvitation: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
   removeMembers: { SubscriptionManager: "any", ApplicationManager: "no", Developer: "no" },
+  listTestItwinParticipants: {
+    SubscriptionManager: "participant",
+    ApplicationManager: "participant",
+    Developer: "participant",
+  },
+  removeTestItwinParticipant: {
+    SubscriptionManager: "participant",
+    ApplicationManager: "participant",
+    Developer: "participant",
+  },
 };
 
 /** allow: go ahead; forbid: 403 (the caller sees the resource but may not); hide: 404 (the caller may not even see it). */

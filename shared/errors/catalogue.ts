@@ -21,12 +21,15 @@ export const errorStatus = {
   // Applications.
   ImplicitOwner: 409,
   TooManyOwners: 409,
+  LastApplicationOwner: 409,
   // iTwins, teams and iModels.
   LastTeamManager: 409,
   AlreadyTeamMember: 409,
   NotOrganizationMember: 409,
   NotTeamMember: 409,
   TooManyTeams: 409,
+  RoleInUse: 409,
+  LastParticipant: 409,
   TestItwinTeam: 409,
   TestItwinAccess: 409,
   AccessListWithoutManager: 409,

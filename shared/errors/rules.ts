@@ -61,6 +61,13 @@ export const implicitOwner = (userId: string) =>
 export const tooManyOwners = (max: number) =>
   new AppError("TooManyOwners", `An application lists at most ${max} owners; remove one before adding another`);
 
+/** An application always lists someone: its last listed owner stays (managers own it implicitly, but are not listed). */
+export const lastApplicationOwner = (userId: string) =>
+  new AppError(
+    "LastApplicationOwner",
+    `'${userId}' is the application's last listed owner; add another owner before removing them`,
+  );
+
 // iTwins, teams and iModels.
 
 export const lastTeamManager = () =>
@@ -91,6 +98,21 @@ export const tooManyTeams = (userId: string, max: number) =>
     "TooManyTeams",
     `'${userId}' is on ${max} teams of this organisation, the most one user may join; remove them from a team first`,
     { userId, max },
+  );
+
+/** A custom role still held (by a team member or a per-iModel list entry) is neither deleted nor given other permissions. */
+export const roleInUse = (roleId: string, what: string) =>
+  new AppError(
+    "RoleInUse",
+    `${what} refused: role '${roleId}' is still assigned (to team members or in per-iModel lists); assign them other roles first`,
+    { roleId },
+  );
+
+/** A Test iTwin always keeps a participant: the last one stays (deleting the Test iTwin is the way out). */
+export const lastParticipant = (userId: string) =>
+  new AppError(
+    "LastParticipant",
+    `'${userId}' is the Test iTwin's last participant; add another participant first, or delete the Test iTwin`,
   );
 
 export const testItwinTeam = () =>

@@ -28,6 +28,8 @@ export interface ApplicationStore {
     now: Date,
     receiptOf?: (after: Application) => Receipt,
   ): Promise<Application>;
+  /** Removes a listed owner from the application as read (its owner's list entry goes with it); ConcurrentChange when it changed meanwhile. */
+  removeOwner(app: Application, ownerId: string, now: Date): Promise<Application>;
   delete(app: Application): Promise<void>;
   /**
    * Every application of the organisation (managers), or those `ownerId` owns (Developers): one Query
@@ -112,6 +114,25 @@ export class DynamoApplicationStore implements ApplicationStore {
       receiptOf?.(after),
     );
     await transactOrExplain(this.table, items, (reasons) => (refused(reasons) ? new ReceiptTaken() : membersChanged()));
+    return after;
+  }
+
+  async removeOwner(app: Application, ownerId: string, now: Date) {
+    const after: Application = {
+      ...app,
+      owners: app.owners.filter((o) => o !== ownerId),
+      updatedAt: now.toISOString(),
+      version: app.version + 1,
+    };
+    await transactOrExplain(
+      this.table,
+      [
+        // Conditioned on the version read: of two removals racing for the last two owners, one re-reads and sees one left.
+        ...this.puts(after, app.version),
+        { Delete: { TableName: this.table.tableName, Key: keys.ownedApplication(app.orgId, ownerId, app.id) } },
+      ],
+      () => membersChanged(),
+    );
     return after;
   }
 

@@ -10,6 +10,7 @@ import { notFound } from "../errors";
 import { concurrentChange } from "../errors";
 import { cancellationReasons, isConditionFailure, strip, type TableRef } from "./dynamo";
 import { purgeConnections } from "./connection-purge";
+import { assignmentActions, assignmentFailureOf } from "./role-use";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 import { allOfPrefix, batchGetMany, deleteAll, queryPrefix, transactWrite, type PageRequest } from "./partition";
@@ -90,7 +91,12 @@ export interface ImodelStore {
   /** Removes access entries of list versions before `version`: every check already ignores them, so this only saves storage. */
   removeStaleEntries(imodelId: string, version: number): Promise<void>;
   /** Replaces the own list atomically (at most MAX_LIST_ENTRIES entries); ConcurrentChange when another change landed since `imodel` was read. */
-  setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]): Promise<Imodel>;
+  /** `roles`: the custom roles the entries name, as read (each is moved in the same transaction: role-use.ts). */
+  setAccessList(
+    imodel: Imodel,
+    entries: Omit<AccessEntry, "listVersion">[],
+    roles?: readonly CustomRole[],
+  ): Promise<Imodel>;
   clearAccessList(imodel: Imodel): Promise<Imodel>;
   /** At most one write per user, iModel and UTC day: conditional on the stored day being another one. */
   recordInteraction(imodelId: string, userId: string, at: Date, day: string): Promise<void>;
@@ -297,6 +303,7 @@ export class DynamoImodelStore implements ImodelStore {
     imodel: Imodel,
     ownAccessList: boolean,
     entries: Omit<AccessEntry, "listVersion">[],
+    roles: readonly CustomRole[] = [],
   ): Promise<Imodel> {
     const version = imodel.accessListVersion + 1;
     try {
@@ -308,8 +315,12 @@ export class DynamoImodelStore implements ImodelStore {
             Item: { ...keys.imodelAccess(imodel.id, e.userId), ...e, listVersion: version },
           },
         })),
+        // Custom roles named: still there, with the permissions folded into the entries (role-use.ts).
+        ...assignmentActions(this.table, roles),
       ]);
     } catch (error) {
+      const roleError = assignmentFailureOf(error, 1 + entries.length, roles);
+      if (roleError) throw roleError;
       const first = cancellationReasons(error)?.[0];
       if (first?.Code === "ConditionalCheckFailed")
         throw first.Item ? concurrentChange(`The access list of iModel '${imodel.id}'`) : notFound("iModel", imodel.id);
@@ -327,8 +338,8 @@ export class DynamoImodelStore implements ImodelStore {
     await deleteAll(this.table, stale);
   }
 
-  setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[]) {
-    return this.changeList(imodel, true, entries);
+  setAccessList(imodel: Imodel, entries: Omit<AccessEntry, "listVersion">[], roles: readonly CustomRole[] = []) {
+    return this.changeList(imodel, true, entries, roles);
   }
 
   clearAccessList(imodel: Imodel) {

@@ -142,3 +142,14 @@ async function leaveTeamsOneByOne(table: TableRef, userId: string, orgId: string
   }
   await table.ddb.send(new DeleteCommand({ TableName: table.tableName, Key: keys.userTeams(userId, orgId) }));
 }
+
+/** That a user is still on the team: a removal that must leave someone (a Test iTwin's last participant) checks another one. */
+export function stillOnTeam(tableName: string, itwinId: string, userId: string): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: keys.itwinMember(itwinId, userId),
+      ConditionExpression: "attribute_exists(pk)",
+    },
+  };
+}

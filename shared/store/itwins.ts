@@ -15,10 +15,11 @@ import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
 import { cancellationReasons, isConditionFailure, strip } from "./dynamo";
 import { DynamoItwinRoles } from "./itwin-roles";
-import { teamsReader, teamsUpdate } from "./itwin-teams";
+import { stillOnTeam, teamsReader, teamsUpdate } from "./itwin-teams";
 import { itemReader, nothing, reader, readTogether, type Reader } from "./together";
 import type { TransactItem } from "./transact";
 import { purgeConnections } from "./connection-purge";
+import { assignmentActions, assignmentFailureOf } from "./role-use";
 import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
 import { decodeCursor, encodeCursor, type Page } from "./page";
@@ -43,11 +44,14 @@ export interface ItwinStore {
    * Adds a team member, conditioned on their organisation membership in the same transaction: throws
    * NotOrganizationMember, AlreadyTeamMember, or 404 when the iTwin is gone.
    */
-  addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt): Promise<void>;
+  addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt, roles?: readonly CustomRole[]): Promise<void>;
   /** Replaces a member's roles; throws LastTeamManager when the last team_manage would go, ConcurrentChange on a race. */
-  replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember): Promise<void>;
-  /** Throws LastTeamManager when the last team_manage would go. */
-  removeMember(itwin: Itwin, member: TeamMember): Promise<void>;
+  replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember, roles?: readonly CustomRole[]): Promise<void>;
+  /**
+   * Throws LastTeamManager when the last team_manage would go. With `keep`: only while that user is still
+   * on the team (ConcurrentChange otherwise), so two removals cannot empty it.
+   */
+  removeMember(itwin: Itwin, member: TeamMember, keep?: string): Promise<void>;
   rename(itwinId: string, name: string, kind: ItwinKind): Promise<Itwin>;
   /** Removes the iTwin, its team, roles, iModels and everything the iModels hold. */
   /** Removes the iTwin item: the iTwin and everything in it answer 404 from then on. */
@@ -106,11 +110,6 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
     };
   }
 
-  /**
-   * The change to the user's teams item that goes with a team member write: joining or leaving the
-   * team (`team`; `manage` says whether they hold team_manage there), or else gaining (`manage: true`)
-   * or losing team_manage. Every change moves the item's version.
-   */
   private itwinUpdate(itwin: Itwin, delta: number) {
     const base = {
       TableName: this.table.tableName,
@@ -220,8 +219,11 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
     return pageOfPrefix<TeamMember>(this.table, keys.itwin(itwinId).pk, keys.itwinMemberPrefix, page);
   }
 
-  /** `receipt` (an Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept. */
-  async addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt) {
+  /**
+   * `receipt` (an Idempotency-Key's answer) is written in the same transaction; ReceiptTaken when one is kept.
+   * `roles`: the custom roles assigned, as read (each is moved in the same transaction: role-use.ts).
+   */
+  async addMember(itwin: Itwin, member: TeamMember, receipt?: Receipt, roles: readonly CustomRole[] = []) {
     const { items, refused } = withReceipt(
       this.table.tableName,
       [
@@ -237,6 +239,8 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
         teamsUpdate(this.table.tableName, member.userId, itwin, { team: "join", manage: member.teamManage }),
         // Teams are made of organisation members: checked here rather than read before.
         this.orgMemberCheck(itwin, member.userId),
+        // Custom roles assigned: still there, with the permissions folded into the member (role-use.ts).
+        ...assignmentActions(this.table, roles),
       ],
       receipt,
     );
@@ -244,6 +248,8 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
       await transactWrite(this.table, items);
     } catch (error) {
       if (refused(cancellationReasons(error))) throw new ReceiptTaken();
+      const roleError = assignmentFailureOf(error, 5, roles);
+      if (roleError) throw roleError;
       if (cancellationReasons(error)?.[3]?.Code === "ConditionalCheckFailed")
         throw tooManyTeams(member.userId, MAX_TEAMS_PER_ORGANIZATION);
       throw this.memberFailure(error, itwin, () => alreadyTeamMember(member.userId), {
@@ -253,7 +259,8 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
     }
   }
 
-  async replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember) {
+  async replaceMember(itwin: Itwin, before: TeamMember, after: TeamMember, roles: readonly CustomRole[] = []) {
+    const teamsMoves = after.teamManage !== before.teamManage;
     try {
       await transactWrite(this.table, [
         {
@@ -266,16 +273,17 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
           },
         },
         this.itwinUpdate(itwin, Number(after.teamManage) - Number(before.teamManage)),
-        ...(after.teamManage !== before.teamManage
-          ? [teamsUpdate(this.table.tableName, after.userId, itwin, { manage: after.teamManage })]
-          : []),
+        ...(teamsMoves ? [teamsUpdate(this.table.tableName, after.userId, itwin, { manage: after.teamManage })] : []),
+        ...assignmentActions(this.table, roles),
       ]);
     } catch (error) {
+      const roleError = assignmentFailureOf(error, teamsMoves ? 3 : 2, roles);
+      if (roleError) throw roleError;
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${before.userId}'`));
     }
   }
 
-  async removeMember(itwin: Itwin, member: TeamMember) {
+  async removeMember(itwin: Itwin, member: TeamMember, keep?: string) {
     try {
       await transactWrite(this.table, [
         {
@@ -294,8 +302,12 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
           },
         },
         teamsUpdate(this.table.tableName, member.userId, itwin, { team: "leave", manage: member.teamManage }),
+        // A Test iTwin keeps a participant: another one must still be there when this one leaves.
+        ...(keep ? [stillOnTeam(this.table.tableName, itwin.id, keep)] : []),
       ]);
     } catch (error) {
+      if (keep && cancellationReasons(error)?.[4]?.Code === "ConditionalCheckFailed")
+        throw concurrentChange(`The participants of '${itwin.id}'`);
       throw this.memberFailure(error, itwin, () => concurrentChange(`Team member '${member.userId}'`));
     }
   }

@@ -9,7 +9,7 @@ import { dueKeys } from "./due";
 import { keys } from "./keys";
 import { notificationPut, type NewNotification } from "./outbox-items";
 import type { Page } from "./page";
-import { pageOfPrefix } from "./partition";
+import { batchGetMany, pageOfPrefix } from "./partition";
 import type { TokenChange } from "./sync-port";
 import { ownerItems, tokenLost } from "./sync-owners";
 import { failedAt, transact, transactOrExplain, type TransactItem } from "./transact";
@@ -67,6 +67,20 @@ export async function getConnection(table: TableRef, id: string): Promise<Connec
     new GetCommand({ TableName: table.tableName, Key: keys.connection(imodelId, id), ConsistentRead: true }),
   );
   return strip<Connection>(out.Item);
+}
+
+/** Many connections by id, strongly consistent: one BatchGetItem per 100 (a worker's batch of due runs is one). */
+export async function getConnections(table: TableRef, ids: readonly string[]): Promise<Map<string, Connection>> {
+  const wanted = ids.flatMap((id) => {
+    const imodelId = imodelOfConnection(id);
+    return imodelId ? [keys.connection(imodelId, id)] : [];
+  });
+  const found = new Map<string, Connection>();
+  for (const item of await batchGetMany(table, wanted)) {
+    const connection = strip<Connection>(item)!;
+    found.set(connection.id, connection);
+  }
+  return found;
 }
 
 /** One Query: the connections are the items of the iModel's partition under their prefix. */

@@ -35,6 +35,8 @@ export interface SyncStore {
   /** Creates the connection if its id is new (an existing one answers `created: false`); 404 when the iModel is gone. */
   createConnection(c: Connection, token?: TokenChange): Promise<{ connection: Connection; created: boolean }>;
   getConnection(id: string): Promise<Connection | undefined>;
+  /** Many connections by id in one strongly consistent read (per 100): those that exist, by id. */
+  getConnections(ids: readonly string[]): Promise<Map<string, Connection>>;
   listConnections(imodelId: string, limit: number, cursor?: string): Promise<Page<Connection>>;
   /** Writes `after` over the version read in `before`; ConcurrentChange or TokenChanged on a race. */
   updateConnection(before: Connection, after: Connection, token?: TokenChange): Promise<Connection>;

@@ -28,6 +28,10 @@ export class DynamoSyncStore implements SyncStore {
     return connections.getConnection(this.table, id);
   }
 
+  getConnections(ids: readonly string[]): Promise<Map<string, Connection>> {
+    return connections.getConnections(this.table, ids);
+  }
+
   listConnections(imodelId: string, limit: number, cursor?: string): Promise<Page<Connection>> {
     return connections.listConnections(this.table, imodelId, limit, cursor);
   }

@@ -3,7 +3,7 @@ import type { Idempotency } from "../domain/idempotency";
 import type { Clock } from "../clock";
 import { MAX_OWNERS, type Application } from "../domain/application";
 import type { Member } from "../domain/organization";
-import { implicitOwner, isAppError, notFound, tooManyOwners } from "../errors";
+import { implicitOwner, isAppError, lastApplicationOwner, notFound, tooManyOwners } from "../errors";
 import type { Caller } from "../domain/caller";
 import { mintApplicationId, orgOfApplication } from "../child-ids";
 import type { ApplicationStore } from "../store/applications";
@@ -43,7 +43,12 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
   async function withAccess(
     caller: Caller,
     appId: string,
-    action: "readApplication" | "modifyApplication" | "deleteApplication" | "addApplicationOwner",
+    action:
+      | "readApplication"
+      | "modifyApplication"
+      | "deleteApplication"
+      | "addApplicationOwner"
+      | "removeApplicationOwner",
     alsoMember?: string,
   ) {
     // The id names its organisation: the application comes in the membership's own request.
@@ -133,6 +138,19 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
         if (app.owners.includes(ownerId)) return view(app);
         if (app.owners.length >= MAX_OWNERS) throw tooManyOwners(MAX_OWNERS);
         return view(await apps.addOwner(app, owner, clock.now(), once && ((after) => once.receipt(view(after)))));
+      });
+    },
+
+    /**
+     * An owner or a manager removes a listed owner (themselves included); the last listed owner stays. The
+     * write is conditioned on the version read, so two removals racing for the last two owners cannot both pass.
+     */
+    async removeOwner(caller: Caller, appId: string, ownerId: string) {
+      return retryingConcurrentChanges(async () => {
+        const { app } = await withAccess(caller, appId, "removeApplicationOwner");
+        if (!app.owners.includes(ownerId)) throw notFound("owner", ownerId);
+        if (app.owners.length === 1) throw lastApplicationOwner(ownerId);
+        return view(await apps.removeOwner(app, ownerId, clock.now()));
       });
     },
   };

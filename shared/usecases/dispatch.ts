@@ -118,8 +118,11 @@ export function dispatchUseCases(deps: {
     return runsHanded;
   }
 
-  /** Starts the connection's occurrence that is due now (the trigger's rule since section 4): skipped when a run is still active. */
-  async function startOccurrence(connection: Connection, now: Date): Promise<boolean> {
+  /**
+   * Starts the connection's occurrence that is due now (the trigger's rule since section 4): skipped when a run is still
+   * active. "stale" when the connection changed since it was read (the caller reads it again).
+   */
+  async function startOccurrence(connection: Connection, now: Date): Promise<boolean | "stale"> {
     const dueAt = connection.nextDueAt!;
     const nextDueAt = nextDue(connection.schedule!, new Date(connection.scheduleAnchor ?? dueAt), now).toISOString();
     if (connection.activeRunId) {
@@ -137,6 +140,7 @@ export function dispatchUseCases(deps: {
       // Another batch took this occurrence, or a manual run got there first: nothing to do twice.
       if (error instanceof AppError && error.status === 409) {
         if (isAppError(error, "RunInProgress")) await sync.skipOccurrence(connection, dueAt, nextDueAt);
+        else if (isAppError(error, "ConcurrentChange")) return "stale";
         return false;
       }
       throw error;
@@ -148,12 +152,14 @@ export function dispatchUseCases(deps: {
    * was, its run (named by connection and due time) is executed if it is still queued: a worker that
    * died between queueing and executing it loses nothing, and `markRunning`'s condition runs it once.
    */
-  async function startOne(item: { id: string; at: string }): Promise<boolean> {
+  async function startOne(item: { id: string; at: string }, read?: Map<string, Connection>): Promise<boolean> {
     const now = clock.now();
-    const connection = await sync.getConnection(item.id);
+    // The batch's connections come in one read; one that changed since is read again on its own.
+    const connection = read ? read.get(item.id) : await sync.getConnection(item.id);
     // The index can trail the item: only what is really due now is started.
     if (connection?.schedule && connection.nextDueAt && Date.parse(connection.nextDueAt) <= now.getTime()) {
       const started = await startOccurrence(connection, now);
+      if (started === "stale") return read ? startOne(item) : false;
       if (started || connection.nextDueAt === item.at) return started;
     }
     const imodelId = imodelOfConnection(item.id);
@@ -188,7 +194,8 @@ export function dispatchUseCases(deps: {
       await sleep(50 + Math.random() * 100);
     }
     try {
-      const { done, failed } = await pool(job.items, limits.perBatch, startOne);
+      const read = await sync.getConnections(job.items.map((item) => item.id));
+      const { done, failed } = await pool(job.items, limits.perBatch, (item) => startOne(item, read));
       if (failed) throw new Error(`${failed} of ${job.items.length} due runs failed; the batch is delivered again`);
       return done;
     } finally {

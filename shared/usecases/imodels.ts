@@ -7,7 +7,6 @@ import {
   beyondOwn,
   isBuiltInRole,
   listEntryPermissions,
-  listSettable,
   permissionsOfRoles,
   refusedOnLists,
 } from "../domain/permissions";
@@ -20,6 +19,7 @@ import type { PageRequest } from "../store/partition";
 import { dispatch, type JobHandler, type Jobs } from "../jobs";
 import { denied, type ImodelGuard } from "./imodel-access";
 import { resolveRoles } from "./itwins";
+import { listAuthority, listCeiling, requireListFits } from "./list-authority";
 import { teamAccess, type TeamAccessDeps } from "./team-access";
 
 export const imodelView = (imodel: Imodel) => ({
@@ -113,7 +113,7 @@ export function imodelUseCases(deps: {
       return deps.guard.run(
         caller,
         imodelId,
-        "setAccess",
+        listAuthority("setAccess"),
         async ({ itwin, imodel, member, permissions: held, team = [], roles = [] }) => {
           if (itwin.kind === "test") throw testItwinAccess();
           input.members.forEach((m, i) => {
@@ -150,12 +150,14 @@ export function imodelUseCases(deps: {
             grantedAt,
           }));
           // Rule: nobody grants what they do not hold on this iModel (its creator holds everything).
-          const ceiling = itwin.createdBy === member.userId ? listSettable : held;
+          const ceiling = listCeiling(itwin, member, held);
           const missing = [...new Set(entries.flatMap((e) => beyondOwn(e.permissions, ceiling)))];
           if (missing.length) throw grantAboveOwn(missing, `on iModel '${imodel.id}'`);
           // Rule: somebody on the list keeps Manage, or the list could never be changed again.
           if (!entries.some((e) => e.permissions.includes("imodels_manage"))) throw accessListWithoutManager();
-          const changed = await deps.imodels.setAccessList(imodel, entries);
+          const named = roles.filter((r) => roleIds.includes(r.id));
+          requireListFits(entries.length, named.length);
+          const changed = await deps.imodels.setAccessList(imodel, entries, named);
           await dispatch(
             deps.jobs,
             { kind: "purgeStaleAccess", imodelId: imodel.id, listVersion: changed.accessListVersion },
@@ -173,7 +175,7 @@ export function imodelUseCases(deps: {
 
     /** Back to the iTwin's roles; answers 204 also when the iModel had no own list. */
     clearAccess(caller: Caller, imodelId: string) {
-      return deps.guard.run(caller, imodelId, "clearAccess", async ({ imodel }) => {
+      return deps.guard.run(caller, imodelId, listAuthority("clearAccess"), async ({ imodel }) => {
         if (!imodel.ownAccessList) return;
         const changed = await deps.imodels.clearAccessList(imodel);
         await dispatch(

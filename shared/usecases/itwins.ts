@@ -74,10 +74,14 @@ export async function resolveRoles(
   itwinId: string,
   roles: string[],
   field: string,
+  /** Receives the custom roles as read, for an assignment conditioned on them (store/role-use.ts). */
+  read?: CustomRole[],
 ): Promise<Map<string, readonly ItwinPermission[]>> {
   const wanted = [...new Set(roles)];
   const custom = wanted.filter((r) => !isBuiltInRole(r));
-  const found = new Map((await store.getRoles(itwinId, custom)).map((r) => [r.id, r.permissions]));
+  const definitions = await store.getRoles(itwinId, custom);
+  read?.push(...definitions);
+  const found = new Map(definitions.map((r) => [r.id, r.permissions]));
   const unknown = custom.filter((r) => !found.has(r));
   if (unknown.length) throw unknownRoles(field, unknown);
   return new Map(wanted.map((r) => [r, isBuiltInRole(r) ? builtInRoles[r] : found.get(r)!]));
@@ -107,8 +111,9 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
     userId: string,
     roles: string[],
     addedAt: string,
+    custom: CustomRole[],
   ): Promise<TeamMember> {
-    const definitions = await resolveRoles(deps.itwins, itwin.id, roles, "body.roles");
+    const definitions = await resolveRoles(deps.itwins, itwin.id, roles, "body.roles", custom);
     const permissions = permissionsOfRoles(definitions.values());
     requireWithinOwn(itwin, granter, permissions);
     const now = deps.clock.now().toISOString();
@@ -193,10 +198,18 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
         if (sameSet(existing.roles, input.roles)) return teamMemberView(existing);
         throw alreadyTeamMember(input.userId);
       }
-      const member = await memberWithRoles(itwin, me, input.userId, input.roles, deps.clock.now().toISOString());
+      const custom: CustomRole[] = [];
+      const member = await memberWithRoles(
+        itwin,
+        me,
+        input.userId,
+        input.roles,
+        deps.clock.now().toISOString(),
+        custom,
+      );
       // The new member's organisation membership is a condition of the transaction (NotOrganizationMember), not a read.
       const answer = teamMemberView(member);
-      await deps.itwins.addMember(itwin, member, once?.receipt(answer));
+      await deps.itwins.addMember(itwin, member, once?.receipt(answer), custom);
       return answer;
     },
 
@@ -205,8 +218,9 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
       requireTeamManage(itwin, me);
       const before = members.get(userId);
       if (!before) throw notFound("team member", userId);
-      const after = await memberWithRoles(itwin, me, userId, input.roles, before.addedAt);
-      await deps.itwins.replaceMember(itwin, before, after);
+      const custom: CustomRole[] = [];
+      const after = await memberWithRoles(itwin, me, userId, input.roles, before.addedAt, custom);
+      await deps.itwins.replaceMember(itwin, before, after, custom);
       return teamMemberView(after);
     },
 
@@ -245,6 +259,8 @@ export function itwinUseCases(deps: { itwins: ItwinStore; organizations: Organiz
         permissions: closure(input.permissions),
         createdBy: caller.userId,
         createdAt: deps.clock.now().toISOString(),
+        // Moved by every assignment: while 0, deleting or editing it needs no look for holders (store/role-use.ts).
+        assignments: 0,
       };
       const result = await deps.itwins.createRole(role);
       return roleView(result.role);

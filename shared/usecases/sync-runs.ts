@@ -1,10 +1,10 @@
 // Synchronization runs on the owner's behalf: queued as the connection's one active run, executed with the owner's
+// token and rights at the moment of use, and ended with the connection freed and at most one changeset appended.
 import type { Idempotency } from "../domain/idempotency";
 import { runView } from "./sync-views";
-// token and rights at the moment of use, and ended with the connection freed and at most one changeset appended.
 import { changedFiles, RUN_LEASE_MS, type Connection, type Run, type RunReason } from "../domain/connection";
 import type { Permission } from "../domain/permissions";
-import { tokenStatus } from "../domain/sync-token";
+import { tokenStatus, type SyncOwner } from "../domain/sync-token";
 import { afterRun } from "../domain/run-failures";
 import { isAppError } from "../errors";
 import { mintRunId } from "../child-ids";
@@ -64,28 +64,31 @@ export function runsOf(deps: SyncDeps) {
     return { result: { ...result, streak, notification }, noteId };
   }
 
-  /** Runs a queued run to its end on the owner's behalf: token at the moment of use, the owner's current rights, one changeset. */
-  async function execute(run: Run): Promise<Run> {
+  /**
+   * Runs a queued run to its end on the owner's behalf: token at the moment of use, the owner's current rights, one
+   * changeset. Nothing is read back: the run's end is in the table (the worker's callers answer nothing about it).
+   */
+  async function execute(run: Run): Promise<void> {
     const started = clock.now();
-    if (!(await sync.markRunning(run, started, new Date(started.getTime() + RUN_LEASE_MS))))
-      return (await sync.getRun(run.id)) ?? run;
+    if (!(await sync.markRunning(run, started, new Date(started.getTime() + RUN_LEASE_MS)))) return;
     const ended = async (outcome: (connection: Connection | undefined) => Promise<FinishRun> | FinishRun) => {
       await finish(run, outcome);
-      return (await sync.getRun(run.id)) ?? run;
     };
     const failed = (reason: RunReason) => () => ({ state: "failed" as const, reason });
+    const tokenValid = (owner: SyncOwner | undefined) => tokenStatus(owner?.token, clock.now()) === "valid";
 
-    const owner = await sync.getOwner(run.ownerId);
-    if (tokenStatus(owner?.token, clock.now()) !== "valid") return ended(failed("OwnerTokenExpired"));
-
-    const ownerAccess = () => guard.open({ userId: run.ownerId, signedInAt: clock.now() }, run.imodelId);
+    // The owner's token comes in the access check's one read; an expired token is the reason before missing rights.
+    const ownerAccess = () =>
+      guard.open({ userId: run.ownerId, signedInAt: clock.now() }, run.imodelId, { callerToken: true });
     let access: ImodelAccess;
     try {
       access = await ownerAccess();
     } catch (error) {
-      if (isAppError(error, "NotFound")) return ended(failed("OwnerLacksPermission"));
-      throw error;
+      if (!isAppError(error, "NotFound")) throw error;
+      const owner = await sync.getOwner(run.ownerId);
+      return ended(failed(tokenValid(owner) ? "OwnerLacksPermission" : "OwnerTokenExpired"));
     }
+    if (!tokenValid(access.callerSyncOwner)) return ended(failed("OwnerTokenExpired"));
     if (!has(access, "imodels_write")) return ended(failed("OwnerLacksPermission"));
 
     let attempt = 0;
@@ -145,8 +148,8 @@ export function runsOf(deps: SyncDeps) {
     connection: Connection,
     trigger: Run["trigger"],
     scheduled?: { dueAt: string; nextDueAt: string },
-  ): Promise<Run> {
-    return execute(await queue(connection, trigger, scheduled));
+  ): Promise<void> {
+    await execute(await queue(connection, trigger, scheduled));
   }
 
   /** Background work of this group: the worker function (or, in tests, this process) calls it with each job. */

@@ -4,7 +4,7 @@ import type { Clock } from "../clock";
 import type { Itwin, TeamMember } from "../domain/itwin";
 import { levelPermissions } from "../domain/permissions";
 import type { PortalAction } from "../domain/portal";
-import { isAppError, notFound } from "../errors";
+import { isAppError, lastParticipant, notFound } from "../errors";
 import type { Caller } from "../domain/caller";
 import { mintTestItwinId, orgOfTestItwin } from "../child-ids";
 import { dispatch, type JobHandler, type Jobs } from "../jobs";
@@ -14,6 +14,8 @@ import type { PageRequest } from "../store/partition";
 import { readAll, type Readers } from "../store/together";
 import { itwinView } from "./itwins";
 import { authorize, membershipOf, type Membership } from "./membership";
+import { retryingConcurrentChanges } from "./retry";
+import { readWhileChecking } from "./together";
 
 const participantView = (member: TeamMember) => ({
   id: member.userId,
@@ -149,6 +151,34 @@ export function testItwinUseCases(deps: {
         if (!isAppError(error, "AlreadyTeamMember")) throw error;
       }
       return answer;
+    },
+
+    /** Participants only, one page at a time: the Query is sent with the check and answered only when it allows. */
+    async listParticipants(caller: Caller, id: string, page: PageRequest) {
+      const found = await readWhileChecking(
+        () => judged(caller, id, "listTestItwinParticipants"),
+        () => deps.itwins.listMembers(id, page),
+      );
+      return { items: found.items.map(participantView), ...(found.next ? { next: found.next } : {}) };
+    },
+
+    /**
+     * A participant removes any participant, themselves included; the last one stays (409). The removal is
+     * conditioned on another participant still being there (the caller when they remove someone else), so
+     * two removals of the last two cannot both pass: one re-reads and finds itself the last.
+     */
+    async removeParticipant(caller: Caller, id: string, userId: string) {
+      await retryingConcurrentChanges(async () => {
+        const { itwin, members } = await judged(caller, id, "removeTestItwinParticipant", [userId]);
+        const leaving = members.get(userId);
+        if (!leaving) throw notFound("participant", userId);
+        const keep =
+          userId !== caller.userId
+            ? caller.userId
+            : (await deps.itwins.listMembers(id, { limit: 2 })).items.find((m) => m.userId !== userId)?.userId;
+        if (!keep) throw lastParticipant(userId);
+        await deps.itwins.removeMember(itwin, leaving, keep);
+      });
     },
   };
 }

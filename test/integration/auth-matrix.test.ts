@@ -39,6 +39,7 @@ const demotedStatus: Record<string, number> = {
   renameApplication: 404,
   deleteApplication: 404,
   addApplicationOwner: 404,
+  removeApplicationOwner: 404,
 };
 
 /**
@@ -49,6 +50,10 @@ const aboveLevel: Record<string, (w: World) => Sample> = {
   addItwinMember: (w) => ({ path: `/itwins/${w.itwinId}/members`, body: { userId: w.extra.userId, roles: ["Write"] } }),
   changeItwinMember: (w) => ({ path: `/itwins/${w.itwinId}/members/${w.viewer.userId}`, body: { roles: ["Delete"] } }),
   createItwinRole: (w) => samples.createItwinRole!(w),
+  changeItwinRole: (w) => ({
+    path: `/itwins/${w.itwinId}/roles/${w.roleId}`,
+    body: { permissions: ["imodels_write"] },
+  }),
   setImodelAccess: (w) => ({
     path: `/imodels/${w.imodelId}/access`,
     body: { members: [{ userId: w.viewer.userId, roles: ["Manage"] }] },

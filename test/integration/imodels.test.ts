@@ -62,6 +62,17 @@ describe("the operation table, level by level, through HTTP", () => {
     readIModel: (c) => c.caller.get(`/imodels/${c.imodelId}`),
     createIModel: (c) => c.caller.post(`/itwins/${c.team.itwinId}/imodels`, { name: "Another" }),
     deleteIModel: (c) => c.caller.delete(`/imodels/${c.imodelId}`),
+    renameIModel: (c) => c.caller.patch(`/imodels/${c.imodelId}`, { name: "Renamed" }),
+    // The iModel gets a list first that gives the caller what their level gives (Delete is Manage on a list).
+    readAccess: async (c) => {
+      const level = levels.find((l) => c.team.members[l] === c.caller);
+      const listed = level ? [{ userId: c.caller.userId, roles: [level === "Delete" ? "Manage" : level] }] : [];
+      const put = await c.team.admin.put(`/imodels/${c.imodelId}/access`, {
+        members: [{ userId: c.team.admin.userId, roles: ["Manage"] }, ...listed],
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      return c.caller.get(`/imodels/${c.imodelId}/access`);
+    },
     setAccess: (c) =>
       c.caller.put(`/imodels/${c.imodelId}/access`, {
         members: [
@@ -127,7 +138,7 @@ describe("the operation table, level by level, through HTTP", () => {
   }
 
   /** Operations that change who may do what (or remove the iModel) get an iModel of their own; the others share one per caller. */
-  const isolated: ImodelOperation[] = ["deleteIModel", "setAccess"];
+  const isolated: ImodelOperation[] = ["deleteIModel", "setAccess", "readAccess"];
   const shared = new Map<Client, Promise<Cell>>();
   const fixtureFor = (who: Client, operation: ImodelOperation) => {
     if (isolated.includes(operation)) return cell(who);

@@ -73,6 +73,15 @@ const perform: Record<PortalAction, (f: Fixture) => Promise<Decision>> = {
   },
   removeMembers: async (f) =>
     decisionOf(await f.caller.post(`/organizations/${f.orgId}/members:remove`, { userIds: [f.other.userId] })),
+  // A second listed owner is added first, so the removal is never of the last one.
+  removeApplicationOwner: async (f) => {
+    expect((await f.admin.post(`/applications/${f.appId}/owners`, { userId: f.other.userId })).status).toBe(201);
+    return decisionOf(await f.caller.delete(`/applications/${f.appId}/owners/${f.other.userId}`));
+  },
+  listTestItwinParticipants: async (f) => decisionOf(await f.caller.get(`/test-itwins/${f.testItwinId}/participants`)),
+  // The Administrator created the Test iTwin: removing them leaves a participant caller (and is hidden from the others).
+  removeTestItwinParticipant: async (f) =>
+    decisionOf(await f.caller.delete(`/test-itwins/${f.testItwinId}/participants/${f.admin.userId}`)),
 };
 
 /**

@@ -18,6 +18,7 @@ interface Fixture {
   caller: Client;
   other: Client;
   testItwinId: string;
+  creatorId: string;
 }
 
 type TestItwinAction = Extract<PortalAction, `${string}TestItwin${string}`>;
@@ -40,6 +41,10 @@ const perform: Record<TestItwinAction, (f: Fixture) => Promise<Decision>> = {
   deleteTestItwin: async (f) => decisionOf(await f.caller.delete(`/test-itwins/${f.testItwinId}`)),
   addTestItwinParticipant: async (f) =>
     decisionOf(await f.caller.post(`/test-itwins/${f.testItwinId}/participants`, { userId: f.other.userId })),
+  listTestItwinParticipants: async (f) => decisionOf(await f.caller.get(`/test-itwins/${f.testItwinId}/participants`)),
+  // The Test iTwin's creator (the Administrator) is removed: a participant caller stays, so it is never the last.
+  removeTestItwinParticipant: async (f) =>
+    decisionOf(await f.caller.delete(`/test-itwins/${f.testItwinId}/participants/${f.creatorId}`)),
 };
 
 const actions = Object.keys(perform) as TestItwinAction[];
@@ -56,7 +61,13 @@ async function fixture(role: Role | null, participant: boolean): Promise<Fixture
     expect(
       (await admin.post(`/test-itwins/${created.body.id}/participants`, { userId: members.caller!.userId })).status,
     ).toBe(201);
-  return { orgId, caller: members.caller!, other: members.other!, testItwinId: created.body.id };
+  return {
+    orgId,
+    caller: members.caller!,
+    other: members.other!,
+    testItwinId: created.body.id,
+    creatorId: admin.userId,
+  };
 }
 
 const cells = actions.flatMap((action) =>

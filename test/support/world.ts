@@ -16,6 +16,10 @@ export interface World {
   testItwinId: string;
   itwinId: string;
   imodelId: string;
+  /** An iModel with its own access list (the Administrator: Manage, the viewer: View). */
+  listedImodelId: string;
+  /** A custom role nobody holds (imodels_read). */
+  roleId: string;
   briefcaseId: string;
   namedVersionId: string;
   connectionId: string;
@@ -51,6 +55,19 @@ export async function world(api: TestApi): Promise<World> {
   await ok(admin.post(`/itwins/${itwin.id}/members`, { userId: dev.userId, roles: ["Write"] }));
   await ok(admin.post(`/itwins/${itwin.id}/members`, { userId: viewer.userId, roles: ["View"] }));
   const imodel = await ok(admin.post(`/itwins/${itwin.id}/imodels`, { name: "Unit 1" }));
+  const listed = await ok(admin.post(`/itwins/${itwin.id}/imodels`, { name: "Unit 1b" }));
+  await ok(
+    admin.put(`/imodels/${listed.id}/access`, {
+      members: [
+        { userId: admin.userId, roles: ["Manage"] },
+        { userId: viewer.userId, roles: ["View"] },
+      ],
+    }),
+  );
+  const role = await ok(admin.post(`/itwins/${itwin.id}/roles`, { name: "Reviewer", permissions: ["imodels_read"] }));
+  // A second listed owner and a second participant: the viewer, whom the removal samples remove.
+  await ok(admin.post(`/applications/${app.id}/owners`, { userId: viewer.userId }));
+  await ok(admin.post(`/test-itwins/${testItwin.id}/participants`, { userId: viewer.userId }));
   await ok(dev.get(`/imodels/${imodel.id}`));
   const briefcase = await ok(admin.post(`/imodels/${imodel.id}/briefcases`));
   await ok(
@@ -80,6 +97,8 @@ export async function world(api: TestApi): Promise<World> {
     testItwinId: testItwin.id,
     itwinId: itwin.id,
     imodelId: imodel.id,
+    listedImodelId: listed.id,
+    roleId: role.id,
     briefcaseId: briefcase.id,
     namedVersionId: namedVersion.id,
     connectionId: connection.id,
@@ -130,6 +149,7 @@ export const samples: Record<string, (w: World) => Sample> = {
   renameApplication: (w) => ({ path: `/applications/${w.appId}`, body: { name: "Renamed" } }),
   deleteApplication: (w) => ({ path: `/applications/${w.appId}` }),
   addApplicationOwner: (w) => ({ path: `/applications/${w.appId}/owners`, body: { userId: w.dev.userId } }),
+  removeApplicationOwner: (w) => ({ path: `/applications/${w.appId}/owners/${w.viewer.userId}` }),
   createTestItwin: (w) => ({ path: `/organizations/${w.orgId}/test-itwins`, body: { name: "Sandbox 2" } }),
   listTestItwins: (w) => ({ path: `/organizations/${w.orgId}/test-itwins` }),
   getTestItwin: (w) => ({ path: `/test-itwins/${w.testItwinId}` }),
@@ -139,6 +159,8 @@ export const samples: Record<string, (w: World) => Sample> = {
     path: `/test-itwins/${w.testItwinId}/participants`,
     body: { userId: w.dev.userId },
   }),
+  listTestItwinParticipants: (w) => ({ path: `/test-itwins/${w.testItwinId}/participants` }),
+  removeTestItwinParticipant: (w) => ({ path: `/test-itwins/${w.testItwinId}/participants/${w.viewer.userId}` }),
   createItwin: (w) => ({ path: `/organizations/${w.orgId}/itwins`, body: { name: "Plant 2" } }),
   listItwins: (w) => ({ path: `/organizations/${w.orgId}/itwins` }),
   getItwin: (w) => ({ path: `/itwins/${w.itwinId}` }),
@@ -151,11 +173,18 @@ export const samples: Record<string, (w: World) => Sample> = {
     path: `/itwins/${w.itwinId}/roles`,
     body: { name: "Pusher", permissions: ["imodels_write"] },
   }),
+  changeItwinRole: (w) => ({
+    path: `/itwins/${w.itwinId}/roles/${w.roleId}`,
+    body: { name: "Reader", permissions: ["imodels_read"] },
+  }),
+  deleteItwinRole: (w) => ({ path: `/itwins/${w.itwinId}/roles/${w.roleId}` }),
   listImodels: (w) => ({ path: `/itwins/${w.itwinId}/imodels` }),
   createImodel: (w) => ({ path: `/itwins/${w.itwinId}/imodels`, body: { name: "Unit 2" } }),
   getImodel: (w) => ({ path: `/imodels/${w.imodelId}` }),
   deleteImodel: (w) => ({ path: `/imodels/${w.imodelId}` }),
   getImodelPermissions: (w) => ({ path: `/imodels/${w.imodelId}/permissions` }),
+  renameImodel: (w) => ({ path: `/imodels/${w.imodelId}`, body: { name: "Unit 1, renamed" } }),
+  getImodelAccess: (w) => ({ path: `/imodels/${w.listedImodelId}/access` }),
   setImodelAccess: (w) => ({
     path: `/imodels/${w.imodelId}/access`,
     body: { members: [{ userId: w.admin.userId, roles: ["Manage"] }] },

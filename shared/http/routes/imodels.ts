@@ -8,7 +8,7 @@ import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
 const imodelPermission = z.enum(permissions).meta({ id: "ImodelPermission" });
 
-const imodelSchema = z
+export const imodelSchema = z
   .object({
     id: z.string(),
     itwinId: z.string(),
@@ -24,7 +24,7 @@ const imodelSchema = z
   })
   .meta({ id: "IModel" });
 
-const accessListSchema = z
+export const accessListSchema = z
   .object({
     imodelId: z.string(),
     ownAccessList: z.boolean(),
@@ -77,7 +77,7 @@ const itwinParams = z.object({ itwinId: resourceId }).strict();
 const imodelParams = z.object({ imodelId: resourceId }).strict();
 
 /** How a description states the permission an operation needs. */
-const needs = (permission: string) =>
+export const needs = (permission: string) =>
   `Needs \`${permission}\` on the iModel (from its own access list if it has one, else from your iTwin roles); ` +
   "403 when you lack it, 404 when you are not on the iTwin's team.";
 
@@ -180,7 +180,8 @@ export const setImodelAccess = defineRoute({
     `${needs("imodels_manage")} Replaces any earlier list; from the next request only this list applies to the iModel (it restricts and it grants): ` +
     "team members not on it lose everything; `imodels_delete` from the iTwin counts only for members it gives Manage (permissions stay cumulative). Roles are View, Read, Write, Manage or custom role ids; their permissions are cut to " +
     `${levelPermissions.Manage.join(", ")}. Members must be on the iTwin's team (409 \`NotTeamMember\`); someone must keep Manage (409 \`AccessListWithoutManager\`). ` +
-    "Not available in Test iTwins (409 `TestItwinAccess`).",
+    "A member with `team_manage` on the iTwin may always replace a list (so one whose Manage holders left is never stuck), giving only what they hold on the iModel or in the iTwin. " +
+    "Entries plus distinct custom roles named: at most 99 (400). Not available in Test iTwins (409 `TestItwinAccess`).",
   params: imodelParams,
   body: z
     .object({
@@ -206,7 +207,7 @@ export const clearImodelAccess = defineRoute({
   auth: true,
   tag: "iModels",
   summary: "Remove an iModel's own access list",
-  description: `${needs("imodels_manage")} From the next request the iTwin's roles apply again. Answers 204 also when there was no list.`,
+  description: `${needs("imodels_manage")} A member with \`team_manage\` on the iTwin may always remove a list. From the next request the iTwin's roles apply again. Answers 204 also when there was no list.`,
   params: imodelParams,
   success: { status: 204, description: "The iModel inherits the iTwin's roles" },
   errors: [403, 404, 409],

@@ -1,11 +1,15 @@
 // The route table: every public route of the API, in the order the OpenAPI document lists them.
 import type { RouteDef } from "../route";
+import * as applicationOwners from "./application-owners";
 import * as applications from "./applications";
+import * as imodelAdmin from "./imodel-admin";
 import * as imodels from "./imodels";
 import * as invitations from "./invitations";
+import * as itwinRoles from "./itwin-roles";
 import * as itwins from "./itwins";
 import * as meta from "./meta";
 import * as organizations from "./organizations";
+import * as participants from "./participants";
 import * as sync from "./sync";
 import * as testItwins from "./test-itwins";
 
@@ -14,9 +18,13 @@ export const routes = {
   ...organizations,
   ...invitations,
   ...applications,
+  ...applicationOwners,
   ...testItwins,
+  ...participants,
   ...itwins,
+  ...itwinRoles,
   ...imodels,
+  ...imodelAdmin,
   ...sync,
 };
 

@@ -5,7 +5,7 @@ import { defineRoute } from "../route";
 import { itwinSchema, roleRef } from "../itwin-schemas";
 import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
-const itwinPermission = z
+export const itwinPermission = z
   .enum(itwinPermissions)
   .meta({ id: "ItwinPermission", description: "An iModel permission, or team_manage" });
 
@@ -20,7 +20,7 @@ const teamMemberSchema = z
   })
   .meta({ id: "TeamMember" });
 
-const customRoleSchema = z
+export const customRoleSchema = z
   .object({
     id: z.string(),
     itwinId: z.string(),
@@ -37,7 +37,7 @@ const itwinParams = z.object({ itwinId: resourceId }).strict();
 const teamMemberParams = z.object({ itwinId: resourceId, userId }).strict();
 const rolesField = z.array(roleRef).max(20);
 
-const teamRule =
+export const teamRule =
   "Any team member reads the team; changing it needs `team_manage` (403 otherwise). People outside the team get 404. " +
   "Nobody grants what they do not hold: roles given and custom roles defined carry only permissions the caller holds (the iTwin's creator holds all; 403 names what is missing). " +
   "A Test iTwin's team is its participants: changes answer 409 `TestItwinTeam`.";

@@ -4,7 +4,7 @@ import { itwinSchema } from "../itwin-schemas";
 import { defineRoute } from "../route";
 import { nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
 
-const participantSchema = z
+export const participantSchema = z
   .object({
     id: z.string().describe("The participant's user id"),
     userId: z.string(),
@@ -17,7 +17,7 @@ const orgParams = z.object({ orgId: resourceId }).strict();
 const testItwinParams = z.object({ id: resourceId }).strict();
 const nameBody = z.object({ name: nameText(200) }).strict();
 
-const participantsOnly =
+export const participantsOnly =
   "Only participants may do this, managers included: to anyone else in the organisation the Test iTwin does not exist (404). " +
   "Members without a role get 403, people outside the organisation 404.";
 
