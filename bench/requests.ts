@@ -201,6 +201,19 @@ runBench(() =>
         method: "DELETE",
         path: `/organizations/${org.id}/members/${(await orgMember()).userId}`,
       }),
+      removeMembers: async () => ({
+        as: admin,
+        method: "POST",
+        path: `/organizations/${org.id}/members:remove`,
+        body: { userIds: [(await orgMember()).userId, (await orgMember()).userId] },
+      }),
+      listMyOrganizations: async () => ({ as: dev, method: "GET", path: "/organizations" }),
+      listInvitations: async () => ({ as: admin, method: "GET", path: `/organizations/${org.id}/invitations` }),
+      withdrawInvitation: async () => {
+        const address = `${fresh("invited")}@example.com`;
+        await admin.ok("POST", `/organizations/${org.id}/members`, { email: address, role: "Developer" });
+        return { as: admin, method: "DELETE", path: `/organizations/${org.id}/invitations/${address}` };
+      },
       getSubscription: async () => ({ as: admin, method: "GET", path: `/organizations/${org.id}/subscription` }),
       changeSubscription: async () => ({
         as: admin,

@@ -15,7 +15,10 @@ import { DynamoAuditStore } from "./store/audit";
 import { DynamoReceiptStore } from "./store/idempotency";
 import { DynamoImodelStore } from "./store/imodels";
 import { DynamoItwinStore } from "./store/itwins";
+import { DynamoInvitationStore } from "./store/invitations";
+import { DynamoMemberRemovalStore } from "./store/member-removal";
 import { DynamoOrganizationStore } from "./store/organizations";
+import { DynamoUserOrganizationStore } from "./store/user-organizations";
 import { DynamoOutboxStore } from "./store/outbox";
 import { DynamoSyncStore } from "./store/sync";
 import { DynamoTimelineStore } from "./store/timeline";
@@ -29,7 +32,10 @@ import { DynamoRoleStore } from "./store/role-use";
 import { DynamoImodelAdminStore } from "./store/imodel-admin";
 import { itwinUseCases } from "./usecases/itwins";
 import { notificationUseCases } from "./usecases/notifications";
+import { invitationUseCases } from "./usecases/invitations";
+import { memberRemovalUseCases } from "./usecases/member-removal";
 import { organizationUseCases } from "./usecases/organizations";
+import { userOrganizationUseCases } from "./usecases/user-organizations";
 import { syncUseCases } from "./usecases/sync";
 import { connectionPauseUseCases } from "./usecases/connection-pause";
 import { myConnectionsUseCases } from "./usecases/my-connections";
@@ -87,8 +93,11 @@ export function organizationsApp(w: Wiring) {
   const store = new DynamoOrganizationStore(table);
   return {
     receipts: receiptsOf(w),
-    organizations: organizationUseCases({ store, itwins: new DynamoItwinStore(table), clock }),
+    organizations: organizationUseCases({ store, clock, invitationDays: config.INVITATION_DAYS }),
     organizationAudit: organizationAuditUseCases({ audit: new DynamoAuditStore(table), organizations: store, clock }),
+    invitations: invitationUseCases({ orgs: store, invitations: new DynamoInvitationStore(table), clock }),
+    memberRemoval: memberRemovalUseCases({ orgs: store, removal: new DynamoMemberRemovalStore(table, store), clock }),
+    userOrganizations: userOrganizationUseCases({ store: new DynamoUserOrganizationStore(table) }),
   };
 }
 

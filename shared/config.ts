@@ -1,5 +1,6 @@
 // The one place that reads the environment: parsed with zod at module load, so a missing variable stops the cold start by name.
 import * as z from "zod";
+import { DEFAULT_INVITATION_DAYS } from "./domain/invitations";
 
 const schema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -40,6 +41,8 @@ const schema = z.object({
   ORG_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Days an audit entry is kept before DynamoDB's TTL removes it (SPEC section 7: 400). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  /** Days an invitation by e-mail stays open (SPEC section 7: 14 by default); expired ones are neither taken nor listed. */
+  INVITATION_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_INVITATION_DAYS),
   /** Set on the tick function: it is its own worker, invoked under the name Lambda gives it at run time. */
   WORKER_IS_SELF: z.enum(["true", "false"]).optional(),
   /** Set by the Lambda runtime. */

@@ -1,8 +1,9 @@
-// Organisations, members and the subscription (SPEC section 1).
+// Organisations, members, invitations and the subscription (SPEC sections 1 and 7).
 import { organizationsApp, wiring } from "../../shared/app";
 import { created, noContent, ok } from "../../shared/http/answer";
 import { http, serveWith } from "../../shared/http/handler";
 import { getOrganizationAudit } from "../../shared/http/routes/audit";
+import * as invitationRoutes from "../../shared/http/routes/invitations";
 import * as routes from "../../shared/http/routes/organizations";
 
 /** The group's routes over any app: the Lambda uses the default one, tests inject clients and faults. */
@@ -28,7 +29,19 @@ export function routesOf(app: ReturnType<typeof organizationsApp>) {
       ok(await orgs.assignRole(caller, params.orgId, body.userIds, body.role)),
     ),
     http(routes.removeMember, async ({ caller, params }) => {
-      await orgs.removeMember(caller, params.orgId, params.userId);
+      await app.memberRemoval.remove(caller, params.orgId, [params.userId], "removeMember");
+      return noContent();
+    }),
+    http(routes.removeMembers, async ({ caller, params, body }) => {
+      await app.memberRemoval.remove(caller, params.orgId, body.userIds);
+      return noContent();
+    }),
+    http(routes.listMyOrganizations, async ({ caller, query }) => ok(await app.userOrganizations.list(caller, query))),
+    http(invitationRoutes.listInvitations, async ({ caller, params, query }) =>
+      ok(await app.invitations.list(caller, params.orgId, query)),
+    ),
+    http(invitationRoutes.withdrawInvitation, async ({ caller, params }) => {
+      await app.invitations.withdraw(caller, params.orgId, params.email);
       return noContent();
     }),
     http(routes.getSubscription, async ({ caller, params }) => ok(await orgs.getSubscription(caller, params.orgId))),

@@ -35,7 +35,21 @@ export interface Member {
   addedAt: string;
   /** Incremented on every change: writes that relied on a read of this member are conditioned on it. */
   version: number;
+  /**
+   * A copy of the organisation's fields, which never change after its creation: the caller's organisations
+   * are listed from their member items alone (one Query). Absent on members written before it was kept.
+   */
+  organization?: OrganizationSummary;
 }
+
+/** What a list of a user's organisations shows of each; written once with the organisation, never changed. */
+export type OrganizationSummary = Pick<Organization, "name" | "administratorId" | "createdAt">;
+
+export const summaryOf = (org: Organization): OrganizationSummary => ({
+  name: org.name,
+  administratorId: org.administratorId,
+  createdAt: org.createdAt,
+});
 
 /** A member added by e-mail alone: it becomes a member when a user signs in with that (verified) address. */
 export interface Invitation {
@@ -47,4 +61,6 @@ export interface Invitation {
   coAdministrator: boolean;
   invitedBy: string;
   invitedAt: string;
+  /** After this instant the invitation is neither taken nor listed (absent on invitations written before they expired). */
+  expiresAt?: string;
 }

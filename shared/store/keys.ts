@@ -8,6 +8,10 @@ export const keys = {
   invitation: (orgId: string, email: string) => ({ pk: `ORG#${orgId}`, sk: `INVITE#${email.toLowerCase()}` }),
   /** gsi1: the organisations a user belongs to. */
   userOrgs: (userId: string, orgId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `ORG#${orgId}` }),
+  invitationPrefix: "INVITE#",
+  /** gsi1: the partition of a user's organisations (their member items), and the organisation in a sort key. */
+  userOrgsPartition: (userId: string) => ({ gsi1pk: `USER#${userId}` }),
+  userOrgsPrefix: "ORG#",
 
   // Applications of the developer portal.
   application: (appId: string) => ({ pk: `APP#${appId}`, sk: "APP" }),

@@ -3,7 +3,6 @@ import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ChangeBy } from "../domain/audit";
 import type { Receipt } from "../domain/idempotency";
 import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
-import type { TeamsOfUser } from "../domain/itwin";
 import { changeSubscription } from "../domain/subscription";
 import {
   invitationExists,
@@ -14,19 +13,12 @@ import {
 } from "../errors";
 import { batchGet, isConditionFailure, strip, type TableRef } from "./dynamo";
 import { itemReader, mapReader, nothing, readAll, readTogether, type Reader, type Readers } from "./together";
-import { leaveOrganization } from "./itwin-teams";
-import {
-  failedAt,
-  MAX_TRANSACTION_ITEMS,
-  transactOrExplain,
-  transactOrFalse,
-  transactRaw,
-  type TransactItem,
-} from "./transact";
+import { failedAt, transactOrExplain, transactOrFalse, transactRaw, type TransactItem } from "./transact";
 import { ReceiptTaken, withReceipt } from "./idempotency";
 import { auditPut, invitationAccepted, invitationCreated, memberChange } from "./audit";
 import { keys } from "./keys";
 import { actorUnchanged, membersChanged } from "./member-checks";
+import { expiring } from "./table";
 import { decodeCursor, encodeCursor, type Page } from "./page";
 
 /** A change to one member, with the member as it was read: the write is conditioned on that version. */
@@ -70,19 +62,6 @@ export interface OrganizationStore {
     receipt?: Receipt,
   ): Promise<void>;
   /**
-   * Removes the member as `writeMembers` does, and in the same transaction takes them out of every team of the
-   * organisation (`teams` as read with the membership: a team joined or left meanwhile is a `ConcurrentChange`).
-   * Answers what is left to do after it committed: the teams that did not fit the transaction, left one by one.
-   */
-  removeMember(
-    orgId: string,
-    actor: Member,
-    target: Member,
-    managerDelta: number,
-    teams: TeamsOfUser | undefined,
-    by: ChangeBy,
-  ): Promise<() => Promise<void>>;
-  /**
    * Changes the subscription as read (`before`) unless it is cancelled; the actor must be unchanged
    * since read. Answers the subscription written: conditioned on `before`, it is exactly `before` plus
    * the change, so no read follows. A change in between is a `ConcurrentChange` (retry with a fresh read).
@@ -97,7 +76,9 @@ export interface OrganizationStore {
 }
 
 /** The items `writeMembers` adds for one member op: the op, the actor's check, the manager count and the audit entry. */
-const MEMBER_WRITE_OWN_ITEMS = 4;
+export const MEMBER_WRITE_OWN_ITEMS = 4;
+
+export { actorUnchanged, membersChanged } from "./member-checks";
 
 export class DynamoOrganizationStore implements OrganizationStore {
   constructor(private readonly table: TableRef) {}
@@ -148,8 +129,13 @@ export class DynamoOrganizationStore implements OrganizationStore {
         {
           Put: {
             TableName: this.table.tableName,
-            Item: { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
-            ConditionExpression: "attribute_not_exists(pk)",
+            Item: expiring(
+              { ...keys.invitation(invitation.orgId, invitation.email), ...invitation },
+              invitation.expiresAt,
+            ),
+            // An expired invitation DynamoDB's TTL has not removed yet is replaced, as if it were gone.
+            ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
+            ExpressionAttributeValues: { ":now": invitation.invitedAt },
           },
         },
         actorUnchanged(this.table.tableName, invitation.orgId, actor),
@@ -181,7 +167,9 @@ export class DynamoOrganizationStore implements OrganizationStore {
         Delete: {
           TableName: this.table.tableName,
           Key: keys.invitation(invitation.orgId, invitation.email),
-          ConditionExpression: "attribute_exists(pk)",
+          // The very invitation read: not one withdrawn and made again (with another role) in between.
+          ConditionExpression: "invitedAt = :invitedAt",
+          ExpressionAttributeValues: { ":invitedAt": invitation.invitedAt },
         },
       },
     ];
@@ -243,21 +231,6 @@ export class DynamoOrganizationStore implements OrganizationStore {
       }),
     );
     return { items: (out.Items ?? []).map((i) => strip<Member>(i)!), next: encodeCursor(out.LastEvaluatedKey) };
-  }
-
-  async removeMember(
-    orgId: string,
-    actor: Member,
-    target: Member,
-    managerDelta: number,
-    teams: TeamsOfUser | undefined,
-    by: ChangeBy,
-  ) {
-    const room = MAX_TRANSACTION_ITEMS - MEMBER_WRITE_OWN_ITEMS;
-    const leaving = leaveOrganization(this.table, target.userId, orgId, teams, room);
-    const ops: MemberOp[] = [{ kind: "remove", before: target }];
-    await this.writeMembers(orgId, actor, ops, managerDelta, by, undefined, leaving.items);
-    return leaving.finish;
   }
 
   /** `extra` items (another part's writes, e.g. leaving the teams) go into the same transaction; their failure is a ConcurrentChange. */

@@ -10,9 +10,17 @@ export const tableShape = {
     /** Sparse, ordered by due time: only items with pending work carry `duePk`/`dueSk` (section 4: no Scan). */
     { name: "due", partitionKey: "duePk", sortKey: "dueSk" },
   ],
-  /** Epoch seconds after which DynamoDB may delete the item (Idempotency-Key receipts); readers still check it themselves. */
+  /**
+   * Epoch seconds after which DynamoDB may delete the item (usually within days): Idempotency-Key receipts, expired
+   * invitations. Readers still check expiry themselves.
+   */
   timeToLive: "purgeAt",
 } as const;
+
+/** The item with the `timeToLive` attribute set when it has an expiry: DynamoDB removes it some time after `expiresAt`. */
+export function expiring<T extends Record<string, unknown>>(item: T, expiresAt: string | undefined): T {
+  return expiresAt ? { ...item, [tableShape.timeToLive]: Math.ceil(new Date(expiresAt).getTime() / 1000) } : item;
+}
 
 export type IndexName = (typeof tableShape.indexes)[number]["name"];
 

@@ -1,6 +1,7 @@
 // The caller's membership of an organisation, read once per request and judged with the lower of the token's role and the stored one.
 import { clock } from "../clock";
-import type { Invitation, Member, Organization } from "../domain/organization";
+import { isOpen } from "../domain/invitations";
+import { summaryOf, type Invitation, type Member, type Organization } from "../domain/organization";
 import { decide, refusal, type PortalAction } from "../domain/portal";
 import { roleInForce, type Role } from "../domain/roles";
 import { forbidden, notFound } from "../errors";
@@ -42,8 +43,9 @@ export async function membershipOf<T extends readonly unknown[] = []>(
         await recordVerifiedEmail(store, member, caller);
         return { org, member, role: roleInForce(member, caller.signedInAt), also };
       }
-      if (!invitation) return null;
-      const joined = memberFromInvitation(invitation, caller, now);
+      // An expired invitation is not taken (DynamoDB's TTL removes it later, within days).
+      if (!invitation || !isOpen(invitation, now)) return null;
+      const joined = memberFromInvitation(invitation, org, caller, now);
       if (await store.acceptInvitation(invitation, joined)) return { org, member: joined, role: joined.role, also };
       return undefined;
     },
@@ -73,9 +75,10 @@ export async function recordVerifiedEmail(
   }
 }
 
-function memberFromInvitation(invitation: Invitation, caller: Caller, now: Date): Member {
+function memberFromInvitation(invitation: Invitation, org: Organization, caller: Caller, now: Date): Member {
   const role = invitation.coAdministrator ? "SubscriptionManager" : invitation.role;
   return {
+    organization: summaryOf(org),
     orgId: invitation.orgId,
     userId: caller.userId,
     email: caller.email ?? invitation.email,

@@ -1,14 +1,13 @@
 // Use cases of organisations: create and read one, manage its members and roles, read and change its subscription.
 import type { Clock } from "../clock";
-import { changeMember, checkOwnChange, checkRemoval } from "../domain/members";
+import { changeMember, checkOwnChange } from "../domain/members";
+import { expiresAt, invitationExpiry } from "../domain/invitations";
 import type { Idempotency } from "../domain/idempotency";
-import type { Invitation, Member, Organization, Subscription } from "../domain/organization";
+import { summaryOf, type Invitation, type Member, type Organization, type Subscription } from "../domain/organization";
 import type { Role } from "../domain/roles";
 import { notFound } from "../errors";
 import type { Caller } from "../domain/caller";
 import { idFor } from "../ids";
-import { logger } from "../log";
-import type { ItwinStore } from "../store/itwins";
 import type { MemberOp, OrganizationStore } from "../store/organizations";
 import type { Page } from "../store/page";
 import type { Readers } from "../store/together";
@@ -39,9 +38,9 @@ export const memberView = (m: Member): MemberView => ({
 });
 
 /** An invitation as answered: the stored one, marked so a client tells it from a member. */
-export type InvitationView = { status: "invited" } & Omit<Invitation, "orgId">;
+export type InvitationView = { status: "invited"; expiresAt: string } & Omit<Invitation, "orgId">;
 
-const invitationView = (i: Invitation): InvitationView => ({
+export const invitationView = (i: Invitation): InvitationView => ({
   status: "invited",
   email: i.email,
   ...(i.name ? { name: i.name } : {}),
@@ -49,6 +48,7 @@ const invitationView = (i: Invitation): InvitationView => ({
   coAdministrator: i.coAdministrator,
   invitedBy: i.invitedBy,
   invitedAt: i.invitedAt,
+  expiresAt: expiresAt(i).toISOString(),
 });
 
 const organizationView = (org: Organization, role: Member["role"]): OrganizationView => ({
@@ -61,8 +61,9 @@ const organizationView = (org: Organization, role: Member["role"]): Organization
 
 export function organizationUseCases(deps: {
   store: OrganizationStore;
-  itwins: Pick<ItwinStore, "teamsOf">;
   clock: Clock;
+  /** How long an invitation by e-mail stays open (`INVITATION_DAYS`). */
+  invitationDays: number;
 }) {
   const { store, clock } = deps;
 
@@ -118,6 +119,7 @@ export function organizationUseCases(deps: {
         roleHistory: [{ role: "SubscriptionManager", from: new Date(0).toISOString() }],
         addedAt: now,
         version: 1,
+        organization: summaryOf(org),
       };
       const result = await store.create(org, administrator);
       if (!result.created && result.org.administratorId !== caller.userId) throw notFound("organization", id);
@@ -152,7 +154,7 @@ export function organizationUseCases(deps: {
       input: { userId?: string; email: string; name?: string; role?: Role | null; coAdministrator?: boolean },
       once?: Idempotency,
     ): Promise<MemberView | InvitationView> {
-      const { member: actor } = await actingAs(caller, orgId, "addMember");
+      const { member: actor, org } = await actingAs(caller, orgId, "addMember");
       const now = clock.now();
       if (!input.userId) {
         const invitation: Invitation = {
@@ -163,6 +165,7 @@ export function organizationUseCases(deps: {
           coAdministrator: input.coAdministrator ?? false,
           invitedBy: caller.userId,
           invitedAt: now.toISOString(),
+          expiresAt: invitationExpiry(now, deps.invitationDays).toISOString(),
         };
         const answer = invitationView(invitation);
         await store.invite(actor, invitation, once?.receipt(answer));
@@ -182,6 +185,7 @@ export function organizationUseCases(deps: {
         roleHistory: [{ role, from: now.toISOString() }],
         addedAt: now.toISOString(),
         version: 1,
+        organization: summaryOf(org),
       };
       const answer = memberView(member);
       const managers = role === "SubscriptionManager" ? 1 : 0;
@@ -229,34 +233,6 @@ export function organizationUseCases(deps: {
           await store.writeMembers(orgId, actor, ops, delta, { userId: caller.userId, at: now.toISOString() });
         return { items: userIds.map((id) => memberView(plans.find((p) => p.before.userId === id)!.after)) };
       });
-    },
-
-    /**
-     * Removal applies at once, to the organisation's iTwins too: their teams must not keep an iModel open
-     * to the member. The member's teams item is read with the membership, and leaving every team is part
-     * of the removal's transaction (conditioned on the teams as read, so a team joined meanwhile makes it
-     * retry); only when the teams do not fit in one transaction are they left one by one after it.
-     */
-    async removeMember(caller: Caller, orgId: string, userId: string) {
-      const finish = await retryingConcurrentChanges(async () => {
-        const {
-          member: actor,
-          targets,
-          also: [teams],
-        } = await actingAs(caller, orgId, "removeMember", [userId], [deps.itwins.teamsOf(userId, orgId)]);
-        const target = targets[0]!;
-        const { managerDelta } = checkRemoval(actor.userId, target);
-        const by = { userId: caller.userId, at: clock.now().toISOString() };
-        return store.removeMember(orgId, actor, target, managerDelta, teams, by);
-      });
-      try {
-        await finish();
-      } catch (error) {
-        // The removal committed and already ends every access (each check reads the membership, and team
-        // items older than a later membership never count again): answering an error would only invite a
-        // retry that finds the member gone. What is left of their team items is inert.
-        logger.warn("teams not all left after a removal", { orgId, userId, error: error as Error });
-      }
     },
 
     async getSubscription(caller: Caller, orgId: string): Promise<Subscription> {

@@ -113,6 +113,12 @@ describe("the table", () => {
       ...keyDefinition(),
     });
   });
+
+  it("lets DynamoDB delete expired items (receipts, invitations) by the shape's time-to-live attribute", () => {
+    template.hasResourceProperties("AWS::DynamoDB::Table", {
+      TimeToLiveSpecification: { AttributeName: tableShape.timeToLive, Enabled: true },
+    });
+  });
 });
 
 describe("the functions", () => {

@@ -15,6 +15,7 @@ afterAll(() => api.close());
 /** What someone signed in but outside everything gets: routes that act on the caller alone succeed, all else is not visible. */
 const outsiderStatus: Record<string, number> = {
   createOrganization: 201,
+  listMyOrganizations: 200,
   getSyncToken: 200,
   visitSyncPortal: 200,
   listMyConnections: 200,
@@ -30,6 +31,9 @@ const demotedStatus: Record<string, number> = {
   changeMember: 403,
   assignRole: 403,
   removeMember: 403,
+  removeMembers: 403,
+  listInvitations: 403,
+  withdrawInvitation: 403,
   getSubscription: 403,
   changeSubscription: 403,
   getApplication: 404,

@@ -65,6 +65,14 @@ const perform: Record<PortalAction, (f: Fixture) => Promise<Decision>> = {
   deleteTestItwin: async (f) => decisionOf(await f.caller.delete(`/test-itwins/${f.testItwinId}`)),
   addTestItwinParticipant: async (f) =>
     decisionOf(await f.caller.post(`/test-itwins/${f.testItwinId}/participants`, { userId: f.other.userId })),
+  listInvitations: async (f) => decisionOf(await f.caller.get(`/organizations/${f.orgId}/invitations`)),
+  withdrawInvitation: async (f) => {
+    const address = `${uniqueUser("invited")}@example.com`;
+    expect((await f.admin.post(`/organizations/${f.orgId}/members`, { email: address })).status).toBe(201);
+    return decisionOf(await f.caller.delete(`/organizations/${f.orgId}/invitations/${address}`));
+  },
+  removeMembers: async (f) =>
+    decisionOf(await f.caller.post(`/organizations/${f.orgId}/members:remove`, { userIds: [f.other.userId] })),
   // A second listed owner is added first, so the removal is never of the last one.
   removeApplicationOwner: async (f) => {
     expect((await f.admin.post(`/applications/${f.appId}/owners`, { userId: f.other.userId })).status).toBe(201);

@@ -11,6 +11,8 @@ export interface World {
   extra: Client;
   /** A View member of the iTwin, to be removed or changed. */
   viewer: Client;
+  /** An address invited to the organisation and not yet taken. */
+  invitedEmail: string;
   appId: string;
   testItwinId: string;
   itwinId: string;
@@ -49,6 +51,8 @@ export async function world(api: TestApi): Promise<World> {
     await member("extra", "Developer"),
     await member("viewer", "Developer"),
   ];
+  const invitedEmail = `${uniqueUser("invited")}@example.com`;
+  await ok(admin.post(`/organizations/${org.id}/members`, { email: invitedEmail, role: "Developer" }));
   const app = await ok(admin.post(`/organizations/${org.id}/applications`, { name: "App" }));
   const testItwin = await ok(admin.post(`/organizations/${org.id}/test-itwins`, { name: "Sandbox" }));
   const itwin = await ok(admin.post(`/organizations/${org.id}/itwins`, { name: "Plant" }));
@@ -94,6 +98,7 @@ export async function world(api: TestApi): Promise<World> {
     dev,
     extra,
     viewer,
+    invitedEmail,
     appId: app.id,
     testItwinId: testItwin.id,
     itwinId: itwin.id,
@@ -137,6 +142,13 @@ export const samples: Record<string, (w: World) => Sample> = {
     body: { userIds: [w.dev.userId], role: "ApplicationManager" },
   }),
   removeMember: (w) => ({ path: `/organizations/${w.orgId}/members/${w.extra.userId}` }),
+  listMyOrganizations: () => ({ path: "/organizations" }),
+  removeMembers: (w) => ({
+    path: `/organizations/${w.orgId}/members:remove`,
+    body: { userIds: [w.extra.userId, w.viewer.userId] },
+  }),
+  listInvitations: (w) => ({ path: `/organizations/${w.orgId}/invitations` }),
+  withdrawInvitation: (w) => ({ path: `/organizations/${w.orgId}/invitations/${w.invitedEmail}` }),
   getSubscription: (w) => ({ path: `/organizations/${w.orgId}/subscription` }),
   changeSubscription: (w) => ({ path: `/organizations/${w.orgId}/subscription`, body: { addCredits: 5 } }),
   createApplication: (w) => ({ path: `/organizations/${w.orgId}/applications`, body: { name: "App 2" } }),

@@ -5,6 +5,7 @@ import * as applications from "./applications";
 import * as imodelAdmin from "./imodel-admin";
 import * as audit from "./audit";
 import * as imodels from "./imodels";
+import * as invitations from "./invitations";
 import * as itwinRoles from "./itwin-roles";
 import * as itwins from "./itwins";
 import * as meta from "./meta";
@@ -17,6 +18,7 @@ import * as testItwins from "./test-itwins";
 export const routes = {
   ...meta,
   ...organizations,
+  ...invitations,
   ...applications,
   ...applicationOwners,
   ...testItwins,

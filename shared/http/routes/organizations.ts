@@ -1,5 +1,6 @@
 // Routes of organisations, members and the subscription (SPEC section 1).
 import * as z from "zod";
+import { MAX_MEMBERS_REMOVED_AT_ONCE } from "../../domain/member-removal";
 import { roles } from "../../domain/roles";
 import { defineRoute } from "../route";
 import { displayName, email, nameText, pageOf, pageQuery, resourceId, userId } from "../schemas";
@@ -17,6 +18,27 @@ export const organizationSchema = z
   .meta({ id: "Organization" });
 
 const orgParams = z.object({ orgId: resourceId }).strict();
+
+export const listMyOrganizations = defineRoute({
+  id: "listMyOrganizations",
+  method: "GET",
+  path: "/organizations",
+  group: "organizations",
+  auth: true,
+  tag: "Organizations",
+  summary: "List your organisations",
+  description:
+    "The organisations you are a member of, page by page in id order, each with `yourRole`: the role your current token is judged with there, as `GET /organizations/{orgId}` answers it " +
+    "(a promotion shows from your next sign-in, a demotion at once). Read from an index, so a change of the last moment may not show yet. " +
+    "An organisation that invited your address appears once you have taken the invitation (your first request to it).",
+  query: pageQuery,
+  success: {
+    status: 200,
+    description: "A page of your organisations (empty when you belong to none)",
+    schema: pageOf(organizationSchema).meta({ id: "OrganizationPage" }),
+  },
+  errors: [],
+});
 
 export const createOrganization = defineRoute({
   id: "createOrganization",
@@ -90,6 +112,7 @@ export const invitationSchema = z
     coAdministrator: z.boolean(),
     invitedBy: z.string(),
     invitedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime().describe("After this the invitation is not taken (INVITATION_DAYS, 14 by default)"),
   })
   .meta({ id: "Invitation" });
 
@@ -188,9 +211,37 @@ export const removeMember = defineRoute({
   tag: "Members",
   summary: "Remove a member",
   description:
-    "Subscription Managers only; applies at once. Nobody removes themselves (409 `SelfRemoval`), and the last Subscription Manager stays (409 `LastSubscriptionManager`).",
+    "Subscription Managers only; applies at once, and withdraws the member's pending invitation. Nobody removes themselves (409 `SelfRemoval`), and the last Subscription Manager stays (409 `LastSubscriptionManager`).",
   params: memberParams,
   success: { status: 204, description: "The member was removed" },
+  errors: [403, 404, 409],
+  codes: ["LastSubscriptionManager", "SelfRemoval"],
+});
+
+export const removeMembers = defineRoute({
+  id: "removeMembers",
+  method: "POST",
+  path: "/organizations/{orgId}/members:remove",
+  group: "organizations",
+  auth: true,
+  tag: "Members",
+  summary: "Remove many members at once",
+  description:
+    `Subscription Managers only. Removes every listed member (at most ${MAX_MEMBERS_REMOVED_AT_ONCE}, each once) in one transaction, or nobody, with the rules of a single removal: ` +
+    "404 naming the unknown members, 409 `SelfRemoval` when you are listed, 409 `LastSubscriptionManager` when no Subscription Manager would be left. " +
+    "Applies at once, to the organisation's iTwins too, and withdraws the members' pending invitations.",
+  params: orgParams,
+  body: z
+    .object({
+      userIds: z
+        .array(userId)
+        .min(1)
+        .max(MAX_MEMBERS_REMOVED_AT_ONCE)
+        .refine((ids) => new Set(ids).size === ids.length, "ids must be unique"),
+    })
+    .strict()
+    .meta({ id: "RemoveMembers" }),
+  success: { status: 204, description: "Every listed member was removed" },
   errors: [403, 404, 409],
   codes: ["LastSubscriptionManager", "SelfRemoval"],
 });
