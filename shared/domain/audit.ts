@@ -24,6 +24,8 @@ export const auditActions = [
   "accessList.removed",
   "connection.created",
   "connection.scheduleChanged",
+  "connection.paused",
+  "connection.resumed",
   "connection.ownerChanged",
   "connection.deleted",
 ] as const;

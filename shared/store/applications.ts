@@ -34,7 +34,7 @@ export interface ApplicationStore {
     receiptOf?: (after: Application) => Receipt,
   ): Promise<Application>;
   /** Removes a listed owner from the application as read (its owner's list entry goes with it); ConcurrentChange when it changed meanwhile. */
-  removeOwner(app: Application, ownerId: string, now: Date): Promise<Application>;
+  removeOwner(app: Application, ownerId: string, now: Date, by: ChangeBy): Promise<Application>;
   delete(app: Application): Promise<void>;
   /**
    * Every application of the organisation (managers), or those `ownerId` owns (Developers): one Query
@@ -123,7 +123,7 @@ export class DynamoApplicationStore implements ApplicationStore {
     return after;
   }
 
-  async removeOwner(app: Application, ownerId: string, now: Date) {
+  async removeOwner(app: Application, ownerId: string, now: Date, by: ChangeBy) {
     const after: Application = {
       ...app,
       owners: app.owners.filter((o) => o !== ownerId),
@@ -136,6 +136,7 @@ export class DynamoApplicationStore implements ApplicationStore {
         // Conditioned on the version read: of two removals racing for the last two owners, one re-reads and sees one left.
         ...this.puts(after, app.version),
         { Delete: { TableName: this.table.tableName, Key: keys.ownedApplication(app.orgId, ownerId, app.id) } },
+        auditPut(this.table.tableName, by, applicationOwners(app, after)),
       ],
       () => membersChanged(),
     );

@@ -202,7 +202,11 @@ export function accessListChange(
   };
 }
 
-const connectionState = (c: Connection) => ({ ownerId: c.ownerId, schedule: c.schedule ?? null });
+const connectionState = (c: Connection) => ({
+  ownerId: c.ownerId,
+  schedule: c.schedule ?? null,
+  ...(c.paused ? { paused: true } : {}),
+});
 
 /**
  * A connection created or deleted, or its owner or schedule changed; undefined when an update changed
@@ -221,7 +225,11 @@ export function connectionChange(
         ? "connection.ownerChanged"
         : JSON.stringify(before.schedule ?? null) !== JSON.stringify(after.schedule ?? null)
           ? "connection.scheduleChanged"
-          : undefined;
+          : !!before.paused !== !!after.paused
+            ? after.paused
+              ? "connection.paused"
+              : "connection.resumed"
+            : undefined;
   if (!action) return undefined;
   return {
     action,

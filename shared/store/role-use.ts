@@ -1,17 +1,13 @@
 // Custom roles that can be edited and deleted: every assignment moves the role item in its own transaction, and a deletion or edit is conditioned on no assignment having moved it since it looked for holders.
-import { DeleteCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { orgOfItwin } from "../child-ids";
 import type { CustomRole, Itwin, TeamMember } from "../domain/itwin";
 import type { Member } from "../domain/organization";
 import { concurrentChange, unknownRoles } from "../errors";
-import {
-  batchGet,
-  cancellationReasons,
-  isConditionFailure,
-  strip,
-  type CancellationReason,
-  type TableRef,
-} from "./dynamo";
-import type { TransactItem } from "./transact";
+import { batchGet, cancellationReasons, strip, type CancellationReason, type TableRef } from "./dynamo";
+import { transactOrExplain, type TransactItem } from "./transact";
+import type { ChangeBy } from "../domain/audit";
+import { auditPut, customRoleChange } from "./audit";
 import { keys } from "./keys";
 
 type Item = Record<string, unknown>;
@@ -78,9 +74,9 @@ export interface RoleStore {
    */
   inUse(role: CustomRole): Promise<boolean>;
   /** Writes `after`, only while no assignment and no other change moved the role since `before` was read. */
-  change(before: CustomRole, after: CustomRole): Promise<CustomRole>;
+  change(before: CustomRole, after: CustomRole, by: ChangeBy): Promise<CustomRole>;
   /** Deletes the role, only while no assignment moved it since `role` was read. */
-  delete(role: CustomRole): Promise<void>;
+  delete(role: CustomRole, by: ChangeBy): Promise<void>;
 }
 
 /** The role unchanged since read: no assignment (`assignments`) and no edit (`version`) in between. */
@@ -189,46 +185,50 @@ export class DynamoRoleStore implements RoleStore {
     return found;
   }
 
-  async change(before: CustomRole, after: CustomRole) {
+  async change(before: CustomRole, after: CustomRole, by: ChangeBy) {
     const condition = unchangedSince(before);
-    try {
-      await this.table.ddb.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.itwinRole(before.itwinId, before.id),
-          UpdateExpression: `SET #name = :name, #permissions = :permissions, updatedAt = :at${after.version === undefined ? "" : ", version = :version"}`,
-          ConditionExpression: condition.ConditionExpression,
-          ExpressionAttributeNames: { "#name": "name", "#permissions": "permissions" },
-          ExpressionAttributeValues: {
-            ...condition.values,
-            ":name": after.name,
-            ":permissions": after.permissions,
-            ":at": after.updatedAt,
-            ...(after.version === undefined ? {} : { ":version": after.version }),
+    await transactOrExplain(
+      this.table,
+      [
+        {
+          Update: {
+            TableName: this.table.tableName,
+            Key: keys.itwinRole(before.itwinId, before.id),
+            UpdateExpression: `SET #name = :name, #permissions = :permissions, updatedAt = :at${after.version === undefined ? "" : ", version = :version"}`,
+            ConditionExpression: condition.ConditionExpression,
+            ExpressionAttributeNames: { "#name": "name", "#permissions": "permissions" },
+            ExpressionAttributeValues: {
+              ...condition.values,
+              ":name": after.name,
+              ":permissions": after.permissions,
+              ":at": after.updatedAt,
+              ...(after.version === undefined ? {} : { ":version": after.version }),
+            },
           },
-        }),
-      );
-      return after;
-    } catch (error) {
-      if (isConditionFailure(error)) throw concurrentChange(`Role '${before.id}'`);
-      throw error;
-    }
+        },
+        auditPut(this.table.tableName, by, customRoleChange(orgOfItwin(before.itwinId) ?? "", before, after)),
+      ],
+      () => concurrentChange(`Role '${before.id}'`),
+    );
+    return after;
   }
 
-  async delete(role: CustomRole) {
+  async delete(role: CustomRole, by: ChangeBy) {
     const condition = unchangedSince(role);
-    try {
-      await this.table.ddb.send(
-        new DeleteCommand({
-          TableName: this.table.tableName,
-          Key: keys.itwinRole(role.itwinId, role.id),
-          ConditionExpression: condition.ConditionExpression,
-          ...(Object.keys(condition.values).length ? { ExpressionAttributeValues: condition.values } : {}),
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw concurrentChange(`Role '${role.id}'`);
-      throw error;
-    }
+    await transactOrExplain(
+      this.table,
+      [
+        {
+          Delete: {
+            TableName: this.table.tableName,
+            Key: keys.itwinRole(role.itwinId, role.id),
+            ConditionExpression: condition.ConditionExpression,
+            ...(Object.keys(condition.values).length ? { ExpressionAttributeValues: condition.values } : {}),
+          },
+        },
+        auditPut(this.table.tableName, by, customRoleChange(orgOfItwin(role.itwinId) ?? "", role, undefined)),
+      ],
+      () => concurrentChange(`Role '${role.id}'`),
+    );
   }
 }

@@ -151,7 +151,8 @@ export function applicationUseCases(deps: { apps: ApplicationStore; orgs: Organi
         const { app } = await withAccess(caller, appId, "removeApplicationOwner");
         if (!app.owners.includes(ownerId)) throw notFound("owner", ownerId);
         if (app.owners.length === 1) throw lastApplicationOwner(ownerId);
-        return view(await apps.removeOwner(app, ownerId, clock.now()));
+        const now = clock.now();
+        return view(await apps.removeOwner(app, ownerId, now, { userId: caller.userId, at: now.toISOString() }));
       });
     },
   };

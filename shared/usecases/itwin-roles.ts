@@ -77,7 +77,7 @@ export function itwinRoleUseCases(deps: {
           updatedAt: deps.clock.now().toISOString(),
         };
         // A rename leaves `version` as it is: an assignment racing with it folded the same permissions.
-        return roleView(await deps.roles.change(role, after));
+        return roleView(await deps.roles.change(role, after, { userId: caller.userId, at: after.updatedAt! }));
       });
     },
 
@@ -86,7 +86,7 @@ export function itwinRoleUseCases(deps: {
       await retryingConcurrentChanges(async () => {
         const { role } = await managed(caller, itwinId, roleId);
         if (await deps.roles.inUse(role)) throw roleInUse(roleId, "Deleting the role");
-        await deps.roles.delete(role);
+        await deps.roles.delete(role, { userId: caller.userId, at: deps.clock.now().toISOString() });
       });
     },
   };

@@ -230,6 +230,30 @@ describe("what an iModel's trail records", () => {
     expect(org.map((e) => e.id)).toEqual([removed, replaced, set].map((e) => e!.id));
   });
 
+  it("a schedule paused and resumed, each once, and a pause that changed nothing is not written", async () => {
+    const t = await teamWith(api, { writer: "Write" });
+    const { writer } = t.members as Record<string, Client>;
+    const connection = await ok(
+      writer!.post(`/imodels/${t.imodelId}/connections`, {
+        name: "Nightly",
+        files: [{ id: "f", name: "f.dgn", version: "1" }],
+        schedule: { every: "PT1H" },
+      }),
+    );
+    await ok(writer!.patch(`/connections/${connection.id}`, { paused: true }));
+    await ok(writer!.patch(`/connections/${connection.id}`, { paused: true }));
+    await ok(writer!.patch(`/connections/${connection.id}`, { paused: false }));
+
+    const entries = (await imodelTrail(t.admin, t.imodelId)).reverse();
+    expect(entries.map((e) => [e.action, e.actorId])).toEqual([
+      ["connection.created", writer!.userId],
+      ["connection.paused", writer!.userId],
+      ["connection.resumed", writer!.userId],
+    ]);
+    expect(entries[1]!.after).toEqual({ ownerId: writer!.userId, schedule: { every: "PT1H" }, paused: true });
+    expect(entries[2]!.after).toEqual({ ownerId: writer!.userId, schedule: { every: "PT1H" } });
+  });
+
   it("connections created, their schedule changed, their owner changed and their deletion", async () => {
     const t = await teamWith(api, { writer: "Write", viewer: "View" });
     const { writer, viewer } = t.members as Record<string, Client>;

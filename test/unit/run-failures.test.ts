@@ -6,12 +6,13 @@ const scheduled = (id: string) => ({ id, trigger: "scheduled" as const });
 const manual = (id: string) => ({ id, trigger: "manual" as const });
 
 describe("failing streaks", () => {
-  it("tells OwnerLacksPermission and Interrupted, not an expired token nor a deleted connection", () => {
+  it("tells OwnerLacksPermission and Interrupted, not an expired token, a deleted connection nor a cancelled run", () => {
     expect(toldFailures).toEqual({
       OwnerTokenExpired: false,
       OwnerLacksPermission: true,
       Interrupted: true,
       ConnectionDeleted: false,
+      Cancelled: false,
     });
   });
 
