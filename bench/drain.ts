@@ -17,7 +17,7 @@ import { percentile, summary, table } from "./support/measure";
 import { runBench, withServers } from "./support/servers";
 import { closeServer } from "../infra/local/close-server";
 
-/** Scenarios: N runs over organisations of these sizes, at each pool size. `DRAIN_SCENARIOS=issue,1k,10k` picks some. */
+/** Scenarios: N runs over organisations of these sizes, at each pool size. `DRAIN_SCENARIOS=issue,1k,10k` picks some, `DRAIN_POOLS=1,2,4` pool sizes. */
 const SCENARIOS: Record<string, { orgs: number[]; pools: number[] }> = {
   // The issue's case: 1,200 runs of one organisation, 10 of another.
   issue: { orgs: [1200, 10], pools: [4] },
@@ -44,7 +44,9 @@ runBench(() =>
       for (const name of picked) {
         const scenario = SCENARIOS[name];
         if (!scenario) throw new Error(`unknown scenario ${name}`);
-        for (const pool of scenario.pools) {
+        // `DRAIN_POOLS=4` measures only those pool sizes (the 10k scenario takes minutes per pool on two cores).
+        const onlyPools = process.env.DRAIN_POOLS?.split(",").map(Number);
+        for (const pool of scenario.pools.filter((p) => !onlyPools || onlyPools.includes(p))) {
           const tableName = `${baseName}-${n++}`;
           await addTable(tableName);
           const counting = countingClient(dynamodbEndpoint, { withCapacity: true });

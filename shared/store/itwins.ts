@@ -15,7 +15,7 @@ import type { Member } from "../domain/organization";
 import { notFound } from "../errors";
 import { alreadyTeamMember, concurrentChange, lastTeamManager, notOrganizationMember, tooManyTeams } from "../errors";
 import { cancellationReasons, isConditionFailure, strip } from "./dynamo";
-import { DynamoItwinRoles } from "./itwin-roles";
+import { DynamoItwinLists } from "./itwin-lists";
 import { stillOnTeam, teamsReader, teamsUpdate } from "./itwin-teams";
 import { itemReader, nothing, reader, readTogether, type Reader } from "./together";
 import type { TransactItem } from "./transact";
@@ -24,8 +24,8 @@ import { purgeConnections } from "./connection-purge";
 import { assignmentActions, assignmentFailureOf } from "./role-use";
 import { ReceiptTaken, withReceipt } from "./idempotency";
 import { keys } from "./keys";
-import { decodeCursor, encodeCursor, type Page } from "./page";
-import { allOfPrefix, deleteAll, pageOfPrefix, queryPrefix, transactWrite, type PageRequest } from "./partition";
+import type { Page } from "./page";
+import { allOfPrefix, deleteAll, pageOfPrefix, transactWrite, type PageRequest } from "./partition";
 
 export interface ItwinStore {
   /** Creates the iTwin with its creator as first team member; answers the existing one when the id is already taken. */
@@ -91,7 +91,7 @@ export interface ItwinWithMembers {
   members: Map<string, TeamMember>;
 }
 
-export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
+export class DynamoItwinStore extends DynamoItwinLists implements ItwinStore {
   private memberItem(itwin: Itwin, member: TeamMember) {
     return { ...keys.itwinMember(itwin.id, member.userId), ...member };
   }
@@ -393,35 +393,5 @@ export class DynamoItwinStore extends DynamoItwinRoles implements ItwinStore {
           if (!isConditionFailure(error)) throw error;
         });
     }
-  }
-
-  async listOfUser(userId: string, orgId: string, page: PageRequest): Promise<Page<ListedItwin>> {
-    const { entries, next } = await this.entriesOfUser(userId, orgId, "standard", page);
-    const items = entries.map(
-      (e): ListedItwin => ({
-        id: e.itwinId as string,
-        orgId: e.orgId as string,
-        kind: e.kind as ListedItwin["kind"],
-        name: e.name as string,
-        createdBy: e.createdBy as string,
-        createdAt: e.createdAt as string,
-      }),
-    );
-    return { items, next };
-  }
-
-  async idsOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest): Promise<Page<string>> {
-    const { entries, next } = await this.entriesOfUser(userId, orgId, kind, page);
-    return { items: entries.map((e) => e.itwinId as string), next };
-  }
-
-  private async entriesOfUser(userId: string, orgId: string, kind: ItwinKind, page: PageRequest) {
-    const pk = keys.userItwins(userId).pk;
-    const prefix = keys.userItwinPrefix(orgId, kind);
-    const { items, lastKey } = await queryPrefix(this.table, pk, prefix, {
-      limit: page.limit,
-      start: decodeCursor(page.cursor, { pk }, { name: "sk", prefix }),
-    });
-    return { entries: items, next: encodeCursor(lastKey) };
   }
 }
