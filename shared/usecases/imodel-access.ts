@@ -15,6 +15,7 @@ import type { SyncOwner } from "../domain/sync-token";
 import { allows, operationRules, permissions, type ImodelOperation, type Permission } from "../domain/permissions";
 import { forbidden, notFound } from "../errors";
 import type { Caller } from "../domain/caller";
+import type { Member } from "../domain/organization";
 import { logger } from "../log";
 import type { AccessExtras, ImodelStore } from "../store/imodels";
 import type { OrganizationStore } from "../store/organizations";
@@ -49,6 +50,22 @@ export interface OpenOptions extends AccessExtras {
   notFoundAs?: { kind: string; id: string };
 }
 
+/**
+ * The caller sees the iModel: it and its iTwin exist, they are on the team, and that team item counts for their
+ * membership of the iTwin's organisation as it is now (a removed member's leftover team items never do).
+ */
+function onTeamNow<R extends { itwin?: Itwin; imodel?: Imodel; member?: TeamMember; orgMember?: Member }>(
+  read: R,
+): read is R & { itwin: Itwin; imodel: Imodel; member: TeamMember; orgMember: Member } {
+  return (
+    !!read.itwin &&
+    !!read.imodel &&
+    !!read.member &&
+    read.orgMember?.orgId === read.itwin.orgId &&
+    teamItemCounts(read.orgMember, read.member)
+  );
+}
+
 /** The 403 of an operation the table does not allow, naming what the caller holds and what it needs. */
 export function denied(
   operation: ImodelOperation,
@@ -80,14 +97,7 @@ export function imodelGuard(deps: {
     const itwinId = itwinOfImodel(imodelId);
     if (!itwinId) throw hidden();
     const read = await deps.imodels.readAccess(imodelId, itwinId, caller.userId, options);
-    if (
-      !read.itwin ||
-      !read.imodel ||
-      !read.member ||
-      read.orgMember?.orgId !== read.itwin.orgId ||
-      !teamItemCounts(read.orgMember, read.member)
-    )
-      throw hidden();
+    if (!onTeamNow(read)) throw hidden();
     await recordVerifiedEmail(deps.organizations, read.orgMember!, caller);
     return {
       itwin: read.itwin,
@@ -148,13 +158,7 @@ export function imodelGuard(deps: {
       const itwinId = itwinOfImodel(imodelId);
       if (!itwinId) throw notFound("iModel", imodelId);
       const read = await deps.imodels.readPermissions(imodelId, itwinId, caller.userId);
-      if (
-        !read.itwin ||
-        !read.imodel ||
-        !read.member ||
-        read.orgMember?.orgId !== read.itwin.orgId ||
-        !teamItemCounts(read.orgMember, read.member)
-      ) {
+      if (!onTeamNow(read)) {
         throw notFound("iModel", imodelId);
       }
       const held = permissionsOn(read.imodel, read.member, read.entry);
