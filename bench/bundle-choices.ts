@@ -1,4 +1,5 @@
 // Benchmark of two bundling choices (issue 17): the AWS SDK left to the Lambda runtime or bundled, and Powertools Tracer or not; bundle size and module initialisation on Node 24, each against the bare client bundled the same way.
+import { loader } from "./support/bundle-loader";
 import "./support/env";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -50,18 +51,6 @@ export const tracer = new Tracer({ serviceName: "twin-access" });
 export { handler } from ${JSON.stringify(join(projectRoot, file))};
 `;
 
-const loader = `
-const { performance } = require("node:perf_hooks");
-const { readFileSync } = require("node:fs");
-const waited = () => { try { return Number(readFileSync("/proc/self/task/" + process.pid + "/schedstat", "utf8").split(" ")[1]) / 1e6; } catch { return 0; } };
-const waitedBefore = waited();
-const started = performance.now();
-require(process.env.BENCH_BUNDLE);
-const wall = performance.now() - started;
-process.stdout.write("\\n" + JSON.stringify({ init: wall - (waited() - waitedBefore) }));
-process.exit(0);
-`;
-
 async function bundle(outfile: string, variant: Variant, entry: { file: string } | { contents: string }) {
   const options: BuildOptions = {
     bundle: true,
@@ -105,7 +94,8 @@ function load(file: string): number {
     encoding: "utf8",
     timeout: 30_000,
   });
-  const init = Number((JSON.parse(out.stdout.trim().split("\n").pop() ?? "{}") as { init?: number }).init);
+  const figures = JSON.parse(out.stdout.trim().split("\n").pop() ?? "{}") as { wall?: number; waited?: number };
+  const init = Number(figures.wall) - Number(figures.waited);
   if (out.status !== 0 || !Number.isFinite(init))
     throw new Error(`Loading ${file} failed: ${out.stderr.slice(0, 800)}`);
   return init;

@@ -1,4 +1,5 @@
 // Benchmark: each function bundled as the CDK stack bundles it, its size, and the time Node takes to load it (module initialisation), against a bundle that only creates a DynamoDB client.
+import { loader } from "./support/bundle-loader";
 import "./support/env";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -73,23 +74,6 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const handler = async () => ({ statusCode: 200, body: String(Boolean(ddb)) });
-`;
-
-/**
- * Requires the bundle and prints how long that took: the module initialisation a cold start pays before the first event.
- * It also prints how long the loading thread waited for a CPU meanwhile (Linux schedstat; 0 elsewhere): on this shared
- * 2-core machine other processes often hold both cores, and that wait is theirs, not the bundle's.
- */
-const loader = `
-const { performance } = require("node:perf_hooks");
-const { readFileSync } = require("node:fs");
-const waited = () => { try { return Number(readFileSync("/proc/self/task/" + process.pid + "/schedstat", "utf8").split(" ")[1]) / 1e6; } catch { return 0; } };
-const waitedBefore = waited();
-const started = performance.now();
-require(process.env.BENCH_BUNDLE);
-const wall = performance.now() - started;
-process.stdout.write("\\n" + JSON.stringify({ wall, waited: waited() - waitedBefore }));
-process.exit(0);
 `;
 
 interface Bundle {
