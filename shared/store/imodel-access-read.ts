@@ -46,4 +46,6 @@ export interface AccessExtras {
   teamUserIds?: string[];
   /** Custom role ids whose definitions the request needs. */
   roleIds?: string[];
+  /** The caller's interaction record is known to be today's (usecases/recorded-today.ts): it is left out of the read. */
+  interactionKnown?: boolean;
 }

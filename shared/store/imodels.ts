@@ -25,19 +25,21 @@ export interface ImodelStore {
   create(imodel: Imodel, interaction: Interaction): Promise<{ imodel: Imodel; created: boolean }>;
   /**
    * Exactly one strongly consistent BatchGetItem: the iTwin, the iModel, the caller's organisation
-   * membership, team member item, list entry and interaction record, and optionally a briefcase or named
-   * version of the iModel.
+   * membership, team member item, list entry and interaction record (unless `interactionKnown`), and
+   * optionally a briefcase or named version of the iModel.
    */
   readAccess(imodelId: string, itwinId: string, userId: string, also?: AccessExtras): Promise<AccessRead>;
   /**
    * What effective permissions need: the iTwin (a deleted one ends access at once), the iModel, the
    * caller's organisation membership (a removal ends access at once), team member item and list entry,
-   * and their interaction record, since asking counts as an interaction (one BatchGetItem of 6 keys).
+   * and their interaction record, since asking counts as an interaction (one BatchGetItem of 6 keys; 5 when
+   * `interactionKnown`, the record being known to be today's).
    */
   readPermissions(
     imodelId: string,
     itwinId: string,
     userId: string,
+    interactionKnown?: boolean,
   ): Promise<Pick<AccessRead, "itwin" | "imodel" | "member" | "entry" | "interaction" | "orgMember">>;
   /** A page of the iTwin's iModels that `visible` keeps; reads the caller's list entries of listed iModels alongside. */
   list(
@@ -117,16 +119,20 @@ export class DynamoImodelStore implements ImodelStore {
     }
   }
 
-  async readPermissions(imodelId: string, itwinId: string, userId: string) {
+  async readPermissions(imodelId: string, itwinId: string, userId: string, interactionKnown = false) {
     const orgMember = orgMemberKey(itwinId, userId);
+    const interaction = interactionKnown ? undefined : keys.interaction(imodelId, userId);
     const wanted = [
       keys.itwin(itwinId),
       keys.imodel(itwinId, imodelId),
       keys.itwinMember(itwinId, userId),
       keys.imodelAccess(imodelId, userId),
-      keys.interaction(imodelId, userId),
     ];
-    const items = await batchGetMany(this.table, [...wanted, ...(orgMember ? [orgMember] : [])]);
+    const items = await batchGetMany(this.table, [
+      ...wanted,
+      ...(interaction ? [interaction] : []),
+      ...(orgMember ? [orgMember] : []),
+    ]);
     const find = <T>(key: { pk: string; sk: string }) =>
       strip<T>(items.find((i) => i.pk === key.pk && i.sk === key.sk));
     return {
@@ -134,18 +140,21 @@ export class DynamoImodelStore implements ImodelStore {
       imodel: find<Imodel>(wanted[1]!),
       member: find<TeamMember>(wanted[2]!),
       entry: find<AccessEntry>(wanted[3]!),
-      interaction: find<Interaction>(wanted[4]!),
+      interaction: interaction && find<Interaction>(interaction),
       orgMember: orgMember && find<Member>(orgMember),
     };
   }
 
   async readAccess(imodelId: string, itwinId: string, userId: string, also: AccessExtras = {}) {
+    // The other user's record is the caller's own when they act on themselves: then it is read whatever is known.
+    const skip = also.interactionKnown && also.otherUserId !== userId;
+    const interaction = skip ? undefined : keys.interaction(imodelId, userId);
     const wanted = [
       keys.itwin(itwinId),
       keys.imodel(itwinId, imodelId),
       keys.itwinMember(itwinId, userId),
       keys.imodelAccess(imodelId, userId),
-      keys.interaction(imodelId, userId),
+      ...(interaction ? [interaction] : []),
       ...(also.briefcaseId ? [keys.briefcase(imodelId, also.briefcaseId)] : []),
       ...(also.namedVersionId ? [keys.namedVersion(imodelId, also.namedVersionId)] : []),
       ...(also.connectionId ? [keys.connection(imodelId, also.connectionId)] : []),
@@ -181,7 +190,7 @@ export class DynamoImodelStore implements ImodelStore {
       member: find<TeamMember>(wanted[2]!),
       orgMember: orgMember && find<Member>(orgMember),
       entry: find<AccessEntry>(wanted[3]!),
-      interaction: find<Interaction>(wanted[4]!),
+      interaction: interaction && find<Interaction>(interaction),
       briefcase: also.briefcaseId ? find<Briefcase>(keys.briefcase(imodelId, also.briefcaseId)) : undefined,
       namedVersion: also.namedVersionId
         ? find<NamedVersion>(keys.namedVersion(imodelId, also.namedVersionId))

@@ -20,6 +20,7 @@ import { logger } from "../log";
 import type { AccessExtras, ImodelStore } from "../store/imodels";
 import type { OrganizationStore } from "../store/organizations";
 import { recordVerifiedEmail } from "./membership";
+import { recordedToday, type RecordedToday } from "./recorded-today";
 import { readWhileChecking } from "./together";
 
 export interface ImodelAccess {
@@ -86,7 +87,14 @@ export function imodelGuard(deps: {
   imodels: ImodelStore;
   organizations: Pick<OrganizationStore, "recordVerifiedEmail">;
   clock: Clock;
+  /** This instance's memo of interactions recorded today (one per guard unless given). */
+  recorded?: RecordedToday;
 }) {
+  const recorded = deps.recorded ?? recordedToday();
+  /** Whether the read may leave the caller's interaction record out: this instance knows it is today's. */
+  const interactionKnown = (imodelId: string, userId: string) =>
+    recorded.has(imodelId, userId, dayOf(deps.clock.now()));
+
   /**
    * One BatchGetItem. Anyone outside the iTwin's team, or outside its organisation (a removed member
    * whose team items are still being cleaned up), gets 404: the iModel is not visible to them.
@@ -96,7 +104,10 @@ export function imodelGuard(deps: {
       options.notFoundAs ? notFound(options.notFoundAs.kind, options.notFoundAs.id) : notFound("iModel", imodelId);
     const itwinId = itwinOfImodel(imodelId);
     if (!itwinId) throw hidden();
-    const read = await deps.imodels.readAccess(imodelId, itwinId, caller.userId, options);
+    const read = await deps.imodels.readAccess(imodelId, itwinId, caller.userId, {
+      ...options,
+      interactionKnown: interactionKnown(imodelId, caller.userId),
+    });
     if (!onTeamNow(read)) throw hidden();
     await recordVerifiedEmail(deps.organizations, read.orgMember!, caller);
     return {
@@ -132,13 +143,18 @@ export function imodelGuard(deps: {
     throw denied(operation, access.itwin, access.member, access);
   }
 
-  /** Records that the caller worked with the iModel: skipped when the read already showed today's record. */
+  /** Records that the caller worked with the iModel: skipped when the read showed today's record or the memo knows it. */
   async function touched(access: Pick<ImodelAccess, "interaction" | "imodel" | "member">): Promise<void> {
     const now = deps.clock.now();
     const today = dayOf(now);
-    if (access.interaction?.lastDay === today) return;
+    const { id: imodelId } = access.imodel;
+    const { userId } = access.member;
+    if (recorded.has(imodelId, userId, today)) return;
+    if (access.interaction?.lastDay === today) return recorded.add(imodelId, userId, today);
     try {
-      await deps.imodels.recordInteraction(access.imodel.id, access.member.userId, now, today);
+      // Written, or refused by its condition because today's record is already there: either way it is today's.
+      await deps.imodels.recordInteraction(imodelId, userId, now, today);
+      recorded.add(imodelId, userId, today);
     } catch (error) {
       // The operation already succeeded; answering an error would invite a retry that repeats it.
       logger.warn("interaction not recorded", { imodelId: access.imodel.id, error: error as Error });
@@ -150,14 +166,20 @@ export function imodelGuard(deps: {
     require,
     touched,
     /**
-     * The caller's effective permissions: one BatchGetItem of 5 keys (the interaction record among them).
+     * The caller's effective permissions: one BatchGetItem of 6 keys (the interaction record among them, unless this
+     * instance knows it is today's).
      * Asking is an interaction when the caller sees the iModel (a client may start with this call):
      * recorded at most once per user, iModel and day, after the read. 404 as `open`.
      */
     async permissions(caller: Caller, imodelId: string): Promise<Permission[]> {
       const itwinId = itwinOfImodel(imodelId);
       if (!itwinId) throw notFound("iModel", imodelId);
-      const read = await deps.imodels.readPermissions(imodelId, itwinId, caller.userId);
+      const read = await deps.imodels.readPermissions(
+        imodelId,
+        itwinId,
+        caller.userId,
+        interactionKnown(imodelId, caller.userId),
+      );
       if (!onTeamNow(read)) {
         throw notFound("iModel", imodelId);
       }

@@ -412,6 +412,65 @@ describe("the permission check", () => {
   });
 });
 
+describe("the read of a caller whose interaction this instance knows is today's", () => {
+  /** The number of keys of every BatchGetItem the client sends, from the request body itself. */
+  function keyCounter() {
+    const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
+    const batches: number[] = [];
+    ddb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "BatchGetItemCommand") {
+          const body = JSON.parse(String((args.request as { body: string }).body));
+          batches.push(Object.values(body.RequestItems as Record<string, { Keys: unknown[] }>)[0]!.Keys.length);
+        }
+        return next(args);
+      },
+      { step: "finalizeRequest", priority: "low", name: "countKeys" },
+    );
+    return { ddb, batches };
+  }
+
+  it("leaves the interaction record out (5 keys, not 6) on repeat checks of the day, and reads and writes it again the next day", async () => {
+    const t = await teamWith(api, { reader: ["Read"] });
+    const imodelId = await imodelIn(t.admin, t.itwinId);
+    let now = new Date("2031-05-01T09:00:00Z");
+    const { ddb, batches } = keyCounter();
+    const app = makeApp({ ddb, clock: { now: () => now } });
+    const reader = caller(t.members.reader!.userId);
+
+    await app.imodels.permissions(reader, imodelId);
+    await app.imodels.permissions(reader, imodelId);
+    await app.imodels.get(reader, imodelId);
+    expect(batches).toEqual([6, 5, 5]);
+    expect(await app.imodels.hasInteracted(imodelId, reader.userId)).toBe(true);
+
+    // A new day: the record is read again and today's is written.
+    now = new Date("2031-05-02T00:00:01Z");
+    batches.length = 0;
+    const { ddb: counting, calls } = countingClient();
+    const next = makeApp({ ddb: counting, clock: { now: () => now } });
+    await next.imodels.get(reader, imodelId);
+    expect(calls).toEqual(["BatchGetItemCommand", "UpdateItemCommand"]);
+    await app.imodels.get(reader, imodelId);
+    await app.imodels.get(reader, imodelId);
+    expect(batches).toEqual([6, 5]);
+  });
+
+  it("still answers a removed member 404 after their reads left the interaction record out", async () => {
+    const t = await teamWith(api, { reader: ["Read"], gone: ["Read"] });
+    const imodelId = await imodelIn(t.admin, t.itwinId);
+    const { ddb, batches } = keyCounter();
+    const app = makeApp({ ddb });
+    const gone = caller(t.members.gone!.userId);
+    await app.imodels.get(gone, imodelId);
+    await app.imodels.get(gone, imodelId);
+    expect(batches).toEqual([6, 5]);
+    expect((await t.admin.delete(`/organizations/${t.orgId}/members/${gone.userId}`)).status).toBe(204);
+    await expect(app.imodels.get(gone, imodelId)).rejects.toMatchObject({ status: 404 });
+    await expect(app.imodels.permissions(gone, imodelId)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
 describe("interaction records", () => {
   it("exist after a successful request or a permissions query, and not after a refused one", async () => {
     const t = await teamWith(api, { reader: ["Read"], viewer: ["View"], asker: ["Read"] });
