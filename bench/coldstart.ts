@@ -1,5 +1,5 @@
 // Benchmark: each function bundled as the CDK stack bundles it, its size, and the time Node takes to load it (module initialisation), against a bundle that only creates a DynamoDB client.
-import { loader } from "./support/bundle-loader";
+import { loader, runtimeNode, runtimeNodeVersion } from "./support/bundle-loader";
 import "./support/env";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -116,7 +116,7 @@ interface Load {
 }
 
 function load(bundlePath: string, env: NodeJS.ProcessEnv, mode: Mode): Load {
-  const out = spawnSync(process.execPath, ["-e", loader], {
+  const out = spawnSync(runtimeNode, ["-e", loader], {
     env: { ...env, ...(mode.nodeOptions ? { NODE_OPTIONS: mode.nodeOptions } : {}), BENCH_BUNDLE: bundlePath },
     encoding: "utf8",
     timeout: 30_000,
@@ -221,7 +221,7 @@ async function main() {
     const meets = (b: Bundle) => stats(b, 0).ratio <= TARGET_INIT_RATIO;
 
     console.log(
-      `\n## Bundles (esbuild as NodejsFunction: ${bundling.target}, cjs, minified, @aws-sdk/* external) and module initialisation, ${rounds} rounds of loads\n`,
+      `\n## Bundles (esbuild as NodejsFunction: ${bundling.target}, cjs, minified, @aws-sdk/* external) and module initialisation on Node ${runtimeNodeVersion}, ${rounds} rounds of loads\n`,
     );
     console.log(
       `A = ${modes[0]!.label}, where the target applies; B = ${modes[1]!.label}. Init ms: median / fastest of the ${rounds} loads, each less the ` +

