@@ -56,8 +56,13 @@ export function createGateway(options: GatewayOptions): Server {
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(payload)),
+    ...headers,
+  });
+  res.end(payload);
 }
 
 const gatewayError = (code: string, message: string) => ({ error: { code, message } });
@@ -124,8 +129,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   const headers = Object.fromEntries(
     Object.entries(result.headers ?? {}).filter(([, v]) => v !== undefined && v !== null),
   );
-  res.writeHead(result.statusCode ?? 200, headers as Record<string, string>);
-  res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, "base64") : result.body);
+  const status = result.statusCode ?? 200;
+  const payload = result.isBase64Encoded && result.body ? Buffer.from(result.body, "base64") : (result.body ?? "");
+  // A Content-Length, as API Gateway answers, rather than Node's chunked framing (none on a 204, RFC 9110 8.6).
+  if (status !== 204) headers["content-length"] = Buffer.byteLength(payload);
+  res.writeHead(status, headers as Record<string, string>);
+  res.end(payload);
 }
 
 /** Verifies the bearer token like API Gateway's JWT authorizer; claims are passed on as strings, as it does. */

@@ -215,6 +215,13 @@ function applyExplicitHeaders(event: HttpEvent, result: HttpResult | undefined):
 }
 
 /** One Lambda handler serving a group of routes, dispatched on API Gateway's routeKey. */
+
+/**
+ * Middy's defaults, less `Reporting-Endpoints`: with no endpoint configured it answers that header with an empty value.
+ * The option exists in the middleware but not in its type declarations, hence the widened type.
+ */
+const securityHeaderOptions = { reportingEndpoints: false } as Parameters<typeof httpSecurityHeaders>[0];
+
 export function serve(...handlers: RouteHandler[]) {
   return serveWith({}, ...handlers);
 }
@@ -258,7 +265,7 @@ export function serveWith(options: { receipts?: Receipts }, ...handlers: RouteHa
       .use({
         after: (request) => applyNoStore(request.response, byKey.get(request.event.routeKey)?.route.auth !== false),
       })
-      .use(httpSecurityHeaders())
+      .use(httpSecurityHeaders(securityHeaderOptions))
       .use({
         before: (request) => {
           logger.appendKeys({ requestId: request.event.requestContext.requestId });

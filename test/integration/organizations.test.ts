@@ -137,6 +137,28 @@ describe("the HTTP contract", () => {
     expect(JSON.stringify(answer.body)).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it("sends no header without a value, and frames every answer with Content-Length as API Gateway does", async () => {
+    const alice = await api.as(uniqueUser("alice"));
+    const created = await alice.post("/organizations", { name: "Framed" });
+    const answers = [created, await alice.post("/organizations", { name: 1 }), await api.request("GET", "/health")];
+    answers.push(await alice.get("/no/such/route"));
+    for (const answer of answers) {
+      for (const [name, value] of answer.headers) expect(value.trim(), `header ${name}`).not.toBe("");
+      expect(answer.headers.get("transfer-encoding")).toBeNull();
+      expect(Number(answer.headers.get("content-length"))).toBe(Buffer.byteLength(JSON.stringify(answer.body)));
+    }
+    const bob = uniqueUser("bob");
+    const orgId = created.body.id;
+    await alice.post(`/organizations/${orgId}/members`, {
+      userId: bob,
+      email: `${bob}@example.com`,
+      role: "Developer",
+    });
+    const removed = await alice.delete(`/organizations/${orgId}/members/${bob}`);
+    expect(removed.status).toBe(204);
+    expect(removed.headers.get("content-length")).toBeNull();
+  });
+
   it("answers /health without a token", async () => {
     const health = await api.request("GET", "/health");
     expect(health.status).toBe(200);
