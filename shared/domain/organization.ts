@@ -27,6 +27,11 @@ export interface Member {
    * changes): the only address their mail goes to. Absent until they have signed in with one.
    */
   verifiedEmail?: string;
+  /**
+   * When the token that carried `verifiedEmail` was issued (ISO): a token issued earlier never writes its
+   * address over it, so two tokens in use at once cannot bring an old address back.
+   */
+  verifiedEmailIssuedAt?: string;
   name?: string;
   role: Role | null;
   administrator: boolean;

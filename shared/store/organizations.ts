@@ -43,7 +43,7 @@ export interface OrganizationStore {
   acceptInvitation(invitation: Invitation, member: Member): Promise<boolean>;
   getMembers(orgId: string, userIds: string[]): Promise<Member[]>;
   /** Records the member's verified address (one UpdateItem; the member's version does not move: no rule reads it). Nothing when they are gone. */
-  recordVerifiedEmail(orgId: string, userId: string, email: string): Promise<void>;
+  recordVerifiedEmail(orgId: string, userId: string, email: string, issuedAt: Date): Promise<void>;
   /** The members of `userIds` that exist, to read in the same request as the caller's membership. */
   members(orgId: string, userIds: string[]): Reader<Member[]>;
   listMembers(orgId: string, limit: number, cursor?: string): Promise<Page<Member>>;
@@ -193,16 +193,18 @@ export class DynamoOrganizationStore implements OrganizationStore {
     );
   }
 
-  async recordVerifiedEmail(orgId: string, userId: string, email: string) {
+  async recordVerifiedEmail(orgId: string, userId: string, email: string, issuedAt: Date) {
     try {
       await this.table.ddb.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.member(orgId, userId),
-          UpdateExpression: "SET verifiedEmail = :email",
-          // A removed member is not brought back as a bare item.
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeValues: { ":email": email },
+          UpdateExpression: "SET verifiedEmail = :email, verifiedEmailIssuedAt = :issued",
+          // A removed member is not brought back as a bare item, and an older token never overwrites a newer one's
+          // address (ISO instants of one format compare as strings).
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(verifiedEmailIssuedAt) OR verifiedEmailIssuedAt <= :issued)",
+          ExpressionAttributeValues: { ":email": email, ":issued": issuedAt.toISOString() },
         }),
       );
     } catch (error) {

@@ -59,7 +59,9 @@ export async function membershipOf<T extends readonly unknown[] = []>(
 /**
  * Keeps the member's mail address: the verified one their own token carried on this request. One
  * write when it changed, none otherwise (the member item was read anyway); a token without a verified
- * address changes nothing. Mail is never sent to an address someone else typed (SPEC section 1).
+ * address changes nothing, and neither does a token issued before the one whose address is recorded
+ * (an old token still in use elsewhere cannot bring an old address back; the store's condition
+ * decides races). Mail is never sent to an address someone else typed (SPEC section 1).
  */
 export async function recordVerifiedEmail(
   store: Pick<OrganizationStore, "recordVerifiedEmail">,
@@ -67,8 +69,9 @@ export async function recordVerifiedEmail(
   caller: Caller,
 ): Promise<void> {
   if (!caller.email || member.verifiedEmail === caller.email) return;
+  if (member.verifiedEmailIssuedAt && member.verifiedEmailIssuedAt > caller.signedInAt.toISOString()) return;
   try {
-    await store.recordVerifiedEmail(member.orgId, member.userId, caller.email);
+    await store.recordVerifiedEmail(member.orgId, member.userId, caller.email, caller.signedInAt);
   } catch (error) {
     // The request's own work does not depend on it; the next request records it again.
     logger.warn("verified address not recorded", { orgId: member.orgId, userId: member.userId, error: error as Error });
@@ -83,7 +86,7 @@ function memberFromInvitation(invitation: Invitation, org: Organization, caller:
     userId: caller.userId,
     email: caller.email ?? invitation.email,
     // Accepted only with a verified address: it is where their mail goes.
-    ...(caller.email ? { verifiedEmail: caller.email } : {}),
+    ...(caller.email ? { verifiedEmail: caller.email, verifiedEmailIssuedAt: caller.signedInAt.toISOString() } : {}),
     name: caller.name ?? invitation.name,
     role,
     administrator: false,

@@ -110,7 +110,9 @@ export function organizationUseCases(deps: {
         orgId: id,
         userId: caller.userId,
         email: caller.email ?? "",
-        ...(caller.email ? { verifiedEmail: caller.email } : {}),
+        ...(caller.email
+          ? { verifiedEmail: caller.email, verifiedEmailIssuedAt: caller.signedInAt.toISOString() }
+          : {}),
         name: caller.name,
         role: "SubscriptionManager",
         administrator: true,

@@ -235,6 +235,59 @@ describe("verified identity only", () => {
     expect(await mailTo(first)).toHaveLength(0);
   });
 
+  it("never lets an older token still in use bring back its old address, also when both tokens race (the newest token's address stays)", async () => {
+    const team = await teamWith(api, {});
+    const userId = uniqueUser("twotokens");
+    const old = `${userId}.old@example.com`;
+    const current = `${uniqueUser("current")}@example.com`;
+    expect(
+      (await team.admin.post(`/organizations/${team.orgId}/members`, { userId, email: old, role: "Developer" })).status,
+    ).toBe(201);
+    // Issue times on the service's clock, which this file moves on.
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const oldToken = await api.as(userId, { email: old, issuedAt: now - 1800 });
+    const newToken = await api.as(userId, { email: current, issuedAt: now - 60 });
+    const stored = async () =>
+      (
+        await ddb.send(
+          new GetCommand({
+            TableName: process.env.TABLE_NAME!,
+            Key: keys.member(team.orgId, userId),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item?.verifiedEmail;
+
+    // The newer token first, then the older one: the newer address stays.
+    expect((await newToken.get(`/organizations/${team.orgId}`)).status).toBe(200);
+    expect((await oldToken.get(`/organizations/${team.orgId}`)).status).toBe(200);
+    expect(await stored()).toBe(current);
+
+    // A fresh member, both tokens racing 16 requests each: whatever lands first, the newest token's address is kept.
+    const racer = uniqueUser("racer");
+    const racerOld = `${racer}.old@example.com`;
+    const racerNew = `${racer}.new@example.com`;
+    expect(
+      (
+        await team.admin.post(`/organizations/${team.orgId}/members`, {
+          userId: racer,
+          email: racerOld,
+          role: "Developer",
+        })
+      ).status,
+    ).toBe(201);
+    const racerOldToken = await api.as(racer, { email: racerOld, issuedAt: now - 1800 });
+    const racerNewToken = await api.as(racer, { email: racerNew, issuedAt: now - 60 });
+    const answers = await Promise.all(
+      Array.from({ length: 32 }, (_, i) => (i % 2 ? racerOldToken : racerNewToken).get(`/organizations/${team.orgId}`)),
+    );
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const racerItem = await ddb.send(
+      new GetCommand({ TableName: process.env.TABLE_NAME!, Key: keys.member(team.orgId, racer), ConsistentRead: true }),
+    );
+    expect(racerItem.Item?.verifiedEmail).toBe(racerNew);
+  });
+
   it("records the verified address with one write when it changes and no request when it does not", async () => {
     const counting = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
     const calls: string[] = [];
