@@ -36,8 +36,13 @@ export const tableAccess: Record<FunctionName, TableAccess | "none"> = {
 /** Who sends notifications (SPEC section 3): sync on ownership changes, the tick for expiry notices, warnings and redelivery. */
 export const mailSenders: ReadonlySet<FunctionName> = new Set<FunctionName>(["sync", "tick"]);
 
-/** Who hands work to the worker (shared/jobs.ts): sync (manual runs, the mail of ownership changes), imodels and itwins (what a delete or an access list change leaves). */
-export const jobSenders: ReadonlySet<FunctionName> = new Set<FunctionName>(["sync", "imodels", "itwins"]);
+/** Who hands work to the worker (shared/jobs.ts): sync (manual runs, the mail of ownership changes), imodels and itwins (what a delete or an access list change leaves), organizations (the teams a large removal leaves). */
+export const jobSenders: ReadonlySet<FunctionName> = new Set<FunctionName>([
+  "sync",
+  "imodels",
+  "itwins",
+  "organizations",
+]);
 
 const settingsSchema = z.object({
   jwtIssuer: z.url({ protocol: /^https$/ }),

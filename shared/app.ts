@@ -33,7 +33,7 @@ import { DynamoImodelAdminStore } from "./store/imodel-admin";
 import { itwinUseCases } from "./usecases/itwins";
 import { notificationUseCases } from "./usecases/notifications";
 import { invitationUseCases } from "./usecases/invitations";
-import { memberRemovalUseCases } from "./usecases/member-removal";
+import { memberRemovalJobs, memberRemovalUseCases } from "./usecases/member-removal";
 import { organizationUseCases } from "./usecases/organizations";
 import { userOrganizationUseCases } from "./usecases/user-organizations";
 import { syncUseCases } from "./usecases/sync";
@@ -91,12 +91,18 @@ const receiptsOf = ({ table, clock }: Wiring) => ({ store: new DynamoReceiptStor
 export function organizationsApp(w: Wiring) {
   const { table, clock } = w;
   const store = new DynamoOrganizationStore(table);
+  const removal = new DynamoMemberRemovalStore(table, store);
   return {
     receipts: receiptsOf(w),
     organizations: organizationUseCases({ store, clock, invitationDays: config.INVITATION_DAYS }),
     organizationAudit: organizationAuditUseCases({ audit: new DynamoAuditStore(table), organizations: store, clock }),
     invitations: invitationUseCases({ orgs: store, invitations: new DynamoInvitationStore(table), clock }),
-    memberRemoval: memberRemovalUseCases({ orgs: store, removal: new DynamoMemberRemovalStore(table, store), clock }),
+    memberRemoval: memberRemovalUseCases({
+      orgs: store,
+      removal,
+      jobs: jobsFor(w.deps, memberRemovalJobs(removal)),
+      clock,
+    }),
     userOrganizations: userOrganizationUseCases({ store: new DynamoUserOrganizationStore(table) }),
   };
 }
@@ -230,7 +236,9 @@ export function syncApp(w: Wiring) {
 export function workerApp(w: Wiring) {
   const app = syncApp(w);
   const purgeItwins = itwinJobs(new DynamoItwinStore(w.table));
-  const work: JobHandler = async (job) => (job.kind === "purgeItwin" ? purgeItwins(job) : app.work(job));
+  const leaveTeams = memberRemovalJobs(new DynamoMemberRemovalStore(w.table, new DynamoOrganizationStore(w.table)));
+  const work: JobHandler = async (job) =>
+    job.kind === "purgeItwin" ? purgeItwins(job) : job.kind === "leaveTeams" ? leaveTeams(job) : app.work(job);
   return { ...app, work };
 }
 

@@ -16,6 +16,11 @@ export type Job =
   | { kind: "purgeStaleAccess"; imodelId: string; listVersion: number }
   /** Removes what a deleted (Test) iTwin held; nothing reads it once the iTwin item is gone. */
   | { kind: "purgeItwin"; itwin: Itwin }
+  /**
+   * Leaves the teams that removed members' removal (at `removedAt`) could not fit in its transaction; each team item goes
+   * once and moves its iTwin's team_manage count once, so a retried job goes on where the last one stopped.
+   */
+  | { kind: "leaveTeams"; orgId: string; userIds: string[]; removedAt: string }
   /** Starts a batch of one tenant's due runs; run ids derive from connection and due time, so a batch done twice starts nothing twice. */
   | { kind: "startDue"; tenant: string; items: { id: string; at: string }[] }
   /** Goes on reading the due runs of `now` where an earlier dispatcher invocation stopped (`cursor`: per partition, where to go on). */

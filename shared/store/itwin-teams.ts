@@ -70,7 +70,7 @@ export function leaveOrganization(
   orgId: string,
   read: TeamsOfUser | undefined,
   room: number,
-): { items: TransactItem[]; finish: () => Promise<void> } {
+): { items: TransactItem[]; unfinished: boolean } {
   const tableName = table.tableName;
   const key = keys.userTeams(userId, orgId);
   // No team joined or left since the read: the version (or the item's absence) is the condition.
@@ -96,24 +96,41 @@ export function leaveOrganization(
       : []),
   ]);
   if (leaving.length + 1 <= room)
-    return { items: [{ Delete: { TableName: tableName, Key: key, ...asRead } }, ...leaving], finish: async () => {} };
-  // Too many teams for one transaction: the membership goes first (no team can be joined after it), then each team.
-  return {
-    items: [{ ConditionCheck: { TableName: tableName, Key: key, ...asRead } }],
-    finish: () => leaveTeamsOneByOne(table, userId, orgId, teams),
-  };
+    return { items: [{ Delete: { TableName: tableName, Key: key, ...asRead } }, ...leaving], unfinished: false };
+  // Too many teams for one transaction: the membership goes first (no team can be joined after it), then each team
+  // (`leaveTeamsOneByOne`, a job of the worker's).
+  return { items: [{ ConditionCheck: { TableName: tableName, Key: key, ...asRead } }], unfinished: true };
 }
 
-/** The fallback of `leaveOrganization` for many teams; a crash part-way leaves the rest listed on the teams item. */
-async function leaveTeamsOneByOne(table: TableRef, userId: string, orgId: string, teams: TeamOfUser[]) {
+/**
+ * What `leaveOrganization` leaves for later when the teams do not fit its transaction: each team left on its own, its
+ * `team_manage` count moved only by the delete that removed a managing item (so a repeated job moves it once), the
+ * team taken off the teams item, then the teams item removed. Only team items from before `removedAt` go: a team item
+ * of a later membership stops it (the user was added back meanwhile). Answers whether it went to its end.
+ */
+export async function leaveTeamsOneByOne(
+  table: TableRef,
+  userId: string,
+  orgId: string,
+  teams: TeamOfUser[],
+  removedAt: string,
+): Promise<boolean> {
   for (const team of teams) {
-    const removed = await table.ddb.send(
-      new DeleteCommand({
-        TableName: table.tableName,
-        Key: keys.itwinMember(team.itwinId, userId),
-        ReturnValues: "ALL_OLD",
-      }),
-    );
+    let removed: { Attributes?: Record<string, unknown> };
+    try {
+      removed = await table.ddb.send(
+        new DeleteCommand({
+          TableName: table.tableName,
+          Key: keys.itwinMember(team.itwinId, userId),
+          ConditionExpression: "attribute_not_exists(pk) OR addedAt <= :removedAt",
+          ExpressionAttributeValues: { ":removedAt": removedAt },
+          ReturnValues: "ALL_OLD",
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
     if ((removed.Attributes as TeamMember | undefined)?.teamManage) {
       await table.ddb
         .send(
@@ -141,6 +158,7 @@ async function leaveTeamsOneByOne(table: TableRef, userId: string, orgId: string
     );
   }
   await table.ddb.send(new DeleteCommand({ TableName: table.tableName, Key: keys.userTeams(userId, orgId) }));
+  return true;
 }
 
 /** That a user is still on the team: a removal that must leave someone (a Test iTwin's last participant) checks another one. */

@@ -4,10 +4,10 @@ import { invitationsOf } from "../domain/invitations";
 import type { Member } from "../domain/organization";
 import type { ChangeBy } from "../domain/audit";
 import type { TableRef } from "./dynamo";
-import { leaveOrganization, teamsReader } from "./itwin-teams";
+import { leaveOrganization, leaveTeamsOneByOne, teamsReader } from "./itwin-teams";
 import { keys } from "./keys";
 import { type DynamoOrganizationStore, MEMBER_WRITE_OWN_ITEMS } from "./organizations";
-import { readAll, type Reader } from "./together";
+import { itemReader, readAll, readTogether, type Reader } from "./together";
 import { MAX_TRANSACTION_ITEMS, type TransactItem } from "./transact";
 
 export interface Leaving {
@@ -23,15 +23,14 @@ export interface MemberRemovalStore {
    * Removes the members in one transaction, conditioned on each as read, the actor unchanged and (Rule: at
    * least one Subscription Manager) the manager count moved by `managerDelta`; it withdraws their pending
    * invitations and takes them out of every team that fits. Throws `LastSubscriptionManager` or
-   * `ConcurrentChange`. Answers what is left to do after the commit: the teams that did not fit.
+   * `ConcurrentChange`. Answers who has teams left to leave after the commit (`finishLeaving`): those that did not fit.
    */
-  remove(
-    orgId: string,
-    actor: Member,
-    leaving: Leaving[],
-    managerDelta: number,
-    by: ChangeBy,
-  ): Promise<() => Promise<void>>;
+  remove(orgId: string, actor: Member, leaving: Leaving[], managerDelta: number, by: ChangeBy): Promise<string[]>;
+  /**
+   * Leaves, one by one, the teams a removal at `removedAt` could not fit in its transaction, as the teams item lists
+   * them now (so a second run goes on where the first stopped). Nothing when the user is a member again.
+   */
+  finishLeaving(orgId: string, userId: string, removedAt: string): Promise<void>;
 }
 
 export class DynamoMemberRemovalStore implements MemberRemovalStore {
@@ -53,12 +52,12 @@ export class DynamoMemberRemovalStore implements MemberRemovalStore {
     // writeMembers' own items: one per member, the actor's check and the count. Each member's teams item
     // (or its condition) is one more; what is left over takes whole sets of team memberships, in order.
     let spare = MAX_TRANSACTION_ITEMS - (leaving.length - 1 + MEMBER_WRITE_OWN_ITEMS) - extra.length - leaving.length;
-    const finishes: (() => Promise<void>)[] = [];
+    const unfinished: string[] = [];
     for (const { member, teams } of leaving) {
       const left = leaveOrganization(this.table, member.userId, orgId, teams, 1 + Math.max(0, spare));
       spare -= left.items.length - 1;
       extra.push(...left.items);
-      finishes.push(left.finish);
+      if (left.unfinished) unfinished.push(member.userId);
     }
     await this.orgs.writeMembers(
       orgId,
@@ -69,8 +68,17 @@ export class DynamoMemberRemovalStore implements MemberRemovalStore {
       undefined,
       extra,
     );
-    return async () => {
-      for (const finish of finishes) await finish();
-    };
+    return unfinished;
+  }
+
+  async finishLeaving(orgId: string, userId: string, removedAt: string) {
+    const [member, teams] = await readTogether(
+      this.table,
+      itemReader<Member>(keys.member(orgId, userId)),
+      teamsReader(userId, orgId),
+    );
+    // Added back: the earlier membership's team items never count again (their `addedAt`), and the teams item is theirs.
+    if (member || !teams) return;
+    await leaveTeamsOneByOne(this.table, userId, orgId, teams.teams, removedAt);
   }
 }

@@ -140,18 +140,18 @@ describe("the functions", () => {
     }
   });
 
-  it("lets the functions that hand on background jobs (sync, imodels, itwins) and the tick's dispatch invoke the worker, and nothing else", () => {
+  it("lets the functions that hand on background jobs (sync, imodels, itwins, organizations) and the tick's dispatch invoke the worker, and nothing else", () => {
     const invokers = resources("AWS::IAM::Policy").filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument.Statement).includes("lambda:InvokeFunction"),
     );
-    expect(invokers.length).toBe(4);
+    expect(invokers.length).toBe(5);
     for (const [, policy] of invokers) {
       const statement = policy.Properties.PolicyDocument.Statement.find(
         (s: { Action: unknown }) => s.Action === "lambda:InvokeFunction",
       );
       expect(statement.Resource).toEqual({ "Fn::GetAtt": [expect.stringMatching(/^TickFunction/), "Arn"] });
     }
-    for (const name of ["sync", "imodels", "itwins"] as const) {
+    for (const name of ["sync", "imodels", "itwins", "organizations"] as const) {
       const fn = resources("AWS::Lambda::Function").find(
         ([id]) => id === stack.getLogicalId(stack.functions[name]!.lambda.node.defaultChild as never),
       );

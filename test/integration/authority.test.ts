@@ -3,6 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeApp } from "../../shared/app";
+import type { Job } from "../../shared/jobs";
 import { advanceClock, clock } from "../../shared/clock";
 import { keys } from "../../shared/store/keys";
 import { makeDocumentClient } from "../../shared/store/client";
@@ -496,6 +497,62 @@ describe("removal ends access at once, whatever the size", () => {
         ).status,
       ).toBe(201);
       await leftoverHidden();
+    } finally {
+      await local.close();
+    }
+  }, 120_000);
+
+  it("leaves the teams a large removal's transaction cannot hold in a job of the worker's: killed half-way, its retry goes on, and every iTwin's team_manage count is right again (injected fault)", async () => {
+    const { ddb: dying, state } = dyingCleanupClient();
+    const held: Job[] = [];
+    const app = makeApp({ ddb: dying, jobs: { enqueue: async (job) => void held.push(job) } });
+    const local = await startApi({ app });
+    try {
+      const { orgId, admin, members } = await orgWith(local, { dev: "Developer" });
+      const dev = members.dev!;
+      const itwinIds: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: `Site ${i}` });
+        const added = await admin.post(`/itwins/${itwin.body.id}/members`, {
+          userId: dev.userId,
+          roles: ["Write", "TeamManager"],
+        });
+        expect(added.status).toBe(201);
+        itwinIds.push(itwin.body.id);
+      }
+      const listing = async () => {
+        let count = 0;
+        for (const id of itwinIds) {
+          const team = await admin.get(`/itwins/${id}/members`);
+          if (team.body.items.some((m: { userId: string }) => m.userId === dev.userId)) count++;
+        }
+        return count;
+      };
+
+      expect((await admin.delete(`/organizations/${orgId}/members/${dev.userId}`)).status).toBe(204);
+      expect(held).toEqual([{ kind: "leaveTeams", orgId, userIds: [dev.userId], removedAt: expect.any(String) }]);
+      const job = held[0]!;
+      // 40 managed teams do not fit the removal's transaction: all of them wait for the job (and count for nothing meanwhile).
+      const waiting = await listing();
+      expect(waiting).toBe(40);
+
+      // The worker's first delivery dies after a few teams; Lambda's retry goes on where it stopped, and one more changes nothing.
+      Object.assign(state, { armed: true, allowed: 6 });
+      await expect(app.work(job)).rejects.toThrow(/injected/);
+      state.armed = false;
+      const left = await listing();
+      expect(left).toBeLessThan(waiting);
+      expect(left).toBeGreaterThan(0);
+      await app.work(job);
+      await app.work(job);
+      expect(await listing()).toBe(0);
+
+      // Each iTwin counts its team managers right again: its creator is the only one left, so cannot give up team_manage.
+      for (const id of itwinIds) {
+        const refused = await admin.patch(`/itwins/${id}/members/${admin.userId}`, { roles: ["Write"] });
+        expect(refused.status, id).toBe(409);
+        expect(refused.body.error.code).toBe("LastTeamManager");
+      }
     } finally {
       await local.close();
     }
