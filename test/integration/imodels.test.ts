@@ -30,18 +30,26 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-/** A document client that records the name of every request it sends (retries included). */
+/**
+ * A document client that records the name of every request it sends (retries included), and the number of keys of
+ * every BatchGetItem, read from the request body itself.
+ */
 function countingClient() {
   const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
   const calls: string[] = [];
+  const batches: number[] = [];
   ddb.middlewareStack.add(
     (next, context) => async (args) => {
       calls.push(String(context.commandName));
+      if (context.commandName === "BatchGetItemCommand") {
+        const body = JSON.parse(String((args.request as { body: string }).body));
+        batches.push(Object.values(body.RequestItems as Record<string, { Keys: unknown[] }>)[0]!.Keys.length);
+      }
       return next(args);
     },
     { step: "finalizeRequest", priority: "low", name: "countRequests" },
   );
-  return { ddb, calls };
+  return { ddb, calls, batches };
 }
 
 const caller = (userId: string) => ({ userId, signedInAt: new Date() });
@@ -413,28 +421,11 @@ describe("the permission check", () => {
 });
 
 describe("the read of a caller whose interaction this instance knows is today's", () => {
-  /** The number of keys of every BatchGetItem the client sends, from the request body itself. */
-  function keyCounter() {
-    const ddb = makeDocumentClient({ region: "local", endpoint: inject("dynamodbEndpoint") });
-    const batches: number[] = [];
-    ddb.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === "BatchGetItemCommand") {
-          const body = JSON.parse(String((args.request as { body: string }).body));
-          batches.push(Object.values(body.RequestItems as Record<string, { Keys: unknown[] }>)[0]!.Keys.length);
-        }
-        return next(args);
-      },
-      { step: "finalizeRequest", priority: "low", name: "countKeys" },
-    );
-    return { ddb, batches };
-  }
-
   it("leaves the interaction record out (5 keys, not 6) on repeat checks of the day, and reads and writes it again the next day", async () => {
     const t = await teamWith(api, { reader: ["Read"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
     let now = new Date("2031-05-01T09:00:00Z");
-    const { ddb, batches } = keyCounter();
+    const { ddb, batches } = countingClient();
     const app = makeApp({ ddb, clock: { now: () => now } });
     const reader = caller(t.members.reader!.userId);
 
@@ -459,7 +450,7 @@ describe("the read of a caller whose interaction this instance knows is today's"
   it("still answers a removed member 404 after their reads left the interaction record out", async () => {
     const t = await teamWith(api, { reader: ["Read"], gone: ["Read"] });
     const imodelId = await imodelIn(t.admin, t.itwinId);
-    const { ddb, batches } = keyCounter();
+    const { ddb, batches } = countingClient();
     const app = makeApp({ ddb });
     const gone = caller(t.members.gone!.userId);
     await app.imodels.get(gone, imodelId);
