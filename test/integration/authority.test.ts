@@ -7,7 +7,7 @@ import type { Job } from "../../shared/jobs";
 import { advanceClock, clock } from "../../shared/clock";
 import { keys } from "../../shared/store/keys";
 import { makeDocumentClient } from "../../shared/store/client";
-import { startApi, uniqueUser, type TestApi } from "../support/api";
+import { startApi, uniqueUser, type Client, type TestApi } from "../support/api";
 import { orgWith } from "../support/orgs";
 import { emailOf, mailTo, teamWith } from "../support/sync";
 
@@ -424,25 +424,25 @@ describe("removal ends access at once, whatever the size", () => {
     return { ddb: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), state };
   }
 
+  /** `count` new iTwins of the organisation, with `userId` on each team as a Write team manager. */
+  async function managedTeams(admin: Client, orgId: string, userId: string, count: number): Promise<string[]> {
+    const itwinIds: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: `Site ${i}` });
+      const added = await admin.post(`/itwins/${itwin.body.id}/members`, { userId, roles: ["Write", "TeamManager"] });
+      expect(added.status).toBe(201);
+      itwinIds.push(itwin.body.id);
+    }
+    return itwinIds;
+  }
+
   it("hides every iTwin, iModel, Test iTwin and connection from a member on 60 teams whose cleanup died half-way (injected fault)", async () => {
     const { ddb: dying, state } = dyingCleanupClient();
     const local = await startApi({ app: makeApp({ ddb: dying }) });
     try {
       const { orgId, admin, members } = await orgWith(local, { dev: "Developer" });
       const dev = members.dev!;
-      const itwinIds: string[] = [];
-      for (let i = 0; i < 60; i++) {
-        const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: `Site ${i}` });
-        expect(
-          (
-            await admin.post(`/itwins/${itwin.body.id}/members`, {
-              userId: dev.userId,
-              roles: ["Write", "TeamManager"],
-            })
-          ).status,
-        ).toBe(201);
-        itwinIds.push(itwin.body.id);
-      }
+      const itwinIds = await managedTeams(admin, orgId, dev.userId, 60);
       const imodel = (await admin.post(`/itwins/${itwinIds[59]}/imodels`, { name: "Last" })).body;
       const connection = (await dev.post(`/imodels/${imodel.id}/connections`, { name: "Mine", files: [] })).body;
       const sandbox = (await dev.post(`/organizations/${orgId}/test-itwins`, { name: "Sandbox" })).body;
@@ -510,16 +510,7 @@ describe("removal ends access at once, whatever the size", () => {
     try {
       const { orgId, admin, members } = await orgWith(local, { dev: "Developer" });
       const dev = members.dev!;
-      const itwinIds: string[] = [];
-      for (let i = 0; i < 40; i++) {
-        const itwin = await admin.post(`/organizations/${orgId}/itwins`, { name: `Site ${i}` });
-        const added = await admin.post(`/itwins/${itwin.body.id}/members`, {
-          userId: dev.userId,
-          roles: ["Write", "TeamManager"],
-        });
-        expect(added.status).toBe(201);
-        itwinIds.push(itwin.body.id);
-      }
+      const itwinIds = await managedTeams(admin, orgId, dev.userId, 40);
       const listing = async () => {
         let count = 0;
         for (const id of itwinIds) {
