@@ -1,6 +1,6 @@
 // One Lambda function as the service deploys it; bindTable and bindSender set what the handler reads and grant only what it needs.
 import { join } from "node:path";
-import type { Duration } from "aws-cdk-lib";
+import { type Duration, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
@@ -89,8 +89,18 @@ export class ServiceFunction extends Construct {
         : {}),
       role: this.role,
       logGroup,
+      // X-Ray traces of each invocation (initialisation, invocation, the Lambda service's overhead), recorded by the
+      // service: no tracer in the bundle, so the cold start measured by bench:coldstart is unchanged (docs/decisions.md).
+      tracing: lambda.Tracing.ACTIVE,
       environment: { ...functionEnvironment },
       bundling: { ...functionBundling, externalModules: [...functionBundling.externalModules] },
+    });
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the role's default policy.
+    Validations.of(this.role).acknowledge({
+      id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions (AWS's Service Authorization " +
+        "Reference for AWS X-Ray), so active tracing needs Resource '*'; every other statement of this role names its resources.",
     });
   }
 
