@@ -214,14 +214,13 @@ function applyExplicitHeaders(event: HttpEvent, result: HttpResult | undefined):
   result.headers = { ...Object.fromEntries(kept), ...explicit };
 }
 
-/** One Lambda handler serving a group of routes, dispatched on API Gateway's routeKey. */
-
 /**
  * Middy's defaults, less `Reporting-Endpoints`: with no endpoint configured it answers that header with an empty value.
  * The option exists in the middleware but not in its type declarations, hence the widened type.
  */
 const securityHeaderOptions = { reportingEndpoints: false } as Parameters<typeof httpSecurityHeaders>[0];
 
+/** One Lambda handler serving a group of routes, dispatched on API Gateway's routeKey. */
 export function serve(...handlers: RouteHandler[]) {
   return serveWith({}, ...handlers);
 }

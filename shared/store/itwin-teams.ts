@@ -106,7 +106,7 @@ export function leaveOrganization(
  * What `leaveOrganization` leaves for later when the teams do not fit its transaction: each team left on its own, its
  * `team_manage` count moved only by the delete that removed a managing item (so a repeated job moves it once), the
  * team taken off the teams item, then the teams item removed. Only team items from before `removedAt` go: a team item
- * of a later membership stops it (the user was added back meanwhile). Answers whether it went to its end.
+ * of a later membership stops it (the user was added back meanwhile).
  */
 export async function leaveTeamsOneByOne(
   table: TableRef,
@@ -114,7 +114,7 @@ export async function leaveTeamsOneByOne(
   orgId: string,
   teams: TeamOfUser[],
   removedAt: string,
-): Promise<boolean> {
+): Promise<void> {
   for (const team of teams) {
     let removed: { Attributes?: Record<string, unknown> };
     try {
@@ -128,7 +128,7 @@ export async function leaveTeamsOneByOne(
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return;
       throw error;
     }
     if ((removed.Attributes as TeamMember | undefined)?.teamManage) {
@@ -158,7 +158,6 @@ export async function leaveTeamsOneByOne(
     );
   }
   await table.ddb.send(new DeleteCommand({ TableName: table.tableName, Key: keys.userTeams(userId, orgId) }));
-  return true;
 }
 
 /** That a user is still on the team: a removal that must leave someone (a Test iTwin's last participant) checks another one. */
