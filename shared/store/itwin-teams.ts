@@ -106,7 +106,8 @@ export function leaveOrganization(
  * What `leaveOrganization` leaves for later when the teams do not fit its transaction: each team left on its own, its
  * `team_manage` count moved only by the delete that removed a managing item (so a repeated job moves it once), the
  * team taken off the teams item, then the teams item removed. Only team items from before `removedAt` go: a team item
- * of a later membership stops it (the user was added back meanwhile).
+ * of a later membership (the user was added back and joined that team again) stays, with its entry, and so does the
+ * teams item when `keepTeamsItem` (the user is a member again: the item lists their new teams too).
  */
 export async function leaveTeamsOneByOne(
   table: TableRef,
@@ -114,7 +115,9 @@ export async function leaveTeamsOneByOne(
   orgId: string,
   teams: TeamOfUser[],
   removedAt: string,
+  keepTeamsItem = false,
 ): Promise<void> {
+  let kept = keepTeamsItem;
   for (const team of teams) {
     let removed: { Attributes?: Record<string, unknown> };
     try {
@@ -128,8 +131,9 @@ export async function leaveTeamsOneByOne(
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      kept = true;
+      continue;
     }
     if ((removed.Attributes as TeamMember | undefined)?.teamManage) {
       await table.ddb
@@ -157,7 +161,8 @@ export async function leaveTeamsOneByOne(
       new UpdateCommand(teamsUpdate(table.tableName, userId, itwin, { team: "leave", manage: team.manage }).Update!),
     );
   }
-  await table.ddb.send(new DeleteCommand({ TableName: table.tableName, Key: keys.userTeams(userId, orgId) }));
+  if (!kept)
+    await table.ddb.send(new DeleteCommand({ TableName: table.tableName, Key: keys.userTeams(userId, orgId) }));
 }
 
 /** That a user is still on the team: a removal that must leave someone (a Test iTwin's last participant) checks another one. */

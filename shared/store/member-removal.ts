@@ -28,7 +28,8 @@ export interface MemberRemovalStore {
   remove(orgId: string, actor: Member, leaving: Leaving[], managerDelta: number, by: ChangeBy): Promise<string[]>;
   /**
    * Leaves, one by one, the teams a removal at `removedAt` could not fit in its transaction, as the teams item lists
-   * them now (so a second run goes on where the first stopped). Nothing when the user is a member again.
+   * them now (so a second run goes on where the first stopped). When the user is a member again, only the earlier
+   * membership's team items go.
    */
   finishLeaving(orgId: string, userId: string, removedAt: string): Promise<void>;
 }
@@ -77,8 +78,9 @@ export class DynamoMemberRemovalStore implements MemberRemovalStore {
       itemReader<Member>(keys.member(orgId, userId)),
       teamsReader(userId, orgId),
     );
-    // Added back: the earlier membership's team items never count again (their `addedAt`), and the teams item is theirs.
-    if (member || !teams) return;
-    await leaveTeamsOneByOne(this.table, userId, orgId, teams.teams, removedAt);
+    if (!teams) return;
+    // Added back meanwhile: the earlier membership's team items still go (they never count again, but they would hold the
+    // iTwins' team manager counts and refuse the user's joining those teams again); the teams item is theirs now too.
+    await leaveTeamsOneByOne(this.table, userId, orgId, teams.teams, removedAt, member !== undefined);
   }
 }

@@ -548,6 +548,45 @@ describe("removal ends access at once, whatever the size", () => {
       await local.close();
     }
   }, 120_000);
+
+  it("lets a removal's job run after the user was added back: the earlier membership's team items go, the new ones stay, and the user can join those teams again (injected jobs)", async () => {
+    const held: Job[] = [];
+    const app = makeApp({ jobs: { enqueue: async (job) => void held.push(job) } });
+    const local = await startApi({ app });
+    try {
+      const { orgId, admin, members } = await orgWith(local, { dev: "Developer" });
+      const dev = members.dev!;
+      const itwinIds = await managedTeams(admin, orgId, dev.userId, 35);
+      expect((await admin.delete(`/organizations/${orgId}/members/${dev.userId}`)).status).toBe(204);
+      expect(held).toHaveLength(1);
+
+      // Back in the organisation before the job ran: a leftover team item is in the way of joining that team again.
+      const again = { userId: dev.userId, email: emailOf(dev), role: "Developer" };
+      expect((await admin.post(`/organizations/${orgId}/members`, again)).status).toBe(201);
+      const blocked = await admin.post(`/itwins/${itwinIds[0]}/members`, { userId: dev.userId, roles: ["Read"] });
+      expect(blocked.status).toBe(409);
+      const fresh = (await admin.post(`/organizations/${orgId}/itwins`, { name: "After" })).body.id as string;
+      expect((await admin.post(`/itwins/${fresh}/members`, { userId: dev.userId, roles: ["Read"] })).status).toBe(201);
+
+      await app.work(held[0]!);
+      for (const id of itwinIds) {
+        const team = await admin.get(`/itwins/${id}/members`);
+        expect(
+          team.body.items.map((m: { userId: string }) => m.userId),
+          id,
+        ).not.toContain(dev.userId);
+      }
+      expect((await dev.get(`/itwins/${fresh}`)).status).toBe(200);
+      expect((await admin.post(`/itwins/${itwinIds[0]}/members`, { userId: dev.userId, roles: ["Read"] })).status).toBe(
+        201,
+      );
+      expect((await dev.get(`/itwins/${itwinIds[0]}`)).status).toBe(200);
+      const refused = await admin.patch(`/itwins/${itwinIds[1]}/members/${admin.userId}`, { roles: ["Write"] });
+      expect(refused.body.error?.code).toBe("LastTeamManager");
+    } finally {
+      await local.close();
+    }
+  }, 120_000);
 });
 
 describe("answers to signed-in callers are never cached", () => {
