@@ -7,18 +7,8 @@ import type { Caller } from "../domain/caller";
 import type { RoleStore } from "../store/role-use";
 import { TEAM_MANAGE } from "../domain/permissions";
 import { retryingConcurrentChanges } from "./retry";
+import { roleView, sameSet } from "./itwins";
 import { teamAccess, type TeamAccessDeps } from "./team-access";
-
-const roleView = (role: CustomRole) => ({
-  id: role.id,
-  itwinId: role.itwinId,
-  name: role.name,
-  permissions: role.permissions,
-  createdAt: role.createdAt,
-});
-
-const samePermissions = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((p) => b.includes(p));
 
 export function itwinRoleUseCases(deps: {
   roles: RoleStore;
@@ -63,7 +53,8 @@ export function itwinRoleUseCases(deps: {
       return retryingConcurrentChanges(async () => {
         const { itwin, me, role } = await managed(caller, itwinId, roleId);
         const permissions = input.permissions ? closure(input.permissions) : role.permissions;
-        const newPermissions = !samePermissions(permissions, role.permissions);
+        // Both come from `closure`, so each lists a permission once: the same set is the same permissions.
+        const newPermissions = !sameSet(permissions, role.permissions);
         if (input.permissions) {
           const missing = beyondOwn(permissions, grantCeiling(itwin, me));
           if (missing.length) throw grantAboveOwn(missing, `in iTwin '${itwin.id}'`);

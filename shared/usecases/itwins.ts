@@ -49,7 +49,7 @@ export const teamMemberView = (member: TeamMember) => ({
   addedAt: member.addedAt,
 });
 
-const roleView = (role: CustomRole) => ({
+export const roleView = (role: CustomRole) => ({
   id: role.id,
   itwinId: role.itwinId,
   name: role.name,
@@ -57,7 +57,8 @@ const roleView = (role: CustomRole) => ({
   createdAt: role.createdAt,
 });
 
-const sameSet = (a: readonly string[], b: readonly string[]) =>
+/** The same members, whatever the order or repeats. */
+export const sameSet = (a: readonly string[], b: readonly string[]) =>
   new Set(a).size === new Set(b).size && b.every((x) => a.includes(x));
 
 const pageView = <T, V>(page: Page<T>, view: (item: T) => V) => ({
