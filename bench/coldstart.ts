@@ -1,5 +1,12 @@
 // Benchmark: each function bundled as the CDK stack bundles it, its size, and the time Node takes to load it (module initialisation), against a bundle that only creates a DynamoDB client.
-import { lambdaBundling, loader, runtimeNode, runtimeNodeVersion } from "./support/bundle-loader";
+import {
+  bareHandler,
+  functionEntries,
+  lambdaBundling,
+  loader,
+  runtimeNode,
+  runtimeNodeVersion,
+} from "./support/bundle-loader";
 import "./support/env";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -10,7 +17,6 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { functionEnvironment } from "../infra/constructs/function";
 import { freePort } from "../infra/local/free-port";
-import { routeList } from "../shared/http/routes";
 import { median, ms, ratio, summary, table, verdict } from "./support/measure";
 import { runBench } from "./support/servers";
 
@@ -53,14 +59,6 @@ const modes: Mode[] = [
       }
     : { label: "with --enable-source-maps", nodeOptions: `${deployedOptions} --enable-source-maps`.trim() },
 ];
-
-/** What every function is measured against: a handler whose module only creates the document client, as the app's store does. */
-const bareHandler = `
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-export const handler = async () => ({ statusCode: 200, body: String(Boolean(ddb)) });
-`;
 
 interface Bundle {
   name: string;
@@ -138,12 +136,7 @@ interface Figures {
 async function main() {
   const outdir = mkdtempSync(join(tmpdir(), "twin-access-bench-"));
   try {
-    // The functions of infra/stack.ts: one per route group found in the route table, and the tick.
-    const groups = [...new Set(routeList.map((r) => r.group))];
-    const entries = [
-      ...groups.map((g) => ({ name: `http/${g}`, file: `functions/http/${g}.ts` })),
-      { name: "trigger/tick", file: "functions/trigger/tick.ts" },
-    ];
+    const entries = functionEntries();
     const base = await bundle(outdir, "bare-client", { contents: bareHandler });
     const bundles = [base, ...(await Promise.all(entries.map((e) => bundle(outdir, e.name, { file: e.file }))))];
 

